@@ -1,0 +1,76 @@
+import { AwsAccount } from './generate/aws-account.ts';
+import { initialCredentials, awsBackground } from './generate/aws-activity.ts';
+import { SlotClock } from './generate/clock.ts';
+import { ClusterModel } from './generate/cluster-model.ts';
+import { PortProbeFinding } from './generate/guardduty.ts';
+import { k8sBackground } from './generate/k8s-background.ts';
+import { buildActors } from './generate/k8s-actors.ts';
+import { scheduleNodeChurn } from './generate/node-churn.ts';
+import { Prng } from './generate/prng.ts';
+import { scheduleRollouts } from './generate/rollouts.ts';
+import { Timeline } from './generate/timeline.ts';
+import type { World } from './generate/world.ts';
+
+/**
+ * Synthetic JSON Lines of a busy, entirely benign EKS production cluster: raw audit
+ * events (~80%), bare CloudTrail records (~20%) and, on request, a rare low-severity
+ * GuardDuty finding. Deterministic for given options; memory is bounded by the live
+ * cluster (pods, nodes, pending steps), not by the number of records.
+ */
+
+export interface GenerateOptions {
+  records: number;
+  seed?: number;
+  /** ISO instant of the first record; default 2026-11-16T00:00:00Z. */
+  start?: string;
+  /** Default 4200, i.e. ~100k records per simulated day. */
+  recordsPerHour?: number;
+  cluster?: string;
+  /** Emit ~1 in 20,000 lines as a GuardDuty Recon:EC2/PortProbeUnprotectedPort finding; default false. */
+  includeFindings?: boolean;
+}
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_START = '2026-11-16T00:00:00Z';
+export const DEFAULT_RECORDS_PER_HOUR = 4200;
+export const DEFAULT_CLUSTER = 'busy-1';
+
+/** Share of lines that are CloudTrail records; the rest are audit events. */
+export const CLOUDTRAIL_SHARE = 0.2;
+export const FINDING_RATE = 1 / 20_000;
+
+export function* generateBusyCluster(options: GenerateOptions): Generator<string> {
+  const records = options.records;
+  if (!Number.isInteger(records) || records < 0) throw new Error('records must be a non-negative integer');
+  const seed = options.seed ?? DEFAULT_SEED;
+  if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
+  const cluster = options.cluster ?? DEFAULT_CLUSTER;
+  const clock = new SlotClock(options.start ?? DEFAULT_START, options.recordsPerHour ?? DEFAULT_RECORDS_PER_HOUR);
+
+  const rng = new Prng(seed);
+  const account = new AwsAccount(seed, cluster);
+  const world: World = {
+    rng,
+    account,
+    model: new ClusterModel(rng, cluster, clock.start),
+    actors: buildActors(rng, account),
+    k8s: new Timeline(),
+    aws: new Timeline(),
+  };
+  initialCredentials(world, clock.start);
+  scheduleRollouts(world, clock.start);
+  scheduleNodeChurn(world, clock.start);
+  const finding = options.includeFindings ? new PortProbeFinding(new Prng(seed ^ 0x5eed)) : undefined;
+
+  for (let i = 0; i < records; i++) {
+    const now = clock.slot(i, rng.next());
+    const roll = rng.next();
+    if (finding && roll < FINDING_RATE) {
+      yield finding.line(now);
+    } else if (roll < CLOUDTRAIL_SHARE) {
+      yield world.aws.runDue(now) ?? awsBackground(world, now);
+    } else {
+      yield world.k8s.runDue(now) ?? k8sBackground(world, now);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Simulated time. Every instant is an integer count of microseconds since the epoch
+ * (2026 is ~1.8e15 µs, well inside exact double range), because audit events carry
+ * microsecond timestamps.
+ */
+
+export const MICROS_PER_SECOND = 1_000_000;
+export const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
+export const MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE;
+
+/**
+ * Record slot `i` happens at start + i*step plus a jitter smaller than one step: the
+ * average rate is exact and times strictly increase, while gaps still look irregular.
+ */
+export class SlotClock {
+  private readonly startMicros: number;
+  private readonly stepMicros: number;
+
+  constructor(startIso: string, recordsPerHour: number) {
+    const startMs = Date.parse(startIso);
+    if (!Number.isFinite(startMs)) throw new Error(`start: "${startIso}" is not an ISO instant`);
+    if (!(recordsPerHour > 0)) throw new Error('recordsPerHour must be positive');
+    this.startMicros = startMs * 1000;
+    this.stepMicros = MICROS_PER_HOUR / recordsPerHour;
+  }
+
+  get start(): number {
+    return this.startMicros;
+  }
+
+  slot(index: number, jitter: number): number {
+    return Math.floor(this.startMicros + (index + jitter) * this.stepMicros);
+  }
+}
+
+// Formatting cache: consecutive records mostly share their second, so the
+// "YYYY-MM-DDTHH:MM:SS" prefix is computed once per second.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+function secondPrefix(micros: number): string {
+  const second = Math.floor(micros / MICROS_PER_SECOND);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  return cachedPrefix;
+}
+
+/** Kubernetes audit style: 2026-11-16T00:00:05.123456Z */
+export function isoMicros(micros: number): string {
+  const fraction = micros - Math.floor(micros / MICROS_PER_SECOND) * MICROS_PER_SECOND;
+  return `${secondPrefix(micros)}.${String(fraction).padStart(6, '0')}Z`;
+}
+
+/** GuardDuty style: 2026-11-16T00:00:05.123Z */
+export function isoMillis(micros: number): string {
+  const fraction = Math.floor((micros - Math.floor(micros / MICROS_PER_SECOND) * MICROS_PER_SECOND) / 1000);
+  return `${secondPrefix(micros)}.${String(fraction).padStart(3, '0')}Z`;
+}
+
+/** CloudTrail eventTime and Kubernetes object timestamps: 2026-11-16T00:00:05Z */
+export function isoSeconds(micros: number): string {
+  return `${secondPrefix(micros)}Z`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** How CloudTrail writes STS credential expirations: "Nov 16, 2026, 1:00:05 AM". */
+export function awsExpiration(micros: number): string {
+  const date = new Date(Math.floor(micros / 1000));
+  const hours = date.getUTCHours();
+  const hour12 = hours % 12 === 0 ? 12 : hours % 12;
+  const mm = String(date.getUTCMinutes()).padStart(2, '0');
+  const ss = String(date.getUTCSeconds()).padStart(2, '0');
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}, ${hour12}:${mm}:${ss} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+/** Hour of the UTC day, for daytime-only human activity. */
+export function utcHour(micros: number): number {
+  return Math.floor(micros / MICROS_PER_HOUR) % 24;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { ContainmentAction } from '#core/model/incident';
+
+const criticality = z.enum(['critical', 'high', 'standard', 'low']);
+export type Criticality = z.infer<typeof criticality>;
+
+const action = z.enum(['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'restart-pod', 'scale-down', 'cordon-node']);
+
+/** Actions that reach beyond one pod or role; they always wait for a person. */
+export const NODE_WIDE_ACTIONS: readonly ContainmentAction[] = ['cordon-node'];
+
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$|^[0-9a-fA-F:.]+$/, 'expected an IP address or CIDR');
+
+const suppression = z
+  .object({
+    rule: z.string().optional(),
+    namespace: z.string().optional(),
+    serviceAccount: z.string().optional(),
+    image: z.string().optional(),
+    roleArn: z.string().optional(),
+    reason: z.string().min(1),
+    owner: z.string().min(1),
+    expires: z.coerce.date(),
+  })
+  .refine((value) => value.rule || value.namespace || value.serviceAccount || value.image || value.roleArn, {
+    message: 'a suppression must name at least one of rule, namespace, serviceAccount, image, roleArn',
+  });
+
+export const configSchema = z
+  .object({
+    /** Signals on the same workload or identity within this many hours form one incident. */
+    windowHours: z.number().positive().max(24 * 14).default(24),
+    /** How long the identity graph remembers an entity not seen again. */
+    graphRetentionHours: z.number().positive().default(24 * 7),
+    namespaces: z.record(z.string(), criticality).default({}),
+    protectedNamespaces: z.array(z.string()).default(['kube-system']),
+    clusters: z
+      .record(z.string(), z.object({ egressCidrs: z.array(cidr).default([]) }))
+      .default({}),
+    /** Egress addresses or ranges for every cluster, e.g. the NAT gateways' public IPs. */
+    egressCidrs: z.array(cidr).default([]),
+    suppressions: z.array(suppression).default([]),
+    actions: z
+      .object({
+        automatic: z.array(action).default(['capture-evidence', 'isolate-pod', 'revoke-role-sessions']),
+        approval: z.array(action).default(['restart-pod', 'scale-down', 'cordon-node']),
+        dryRun: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type Suppression = Config['suppressions'][number];
+
+export const defaultConfig: Config = configSchema.parse({});
+
+/** kube-system runs the cluster itself: treated as critical unless configured otherwise. */
+export function namespaceCriticality(config: Config, namespace: string | undefined | null): Criticality {
+  if (!namespace) return 'standard';
+  return config.namespaces[namespace] ?? (config.protectedNamespaces.includes(namespace) ? 'critical' : 'standard');
+}
+
+export function isProtectedNamespace(config: Config, namespace: string | undefined | null): boolean {
+  return namespace !== undefined && namespace !== null && config.protectedNamespaces.includes(namespace);
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '#core/config';
+import type { GraphView } from '#core/model/graph';
+import type { Incident, IncidentSignal } from '#core/model/incident';
+import { type Signal, severityRank } from '#core/model/signal';
+import { isClusterEgress } from '#core/detect/index';
+import { planContainment } from '#core/respond/plan';
+import { type ResolvedSignal, groupSignals } from './group.ts';
+import { resolveSignal } from './resolve.ts';
+import { findSuppression, scopeOf } from './suppress.ts';
+import { primaryPodOf, workloadOf } from './workload.ts';
+import { identitiesOf } from './identities.ts';
+import { blastRadiusOf, whatChangedAround } from './context.ts';
+import { assess } from './score.ts';
+
+export interface CorrelationResult {
+  incidents: Incident[];
+  /** Signals set aside by a suppression: recorded and counted, never lost. */
+  suppressed: { signal: string; rule: string; reason: string; owner: string }[];
+  /** Groups of weak signals that did not make an incident on their own. */
+  contextOnlyGroups: number;
+  /** Graph-dependent signals the final graph no longer supports (the address turned out to be egress). */
+  retracted: number;
+}
+
+const TECHNIQUE_ESCAPE = 'T1611';
+
+/**
+ * The correlate stage: signals to incidents. A pure function of the signal set and the graph,
+ * so the same records give the same incidents in any order and under duplicate delivery.
+ */
+export function correlate(signals: readonly Signal[], graph: GraphView, config: Config): CorrelationResult {
+  let retracted = 0;
+  const resolved: ResolvedSignal[] = [];
+  const suppressed: CorrelationResult['suppressed'] = [];
+  for (const signal of signals) {
+    if (signal.recheck === 'outside-egress' && signal.subject.sourceIp && isClusterEgress(signal.subject.sourceIp, graph, config)) {
+      retracted++;
+      continue;
+    }
+    const resolution = resolveSignal(signal, graph);
+    const suppression = findSuppression(signal, scopeOf(signal, resolution, graph), config.suppressions);
+    if (suppression) suppressed.push({ signal: signal.id, rule: signal.rule, reason: suppression.reason, owner: suppression.owner });
+    resolved.push({ signal, resolution, suppressedBy: suppression?.reason });
+  }
+  const incidents: Incident[] = [];
+  let contextOnlyGroups = 0;
+  for (const group of groupSignals(resolved, config.windowHours * 3600_000)) {
+    const active = group.filter((entry) => !entry.suppressedBy);
+    const incident = active.length > 0 ? buildIncident(active, group.length - active.length, graph, config) : undefined;
+    if (incident) incidents.push(incident);
+    else if (active.length > 0) contextOnlyGroups++;
+  }
+  incidents.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.firstSeen.localeCompare(b.firstSeen) || a.id.localeCompare(b.id));
+  return { incidents, suppressed, contextOnlyGroups, retracted };
+}
+
+function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph: GraphView, config: Config): Incident | undefined {
+  const first = group[0]!.signal.time;
+  const last = group[group.length - 1]!.signal.time;
+  const podKey = primaryPodOf(group);
+  const workload = workloadOf(podKey, group, graph, config);
+  const identities = identitiesOf(group, podKey, graph, config, { first, last });
+  const assessment = assess(group, podKey, workload, identities);
+  // Weak signals alone are context: they enrich incidents but never page anyone.
+  if (severityRank[assessment.severity] < severityRank.medium) return undefined;
+  const hostAtRisk =
+    group.some((entry) => entry.signal.objective.technique.startsWith(TECHNIQUE_ESCAPE)) ||
+    identities.some((identity) => identity.via === 'instance-role');
+  const pod = podKey ? graph.get(podKey) : undefined;
+  return {
+    id: `inc-${createHash('sha1').update(group[0]!.signal.id).digest('hex').slice(0, 12)}`,
+    title: assessment.title,
+    severity: assessment.severity,
+    confidence: assessment.confidence,
+    explanation: assessment.explanation,
+    firstSeen: iso(first),
+    lastSeen: iso(last),
+    objectives: distinctObjectives(group),
+    workload,
+    identities,
+    signals: group.map(({ signal }) => toIncidentSignal(signal)),
+    whatChanged: whatChangedAround(podKey, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
+    blastRadius: blastRadiusOf(podKey, workload, identities, hostAtRisk, graph),
+    plan: planContainment({ workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true }, config),
+    suppressedSignals,
+  };
+}
+
+function distinctObjectives(group: ResolvedSignal[]) {
+  const seen = new Map<string, { tactic: string; technique: string }>();
+  for (const { signal } of group) {
+    const key = `${signal.objective.tactic}|${signal.objective.technique}`;
+    if (!seen.has(key) && signal.objective.tactic !== 'Unmapped') seen.set(key, { ...signal.objective });
+  }
+  return [...seen.values()];
+}
+
+function toIncidentSignal(signal: Signal): IncidentSignal {
+  return {
+    id: signal.id,
+    source: signal.source,
+    rule: signal.rule,
+    title: signal.title,
+    severity: signal.severity,
+    time: iso(signal.time),
+    eventId: signal.eventId,
+    summary: signal.summary,
+    objective: signal.objective,
+  };
+}
+
+function iso(time: number): string {
+  return new Date(time).toISOString();
+}

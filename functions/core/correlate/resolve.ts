@@ -1,0 +1,111 @@
+import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
+import type { Signal } from '#core/model/signal';
+import { parseServiceAccountUser } from '#core/model/arn';
+
+/** Where a signal lands in the identity graph. */
+export interface Resolution {
+  /** Pods the signal is about, strongest first: named directly, or reachable through its credentials. */
+  pods: { key: string; weight: number }[];
+  /** Role sessions behind the signal's credentials. */
+  sessions: string[];
+  /** Kubernetes nodes whose instance credentials are involved. */
+  nodes: string[];
+  /** Keys that join signals into one incident when they share any of them: this pod, this session. */
+  anchors: string[];
+  /**
+   * Keys of shared identities (a service account's role binding, a workload, a candidate pod of
+   * several): they join signals strong enough to matter, but not weak context on its own.
+   */
+  broadAnchors: string[];
+  /** True when the credentials were handed to a workload (IRSA, Pod Identity, instance role). */
+  viaWorkloadCredentials: boolean;
+}
+
+export function resolveSignal(signal: Signal, graph: GraphView): Resolution {
+  const resolution: Resolution = { pods: [], sessions: [], nodes: [], anchors: [], broadAnchors: [], viaWorkloadCredentials: false };
+  const { subject } = signal;
+  if (subject.pod && subject.cluster && subject.namespace) {
+    addPod(resolution, nodeKey.pod(subject.cluster, subject.namespace, subject.pod), 3, graph);
+  }
+  if (subject.accessKeyId) resolveCredentials(resolution, subject.accessKeyId, graph);
+  if (subject.instanceId) {
+    for (const target of edgesOf(graph.get(nodeKey.instance(subject.instanceId)), 'node|')) addNode(resolution, target);
+  }
+  // The acting service account is the suspect only when the signal is not about a target pod.
+  const account = subject.actor && !subject.pod ? parseServiceAccountUser(subject.actor) : undefined;
+  if (account && subject.cluster) {
+    const serviceAccount = nodeKey.serviceAccount(subject.cluster, account.namespace, account.name);
+    resolution.anchors.push(`principal|${subject.actor}`);
+    if (!isSharedIdentity(account.name)) resolution.broadAnchors.push(serviceAccount);
+    // A bound token names its pod; else the caller's pod IP does, when the graph knows it.
+    if (subject.actorPod) addPod(resolution, nodeKey.pod(subject.cluster, account.namespace, subject.actorPod), 2, graph);
+    const byIp = subject.sourceIp ? edgesOf(graph.get(nodeKey.podIp(subject.cluster, subject.sourceIp)), 'pod|') : [];
+    for (const pod of byIp) {
+      if (graph.get(pod)?.attrs.serviceAccount?.value === account.name) addPod(resolution, pod, 2, graph);
+    }
+  }
+  if (resolution.anchors.length === 0 && resolution.broadAnchors.length === 0) {
+    resolution.anchors.push(`principal|${subject.actor ?? subject.roleArn ?? subject.sourceIp ?? signal.id}`);
+  }
+  return resolution;
+}
+
+function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: GraphView): void {
+  const keyNode = graph.get(nodeKey.accessKey(accessKeyId));
+  for (const sessionKey of edgesOf(keyNode, 'session|')) {
+    const session = graph.get(sessionKey);
+    const via = session?.attrs.via?.value;
+    resolution.sessions.push(sessionKey);
+    resolution.anchors.push(sessionKey);
+    if (via === 'irsa') {
+      resolution.viaWorkloadCredentials = true;
+      for (const binding of edgesOf(session, 'webidentity|')) {
+        resolution.broadAnchors.push(binding);
+        // IRSA does not say which replica took the token: each is a candidate, certain only if alone.
+        const pods = edgesOf(graph.get(binding), 'pod|');
+        for (const pod of pods) addPod(resolution, pod, 1 / pods.length, graph, pods.length === 1);
+      }
+    } else if (via === 'pod-identity') {
+      resolution.viaWorkloadCredentials = true;
+      for (const pod of edgesOf(session, 'pod|')) addPod(resolution, pod, 2, graph);
+    } else if (via === 'instance-role') {
+      resolution.viaWorkloadCredentials = true;
+      for (const instance of edgesOf(session, 'instance|')) {
+        for (const node of edgesOf(graph.get(instance), 'node|')) addNode(resolution, node);
+      }
+    }
+  }
+}
+
+function addPod(resolution: Resolution, pod: string, weight: number, graph: GraphView, certain = true): void {
+  const existing = resolution.pods.find((entry) => entry.key === pod);
+  if (existing) existing.weight += weight;
+  else resolution.pods.push({ key: pod, weight });
+  (certain ? resolution.anchors : resolution.broadAnchors).push(pod);
+  const node = graph.get(pod);
+  const [cluster, namespace] = keyParts(pod);
+  const serviceAccount = node?.attrs.serviceAccount?.value;
+  if (typeof serviceAccount === 'string' && !isSharedIdentity(serviceAccount)) {
+    resolution.broadAnchors.push(nodeKey.serviceAccount(cluster!, namespace!, serviceAccount));
+  }
+  for (const binding of edgesOf(node, 'webidentity|')) resolution.broadAnchors.push(binding);
+  // Replicas of one workload run the same image and spec: their signals are one story.
+  for (const workload of edgesOf(node, 'workload|')) resolution.broadAnchors.push(workload);
+}
+
+function addNode(resolution: Resolution, node: string): void {
+  if (!resolution.nodes.includes(node)) resolution.nodes.push(node);
+  resolution.anchors.push(node);
+}
+
+export function edgesOf(node: GraphNode | undefined, prefix: string): string[] {
+  if (!node) return [];
+  const targets: string[] = [];
+  for (const target in node.edges) if (target.startsWith(prefix)) targets.push(target);
+  return targets.sort();
+}
+
+/** Every pod of a namespace without its own service account runs as `default`: sharing it links nothing. */
+function isSharedIdentity(serviceAccount: string): boolean {
+  return serviceAccount === 'default';
+}

@@ -1,0 +1,23 @@
+import type { SecurityEvent } from '#core/model/event';
+import type { Signal } from '#core/model/signal';
+import { type Rule, toSignal } from './rule.ts';
+import { auditRules, cloudTrailRules, guardDutyRules } from './rules/index.ts';
+
+export { outsideEgressSignals, isClusterEgress, isWorkloadSession, isPublicAddress, OUTSIDE_EGRESS_RULE } from './outside-egress.ts';
+export { allRules } from './rules/index.ts';
+
+/** The detect stage for one event: every rule of its source, in a fixed order. */
+export function detect(event: SecurityEvent): Signal[] {
+  const rules = (
+    event.source === 'eks-audit' ? auditRules : event.source === 'cloudtrail' ? cloudTrailRules : guardDutyRules
+  ) as readonly Rule<SecurityEvent>[];
+  let signals: Signal[] | undefined;
+  for (const rule of rules) {
+    const match = rule.match(event);
+    if (!match) continue;
+    const signal = toSignal(rule, event, match);
+    if (event.source === 'guardduty') signal.revision = event.updatedAt;
+    (signals ??= []).push(signal);
+  }
+  return signals ?? [];
+}

@@ -1,0 +1,109 @@
+import ipaddr from 'ipaddr.js';
+import type { SecurityEvent } from '#core/model/event';
+import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
+import type { Signal } from '#core/model/signal';
+import type { Config } from '#core/config';
+import { signalId } from './rule.ts';
+
+export const OUTSIDE_EGRESS_RULE = {
+  id: 'cloudtrail.credentials-outside-egress',
+  title: 'Workload credentials used from outside the cluster',
+  description: "A pod's or node's role session is only ever used from the cluster's egress addresses.",
+  objective: { tactic: 'Lateral Movement (TA0008)', technique: 'T1550.001 Use Alternate Authentication Material' },
+} as const;
+
+/**
+ * Sessions handed to pods, or to instances the graph knows as this cluster's nodes. Anything
+ * else (people, CI, unrelated EC2 instances) may work from anywhere.
+ */
+export function isWorkloadSession(session: GraphNode | undefined, graph: GraphView): boolean {
+  const via = session?.attrs.via?.value;
+  if (via === 'irsa' || via === 'pod-identity') return true;
+  if (via !== 'instance-role') return false;
+  return Object.keys(session!.edges).some(
+    (target) => target.startsWith('instance|') && Object.keys(graph.get(target)?.edges ?? {}).some((key) => key.startsWith('node|')),
+  );
+}
+
+/**
+ * Learned egress: an address that credential-issuing calls for at least two different sessions
+ * came from. A one-off address used with one stolen session never qualifies.
+ */
+export function isClusterEgress(ip: string, graph: GraphView, config: Config): boolean {
+  if (!isPublicAddress(ip)) return true;
+  if (config.egressCidrs.some((range) => inRange(ip, range))) return true;
+  for (const cluster of Object.values(config.clusters)) {
+    if (cluster.egressCidrs.some((range) => inRange(ip, range))) return true;
+  }
+  const learned = graph.get(nodeKey.egress(ip));
+  return learned !== undefined && Object.keys(learned.edges).length >= 2;
+}
+
+/**
+ * Graph-aware detection, run for the access keys a batch touched: either side of the story
+ * (the issuing AssumeRole or the use from outside) may arrive first.
+ */
+export function outsideEgressSignals(
+  accessKeys: Iterable<string>,
+  graph: GraphView,
+  config: Config,
+  batch: ReadonlyMap<string, SecurityEvent>,
+): Signal[] {
+  const signals: Signal[] = [];
+  for (const keyNodeKey of accessKeys) {
+    const keyNode = graph.get(keyNodeKey);
+    if (!keyNode) continue;
+    const session = workloadSessionOf(keyNode.edges, graph);
+    if (!session) continue;
+    const accessKeyId = keyParts(keyNodeKey)[0]!;
+    for (const target in keyNode.edges) {
+      if (!target.startsWith('ip|')) continue;
+      const ip = target.slice(3);
+      if (isClusterEgress(ip, graph, config)) continue;
+      const edge = keyNode.edges[target]!;
+      const roleArn = String(session.attrs.roleArn?.value ?? '');
+      signals.push({
+        id: signalId(OUTSIDE_EGRESS_RULE.id, accessKeyId, ip),
+        rule: OUTSIDE_EGRESS_RULE.id,
+        title: OUTSIDE_EGRESS_RULE.title,
+        source: 'cloudtrail',
+        time: edge.first,
+        eventId: edge.firstEventId,
+        summary: `${String(session.attrs.via?.value)} session ${String(session.attrs.sessionName?.value ?? '')} of ${roleArn} used from ${ip}, outside the cluster's egress`,
+        severity: 'high',
+        objective: { ...OUTSIDE_EGRESS_RULE.objective },
+        subject: { roleArn, accessKeyId, sourceIp: ip },
+        evidence: batch.get(edge.firstEventId)?.raw ?? { eventId: edge.firstEventId },
+        recheck: 'outside-egress',
+      });
+    }
+  }
+  return signals;
+}
+
+function workloadSessionOf(edges: Record<string, unknown>, graph: GraphView) {
+  for (const target in edges) {
+    if (!target.startsWith('session|')) continue;
+    const session = graph.get(target);
+    if (isWorkloadSession(session, graph)) return session;
+  }
+  return undefined;
+}
+
+/** Addresses that never leave the VPC: a call from one came through a VPC endpoint or the node itself. */
+const INTERNAL_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified']);
+
+export function isPublicAddress(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  return !INTERNAL_RANGES.has(ipaddr.process(ip).range());
+}
+
+function inRange(ip: string, range: string): boolean {
+  try {
+    const address = ipaddr.process(ip);
+    const [network, bits] = range.includes('/') ? ipaddr.parseCIDR(range) : [ipaddr.process(range), address.kind() === 'ipv4' ? 32 : 128];
+    return address.kind() === network.kind() && address.match(network, bits);
+  } catch {
+    return false;
+  }
+}

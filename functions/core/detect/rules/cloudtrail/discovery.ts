@@ -1,0 +1,31 @@
+import { defineRule } from '../../rule.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+
+// The first calls of someone who just found credentials and wants to know what they hold.
+const RECON_CALLS = new Set([
+  'sts.amazonaws.com:GetCallerIdentity',
+  's3.amazonaws.com:ListBuckets',
+  'iam.amazonaws.com:ListRoles',
+  'iam.amazonaws.com:ListUsers',
+  'iam.amazonaws.com:ListAttachedRolePolicies',
+  'iam.amazonaws.com:ListRolePolicies',
+  'iam.amazonaws.com:GetAccountAuthorizationDetails',
+  'iam.amazonaws.com:ListAccessKeys',
+  'secretsmanager.amazonaws.com:ListSecrets',
+  'ssm.amazonaws.com:DescribeParameters',
+  'eks.amazonaws.com:ListClusters',
+  'organizations.amazonaws.com:DescribeOrganization',
+]);
+
+export const cloudDiscovery = defineRule<'cloudtrail'>({
+  id: 'cloudtrail.discovery',
+  title: 'Cloud account discovery call',
+  description: 'Enumerating identity, buckets, roles or secrets is what stolen credentials are used for first.',
+  source: 'cloudtrail',
+  objective: { tactic: 'Discovery (TA0007)', technique: 'T1580 Cloud Infrastructure Discovery' },
+  severity: 'low',
+  match(event) {
+    if (!RECON_CALLS.has(`${event.eventSource}:${event.eventName}`)) return undefined;
+    return { summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`, subject: cloudTrailSubject(event) };
+  },
+});

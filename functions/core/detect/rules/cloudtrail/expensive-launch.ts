@@ -1,0 +1,29 @@
+import { defineRule } from '../../rule.ts';
+import { sanitize } from '../../actors.ts';
+import { asArray, asObject, str } from '../../../link/k8s-objects.ts';
+import { cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+
+// GPU, FPGA, high-memory and the largest sizes: what crypto-miners launch.
+const EXPENSIVE_TYPE = /^(p\d|g\d|inf\d|trn\d|dl\d|f\d|x\d|u-)|\.(metal|\d{2,}xlarge)$/;
+
+export const expensiveLaunch = defineRule<'cloudtrail'>({
+  id: 'cloudtrail.expensive-launch',
+  title: 'Expensive compute launched',
+  description: 'GPU, very large or many instances at once are the shape of resource hijacking.',
+  source: 'cloudtrail',
+  objective: { tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' },
+  severity: 'medium',
+  match(event) {
+    if (event.eventSource !== 'ec2.amazonaws.com' || event.eventName !== 'RunInstances') return undefined;
+    const parameters = event.requestParameters ?? {};
+    const type = str(parameters.instanceType) ?? '';
+    const items = asArray(asObject(parameters.instancesSet)?.items);
+    const count = Math.max(Number(parameters.minCount ?? 0), ...items.map((item) => Number(item.minCount ?? 0)), 1);
+    if (!EXPENSIVE_TYPE.test(type) && count < 10) return undefined;
+    return {
+      summary: `${describeCaller(event)} launched ${count} × ${sanitize(type, 30) || 'instance'}${outcome(event)}`,
+      subject: cloudTrailSubject(event),
+      severity: event.errorCode ? 'medium' : 'high',
+    };
+  },
+});

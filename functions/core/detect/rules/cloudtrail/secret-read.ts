@@ -1,0 +1,30 @@
+import { defineRule } from '../../rule.ts';
+import { sanitize } from '../../actors.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+
+export const cloudSecretRead = defineRule<'cloudtrail'>({
+  id: 'cloudtrail.secret-read',
+  title: 'Secret or decrypted parameter read',
+  description: 'Reading Secrets Manager secrets or SecureString parameters turns one identity into many.',
+  source: 'cloudtrail',
+  objective: { tactic: 'Credential Access (TA0006)', technique: 'T1555.006 Cloud Secrets Management Stores' },
+  // Applications read their own secrets all day: on its own this is context, not an alert.
+  severity: 'low',
+  match(event) {
+    const parameters = event.requestParameters ?? {};
+    let target: string | undefined;
+    if (event.eventSource === 'secretsmanager.amazonaws.com') {
+      if (event.eventName === 'GetSecretValue') target = String(parameters.secretId ?? '');
+      else if (event.eventName === 'BatchGetSecretValue') target = 'a batch of secrets';
+    } else if (event.eventSource === 'ssm.amazonaws.com' && parameters.withDecryption === true) {
+      if (event.eventName === 'GetParameter') target = String(parameters.name ?? '');
+      else if (event.eventName === 'GetParameters') target = [parameters.names].flat().join(', ');
+      else if (event.eventName === 'GetParametersByPath') target = `path ${String(parameters.path ?? '')}`;
+    }
+    if (target === undefined) return undefined;
+    return {
+      summary: `${describeCaller(event)} called ${callName(event)} for ${sanitize(target, 100)}${outcome(event)}`,
+      subject: cloudTrailSubject(event),
+    };
+  },
+});

@@ -1,0 +1,42 @@
+import { defineRule } from '../../rule.ts';
+import { isSystemActor, sanitize } from '../../actors.ts';
+import { asObject, podObjectOf, str, summarizePodSpec } from '../../../link/k8s-objects.ts';
+import { auditSubject, describeActor, wasAllowed } from './subject.ts';
+
+const HOST_TAKEOVER_PATHS = ['/', '/etc', '/root', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/lib/kubelet', '/proc'];
+
+export const privilegedPod = defineRule<'eks-audit'>({
+  id: 'eks-audit.privileged-pod',
+  title: 'Pod created with host-level access',
+  description: 'A privileged, host-namespace or hostPath pod can take over its node and every credential on it.',
+  source: 'eks-audit',
+  objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1611 Escape to Host' },
+  severity: 'medium',
+  match(event) {
+    const ref = event.objectRef;
+    if (ref?.resource !== 'pods' || ref.subresource || event.verb !== 'create' || !wasAllowed(event)) return undefined;
+    const pod = podObjectOf(event.requestObject, event.responseObject);
+    const spec = asObject(pod?.spec);
+    if (!spec) return undefined;
+    const summary = summarizePodSpec(spec);
+    const traits = [
+      summary.privileged && 'privileged',
+      summary.hostPID && 'hostPID',
+      summary.hostIPC && 'hostIPC',
+      summary.hostNetwork && 'hostNetwork',
+      ...summary.hostPaths.map((path) => `hostPath ${path}`),
+      ...summary.dangerousCapabilities.map((capability) => `capability ${capability}`),
+    ].filter((trait): trait is string => Boolean(trait));
+    if (traits.length === 0) return undefined;
+    const takeover =
+      (summary.privileged && (summary.hostPID || summary.hostNetwork)) ||
+      summary.hostPaths.some((path) => HOST_TAKEOVER_PATHS.includes(path.replace(/\/+$/, '') || '/'));
+    const name = ref.name ?? str(asObject(pod?.metadata)?.name);
+    return {
+      summary: `${describeActor(event)} created pod ${ref.namespace}/${sanitize(name)} with ${traits.join(', ')}`,
+      subject: { ...auditSubject(event, name), image: summary.containers[0]?.image },
+      // Node agents (CNI, kube-proxy) are host-level by design; a controller rolling them is routine.
+      severity: isSystemActor(event.username) && ref.namespace === 'kube-system' ? 'low' : takeover ? 'high' : 'medium',
+    };
+  },
+});

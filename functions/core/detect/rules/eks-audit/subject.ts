@@ -1,0 +1,29 @@
+import type { AuditEvent } from '#core/model/event';
+import type { SignalSubject } from '#core/model/signal';
+import { sanitize, serviceAccountOf } from '../../actors.ts';
+
+export function auditSubject(event: AuditEvent, pod?: string): SignalSubject {
+  return {
+    cluster: event.cluster,
+    namespace: event.objectRef?.namespace,
+    pod,
+    serviceAccount: serviceAccountOf(event.username),
+    sourceIp: event.sourceIps[0],
+    actor: event.username,
+    actorPod: event.actorPod,
+  };
+}
+
+export function wasAllowed(event: AuditEvent): boolean {
+  if (event.decision === 'forbid') return false;
+  return event.responseCode === undefined || event.responseCode < 400;
+}
+
+export function wasForbidden(event: AuditEvent): boolean {
+  return event.responseCode === 403 || event.decision === 'forbid';
+}
+
+export function describeActor(event: AuditEvent): string {
+  const from = event.sourceIps[0] ? ` from ${event.sourceIps[0]}` : '';
+  return `${sanitize(event.username, 80)}${from}`;
+}

@@ -1,0 +1,62 @@
+import type { Edge, Fact, GraphNode } from '#core/model/graph';
+
+/** Edges per node kept for these targets; beyond the cap the newest-first rule is not needed. */
+const EDGE_CAPS: Record<string, number> = { egress: 3 };
+
+export function newNode(key: string): GraphNode {
+  return { key, attrs: {}, edges: {}, changes: {}, lastSeen: 0 };
+}
+
+/**
+ * Folds one fact into a node, in place. Commutative and idempotent: a value is replaced only
+ * by one with a later (time, eventId), edges keep the earliest first and latest last sight.
+ */
+export function applyFact(node: GraphNode, fact: Fact): void {
+  if (fact.time > node.lastSeen) node.lastSeen = fact.time;
+  if (fact.attrs) {
+    for (const name in fact.attrs) {
+      const value = fact.attrs[name]!;
+      const current = node.attrs[name];
+      if (!current || isLater(fact.time, fact.eventId, current.time, current.eventId)) {
+        node.attrs[name] = { value, time: fact.time, eventId: fact.eventId };
+      }
+    }
+  }
+  if (fact.edges) {
+    const cap = EDGE_CAPS[node.key.slice(0, node.key.indexOf('|'))];
+    for (const target of fact.edges) addEdge(node, target, fact, cap);
+  }
+  if (fact.changes) {
+    for (const description of fact.changes) {
+      const seen = node.changes[description];
+      if (seen === undefined || fact.time < seen) node.changes[description] = fact.time;
+    }
+  }
+}
+
+function addEdge(node: GraphNode, target: string, fact: Fact, cap: number | undefined): void {
+  const edge: Edge | undefined = node.edges[target];
+  if (!edge) {
+    if (cap !== undefined && Object.keys(node.edges).length >= cap) return;
+    node.edges[target] = { first: fact.time, last: fact.time, firstEventId: fact.eventId };
+    return;
+  }
+  if (isLater(edge.first, edge.firstEventId, fact.time, fact.eventId)) {
+    edge.first = fact.time;
+    edge.firstEventId = fact.eventId;
+  }
+  if (fact.time > edge.last) edge.last = fact.time;
+}
+
+function isLater(time: number, eventId: string, otherTime: number, otherEventId: string): boolean {
+  return time > otherTime || (time === otherTime && eventId > otherEventId);
+}
+
+/** Drops edges not seen since `before`; returns whether anything is left of the node. */
+export function pruneNode(node: GraphNode, before: number): boolean {
+  if (node.lastSeen < before) return false;
+  for (const target in node.edges) {
+    if (node.edges[target]!.last < before) delete node.edges[target];
+  }
+  return true;
+}

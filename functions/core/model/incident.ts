@@ -1,0 +1,80 @@
+import type { Source } from './event.ts';
+import type { Objective, Severity } from './signal.ts';
+
+export type ContainmentAction =
+  | 'capture-evidence'
+  | 'isolate-pod'
+  | 'revoke-role-sessions'
+  | 'restart-pod'
+  | 'scale-down'
+  | 'cordon-node';
+
+export interface PlannedAction {
+  action: ContainmentAction;
+  /** A pod as cluster/namespace/pod, a role by ARN, a node by name. */
+  target: string;
+  reason: string;
+}
+
+export interface IncidentWorkload {
+  cluster: string | null;
+  namespace: string | null;
+  namespaceCriticality: string | null;
+  pod: string | null;
+  owner: string | null;
+  serviceAccount: string | null;
+  image: string | null;
+  imageDigest: string | null;
+  node: string | null;
+}
+
+export interface IncidentIdentity {
+  roleArn: string;
+  /** How the role was linked to the workload: irsa, pod-identity, instance-role, or observed. */
+  via: string;
+  sessions: string[];
+  accessKeyIds: string[];
+  sourceIps: string[];
+  /** Addresses the credentials were used from that are not the cluster's known egress. */
+  unusualSourceIps: string[];
+}
+
+export interface IncidentSignal {
+  id: string;
+  source: Source;
+  rule: string;
+  title: string;
+  severity: Severity;
+  time: string;
+  eventId: string;
+  summary: string;
+  objective: Objective;
+}
+
+export interface BlastRadius {
+  /** What the linked roles may do; filled by enrichment where IAM can be read. */
+  rolePermissions: { roleArn: string; policies: string[] }[];
+  sameServiceAccountPods: string[];
+  sameImagePods: string[];
+  /** Pods on an implicated node that could have read its instance-role credentials. */
+  podsOnNode: { pod: string; reason: string }[];
+  notes: string[];
+}
+
+export interface Incident {
+  id: string;
+  title: string;
+  severity: Severity;
+  confidence: number;
+  explanation: string;
+  firstSeen: string;
+  lastSeen: string;
+  objectives: Objective[];
+  workload: IncidentWorkload;
+  identities: IncidentIdentity[];
+  signals: IncidentSignal[];
+  whatChanged: { time: string; description: string }[];
+  blastRadius: BlastRadius;
+  plan: { automatic: PlannedAction[]; approval: PlannedAction[] };
+  suppressedSignals: number;
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { CloudTrailEvent, CloudTrailIdentity } from '#core/model/event';
+import { parseInstant } from './instant.ts';
+import { RecordRejected, describeZodError } from './rejection.ts';
+
+const objectOrNull = z.record(z.string(), z.unknown()).nullish();
+
+const cloudTrailSchema = z.object({
+  eventID: z.string().min(1),
+  eventTime: z.string(),
+  eventSource: z.string().min(1),
+  eventName: z.string().min(1),
+  awsRegion: z.string().optional(),
+  recipientAccountId: z.string().optional(),
+  sourceIPAddress: z.string().optional(),
+  userAgent: z.string().optional(),
+  errorCode: z.string().optional(),
+  readOnly: z.boolean().optional(),
+  userIdentity: z.object({
+    type: z.string().optional(),
+    arn: z.string().optional(),
+    principalId: z.string().optional(),
+    accountId: z.string().optional(),
+    accessKeyId: z.string().optional(),
+    invokedBy: z.string().optional(),
+    userName: z.string().optional(),
+    sessionContext: z
+      .object({
+        sessionIssuer: z.object({ arn: z.string().optional(), userName: z.string().optional() }).nullish(),
+        ec2RoleDelivery: z.string().optional(),
+      })
+      .nullish(),
+  }),
+  requestParameters: objectOrNull,
+  responseElements: objectOrNull,
+});
+
+export function isCloudTrailRecord(value: Record<string, unknown>): boolean {
+  // Detection is generous so that a damaged record is rejected with the field that is wrong.
+  return (
+    'eventName' in value &&
+    ('eventSource' in value || 'eventVersion' in value || 'userIdentity' in value || 'eventTime' in value || 'awsRegion' in value)
+  );
+}
+
+export function normalizeCloudTrailRecord(value: Record<string, unknown>): CloudTrailEvent {
+  const parsed = cloudTrailSchema.safeParse(value);
+  if (!parsed.success) throw new RecordRejected(describeZodError('CloudTrail record', parsed.error));
+  const record = parsed.data;
+  const time = parseInstant(record.eventTime);
+  if (typeof time === 'string') throw new RecordRejected(`CloudTrail record eventTime: ${time}`);
+  return {
+    source: 'cloudtrail',
+    eventId: record.eventID,
+    time,
+    raw: value,
+    eventSource: record.eventSource,
+    eventName: record.eventName,
+    region: record.awsRegion ?? '',
+    accountId: record.recipientAccountId ?? record.userIdentity.accountId,
+    sourceIp: record.sourceIPAddress ?? '',
+    userAgent: record.userAgent,
+    errorCode: record.errorCode,
+    readOnly: record.readOnly,
+    identity: toIdentity(record.userIdentity),
+    requestParameters: record.requestParameters ?? null,
+    responseElements: record.responseElements ?? null,
+  };
+}
+
+const ASSUMED_ROLE_ARN = /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+
+function toIdentity(identity: z.infer<typeof cloudTrailSchema>['userIdentity']): CloudTrailIdentity {
+  const result: CloudTrailIdentity = {
+    type: identity.type,
+    arn: identity.arn,
+    principalId: identity.principalId,
+    accountId: identity.accountId,
+    accessKeyId: identity.accessKeyId || undefined,
+    invokedBy: identity.invokedBy,
+    userName: identity.userName,
+    ec2RoleDelivery: identity.sessionContext?.ec2RoleDelivery,
+  };
+  const assumed = identity.arn ? ASSUMED_ROLE_ARN.exec(identity.arn) : null;
+  if (assumed) {
+    const [, account, roleName, sessionName] = assumed as unknown as [string, string, string, string];
+    result.accountId ??= account;
+    result.sessionName = sessionName;
+    result.roleArn = identity.sessionContext?.sessionIssuer?.arn ?? `arn:aws:iam::${account}:role/${roleName}`;
+  }
+  return result;
+}

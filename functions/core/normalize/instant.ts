@@ -1,0 +1,39 @@
+/**
+ * Source timestamps must be real instants. AWS and Kubernetes write ISO 8601 with a zone;
+ * some exports (GuardDuty through some pipelines, Panther) drop the 'T' or the zone, which
+ * we read as UTC. A date that does not exist (Feb 30, hour 25) is an error, never a guess.
+ */
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+export function parseInstant(text: string): number | string {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return `"${truncate(text)}" is not an ISO 8601 timestamp`;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(utc);
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
+  ) {
+    return `"${truncate(text)}" is not a real date and time`;
+  }
+  const zone = m[8];
+  if (!zone || zone === 'Z') return utc;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  if (offsetMinutes > 14 * 60) return `"${truncate(text)}" has an impossible zone offset`;
+  return utc - sign * offsetMinutes * 60_000;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

@@ -1,0 +1,68 @@
+import type { Config } from '#core/config';
+import type { SecurityEvent } from '#core/model/event';
+import { type Fact, nodeKey } from '#core/model/graph';
+import type { Signal } from '#core/model/signal';
+import type { Store } from '#core/store/store';
+import { factsFor } from '#core/link/index';
+import { detect, outsideEgressSignals } from '#core/detect/index';
+import { type CorrelationResult, correlate } from '#core/correlate/index';
+import { loadGraphSnapshot } from '#core/store/graph-snapshot';
+
+/** Enough hops to go from an access key to the pods sharing its pod's image or node. */
+const SNAPSHOT_DEPTH = 5;
+
+/**
+ * normalize -> link -> detect -> correlate, over a store. The same object runs in a local replay
+ * (embedded store) and in the analyzer Lambda (DynamoDB): batch in, batch out.
+ */
+export class Pipeline {
+  constructor(
+    private readonly store: Store,
+    private readonly config: Config,
+  ) {}
+
+  /** Links and detects one batch of normalized events; returns the signals it raised. */
+  async ingest(events: readonly SecurityEvent[]): Promise<Signal[]> {
+    const facts: Fact[] = [];
+    const signals: Signal[] = [];
+    const touchedKeys = new Set<string>();
+    for (const event of events) {
+      for (const fact of factsFor(event)) {
+        facts.push(fact);
+        if (fact.key.startsWith('key|')) touchedKeys.add(fact.key);
+      }
+      for (const signal of detect(event)) signals.push(signal);
+    }
+    await this.store.applyFacts(facts);
+    if (touchedKeys.size > 0) {
+      const view = await loadGraphSnapshot(this.store, touchedKeys, 1);
+      const byEventId = new Map(events.map((event) => [event.eventId, event]));
+      signals.push(...outsideEgressSignals(touchedKeys, view, this.config, byEventId));
+    }
+    if (signals.length > 0) await this.store.putSignals(signals);
+    return signals;
+  }
+
+  /** Builds incidents from the signals in [from, to] and stores them. */
+  async correlate(from = 0, to = Number.MAX_SAFE_INTEGER): Promise<CorrelationResult> {
+    const signals = await this.store.signalsBetween(from, to);
+    const graph = await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
+    const result = correlate(signals, graph, this.config);
+    await this.store.putIncidents(result.incidents);
+    return result;
+  }
+}
+
+function seedKeysOf(signal: Signal): string[] {
+  const { subject } = signal;
+  const keys: string[] = [];
+  if (subject.pod && subject.cluster && subject.namespace) keys.push(nodeKey.pod(subject.cluster, subject.namespace, subject.pod));
+  if (subject.accessKeyId) keys.push(nodeKey.accessKey(subject.accessKeyId));
+  if (subject.instanceId) keys.push(nodeKey.instance(subject.instanceId));
+  if (subject.cluster && subject.sourceIp) keys.push(nodeKey.podIp(subject.cluster, subject.sourceIp));
+  if (subject.cluster && subject.serviceAccount) {
+    const [namespace, name] = subject.serviceAccount.split('/');
+    keys.push(nodeKey.serviceAccount(subject.cluster, namespace!, name!));
+  }
+  return keys;
+}

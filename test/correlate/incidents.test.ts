@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { emptyOutput, normalizeValue } from '#core/normalize/index';
+import { Pipeline } from '#core/pipeline';
+import { MemoryStore } from '#adapters/memory-store';
+import { type Config, configSchema } from '#core/config';
+import { CLUSTER, webIdentityAssume } from '../fixtures/records.ts';
+import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
+import { shuffle } from '../fixtures/shuffle.ts';
+
+function normalized(records: unknown[]) {
+  const out = emptyOutput();
+  records.forEach((record, index) => normalizeValue(record, `line ${index + 1}`, { file: 't', defaultCluster: CLUSTER }, out));
+  expect(out.rejected).toEqual([]);
+  return out.events;
+}
+
+async function incidentsOf(records: unknown[], config: Partial<Config> = {}) {
+  const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse(config));
+  await pipeline.ingest(normalized(records));
+  return pipeline.correlate();
+}
+
+describe('correlation', () => {
+  it('tells a shell in a pod and outside use of its role as one critical incident', async () => {
+    const { incidents } = await incidentsOf(pivotScenario());
+    expect(incidents).toHaveLength(1);
+    const [incident] = incidents;
+    expect(incident).toMatchObject({
+      severity: 'critical',
+      workload: { cluster: CLUSTER, namespace: 'payments', pod: 'checkout-7d9f8b6c5-x2k4q', owner: 'Deployment/checkout', serviceAccount: 'checkout' },
+      identities: [{ roleArn: ROLE_ARN, via: 'irsa', unusualSourceIps: [ATTACKER_IP] }],
+    });
+    expect(incident!.identities[0]!.sessions[0]).toBe('botocore-session-1763691910');
+    expect(incident!.signals.map((signal) => signal.rule).sort()).toEqual([
+      'cloudtrail.credentials-outside-egress',
+      'cloudtrail.discovery',
+      'eks-audit.forbidden-api-call',
+      'guardduty.finding',
+    ]);
+    expect(incident!.signals[0]!.rule).toBe('guardduty.finding');
+    expect(incident!.explanation).toBe(
+      `GuardDuty reverse shell in pod payments/checkout-7d9f8b6c5-x2k4q (standard namespace payments) was followed within 16 minutes by API calls with the pod's role checkout-irsa from ${ATTACKER_IP}, outside the cluster's egress.`,
+    );
+    expect(incident!.blastRadius.sameServiceAccountPods).toEqual([`${CLUSTER}/payments/checkout-7d9f8b6c5-m8z2p`]);
+  });
+
+  it('gives the same incidents for shuffled and duplicated input', async () => {
+    const records = pivotScenario();
+    const reference = (await incidentsOf(records)).incidents;
+    for (let seed = 1; seed <= 8; seed++) {
+      const shuffled = shuffle([...records, ...records.slice(0, seed)], seed);
+      expect((await incidentsOf(shuffled)).incidents).toEqual(reference);
+    }
+  });
+
+  it('raises no outside-egress signal for a configured egress address', async () => {
+    const { incidents } = await incidentsOf(pivotScenario(), { egressCidrs: [`${ATTACKER_IP}/32`] });
+    expect(incidents[0]!.identities[0]!.unusualSourceIps).toEqual([]);
+    expect(incidents[0]!.signals.map((signal) => signal.rule)).not.toContain('cloudtrail.credentials-outside-egress');
+  });
+
+  it('retracts outside-egress when later records show the address is the cluster egress', async () => {
+    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    await pipeline.ingest(normalized(pivotScenario()));
+    const later = [1, 2].map((n) =>
+      webIdentityAssume({ time: '2026-11-21T03:00:00Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: `s${n}`, accessKeyId: `ASIAEXAMPLELATER00${n}`, sourceIp: ATTACKER_IP }),
+    );
+    await pipeline.ingest(normalized(later));
+    const { incidents, retracted } = await pipeline.correlate();
+    expect(retracted).toBe(1);
+    expect(incidents[0]!.identities[0]!.unusualSourceIps).toEqual([]);
+  });
+
+  it('does not learn an address as egress from one session alone', async () => {
+    const { incidents } = await incidentsOf(pivotScenario({ withEgressLearned: false }));
+    // With only the attacker's own session issued from the NAT address, the NAT is not yet known egress.
+    expect([...incidents[0]!.identities[0]!.unusualSourceIps].sort()).toEqual([ATTACKER_IP]);
+    expect(incidents[0]!.identities[0]!.sourceIps).not.toContain(NAT_IP);
+  });
+
+  it('raises severity in critical namespaces and keeps approvals for protected ones', async () => {
+    const critical = (await incidentsOf(pivotScenario(), { namespaces: { payments: 'critical' } })).incidents[0]!;
+    expect(critical.workload.namespaceCriticality).toBe('critical');
+    expect(critical.confidence).toBeGreaterThan((await incidentsOf(pivotScenario())).incidents[0]!.confidence - 0.001);
+    const plan = (await incidentsOf(pivotScenario({ namespace: 'kube-system' }))).incidents[0]!.plan;
+    expect(plan.automatic.map((action) => action.action)).toEqual(['capture-evidence']);
+    expect(plan.approval.map((action) => action.action)).toContain('isolate-pod');
+  });
+
+  it('keeps suppressed signals counted and out of incidents', async () => {
+    const { incidents, suppressed } = await incidentsOf(pivotScenario(), {
+      suppressions: [{ rule: 'eks-audit.*', namespace: 'payments', reason: 'load test', owner: 'platform', expires: new Date('2027-01-01') }],
+    });
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0]).toMatchObject({ rule: 'eks-audit.forbidden-api-call', reason: 'load test', owner: 'platform' });
+    expect(incidents[0]!.suppressedSignals).toBe(1);
+    expect(incidents[0]!.signals.map((signal) => signal.rule)).not.toContain('eks-audit.forbidden-api-call');
+  });
+
+  it('ignores an expired suppression', async () => {
+    const { suppressed } = await incidentsOf(pivotScenario(), {
+      suppressions: [{ rule: 'eks-audit.forbidden-api-call', reason: 'old', owner: 'platform', expires: new Date('2026-01-01') }],
+    });
+    expect(suppressed).toEqual([]);
+  });
+
+  it('plans isolation and scoped revocation automatically, disruptive steps after approval', async () => {
+    const { plan } = (await incidentsOf(pivotScenario())).incidents[0]!;
+    expect(plan.automatic).toEqual([
+      { action: 'capture-evidence', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
+      { action: 'isolate-pod', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
+      { action: 'revoke-role-sessions', target: ROLE_ARN, reason: expect.stringMatching(/botocore-session-1763691910/) },
+    ]);
+    expect(plan.approval.map((action) => action.action)).toEqual(['restart-pod', 'scale-down']);
+  });
+});
