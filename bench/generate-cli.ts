@@ -7,7 +7,7 @@ import { generateBusyCluster, type GenerateOptions } from './generate.ts';
 /**
  * Streams synthetic busy-cluster JSON Lines to a file or stdout:
  *   npx tsx bench/generate-cli.ts --records 1000000 [--seed 7] [--out busy.jsonl]
- * Lines are batched into ~64 KiB chunks and pulled through a stream pipeline, so the
+ * Lines are batched into ~256 KiB chunks and pulled through a stream pipeline, so the
  * generator only runs as fast as the destination drains (flat memory at any size).
  */
 
@@ -54,7 +54,9 @@ function parseOptions(argv: string[]): { options: GenerateOptions; out: string |
   };
 }
 
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_CHARS = 256 * 1024;
+/** Chunks buffered ahead of the destination, so generating overlaps with writing. */
+const BUFFERED_BYTES = 8 * 1024 * 1024;
 
 function* chunks(lines: Iterable<string>): Generator<string> {
   let chunk = '';
@@ -72,7 +74,11 @@ async function main(): Promise<void> {
   const { options, out } = parseOptions(process.argv.slice(2));
   const destination: Writable = out === undefined || out === '-' ? process.stdout : createWriteStream(out);
   try {
-    await pipeline(Readable.from(chunks(generateBusyCluster(options)), { objectMode: false }), destination);
+    const source = Readable.from(chunks(generateBusyCluster(options)), {
+      objectMode: false,
+      highWaterMark: BUFFERED_BYTES,
+    });
+    await pipeline(source, destination);
   } catch (error) {
     // A closed pipe (`| head`) just means the reader has seen enough.
     if ((error as NodeJS.ErrnoException).code === 'EPIPE') return;

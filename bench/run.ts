@@ -4,12 +4,11 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayFiles } from '#adapters/local-replay';
+import { readLineChunks } from '#adapters/record-files';
 import { defaultConfig } from '#core/config';
 import { generateBusyCluster } from './generate.ts';
 
@@ -26,11 +25,11 @@ async function writeRecords(path: string, records: number): Promise<void> {
   await once(out, 'finish');
 }
 
-/** The baseline: read the same file line by line and JSON.parse every line, nothing else. */
+/** The baseline: the same bytes, read the same way, with JSON.parse of every line and nothing else. */
 async function parseOnly(path: string): Promise<number> {
   let count = 0;
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-    if (line.length > 0 && JSON.parse(line)) count++;
+  for await (const lines of readLineChunks(path)) {
+    for (const line of lines) if (line.length > 0 && JSON.parse(line)) count++;
   }
   return count;
 }

@@ -30,11 +30,13 @@ async function demoJson(): Promise<{ incidents: Incident[]; rejected: unknown[];
 async function exampleRecords(): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
   for (const file of files) {
-    for await (const item of readJsonItems(file)) {
-      if ('error' in item) throw new Error(item.error);
-      const out = emptyOutput();
-      normalizeValue(item.value, item.where, { file, defaultCluster: 'prod-east' }, out);
-      records.push(...out.events.map((event) => event.raw as Record<string, unknown>));
+    for await (const items of readJsonItems(file)) {
+      for (const item of items) {
+        if ('error' in item) throw new Error(item.error);
+        const out = emptyOutput();
+        normalizeValue(item.value, item.where, { file, defaultCluster: 'prod-east' }, out);
+        records.push(...out.events.map((event) => event.raw as Record<string, unknown>));
+      }
     }
   }
   return records;

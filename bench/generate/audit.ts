@@ -39,6 +39,8 @@ export interface AuditRequest {
   objectRef: ObjectRef;
   /** HTTP status on success; ignored when `failure` is set. */
   code?: number;
+  /** Subresources answering with a Status object (binding, eviction) also log status "Success". */
+  statusSuccess?: boolean;
   failure?: Failure | undefined;
   requestObject?: unknown;
   responseObject?: unknown;
@@ -60,7 +62,9 @@ export function auditLine(rng: Prng, receivedMicros: number, request: AuditReque
         details: failure.details,
         code: failure.code,
       }
-    : { metadata: {}, code: request.code ?? 200 };
+    : request.statusSuccess
+      ? { metadata: {}, status: 'Success', code: request.code ?? 200 }
+      : { metadata: {}, code: request.code ?? 200 };
   const decision = {
     'authorization.k8s.io/decision': 'allow',
     'authorization.k8s.io/reason': request.reason,
@@ -124,7 +128,8 @@ export const KUBECTL_CI_AGENT = `kubectl/v1.31.2 (linux/amd64) kubernetes/5864a4
 export const COREDNS_AGENT = 'coredns/v0.0.0 (linux/amd64) kubernetes/$Format';
 export const KUBE_PROXY_AGENT = `kube-proxy/v1.31.3 (linux/amd64) kubernetes/${K8S_COMMIT}`;
 export const AUTOSCALER_AGENT = 'cluster-autoscaler/v0.0.0 (linux/amd64) kubernetes/$Format';
-export const CLOUD_CONTROLLER_AGENT = `aws-cloud-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/cloud-node-lifecycle-controller`;
+export const CLOUD_CONTROLLER_AGENT =
+  'aws-cloud-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/cloud-node-lifecycle-controller';
 
 /** The EKS control plane's addresses as seen by the API server. */
 export const CONTROL_PLANE_IPS = ['172.16.62.141', '172.16.97.18'];
@@ -155,7 +160,10 @@ export function serviceAccountUser(rng: Prng, namespace: string, name: string): 
   };
 }
 
-export const KUBE_CONTROLLER_MANAGER: AuditUser = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+export const KUBE_CONTROLLER_MANAGER: AuditUser = {
+  username: 'system:kube-controller-manager',
+  groups: ['system:authenticated'],
+};
 export const KUBE_SCHEDULER: AuditUser = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
 export const KCM_SELF_AGENT = `${KCM_AGENT}/leader-election`;
 
@@ -185,13 +193,21 @@ export function iamMappedUser(
 
 const NODE_GROUPS = ['system:bootstrappers', 'system:nodes', 'system:authenticated'];
 
+/** Built once per node and instance-credential rotation: kubelets are the busiest users. */
+const kubeletUsers = new WeakMap<Node, { accessKeyId: string | undefined; user: AuditUser }>();
+
 export function kubeletUser(account: AwsAccount, node: Node): AuditUser {
-  return iamMappedUser(
+  const accessKeyId = node.creds?.accessKeyId;
+  const cached = kubeletUsers.get(node);
+  if (cached && cached.accessKeyId === accessKeyId) return cached.user;
+  const user = iamMappedUser(
     account,
     `system:node:${node.name}`,
     NODE_GROUPS,
     `${account.cluster}-node-role`,
     node.instanceId,
-    node.creds?.accessKeyId,
+    accessKeyId,
   );
+  kubeletUsers.set(node, { accessKeyId, user });
+  return user;
 }

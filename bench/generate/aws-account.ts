@@ -38,7 +38,8 @@ export class AwsAccount {
     this.salt = seed >>> 0;
     const rng = new Prng(fnv1a(`account:${seed}:${cluster}`));
     this.oidcIssuerId = rng.hex(32).toUpperCase();
-    this.oidcProviderArn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/${this.oidcIssuerId}`;
+    const issuer = `oidc.eks.${REGION}.amazonaws.com/id/${this.oidcIssuerId}`;
+    this.oidcProviderArn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${issuer}`;
     this.vpcEndpoints = { kms: `vpce-0${rng.hex(16)}`, secretsmanager: `vpce-0${rng.hex(16)}` };
     this.asgName = `eks-general-${rng.uuid()}`;
   }
@@ -66,7 +67,8 @@ export class AwsAccount {
   /** Secrets Manager appends six random characters to every secret ARN. */
   secretArn(app: string): string {
     const rng = new Prng(fnv1a(`secret:${this.salt}:${app}`));
-    return `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${app}/prod-${rng.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 6)}`;
+    const suffix = rng.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 6);
+    return `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${app}/prod-${suffix}`;
   }
 }
 

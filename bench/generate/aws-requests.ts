@@ -137,7 +137,9 @@ export function applicationCall(world: World, pod: Pod, now: number): string | u
     requestParameters: { name: `/${app}/config`, withDecryption: true },
     responseElements: null,
     readOnly: true,
-    resources: [{ accountId: ACCOUNT_ID, type: 'AWS::SSM::Parameter', ARN: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${app}/config` }],
+    resources: [
+      { accountId: ACCOUNT_ID, type: 'AWS::SSM::Parameter', ARN: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${app}/config` },
+    ],
   });
 }
 
@@ -190,7 +192,9 @@ export function autoscalerTerminate(world: World, pod: Pod, node: Node, now: num
         activityId: world.rng.uuid(),
         autoScalingGroupName: world.account.asgName,
         description: `Terminating EC2 instance: ${node.instanceId}`,
-        cause: `At ${isoSeconds(now)} instance ${node.instanceId} was taken out of service in response to a user request, shrinking the capacity from ${world.model.nodes.size} to ${world.model.nodes.size - 1}.`,
+        cause:
+          `At ${isoSeconds(now)} instance ${node.instanceId} was taken out of service in response to a user ` +
+          `request, shrinking the capacity from ${world.model.nodes.size} to ${world.model.nodes.size - 1}.`,
         startTime: awsExpiration(now),
         statusCode: 'InProgress',
         progress: 0,

@@ -33,18 +33,20 @@ export class SlotClock {
   }
 }
 
-// Formatting cache: consecutive records mostly share their second, so the
-// "YYYY-MM-DDTHH:MM:SS" prefix is computed once per second.
-let cachedSecond = Number.NaN;
+// Formatting cache: records arrive about once a second, so consecutive ones share
+// their minute; the "YYYY-MM-DDTHH:MM:" prefix is computed once per minute.
+let cachedMinute = Number.NaN;
 let cachedPrefix = '';
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 function secondPrefix(micros: number): string {
   const second = Math.floor(micros / MICROS_PER_SECOND);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+  const minute = Math.floor(second / 60);
+  if (minute !== cachedMinute) {
+    cachedMinute = minute;
+    cachedPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
   }
-  return cachedPrefix;
+  return cachedPrefix + TWO_DIGITS[second - minute * 60];
 }
 
 /** Kubernetes audit style: 2026-11-16T00:00:05.123456Z */
@@ -73,7 +75,8 @@ export function awsExpiration(micros: number): string {
   const hour12 = hours % 12 === 0 ? 12 : hours % 12;
   const mm = String(date.getUTCMinutes()).padStart(2, '0');
   const ss = String(date.getUTCSeconds()).padStart(2, '0');
-  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}, ${hour12}:${mm}:${ss} ${hours < 12 ? 'AM' : 'PM'}`;
+  const day = `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}`;
+  return `${day}, ${hour12}:${mm}:${ss} ${hours < 12 ? 'AM' : 'PM'}`;
 }
 
 /** Hour of the UTC day, for daytime-only human activity. */

@@ -113,11 +113,17 @@ const KERNEL = '5.10.227-219.884.amzn2.x86_64';
 export function sdkUserAgent(flavor: SdkFlavor, service: string): string {
   switch (flavor) {
     case 'python':
-      return `Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#${KERNEL} md/arch#x86_64 lang/python#3.12.7 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.36`;
+      return (
+        `Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#${KERNEL} md/arch#x86_64 lang/python#3.12.7 ` +
+        'md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.36'
+      );
     case 'go':
       return `aws-sdk-go-v2/1.32.2 ua/2.1 os/linux lang/go#1.23.2 md/GOOS#linux md/GOARCH#amd64 api/${service}#1.36.2`;
     case 'java':
-      return `aws-sdk-java/2.28.16 md/io#sync md/http#Apache ua/2.1 os/Linux#${KERNEL} lang/java#21.0.5 md/OpenJDK_64-Bit_Server_VM#21.0.5+11-LTS md/vendor#Amazon.com_Inc. md/en_US cfg/retry-mode#legacy`;
+      return (
+        `aws-sdk-java/2.28.16 md/io#sync md/http#Apache ua/2.1 os/Linux#${KERNEL} lang/java#21.0.5 ` +
+        'md/OpenJDK_64-Bit_Server_VM#21.0.5+11-LTS md/vendor#Amazon.com_Inc. md/en_US cfg/retry-mode#legacy'
+      );
     case 'node':
       return `aws-sdk-js/3.679.0 ua/2.1 os/linux#${KERNEL} lang/js md/nodejs#20.18.0 api/${service}#3.679.0`;
   }

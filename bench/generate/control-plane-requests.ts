@@ -78,7 +78,8 @@ export function createPod(world: World, pod: Pod, now: number): string {
     durationMicros: 8_000 + world.rng.int(20_000),
     annotations: {
       // The EKS pod identity webhook injects AWS_ROLE_ARN and the token volume for IRSA.
-      'mutation.webhook.admission.k8s.io/round_0_index_0': `{"configuration":"pod-identity-webhook","webhook":"iam-for-pods.amazonaws.com","mutated":${mutated}}`,
+      'mutation.webhook.admission.k8s.io/round_0_index_0':
+        `{"configuration":"pod-identity-webhook","webhook":"iam-for-pods.amazonaws.com","mutated":${mutated}}`,
       'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
     },
   });
@@ -121,6 +122,7 @@ export function evictPod(world: World, pod: Pod, now: number): string {
     uri: `/api/v1/namespaces/${pod.deployment.namespace}/pods/${pod.name}/eviction`,
     objectRef: podRef(pod, 'eviction'),
     code: 201,
+    statusSuccess: true,
     requestObject: {
       kind: 'Eviction',
       apiVersion: 'policy/v1',
@@ -292,6 +294,14 @@ export function controllerWatch(world: World, now: number): string {
   });
 }
 
+const leaseRef = (namespace: string, name: string) => ({
+  resource: 'leases',
+  namespace,
+  name,
+  apiGroup: 'coordination.k8s.io',
+  apiVersion: 'v1',
+});
+
 interface LeaderLease {
   name: string;
   actor: (world: World) => ControllerIdentity;
@@ -318,15 +328,18 @@ function leasesOf(world: World): LeaderLease[] {
 export function leaderLeaseRenew(world: World, now: number): string {
   const lease = world.rng.pick(leasesOf(world));
   const actor = lease.actor(world);
-  const holder = `ip-172-16-${world.rng.intBetween(40, 41)}-${world.rng.intBetween(10, 12)}.ec2.internal_${lease.uid.slice(0, 8)}`;
+  const host = `ip-172-16-${world.rng.intBetween(40, 41)}-${world.rng.intBetween(10, 12)}.ec2.internal`;
+  const holder = `${host}_${lease.uid.slice(0, 8)}`;
+  const body = (resourceVersion: string) =>
+    leaseObject(lease.name, 'kube-system', holder, lease.uid, resourceVersion, now, lease.duration);
   return controlPlane(world, actor, now, {
     level: 'RequestResponse',
     verb: 'update',
     uri: `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${lease.name}?timeout=5s`,
-    objectRef: { resource: 'leases', namespace: 'kube-system', name: lease.name, apiGroup: 'coordination.k8s.io', apiVersion: 'v1' },
+    objectRef: leaseRef('kube-system', lease.name),
     code: 200,
-    requestObject: leaseObject(lease.name, 'kube-system', holder, lease.uid, world.model.currentResourceVersion(), now, lease.duration),
-    responseObject: leaseObject(lease.name, 'kube-system', holder, lease.uid, world.model.nextResourceVersion(), now, lease.duration),
+    requestObject: body(world.model.currentResourceVersion()),
+    responseObject: body(world.model.nextResourceVersion()),
   });
 }
 
@@ -462,7 +475,13 @@ export function deleteNode(world: World, node: Node, now: number): string {
 }
 
 function nodeDeletedStatus(node: Node): unknown {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: node.name, kind: 'nodes', uid: node.uid } };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: node.name, kind: 'nodes', uid: node.uid },
+  };
 }
 
 /** The garbage collector removes the deleted node's heartbeat Lease (owned by the Node). */
@@ -471,9 +490,20 @@ export function deleteNodeLease(world: World, node: Node, now: number): string {
     level: 'RequestResponse',
     verb: 'delete',
     uri: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}`,
-    objectRef: { resource: 'leases', namespace: 'kube-node-lease', name: node.name, apiGroup: 'coordination.k8s.io', apiVersion: 'v1' },
+    objectRef: leaseRef('kube-node-lease', node.name),
     code: 200,
-    requestObject: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/__internal', preconditions: { uid: node.leaseUid }, propagationPolicy: 'Background' },
-    responseObject: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: node.name, group: 'coordination.k8s.io', kind: 'leases', uid: node.leaseUid } },
+    requestObject: {
+      kind: 'DeleteOptions',
+      apiVersion: 'meta.k8s.io/__internal',
+      preconditions: { uid: node.leaseUid },
+      propagationPolicy: 'Background',
+    },
+    responseObject: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: node.name, group: 'coordination.k8s.io', kind: 'leases', uid: node.leaseUid },
+    },
   });
 }

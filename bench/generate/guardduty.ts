@@ -87,7 +87,12 @@ export class PortProbeFinding {
                   localPortDetails: { port: 22, portName: 'SSH' },
                   remoteIpDetails: {
                     ipAddressV4: scanner,
-                    organization: { asn: '64500', asnOrg: 'EXAMPLE-HOSTING', isp: 'Example Hosting', org: 'Example Hosting' },
+                    organization: {
+                      asn: '64500',
+                      asnOrg: 'EXAMPLE-HOSTING',
+                      isp: 'Example Hosting',
+                      org: 'Example Hosting',
+                    },
                     country: { countryName: 'Netherlands' },
                     city: { cityName: 'Amsterdam' },
                     geoLocation: { lat: 52.3759, lon: 4.8975 },

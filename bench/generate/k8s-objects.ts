@@ -536,7 +536,9 @@ export function conflict(resource: string, name: string, group?: string): Failur
   return {
     code: 409,
     reason: 'Conflict',
-    message: `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    message:
+      `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; ` +
+      'please apply your changes to the latest version and try again',
     details: { name, group, kind: resource },
   };
 }
@@ -657,7 +659,12 @@ export function leaseObject(
 }
 
 /** The EndpointSlice the endpointslice-controller maintains for a Deployment's Service. */
-export function endpointSlice(deployment: Deployment, sliceName: string, sliceUid: string, resourceVersion: string): unknown {
+export function endpointSlice(
+  deployment: Deployment,
+  sliceName: string,
+  sliceUid: string,
+  resourceVersion: string,
+): unknown {
   const endpoints = [];
   for (const pod of deployment.pods.values()) {
     if (pod.state !== 'running' && pod.state !== 'terminating') continue;

@@ -18,7 +18,9 @@ import { fieldSelector, watchTimeout, watchUri, type World } from './world.ts';
  * configmaps and tokens its own pods mount - never anyone else's.
  */
 
-function kubelet(world: World, node: Node, now: number, request: Omit<AuditRequest, 'user' | 'sourceIp' | 'userAgent' | 'reason'>): string {
+type Body = Omit<AuditRequest, 'user' | 'sourceIp' | 'userAgent' | 'reason'>;
+
+function kubelet(world: World, node: Node, now: number, request: Body): string {
   return auditLine(world.rng, now, {
     ...request,
     user: kubeletUser(world.account, node),
@@ -38,29 +40,21 @@ const leaseRef = (node: Node): ObjectRef => ({
 
 /** Every ~10s per node in reality; the background mix samples them. */
 export function leaseRenew(world: World, node: Node, now: number): string {
-  const previous = world.model.currentResourceVersion();
+  const body = (rv: string) => leaseObject(node.name, 'kube-node-lease', node.name, node.leaseUid, rv, now, 40, node);
   return kubelet(world, node, now, {
     level: 'RequestResponse',
     verb: 'update',
     uri: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}?timeout=10s`,
     objectRef: leaseRef(node),
     code: 200,
-    requestObject: leaseObject(node.name, 'kube-node-lease', node.name, node.leaseUid, previous, now, 40, node),
-    responseObject: leaseObject(
-      node.name,
-      'kube-node-lease',
-      node.name,
-      node.leaseUid,
-      world.model.nextResourceVersion(),
-      now,
-      40,
-      node,
-    ),
+    requestObject: body(world.model.currentResourceVersion()),
+    responseObject: body(world.model.nextResourceVersion()),
   });
 }
 
 export function leaseCreate(world: World, node: Node, now: number): string {
-  const lease = leaseObject(node.name, 'kube-node-lease', node.name, node.leaseUid, world.model.nextResourceVersion(), now, 40, node);
+  const rv = world.model.nextResourceVersion();
+  const lease = leaseObject(node.name, 'kube-node-lease', node.name, node.leaseUid, rv, now, 40, node);
   return kubelet(world, node, now, {
     level: 'RequestResponse',
     verb: 'create',
@@ -91,7 +85,11 @@ export function registerNode(world: World, node: Node, now: number): string {
     objectRef: { resource: 'nodes', name: node.name, apiVersion: 'v1' },
     code: 201,
     requestObject: nodeObject(node, undefined, [NOT_READY_TAINT]),
-    responseObject: nodeObject(node, { resourceVersion: world.model.nextResourceVersion(), createdMicros: now }, [NOT_READY_TAINT]),
+    responseObject: nodeObject(
+      node,
+      { resourceVersion: world.model.nextResourceVersion(), createdMicros: now },
+      [NOT_READY_TAINT],
+    ),
   });
 }
 

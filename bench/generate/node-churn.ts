@@ -8,16 +8,16 @@ import { stopPod } from './pod-lifecycle.ts';
 import type { World } from './world.ts';
 
 /**
- * Slow node replacement, every 3-5 hours: the cluster autoscaler adds an instance (which
- * registers itself), then scales an older node down: taint, evict its pods one by one,
- * terminate the instance; the cloud controller deletes the Node and the garbage
- * collector its Lease. The node count stays around 60.
+ * Slow node replacement, every 4-6 hours (about a twelfth of the fleet per day): the
+ * cluster autoscaler adds an instance (which registers itself), then scales an older node
+ * down: taint, evict its pods one by one, terminate the instance; the cloud controller
+ * deletes the Node and the garbage collector its Lease. The node count stays around 60.
  */
 
 const ms = (millis: number): number => millis * 1000;
 
 export function scheduleNodeChurn(world: World, start: number): void {
-  world.k8s.schedule(start + Math.floor(world.rng.between(1, 4) * MICROS_PER_HOUR), (now) => {
+  world.k8s.schedule(start + Math.floor(world.rng.between(4, 6) * MICROS_PER_HOUR), (now) => {
     replaceOneNode(world, now);
     scheduleNodeChurn(world, now);
     return undefined;

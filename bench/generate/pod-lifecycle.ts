@@ -60,7 +60,13 @@ function run(world: World, pod: Pod, now: number): string | undefined {
  * Graceful deletion, by the replicaset-controller (rollout) or by an eviction (drain).
  * An evicted pod is replaced at once by its ReplicaSet.
  */
-export function stopPod(world: World, pod: Pod, at: number, by: 'replicaset' | 'eviction', onGone?: (now: number) => void): void {
+export function stopPod(
+  world: World,
+  pod: Pod,
+  at: number,
+  by: 'replicaset' | 'eviction',
+  onGone?: (now: number) => void,
+): void {
   world.k8s.schedule(at, (now) => {
     if (pod.state === 'terminating' || pod.state === 'gone') return undefined;
     const wasScheduled = pod.node !== undefined;

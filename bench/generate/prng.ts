@@ -60,7 +60,7 @@ export class Prng {
     let out = '';
     while (out.length < length) {
       const word = this.u32();
-      out += BYTE_HEX[word & 0xff]! + BYTE_HEX[(word >>> 8) & 0xff]! + BYTE_HEX[(word >>> 16) & 0xff]! + BYTE_HEX[word >>> 24]!;
+      out += hex32(word);
     }
     return out.length === length ? out : out.slice(0, length);
   }

@@ -24,7 +24,8 @@ export function watchUri(world: World, path: string, timeoutSeconds: number, sel
   const rv = world.model.currentResourceVersion();
   const minutes = Math.floor(timeoutSeconds / 60);
   const seconds = timeoutSeconds % 60;
-  return `${path}?allowWatchBookmarks=true${selector ?? ''}&resourceVersion=${rv}&timeout=${minutes}m${seconds}s&timeoutSeconds=${timeoutSeconds}&watch=true`;
+  const timeout = `timeout=${minutes}m${seconds}s&timeoutSeconds=${timeoutSeconds}`;
+  return `${path}?allowWatchBookmarks=true${selector ?? ''}&resourceVersion=${rv}&${timeout}&watch=true`;
 }
 
 export function fieldSelector(expression: string): string {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Config } from '#core/config';
 import type { RejectedRecord, SecurityEvent, Source } from '#core/model/event';
 import type { Incident } from '#core/model/incident';
-import { emptyOutput, normalizeValue } from '#core/normalize/index';
+import { describeLocator, emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
 import { MemoryStore } from './memory-store.ts';
 import { readJsonItems } from './record-files.ts';
@@ -39,7 +39,7 @@ export interface ReplayResult {
 
 /** Local mode: recorded files through the whole core, on the embedded store. */
 export async function replayFiles(files: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 400;
   const store = new MemoryStore({ graphRetentionMs: options.config.graphRetentionHours * 3600_000 });
   const pipeline = new Pipeline(store, options.config);
   const totalBytes = (await Promise.all(files.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
@@ -62,12 +62,11 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
   for (const file of files) {
     const out = emptyOutput();
     const context = { file, defaultCluster: options.cluster };
-    for await (const item of readJsonItems(file, onBytes)) {
-      if ('error' in item) {
-        rejected.push({ file, record: item.where, reason: item.error });
-        continue;
+    for await (const items of readJsonItems(file, onBytes)) {
+      for (const item of items) {
+        if ('error' in item) rejected.push({ file, record: describeLocator(item.where), reason: item.error });
+        else normalizeValue(item.value, item.where, context, out);
       }
-      normalizeValue(item.value, item.where, context, out);
       for (const event of out.events) {
         eventsBySource[event.source]++;
         batch.push(event);

@@ -9,8 +9,8 @@ export interface MemoryStoreOptions {
   graphRetentionMs: number;
 }
 
-/** How many fact batches pass between TTL sweeps; sweeping is O(graph). */
-const SWEEP_EVERY = 64;
+/** Sweeping is O(graph): done each time event time moves on by this share of the retention. */
+const SWEEPS_PER_RETENTION = 8;
 
 /**
  * The embedded store of local mode. Time is the events' own time (the newest seen), not the
@@ -21,7 +21,7 @@ export class MemoryStore implements Store, GraphView {
   private readonly signals = new Map<string, Signal>();
   private readonly incidents = new Map<string, Incident>();
   private newestEventTime = 0;
-  private batchesSinceSweep = 0;
+  private lastSweep = 0;
 
   constructor(private readonly options: MemoryStoreOptions) {}
 
@@ -38,22 +38,24 @@ export class MemoryStore implements Store, GraphView {
     return found;
   }
 
-  async applyFacts(facts: readonly Fact[]): Promise<void> {
-    this.applyFactsNow(facts);
+  async applyFacts(facts: readonly Fact[]): Promise<Set<string>> {
+    return this.applyFactsNow(facts);
   }
 
-  /** The same as applyFacts without a promise: the replay's hot path. */
-  applyFactsNow(facts: readonly Fact[]): void {
+  /** The same as applyFacts without a promise. */
+  applyFactsNow(facts: readonly Fact[]): Set<string> {
+    const learned = new Set<string>();
     for (const fact of facts) {
       let node = this.nodes.get(fact.key);
       if (!node) {
         node = newNode(fact.key);
         this.nodes.set(fact.key, node);
       }
-      applyFact(node, fact);
+      if (applyFact(node, fact)) learned.add(fact.key);
       if (fact.time > this.newestEventTime) this.newestEventTime = fact.time;
     }
-    if (++this.batchesSinceSweep >= SWEEP_EVERY) this.sweep();
+    if (this.newestEventTime - this.lastSweep >= this.options.graphRetentionMs / SWEEPS_PER_RETENTION) this.sweep();
+    return learned;
   }
 
   async putSignals(signals: readonly Signal[]): Promise<void> {
@@ -80,7 +82,7 @@ export class MemoryStore implements Store, GraphView {
   }
 
   private sweep(): void {
-    this.batchesSinceSweep = 0;
+    this.lastSweep = this.newestEventTime;
     const before = this.newestEventTime - this.options.graphRetentionMs;
     for (const [key, node] of this.nodes) {
       if (!pruneNode(node, before)) this.nodes.delete(key);

@@ -1,6 +1,6 @@
 import type { Config } from '#core/config';
 import type { SecurityEvent } from '#core/model/event';
-import { type Fact, nodeKey } from '#core/model/graph';
+import { type Fact, type GraphView, nodeKey } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
 import type { Store } from '#core/store/store';
 import { factsFor } from '#core/link/index';
@@ -25,32 +25,54 @@ export class Pipeline {
   async ingest(events: readonly SecurityEvent[]): Promise<Signal[]> {
     const facts: Fact[] = [];
     const signals: Signal[] = [];
-    const touchedKeys = new Set<string>();
     for (const event of events) {
-      for (const fact of factsFor(event)) {
-        facts.push(fact);
-        if (fact.key.startsWith('key|')) touchedKeys.add(fact.key);
-      }
+      for (const fact of factsFor(event)) facts.push(fact);
       for (const signal of detect(event)) signals.push(signal);
     }
-    await this.store.applyFacts(facts);
-    if (touchedKeys.size > 0) {
-      const view = await loadGraphSnapshot(this.store, touchedKeys, 1);
+    const learned = await this.store.applyFacts(facts);
+    const accessKeys = await this.accessKeysToRecheck(learned);
+    if (accessKeys.size > 0) {
+      const view = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, accessKeys, 1);
       const byEventId = new Map(events.map((event) => [event.eventId, event]));
-      signals.push(...outsideEgressSignals(touchedKeys, view, this.config, byEventId));
+      signals.push(...outsideEgressSignals(accessKeys, view, this.config, byEventId));
     }
     if (signals.length > 0) await this.store.putSignals(signals);
     return signals;
   }
 
+  /**
+   * Graph-aware detection re-checks only what the batch taught the graph: an access key with a
+   * new address or session, or a session newly known to belong to a workload. Either side of
+   * the story may arrive first.
+   */
+  private async accessKeysToRecheck(learned: Set<string>): Promise<Set<string>> {
+    const accessKeys = new Set<string>();
+    const sessions: string[] = [];
+    for (const key of learned) {
+      if (key.startsWith('key|')) accessKeys.add(key);
+      else if (key.startsWith('session|')) sessions.push(key);
+    }
+    if (sessions.length > 0) {
+      for (const session of (await this.store.getNodes(sessions)).values()) {
+        for (const target in session.edges) if (target.startsWith('key|')) accessKeys.add(target);
+      }
+    }
+    return accessKeys;
+  }
+
   /** Builds incidents from the signals in [from, to] and stores them. */
   async correlate(from = 0, to = Number.MAX_SAFE_INTEGER): Promise<CorrelationResult> {
     const signals = await this.store.signalsBetween(from, to);
-    const graph = await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
+    // An embedded store can be read in place; a remote one is read once, as a snapshot.
+    const graph = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
     const result = correlate(signals, graph, this.config);
     await this.store.putIncidents(result.incidents);
     return result;
   }
+}
+
+function isGraphView(store: Store): store is Store & GraphView {
+  return typeof (store as Partial<GraphView>).get === 'function';
 }
 
 function seedKeysOf(signal: Signal): string[] {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
 import { MemoryStore } from '#adapters/memory-store';
+import type { Store } from '#core/store/store';
 import { type Config, configSchema } from '#core/config';
 import { CLUSTER, webIdentityAssume } from '../fixtures/records.ts';
 import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
@@ -42,6 +43,30 @@ describe('correlation', () => {
       `GuardDuty reverse shell in pod payments/checkout-7d9f8b6c5-x2k4q (standard namespace payments) was followed within 16 minutes by API calls with the pod's role checkout-irsa from ${ATTACKER_IP}, outside the cluster's egress.`,
     );
     expect(incident!.blastRadius.sameServiceAccountPods).toEqual([`${CLUSTER}/payments/checkout-7d9f8b6c5-m8z2p`]);
+  });
+
+  it('gives the same incidents on a store that only answers keyed batch reads, as DynamoDB will', async () => {
+    const embedded = new MemoryStore({ graphRetentionMs: 7 * 86400_000 });
+    let batchReads = 0;
+    // Only the Store interface: no in-place graph reads, so the pipeline must load snapshots.
+    const keyedOnly: Store = {
+      getNodes: (keys) => {
+        batchReads++;
+        return embedded.getNodes(keys);
+      },
+      applyFacts: (facts) => embedded.applyFacts(facts),
+      putSignals: (signals) => embedded.putSignals(signals),
+      signalsBetween: (from, to) => embedded.signalsBetween(from, to),
+      putIncidents: (incidents) => embedded.putIncidents(incidents),
+      listIncidents: () => embedded.listIncidents(),
+    };
+    const records = pivotScenario();
+    const pipeline = new Pipeline(keyedOnly, configSchema.parse({}));
+    await pipeline.ingest(normalized(records));
+    const { incidents } = await pipeline.correlate();
+    expect(incidents).toEqual((await incidentsOf(records)).incidents);
+    expect(batchReads).toBeGreaterThan(0);
+    expect(batchReads).toBeLessThan(12);
   });
 
   it('gives the same incidents for shuffled and duplicated input', async () => {

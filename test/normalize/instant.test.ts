@@ -19,3 +19,15 @@ describe('parseInstant', () => {
     expect(parseInstant('1763691184')).toMatch(/not an ISO 8601 timestamp/);
   });
 });
+
+describe('parseInstant on a stream of records', () => {
+  it('gives the same answers when consecutive timestamps share a minute', () => {
+    const stamps = ['2026-11-21T02:13:04Z', '2026-11-21T02:13:59.5Z', '2026-11-21T02:13:00.000001Z', '2026-11-21T02:14:00Z'];
+    expect(stamps.map(parseInstant)).toEqual(stamps.map((stamp) => Date.parse(stamp)));
+  });
+
+  it('still rejects an impossible second within a remembered minute', () => {
+    expect(parseInstant('2026-11-21T02:13:04Z')).toBe(Date.UTC(2026, 10, 21, 2, 13, 4));
+    expect(parseInstant('2026-11-21T02:13:61Z')).toMatch(/not a real date/);
+  });
+});

@@ -47,7 +47,9 @@ export function correlate(signals: readonly Signal[], graph: GraphView, config: 
   let contextOnlyGroups = 0;
   for (const group of groupSignals(resolved, config.windowHours * 3600_000)) {
     const active = group.filter((entry) => !entry.suppressedBy);
-    const incident = active.length > 0 ? buildIncident(active, group.length - active.length, graph, config) : undefined;
+    // Weak signals alone are context: they enrich incidents but never open one.
+    const strong = active.some((entry) => severityRank[entry.signal.severity] >= severityRank.medium);
+    const incident = strong ? buildIncident(active, group.length - active.length, graph, config) : undefined;
     if (incident) incidents.push(incident);
     else if (active.length > 0) contextOnlyGroups++;
   }
@@ -62,7 +64,7 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
   const workload = workloadOf(podKey, group, graph, config);
   const identities = identitiesOf(group, podKey, graph, config, { first, last });
   const assessment = assess(group, podKey, workload, identities);
-  // Weak signals alone are context: they enrich incidents but never page anyone.
+  // A low-criticality namespace can bring a medium group below the bar.
   if (severityRank[assessment.severity] < severityRank.medium) return undefined;
   const hostAtRisk =
     group.some((entry) => entry.signal.objective.technique.startsWith(TECHNIQUE_ESCAPE)) ||

@@ -37,7 +37,10 @@ export function assess(
   const signals = group.map((entry) => entry.signal);
   const top = strongest(signals);
   let severity = top.severity;
-  const podSide = group.filter((entry) => isPodSide(entry, podKey)).map((entry) => entry.signal);
+  // Only a pod-side signal that matters on its own starts a chain: weak context does not.
+  const podSide = group
+    .filter((entry) => isPodSide(entry, podKey) && severityRank[entry.signal.severity] >= severityRank.medium)
+    .map((entry) => entry.signal);
   const firstPodSide = podSide[0];
   const cloudAfter = firstPodSide
     ? group.find((entry) => isCloudSide(entry) && entry.signal.time >= firstPodSide.time - CLOCK_SKEW_MS)

@@ -10,21 +10,25 @@ export function newNode(key: string): GraphNode {
 /**
  * Folds one fact into a node, in place. Commutative and idempotent: a value is replaced only
  * by one with a later (time, eventId), edges keep the earliest first and latest last sight.
+ * Returns whether the node learned something new (an edge, or a different value), which is
+ * what graph-aware detection re-checks.
  */
-export function applyFact(node: GraphNode, fact: Fact): void {
+export function applyFact(node: GraphNode, fact: Fact): boolean {
+  let learned = false;
   if (fact.time > node.lastSeen) node.lastSeen = fact.time;
   if (fact.attrs) {
     for (const name in fact.attrs) {
       const value = fact.attrs[name]!;
       const current = node.attrs[name];
       if (!current || isLater(fact.time, fact.eventId, current.time, current.eventId)) {
+        if (current?.value !== value) learned = true;
         node.attrs[name] = { value, time: fact.time, eventId: fact.eventId };
       }
     }
   }
   if (fact.edges) {
     const cap = EDGE_CAPS[node.key.slice(0, node.key.indexOf('|'))];
-    for (const target of fact.edges) addEdge(node, target, fact, cap);
+    for (const target of fact.edges) if (addEdge(node, target, fact, cap)) learned = true;
   }
   if (fact.changes) {
     for (const description of fact.changes) {
@@ -32,20 +36,23 @@ export function applyFact(node: GraphNode, fact: Fact): void {
       if (seen === undefined || fact.time < seen) node.changes[description] = fact.time;
     }
   }
+  return learned;
 }
 
-function addEdge(node: GraphNode, target: string, fact: Fact, cap: number | undefined): void {
+/** Returns whether the edge is new. */
+function addEdge(node: GraphNode, target: string, fact: Fact, cap: number | undefined): boolean {
   const edge: Edge | undefined = node.edges[target];
   if (!edge) {
-    if (cap !== undefined && Object.keys(node.edges).length >= cap) return;
+    if (cap !== undefined && Object.keys(node.edges).length >= cap) return false;
     node.edges[target] = { first: fact.time, last: fact.time, firstEventId: fact.eventId };
-    return;
+    return true;
   }
   if (isLater(edge.first, edge.firstEventId, fact.time, fact.eventId)) {
     edge.first = fact.time;
     edge.firstEventId = fact.eventId;
   }
   if (fact.time > edge.last) edge.last = fact.time;
+  return false;
 }
 
 function isLater(time: number, eventId: string, otherTime: number, otherEventId: string): boolean {

@@ -24,25 +24,32 @@ export function emptyOutput(): NormalizeOutput {
   return { events: [], rejected: [], controlMessages: 0 };
 }
 
+/** A place in a file: a line number, or a path such as "document.Records[3]". */
+export type Locator = number | string;
+
+export function describeLocator(where: Locator): string {
+  return typeof where === 'number' ? `line ${where}` : where;
+}
+
 /**
  * Normalizes one parsed JSON value, whatever envelope it came in: each record inside is
- * detected on its own, so one JSON Lines file may mix every source. `where` names the
- * value's place in its file ("line 12", "Records[3]") for the rejected list.
+ * detected on its own, so one JSON Lines file may mix every source. `where` names the value's
+ * place in its file for the rejected list; a line number is only spelled out when needed.
  */
-export function normalizeValue(value: unknown, where: string, context: NormalizeContext, out: NormalizeOutput): void {
+export function normalizeValue(value: unknown, where: Locator, context: NormalizeContext, out: NormalizeOutput): void {
   normalizeWithin(value, where, context.defaultCluster, context, out);
 }
 
 function normalizeWithin(
   value: unknown,
-  where: string,
+  where: Locator,
   cluster: string | undefined,
   context: NormalizeContext,
   out: NormalizeOutput,
 ): void {
   try {
     if (Array.isArray(value)) {
-      value.forEach((item, index) => normalizeWithin(item, `${where}[${index}]`, cluster, context, out));
+      value.forEach((item, index) => normalizeWithin(item, `${describeLocator(where)}[${index}]`, cluster, context, out));
       return;
     }
     if (value instanceof UnparsedLogEvent) throw new RecordRejected(`log event message is not JSON: ${value.excerpt}`);
@@ -57,14 +64,14 @@ function normalizeWithin(
         return;
       }
       nested.items.forEach((item, index) =>
-        normalizeWithin(item, `${where}${nested.label}[${index}]`, nested.cluster, context, out),
+        normalizeWithin(item, `${describeLocator(where)}${nested.label}[${index}]`, nested.cluster, context, out),
       );
       return;
     }
     out.events.push(normalizeRecord(record, cluster));
   } catch (error) {
     if (!(error instanceof RecordRejected)) throw error;
-    out.rejected.push({ file: context.file, record: where, reason: error.reason });
+    out.rejected.push({ file: context.file, record: describeLocator(where), reason: error.reason });
   }
 }
 

@@ -6,7 +6,25 @@
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
+// Records in a stream share their minute: remember the last one checked (the hot path).
+let lastMinuteText = '';
+let lastMinuteMs = 0;
+const SECONDS_FRACTION_Z = /^:([0-5]\d)(?:\.(\d{1,9}))?Z$/;
+
 export function parseInstant(text: string): number | string {
+  if (lastMinuteText && text.startsWith(lastMinuteText)) {
+    const rest = SECONDS_FRACTION_Z.exec(text.slice(16));
+    if (rest) return lastMinuteMs + Number(rest[1]) * 1000 + (rest[2] ? Number(rest[2].slice(0, 3).padEnd(3, '0')) : 0);
+  }
+  const result = parseFully(text);
+  if (typeof result === 'number' && result >= 0 && text.charCodeAt(10) === 84 /* T */ && SECONDS_FRACTION_Z.test(text.slice(16))) {
+    lastMinuteText = text.slice(0, 16);
+    lastMinuteMs = result - (result % 60_000);
+  }
+  return result;
+}
+
+function parseFully(text: string): number | string {
   const m = ISO_INSTANT.exec(text);
   if (!m) return `"${truncate(text)}" is not an ISO 8601 timestamp`;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [

@@ -10,8 +10,11 @@ import type { Signal } from '#core/model/signal';
 export interface Store {
   /** One round trip for many keys; missing keys are absent from the result. */
   getNodes(keys: readonly string[]): Promise<Map<string, GraphNode>>;
-  /** Folds facts into their nodes; the merge is commutative, so concurrent writers cannot lose one. */
-  applyFacts(facts: readonly Fact[]): Promise<void>;
+  /**
+   * Folds facts into their nodes; the merge is commutative, so concurrent writers cannot lose
+   * one. Returns the keys of nodes that learned something new (a new edge or value).
+   */
+  applyFacts(facts: readonly Fact[]): Promise<Set<string>>;
   /** Upserts by signal id; a signal with a higher revision replaces a lower one. */
   putSignals(signals: readonly Signal[]): Promise<void>;
   /** Signals whose time falls in [from, to]. */
