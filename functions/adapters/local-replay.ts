@@ -4,6 +4,7 @@ import type { RejectedRecord, SecurityEvent, Source } from '#core/model/event';
 import type { Incident } from '#core/model/incident';
 import { describeLocator, emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
+import { type SettledPart, compareIncidents } from '#core/correlate/index';
 import { MemoryStore } from './memory-store.ts';
 import { readJsonItems } from './record-files.ts';
 
@@ -55,9 +56,21 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
   let controlMessages = 0;
   let signals = 0;
   let batch: SecurityEvent[] = [];
+  let newestEventTime = 0;
+  let lastSettled = 0;
+  const settled: Omit<SettledPart, 'signalIds'>[] = [];
+  const windowMs = options.config.windowHours * 3600_000;
   const flush = async () => {
+    for (const event of batch) if (event.time > newestEventTime) newestEventTime = event.time;
     signals += (await pipeline.ingest(batch)).length;
     batch = [];
+    // A long replay settles what is a window behind, so memory follows the window, not the input.
+    if (lastSettled === 0) lastSettled = newestEventTime;
+    if (newestEventTime - lastSettled >= windowMs) {
+      const { signalIds: _, ...part } = await pipeline.settle(newestEventTime - windowMs);
+      settled.push(part);
+      lastSettled = newestEventTime;
+    }
   };
   for (const file of files) {
     const out = emptyOutput();
@@ -81,11 +94,14 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
     controlMessages += out.controlMessages;
   }
   await flush();
-  const correlation = await pipeline.correlate();
+  const open = await pipeline.correlate();
+  const parts = [...settled, { ...open, retracted: open.retracted.length }];
+  const incidents = parts.flatMap((part) => part.incidents).sort(compareIncidents);
+  const suppressed = parts.flatMap((part) => part.suppressed);
   return {
-    incidents: correlation.incidents,
+    incidents,
     rejected,
-    suppressed: correlation.suppressed,
+    suppressed,
     stats: {
       files: files.length,
       bytes: totalBytes,
@@ -94,10 +110,10 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
       rejected: rejected.length,
       controlMessages,
       signals,
-      suppressedSignals: correlation.suppressed.length,
-      retractedSignals: correlation.retracted,
-      contextOnlyGroups: correlation.contextOnlyGroups,
-      incidents: correlation.incidents.length,
+      suppressedSignals: suppressed.length,
+      retractedSignals: parts.reduce((sum, part) => sum + part.retracted, 0),
+      contextOnlyGroups: parts.reduce((sum, part) => sum + part.contextOnlyGroups, 0),
+      incidents: incidents.length,
       graphNodes: store.size.nodes,
     },
   };

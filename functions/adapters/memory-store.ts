@@ -3,6 +3,7 @@ import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import type { Store } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
+import { retentionFor } from '#core/store/retention';
 
 export interface MemoryStoreOptions {
   /** Graph entries not seen for this long (in event time) are forgotten, like a DynamoDB TTL. */
@@ -65,6 +66,10 @@ export class MemoryStore implements Store, GraphView {
     }
   }
 
+  async deleteSignals(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.signals.delete(id);
+  }
+
   async signalsBetween(from: number, to: number): Promise<Signal[]> {
     return [...this.signals.values()].filter((signal) => signal.time >= from && signal.time <= to);
   }
@@ -83,9 +88,9 @@ export class MemoryStore implements Store, GraphView {
 
   private sweep(): void {
     this.lastSweep = this.newestEventTime;
-    const before = this.newestEventTime - this.options.graphRetentionMs;
+    const retentionOf = (key: string) => retentionFor(key, this.options.graphRetentionMs);
     for (const [key, node] of this.nodes) {
-      if (!pruneNode(node, before)) this.nodes.delete(key);
+      if (!pruneNode(node, this.newestEventTime, retentionOf)) this.nodes.delete(key);
     }
   }
 }

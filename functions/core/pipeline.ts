@@ -5,7 +5,7 @@ import type { Signal } from '#core/model/signal';
 import type { Store } from '#core/store/store';
 import { factsFor } from '#core/link/index';
 import { detect, outsideEgressSignals } from '#core/detect/index';
-import { type CorrelationResult, correlate } from '#core/correlate/index';
+import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
 import { loadGraphSnapshot } from '#core/store/graph-snapshot';
 
 /** Enough hops to go from an access key to the pods sharing its pod's image or node. */
@@ -60,14 +60,29 @@ export class Pipeline {
     return accessKeys;
   }
 
-  /** Builds incidents from the signals in [from, to] and stores them. */
-  async correlate(from = 0, to = Number.MAX_SAFE_INTEGER): Promise<CorrelationResult> {
-    const signals = await this.store.signalsBetween(from, to);
-    // An embedded store can be read in place; a remote one is read once, as a snapshot.
-    const graph = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
-    const result = correlate(signals, graph, this.config);
+  /** Builds incidents from every signal kept and stores them. */
+  async correlate(): Promise<CorrelationResult> {
+    const result = await this.correlateKept();
     await this.store.putIncidents(result.incidents);
     return result;
+  }
+
+  /**
+   * Stores the incidents that can no longer grow (last signal before `before`) and forgets their
+   * signals, so that what is kept is bounded by the window, not by how long the stream runs.
+   */
+  async settle(before: number): Promise<SettledPart> {
+    const part = settledPart(await this.correlateKept(), before);
+    await this.store.putIncidents(part.incidents);
+    await this.store.deleteSignals(part.signalIds);
+    return part;
+  }
+
+  private async correlateKept(): Promise<CorrelationResult> {
+    const signals = await this.store.signalsBetween(0, Number.MAX_SAFE_INTEGER);
+    // An embedded store can be read in place; a remote one is read once, as a snapshot.
+    const graph = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
+    return correlate(signals, graph, this.config);
   }
 }
 

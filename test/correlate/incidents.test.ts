@@ -4,7 +4,7 @@ import { Pipeline } from '#core/pipeline';
 import { MemoryStore } from '#adapters/memory-store';
 import type { Store } from '#core/store/store';
 import { type Config, configSchema } from '#core/config';
-import { CLUSTER, webIdentityAssume } from '../fixtures/records.ts';
+import { CLUSTER, cloudTrailRecord, webIdentityAssume } from '../fixtures/records.ts';
 import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
 
@@ -56,6 +56,7 @@ describe('correlation', () => {
       },
       applyFacts: (facts) => embedded.applyFacts(facts),
       putSignals: (signals) => embedded.putSignals(signals),
+      deleteSignals: (ids) => embedded.deleteSignals(ids),
       signalsBetween: (from, to) => embedded.signalsBetween(from, to),
       putIncidents: (incidents) => embedded.putIncidents(incidents),
       listIncidents: () => embedded.listIncidents(),
@@ -92,7 +93,7 @@ describe('correlation', () => {
     );
     await pipeline.ingest(normalized(later));
     const { incidents, retracted } = await pipeline.correlate();
-    expect(retracted).toBe(1);
+    expect(retracted).toHaveLength(1);
     expect(incidents[0]!.identities[0]!.unusualSourceIps).toEqual([]);
   });
 
@@ -127,6 +128,41 @@ describe('correlation', () => {
       suppressions: [{ rule: 'eks-audit.forbidden-api-call', reason: 'old', owner: 'platform', expires: new Date('2026-01-01') }],
     });
     expect(suppressed).toEqual([]);
+  });
+
+  it("lists a change to the pod role's policies under what changed", async () => {
+    const policyChange = cloudTrailRecord({
+      eventTime: '2026-11-20T18:00:00Z',
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ops-bob', accountId: '111122223333', userName: 'ops-bob' },
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'PutRolePolicy',
+      sourceIPAddress: '192.0.2.44',
+      requestParameters: { roleName: 'checkout-irsa', policyName: 'allow-ec2', policyDocument: '{}' },
+      readOnly: false,
+    });
+    const { incidents } = await incidentsOf([...pivotScenario(), policyChange]);
+    const pivot = incidents.find((incident) => incident.workload.pod === 'checkout-7d9f8b6c5-x2k4q')!;
+    expect(pivot.whatChanged.map((change) => change.description)).toContain(
+      'role checkout-irsa: inline policy put (allow-ec2) by arn:aws:iam::111122223333:user/ops-bob',
+    );
+  });
+
+  it('settles incidents a window behind and forgets their signals, keeping the incident', async () => {
+    const store = new MemoryStore({ graphRetentionMs: 7 * 86400_000 });
+    const pipeline = new Pipeline(store, configSchema.parse({}));
+    await pipeline.ingest(normalized(pivotScenario()));
+    const settled = await pipeline.settle(Date.parse('2026-11-23T00:00:00Z'));
+    expect(settled.incidents).toHaveLength(1);
+    expect(await store.signalsBetween(0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect((await pipeline.correlate()).incidents).toEqual([]);
+    expect(await store.listIncidents()).toEqual(settled.incidents);
+  });
+
+  it('keeps open what is still inside the window when settling', async () => {
+    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    await pipeline.ingest(normalized(pivotScenario()));
+    expect((await pipeline.settle(Date.parse('2026-11-21T02:00:00Z'))).incidents).toEqual([]);
+    expect((await pipeline.correlate()).incidents).toHaveLength(1);
   });
 
   it('plans isolation and scoped revocation automatically, disruptive steps after approval', async () => {

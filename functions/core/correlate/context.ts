@@ -1,4 +1,5 @@
 import { type GraphView, keyParts, nodeKey } from '#core/model/graph';
+import { parseRoleArn } from '#core/model/arn';
 import type { BlastRadius, IncidentIdentity, IncidentWorkload } from '#core/model/incident';
 import { edgesOf } from './resolve.ts';
 import { attr } from './workload.ts';
@@ -8,11 +9,21 @@ const CHANGE_LOOKBACK_MS = 7 * 24 * 3600_000;
 
 export function whatChangedAround(
   podKey: string | undefined,
+  identities: IncidentIdentity[],
   graph: GraphView,
   window: { first: number; last: number },
 ): { time: number; description: string }[] {
   const pod = podKey ? graph.get(podKey) : undefined;
-  const sources = [pod, ...edgesOf(pod, 'workload|').map((key) => graph.get(key)), ...edgesOf(pod, 'sa|').map((key) => graph.get(key))];
+  const roles = identities
+    .map((identity) => parseRoleArn(identity.roleArn))
+    .filter((role) => role !== undefined)
+    .map((role) => graph.get(nodeKey.role(role.accountId, role.roleName)));
+  const sources = [
+    pod,
+    ...edgesOf(pod, 'workload|').map((key) => graph.get(key)),
+    ...edgesOf(pod, 'sa|').map((key) => graph.get(key)),
+    ...roles,
+  ];
   const changes: { time: number; description: string }[] = [];
   for (const node of sources) {
     for (const [description, time] of Object.entries(node?.changes ?? {})) {

@@ -32,7 +32,9 @@ export function identitiesOf(
     if (issuedAt >= window.first - SESSION_LOOKBACK_MS && issuedAt <= window.last) sessions.add(session);
   }
   const byRole = new Map<string, IncidentIdentity>();
-  for (const sessionKey of [...sessions].sort()) {
+  // Sessions with signals first: they are the ones to revoke.
+  const ordered = [...sessions].sort((a, b) => Number(implicated.has(b)) - Number(implicated.has(a)) || a.localeCompare(b));
+  for (const sessionKey of ordered) {
     const session = graph.get(sessionKey);
     const roleArn = attr(session, 'roleArn') ?? `arn:aws:iam::${keyParts(sessionKey)[0]}:role/${keyParts(sessionKey)[1]}`;
     let identity = byRole.get(roleArn);
@@ -40,10 +42,7 @@ export function identitiesOf(
       identity = { roleArn, via: attr(session, 'via') ?? 'observed', sessions: [], accessKeyIds: [], sourceIps: [], unusualSourceIps: [] };
       byRole.set(roleArn, identity);
     }
-    // Sessions with signals first: they are the ones to revoke.
-    const name = attr(session, 'sessionName') ?? keyParts(sessionKey)[2]!;
-    if (implicated.has(sessionKey)) identity.sessions.unshift(name);
-    else identity.sessions.push(name);
+    identity.sessions.push(attr(session, 'sessionName') ?? keyParts(sessionKey)[2]!);
     const judgeAddresses = isWorkloadSession(session, graph);
     for (const key of edgesOf(session, 'key|')) {
       const accessKeyId = keyParts(key)[0]!;

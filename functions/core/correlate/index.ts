@@ -13,14 +13,24 @@ import { identitiesOf } from './identities.ts';
 import { blastRadiusOf, whatChangedAround } from './context.ts';
 import { assess } from './score.ts';
 
+/** One group of signals, open or not, as settling needs it. */
+export interface SignalGroup {
+  signalIds: string[];
+  lastTime: number;
+  incidentId?: string;
+  /** Weak signals only: context that opened no incident. */
+  contextOnly: boolean;
+}
+
 export interface CorrelationResult {
   incidents: Incident[];
+  groups: SignalGroup[];
+  /** Graph-dependent signals the final graph no longer supports (the address turned out to be egress). */
+  retracted: { id: string; time: number }[];
   /** Signals set aside by a suppression: recorded and counted, never lost. */
   suppressed: { signal: string; rule: string; reason: string; owner: string }[];
   /** Groups of weak signals that did not make an incident on their own. */
   contextOnlyGroups: number;
-  /** Graph-dependent signals the final graph no longer supports (the address turned out to be egress). */
-  retracted: number;
 }
 
 const TECHNIQUE_ESCAPE = 'T1611';
@@ -30,12 +40,12 @@ const TECHNIQUE_ESCAPE = 'T1611';
  * so the same records give the same incidents in any order and under duplicate delivery.
  */
 export function correlate(signals: readonly Signal[], graph: GraphView, config: Config): CorrelationResult {
-  let retracted = 0;
+  const retracted: CorrelationResult['retracted'] = [];
   const resolved: ResolvedSignal[] = [];
   const suppressed: CorrelationResult['suppressed'] = [];
   for (const signal of signals) {
     if (signal.recheck === 'outside-egress' && signal.subject.sourceIp && isClusterEgress(signal.subject.sourceIp, graph, config)) {
-      retracted++;
+      retracted.push({ id: signal.id, time: signal.time });
       continue;
     }
     const resolution = resolveSignal(signal, graph);
@@ -44,17 +54,25 @@ export function correlate(signals: readonly Signal[], graph: GraphView, config: 
     resolved.push({ signal, resolution, suppressedBy: suppression?.reason });
   }
   const incidents: Incident[] = [];
+  const groups: SignalGroup[] = [];
   let contextOnlyGroups = 0;
   for (const group of groupSignals(resolved, config.windowHours * 3600_000)) {
     const active = group.filter((entry) => !entry.suppressedBy);
     // Weak signals alone are context: they enrich incidents but never open one.
     const strong = active.some((entry) => severityRank[entry.signal.severity] >= severityRank.medium);
     const incident = strong ? buildIncident(active, group.length - active.length, graph, config) : undefined;
+    const contextOnly = !incident && active.length > 0;
     if (incident) incidents.push(incident);
-    else if (active.length > 0) contextOnlyGroups++;
+    else if (contextOnly) contextOnlyGroups++;
+    groups.push({ signalIds: group.map((entry) => entry.signal.id), lastTime: group[group.length - 1]!.signal.time, incidentId: incident?.id, contextOnly });
   }
-  incidents.sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.firstSeen.localeCompare(b.firstSeen) || a.id.localeCompare(b.id));
-  return { incidents, suppressed, contextOnlyGroups, retracted };
+  incidents.sort(compareIncidents);
+  return { incidents, groups, retracted, suppressed, contextOnlyGroups };
+}
+
+/** Most severe first, then oldest first. */
+export function compareIncidents(a: Incident, b: Incident): number {
+  return severityRank[b.severity] - severityRank[a.severity] || a.firstSeen.localeCompare(b.firstSeen) || a.id.localeCompare(b.id);
 }
 
 function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph: GraphView, config: Config): Incident | undefined {
@@ -82,7 +100,7 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
     workload,
     identities,
     signals: group.map(({ signal }) => toIncidentSignal(signal)),
-    whatChanged: whatChangedAround(podKey, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
+    whatChanged: whatChangedAround(podKey, identities, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
     blastRadius: blastRadiusOf(podKey, workload, identities, hostAtRisk, graph),
     plan: planContainment({ workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true }, config),
     suppressedSignals,
@@ -114,4 +132,24 @@ function toIncidentSignal(signal: Signal): IncidentSignal {
 
 function iso(time: number): string {
   return new Date(time).toISOString();
+}
+
+/**
+ * The part of a correlation that can no longer change: groups whose last signal is older than
+ * `before` (a window behind the newest event). Their signals can be forgotten.
+ */
+export type SettledPart = ReturnType<typeof settledPart>;
+
+export function settledPart(result: CorrelationResult, before: number) {
+  const closed = result.groups.filter((group) => group.lastTime < before);
+  const closedIds = new Set(closed.flatMap((group) => group.signalIds));
+  const incidentIds = new Set(closed.map((group) => group.incidentId));
+  const retracted = result.retracted.filter((signal) => signal.time < before);
+  return {
+    incidents: result.incidents.filter((incident) => incidentIds.has(incident.id)),
+    suppressed: result.suppressed.filter((entry) => closedIds.has(entry.signal)),
+    contextOnlyGroups: closed.filter((group) => group.contextOnly).length,
+    retracted: retracted.length,
+    signalIds: [...closedIds, ...retracted.map((signal) => signal.id)],
+  };
 }

@@ -34,7 +34,7 @@ export function workloadOf(
   const ownerKind = attr(pod, 'ownerKind');
   const node = attr(pod, 'node') ?? (resolvedNode ? keyParts(resolvedNode)[1]! : null) ?? nodeOfInstance(group, graph);
   return {
-    cluster: cluster ?? fromSubjects((subject) => subject.cluster),
+    cluster: cluster ?? fromSubjects((subject) => subject.cluster) ?? (resolvedNode ? keyParts(resolvedNode)[0]! : null),
     namespace: ns,
     namespaceCriticality: ns ? namespaceCriticality(config, ns) : null,
     pod: podName ?? null,

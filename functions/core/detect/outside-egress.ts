@@ -26,8 +26,9 @@ export function isWorkloadSession(session: GraphNode | undefined, graph: GraphVi
 }
 
 /**
- * Learned egress: an address that credential-issuing calls for at least two different sessions
- * came from. A one-off address used with one stolen session never qualifies.
+ * Learned egress: an address that issued credentials to, or was used by, at least two different
+ * workload sessions (pods' IRSA or Pod Identity, nodes' instance roles). A one-off address used
+ * with one stolen session never qualifies.
  */
 export function isClusterEgress(ip: string, graph: GraphView, config: Config): boolean {
   if (!isPublicAddress(ip)) return true;

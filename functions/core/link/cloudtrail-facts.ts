@@ -18,7 +18,33 @@ export function cloudTrailFacts(event: CloudTrailEvent): Fact[] {
     }
   }
   callerFacts(event, facts);
+  if (event.eventSource === 'iam.amazonaws.com' && !event.errorCode) roleChangeFacts(event, facts);
   return facts;
+}
+
+const ROLE_CHANGES: Record<string, string> = {
+  PutRolePolicy: 'inline policy put',
+  AttachRolePolicy: 'managed policy attached',
+  DetachRolePolicy: 'managed policy detached',
+  DeleteRolePolicy: 'inline policy deleted',
+  UpdateAssumeRolePolicy: 'trust policy changed',
+  PutRolePermissionsBoundary: 'permissions boundary set',
+};
+
+/** Changes to a role's policies are part of "what changed" for any incident using that role. */
+function roleChangeFacts(event: CloudTrailEvent, facts: Fact[]): void {
+  const change = ROLE_CHANGES[event.eventName];
+  const roleName = str(event.requestParameters?.roleName);
+  const accountId = event.accountId;
+  if (!change || !roleName || !accountId) return;
+  const what = str(event.requestParameters?.policyName) ?? str(event.requestParameters?.policyArn) ?? '';
+  const who = event.identity.arn ?? event.identity.userName ?? 'an unknown principal';
+  facts.push({
+    key: nodeKey.role(accountId, roleName),
+    time: event.time,
+    eventId: event.eventId,
+    changes: [`role ${roleName}: ${change}${what ? ` (${what})` : ''} by ${who}`],
+  });
 }
 
 /** Every call made with temporary credentials ties its key to its session and address. */
@@ -41,6 +67,8 @@ function callerFacts(event: CloudTrailEvent, facts: Fact[]): void {
       sessionFact.attrs!.via = 'instance-role';
       sessionFact.edges!.push(nodeKey.instance(sessionName));
       facts.push({ key: nodeKey.instance(sessionName), time: event.time, eventId: event.eventId, edges: [session] });
+      // Nodes share their NAT gateway: an address several instance sessions call from is egress.
+      learnEgress(event, session, facts);
     }
     facts.push(sessionFact);
   }

@@ -59,11 +59,15 @@ function isLater(time: number, eventId: string, otherTime: number, otherEventId:
   return time > otherTime || (time === otherTime && eventId > otherEventId);
 }
 
-/** Drops edges not seen since `before`; returns whether anything is left of the node. */
-export function pruneNode(node: GraphNode, before: number): boolean {
-  if (node.lastSeen < before) return false;
+/**
+ * Ages a node out: false when the node itself is past its retention, otherwise drops the edges
+ * past the shorter retention of their two ends.
+ */
+export function pruneNode(node: GraphNode, now: number, retentionOf: (key: string) => number): boolean {
+  const own = retentionOf(node.key);
+  if (node.lastSeen < now - own) return false;
   for (const target in node.edges) {
-    if (node.edges[target]!.last < before) delete node.edges[target];
+    if (node.edges[target]!.last < now - Math.min(own, retentionOf(target))) delete node.edges[target];
   }
   return true;
 }

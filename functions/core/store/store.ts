@@ -17,6 +17,8 @@ export interface Store {
   applyFacts(facts: readonly Fact[]): Promise<Set<string>>;
   /** Upserts by signal id; a signal with a higher revision replaces a lower one. */
   putSignals(signals: readonly Signal[]): Promise<void>;
+  /** Forgets signals whose incidents are settled. */
+  deleteSignals(ids: readonly string[]): Promise<void>;
   /** Signals whose time falls in [from, to]. */
   signalsBetween(from: number, to: number): Promise<Signal[]>;
   putIncidents(incidents: readonly Incident[]): Promise<void>;
