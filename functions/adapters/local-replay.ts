@@ -41,7 +41,7 @@ export interface ReplayResult {
 /** Local mode: recorded files through the whole core, on the embedded store. */
 export async function replayFiles(files: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
   const batchSize = options.batchSize ?? 400;
-  const store = new MemoryStore({ graphRetentionMs: options.config.graphRetentionHours * 3600_000 });
+  const store = new MemoryStore({ graphRetentionMs: options.config.graphRetentionHours * 3600_000, windowMs: options.config.windowHours * 3600_000 });
   const pipeline = new Pipeline(store, options.config);
   const totalBytes = (await Promise.all(files.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
   let bytesRead = 0;

@@ -3,12 +3,10 @@ import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import type { Store } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
-import { retentionFor } from '#core/store/retention';
+import { type RetentionPolicy, retentionFor } from '#core/store/retention';
 
-export interface MemoryStoreOptions {
-  /** Graph entries not seen for this long (in event time) are forgotten, like a DynamoDB TTL. */
-  graphRetentionMs: number;
-}
+/** Graph entries not seen for their retention (in event time) are forgotten, like a DynamoDB TTL. */
+export type MemoryStoreOptions = RetentionPolicy;
 
 /** Sweeping is O(graph): done each time event time moves on by this share of the retention. */
 const SWEEPS_PER_RETENTION = 8;
@@ -88,7 +86,7 @@ export class MemoryStore implements Store, GraphView {
 
   private sweep(): void {
     this.lastSweep = this.newestEventTime;
-    const retentionOf = (key: string) => retentionFor(key, this.options.graphRetentionMs);
+    const retentionOf = (key: string, node?: GraphNode) => retentionFor(key, this.options, node ?? this.nodes.get(key));
     for (const [key, node] of this.nodes) {
       if (!pruneNode(node, this.newestEventTime, retentionOf)) this.nodes.delete(key);
     }

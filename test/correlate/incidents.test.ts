@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
-import { MemoryStore } from '#adapters/memory-store';
+import { memoryStore } from '../fixtures/store.ts';
 import type { Store } from '#core/store/store';
 import { type Config, configSchema } from '#core/config';
 import { CLUSTER, cloudTrailRecord, webIdentityAssume } from '../fixtures/records.ts';
@@ -16,7 +16,7 @@ function normalized(records: unknown[]) {
 }
 
 async function incidentsOf(records: unknown[], config: Partial<Config> = {}) {
-  const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse(config));
+  const pipeline = new Pipeline(memoryStore(), configSchema.parse(config));
   await pipeline.ingest(normalized(records));
   return pipeline.correlate();
 }
@@ -46,7 +46,7 @@ describe('correlation', () => {
   });
 
   it('gives the same incidents on a store that only answers keyed batch reads, as DynamoDB will', async () => {
-    const embedded = new MemoryStore({ graphRetentionMs: 7 * 86400_000 });
+    const embedded = memoryStore();
     let batchReads = 0;
     // Only the Store interface: no in-place graph reads, so the pipeline must load snapshots.
     const keyedOnly: Store = {
@@ -86,7 +86,7 @@ describe('correlation', () => {
   });
 
   it('retracts outside-egress when later records show the address is the cluster egress', async () => {
-    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(normalized(pivotScenario()));
     const later = [1, 2].map((n) =>
       webIdentityAssume({ time: '2026-11-21T03:00:00Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: `s${n}`, accessKeyId: `ASIAEXAMPLELATER00${n}`, sourceIp: ATTACKER_IP }),
@@ -148,7 +148,7 @@ describe('correlation', () => {
   });
 
   it('settles incidents a window behind and forgets their signals, keeping the incident', async () => {
-    const store = new MemoryStore({ graphRetentionMs: 7 * 86400_000 });
+    const store = memoryStore();
     const pipeline = new Pipeline(store, configSchema.parse({}));
     await pipeline.ingest(normalized(pivotScenario()));
     const settled = await pipeline.settle(Date.parse('2026-11-23T00:00:00Z'));
@@ -159,7 +159,7 @@ describe('correlation', () => {
   });
 
   it('keeps open what is still inside the window when settling', async () => {
-    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(normalized(pivotScenario()));
     expect((await pipeline.settle(Date.parse('2026-11-21T02:00:00Z'))).incidents).toEqual([]);
     expect((await pipeline.correlate()).incidents).toHaveLength(1);

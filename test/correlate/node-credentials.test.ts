@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
-import { MemoryStore } from '#adapters/memory-store';
+import { memoryStore } from '../fixtures/store.ts';
 import { configSchema } from '#core/config';
 import { CLUSTER, assumedRoleIdentity, auditEvent, cloudTrailRecord, podCreate, podObject } from '../fixtures/records.ts';
 
@@ -51,7 +51,7 @@ describe("a node's instance-role credentials used from outside", () => {
     const out = emptyOutput();
     scenario().forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
     expect(out.rejected).toEqual([]);
-    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(out.events);
     const { incidents } = await pipeline.correlate();
     expect(incidents).toHaveLength(1);
@@ -72,7 +72,7 @@ describe("a node's instance-role credentials used from outside", () => {
   it('does not flag node calls from the NAT address several nodes share', async () => {
     const out = emptyOutput();
     scenario().slice(0, -1).forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
-    const pipeline = new Pipeline(new MemoryStore({ graphRetentionMs: 7 * 86400_000 }), configSchema.parse({}));
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(out.events);
     expect((await pipeline.correlate()).incidents).toEqual([]);
   });

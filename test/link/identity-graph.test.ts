@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { factsFor } from '#core/link/index';
-import { MemoryStore } from '#adapters/memory-store';
+import type { MemoryStore } from '#adapters/memory-store';
+import { memoryStore } from '../fixtures/store.ts';
 import { nodeKey } from '#core/model/graph';
 import type { SecurityEvent } from '#core/model/event';
 import {
@@ -26,7 +27,7 @@ function events(records: unknown[]): SecurityEvent[] {
 }
 
 function graphOf(input: SecurityEvent[]): MemoryStore {
-  const store = new MemoryStore({ graphRetentionMs: 7 * 86400_000 });
+  const store = memoryStore();
   for (const event of input) store.applyFactsNow(factsFor(event));
   return store;
 }

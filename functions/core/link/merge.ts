@@ -63,8 +63,8 @@ function isLater(time: number, eventId: string, otherTime: number, otherEventId:
  * Ages a node out: false when the node itself is past its retention, otherwise drops the edges
  * past the shorter retention of their two ends.
  */
-export function pruneNode(node: GraphNode, now: number, retentionOf: (key: string) => number): boolean {
-  const own = retentionOf(node.key);
+export function pruneNode(node: GraphNode, now: number, retentionOf: (key: string, node?: GraphNode) => number): boolean {
+  const own = retentionOf(node.key, node);
   if (node.lastSeen < now - own) return false;
   for (const target in node.edges) {
     if (node.edges[target]!.last < now - Math.min(own, retentionOf(target))) delete node.edges[target];

@@ -1,13 +1,25 @@
-import { kindOf } from '#core/model/graph';
+import { type GraphNode, kindOf } from '#core/model/graph';
+
+export interface RetentionPolicy {
+  /** How long an entity not seen again is remembered. */
+  graphRetentionMs: number;
+  /** The incident window: signals this far apart still join, and settle this far behind. */
+  windowMs: number;
+}
+
+/** STS credentials live at most 36 hours (GetSessionToken; role sessions 12). */
+const CREDENTIAL_LIFETIME_MS = 36 * 3600_000;
 
 /**
- * STS credentials live at most 36 hours (GetSessionToken; role sessions 12): after that an
- * access key or role session can no longer be used, and only the incidents that named it matter.
+ * How long a graph entry is kept after it was last seen: the TTL a store applies. Credentials
+ * and deleted pods are dead once expired or gone, but an incident about them can stay open for
+ * up to two windows before it settles, and must still find them.
  */
-export const CREDENTIAL_RETENTION_MS = 36 * 3600_000;
-
-/** How long a graph entry is kept after it was last seen: the TTL a store applies. */
-export function retentionFor(key: string, graphRetentionMs: number): number {
+export function retentionFor(key: string, policy: RetentionPolicy, node?: GraphNode): number {
   const kind = kindOf(key);
-  return kind === 'key' || kind === 'session' || kind === 'egress' ? Math.min(CREDENTIAL_RETENTION_MS, graphRetentionMs) : graphRetentionMs;
+  if (kind === 'key' || kind === 'session' || kind === 'egress') {
+    return Math.min(CREDENTIAL_LIFETIME_MS + 2 * policy.windowMs, policy.graphRetentionMs);
+  }
+  if (kind === 'pod' && node?.attrs.deleted?.value === true) return Math.min(3 * policy.windowMs, policy.graphRetentionMs);
+  return policy.graphRetentionMs;
 }
