@@ -6,7 +6,7 @@ import { type Signal, severityRank } from '#core/model/signal';
 import { isClusterEgress } from '#core/detect/index';
 import { planContainment } from '#core/respond/plan';
 import { type ResolvedSignal, groupSignals } from './group.ts';
-import { resolveSignal } from './resolve.ts';
+import { type ResolveMemo, resolveSignal } from './resolve.ts';
 import { findSuppression, scopeOf } from './suppress.ts';
 import { primaryPodOf, workloadOf } from './workload.ts';
 import { identitiesOf } from './identities.ts';
@@ -43,12 +43,13 @@ export function correlate(signals: readonly Signal[], graph: GraphView, config: 
   const retracted: CorrelationResult['retracted'] = [];
   const resolved: ResolvedSignal[] = [];
   const suppressed: CorrelationResult['suppressed'] = [];
+  const memo: ResolveMemo = new Map();
   for (const signal of signals) {
     if (signal.recheck === 'outside-egress' && signal.subject.sourceIp && isClusterEgress(signal.subject.sourceIp, graph, config)) {
       retracted.push({ id: signal.id, time: signal.time });
       continue;
     }
-    const resolution = resolveSignal(signal, graph);
+    const resolution = resolveSignal(signal, graph, memo);
     const suppression = findSuppression(signal, scopeOf(signal, resolution, graph), config.suppressions);
     if (suppression) suppressed.push({ signal: signal.id, rule: signal.rule, reason: suppression.reason, owner: suppression.owner });
     resolved.push({ signal, resolution, suppressedBy: suppression?.reason });

@@ -21,13 +21,16 @@ export interface Resolution {
   viaWorkloadCredentials: boolean;
 }
 
-export function resolveSignal(signal: Signal, graph: GraphView): Resolution {
+/** Per correlation run: the pods behind each IRSA binding, which many signals ask for. */
+export type ResolveMemo = Map<string, string[]>;
+
+export function resolveSignal(signal: Signal, graph: GraphView, memo: ResolveMemo = new Map()): Resolution {
   const resolution: Resolution = { pods: [], sessions: [], nodes: [], anchors: [], broadAnchors: [], viaWorkloadCredentials: false };
   const { subject } = signal;
   if (subject.pod && subject.cluster && subject.namespace) {
     addPod(resolution, nodeKey.pod(subject.cluster, subject.namespace, subject.pod), 3, graph);
   }
-  if (subject.accessKeyId) resolveCredentials(resolution, subject.accessKeyId, graph);
+  if (subject.accessKeyId) resolveCredentials(resolution, subject.accessKeyId, graph, memo);
   if (subject.instanceId) {
     for (const target of edgesOf(graph.get(nodeKey.instance(subject.instanceId)), 'node|')) addNode(resolution, target);
   }
@@ -50,7 +53,7 @@ export function resolveSignal(signal: Signal, graph: GraphView): Resolution {
   return resolution;
 }
 
-function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: GraphView): void {
+function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: GraphView, memo: ResolveMemo): void {
   const keyNode = graph.get(nodeKey.accessKey(accessKeyId));
   for (const sessionKey of edgesOf(keyNode, 'session|')) {
     const session = graph.get(sessionKey);
@@ -61,8 +64,10 @@ function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: 
       resolution.viaWorkloadCredentials = true;
       for (const binding of edgesOf(session, 'webidentity|')) {
         resolution.broadAnchors.push(binding);
-        // IRSA does not say which replica took the token: each is a candidate, certain only if alone.
-        const pods = edgesOf(graph.get(binding), 'pod|');
+        // IRSA does not say which replica took the token: each pod running when the session was
+        // issued is a candidate, certain only if alone.
+        const issuedAt = Number(session!.attrs.issuedAt?.value ?? Number.NaN);
+        const pods = podsOf(binding, graph, memo).filter((pod) => !deletedBefore(graph.get(pod), issuedAt));
         for (const pod of pods) addPod(resolution, pod, 1 / pods.length, graph, pods.length === 1);
       }
     } else if (via === 'pod-identity') {
@@ -75,6 +80,20 @@ function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: 
       }
     }
   }
+}
+
+function podsOf(binding: string, graph: GraphView, memo: ResolveMemo): string[] {
+  let pods = memo.get(binding);
+  if (!pods) {
+    pods = edgesOf(graph.get(binding), 'pod|');
+    memo.set(binding, pods);
+  }
+  return pods;
+}
+
+function deletedBefore(pod: GraphNode | undefined, time: number): boolean {
+  const deleted = pod?.attrs.deleted;
+  return deleted?.value === true && deleted.time < time;
 }
 
 function addPod(resolution: Resolution, pod: string, weight: number, graph: GraphView, certain = true): void {
