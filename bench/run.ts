@@ -1,6 +1,7 @@
 /**
  * npm run bench: the core's throughput and memory on a generated busy cluster, against plain
  * JSON.parse of the same bytes measured in the same run. Sizes: BENCH_SIZES=200000,1000000.
+ * A small warm-up run first, so the first size is not measured while the JIT is still cold.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -65,6 +66,11 @@ const mb = (bytes: number) => bytes / 1e6;
 const dir = await mkdtemp(join(tmpdir(), 'pivotguard-bench-'));
 const rows: string[][] = [];
 try {
+  const warmUp = join(dir, 'warm-up.jsonl');
+  await writeRecords(warmUp, 20_000);
+  await parseOnly(warmUp);
+  await replayFiles([warmUp], { config: defaultConfig, cluster: 'busy-1' });
+  await rm(warmUp);
   for (const records of sizes) {
     const path = join(dir, `busy-${records}.jsonl`);
     await writeRecords(path, records);

@@ -48,9 +48,17 @@ export class Pipeline {
   private async accessKeysToRecheck(learned: Set<string>): Promise<Set<string>> {
     const accessKeys = new Set<string>();
     const sessions: string[] = [];
+    const instances: string[] = [];
     for (const key of learned) {
       if (key.startsWith('key|')) accessKeys.add(key);
       else if (key.startsWith('session|')) sessions.push(key);
+      else if (key.startsWith('instance|')) instances.push(key);
+    }
+    // An instance newly known as a cluster node makes its instance-role sessions workload sessions.
+    if (instances.length > 0) {
+      for (const instance of (await this.store.getNodes(instances)).values()) {
+        for (const target in instance.edges) if (target.startsWith('session|')) sessions.push(target);
+      }
     }
     if (sessions.length > 0) {
       for (const session of (await this.store.getNodes(sessions)).values()) {

@@ -46,6 +46,13 @@ function scenario() {
   ];
 }
 
+function normalized(records: unknown[]) {
+  const out = emptyOutput();
+  records.forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
+  expect(out.rejected).toEqual([]);
+  return out.events;
+}
+
 describe("a node's instance-role credentials used from outside", () => {
   it('names the node and the pods that could have taken them, host-level pods first', async () => {
     const out = emptyOutput();
@@ -67,6 +74,15 @@ describe("a node's instance-role credentials used from outside", () => {
     ]);
     expect(incident!.plan.approval).toContainEqual({ action: 'cordon-node', target: NODE, reason: expect.any(String) });
     expect(incident!.plan.automatic.map((action) => action.action)).not.toContain('cordon-node');
+  });
+
+  it('finds the misuse when the node registration is read after the calls', async () => {
+    const records = scenario();
+    const reordered = [...records.slice(2), ...records.slice(0, 2)];
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
+    for (const record of reordered) await pipeline.ingest(normalized([record]));
+    const { incidents } = await pipeline.correlate();
+    expect(incidents.map((incident) => incident.workload.node)).toEqual([NODE]);
   });
 
   it('does not flag node calls from the NAT address several nodes share', async () => {

@@ -1,7 +1,8 @@
 import type { AuditEvent } from '#core/model/event';
 import { type Fact, nodeKey } from '#core/model/graph';
 import { parseRoleArn } from '#core/model/arn';
-import { type Json, asArray, asObject, digestOf, podObjectOf, str, summarizePodSpec } from './k8s-objects.ts';
+import { type Json, asArray, asObject, str } from '#core/model/json';
+import { digestOf, podObjectOf, summarizePodSpec } from '#core/model/k8s-objects';
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch']);
 const WORKLOAD_KINDS: Record<string, string> = {

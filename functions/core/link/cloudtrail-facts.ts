@@ -1,7 +1,7 @@
 import type { CloudTrailEvent } from '#core/model/event';
 import { type Fact, nodeKey } from '#core/model/graph';
 import { parseRoleArn, parseServiceAccountUser } from '#core/model/arn';
-import { asArray, asObject, str } from './k8s-objects.ts';
+import { asArray, asObject, str } from '#core/model/json';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 

@@ -83,9 +83,9 @@ const findingSchema = z.object({
 
 /** Bare findings (EventBridge detail or S3 export) are camelCase; `get-findings` output is PascalCase. */
 export function isGuardDutyFinding(value: Record<string, unknown>): boolean {
-  return ('schemaVersion' in value || 'service' in value) && 'type' in value && 'severity' in value
-    ? true
-    : ('SchemaVersion' in value || 'Service' in value) && 'Type' in value && 'Severity' in value;
+  const camel = 'type' in value && 'severity' in value && ('schemaVersion' in value || 'service' in value);
+  const pascal = 'Type' in value && 'Severity' in value && ('SchemaVersion' in value || 'Service' in value);
+  return camel || pascal;
 }
 
 export function normalizeGuardDutyFinding(value: Record<string, unknown>): GuardDutyFinding {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { asArray, asObject, str } from '../../../link/k8s-objects.ts';
+import { asArray, asObject, str } from '#core/model/json';
 import { cloudTrailSubject, describeCaller, outcome } from './subject.ts';
 
 // GPU, FPGA, high-memory and the largest sizes: what crypto-miners launch.

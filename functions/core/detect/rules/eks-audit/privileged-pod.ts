@@ -1,6 +1,7 @@
 import { defineRule } from '../../rule.ts';
 import { isSystemActor, sanitize } from '../../actors.ts';
-import { asObject, podObjectOf, str, summarizePodSpec } from '../../../link/k8s-objects.ts';
+import { asObject, str } from '#core/model/json';
+import { podObjectOf, summarizePodSpec } from '#core/model/k8s-objects';
 import { auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 const HOST_TAKEOVER_PATHS = ['/', '/etc', '/root', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/lib/kubelet', '/proc'];
