@@ -40,8 +40,10 @@ export interface ReplayResult {
 
 /** Local mode: recorded files through the whole core, on the embedded store. */
 export async function replayFiles(files: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
+  // Small batches keep parsed records young enough for the cheap garbage collections.
   const batchSize = options.batchSize ?? 400;
-  const store = new MemoryStore({ graphRetentionMs: options.config.graphRetentionHours * 3600_000, windowMs: options.config.windowHours * 3600_000 });
+  const windowMs = options.config.windowHours * 3600_000;
+  const store = new MemoryStore({ graphRetentionMs: options.config.graphRetentionHours * 3600_000, windowMs });
   const pipeline = new Pipeline(store, options.config);
   const totalBytes = (await Promise.all(files.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
   let bytesRead = 0;
@@ -59,7 +61,6 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
   let newestEventTime = 0;
   let lastSettled = 0;
   const settled: Omit<SettledPart, 'signalIds'>[] = [];
-  const windowMs = options.config.windowHours * 3600_000;
   const flush = async () => {
     for (const event of batch) if (event.time > newestEventTime) newestEventTime = event.time;
     signals += (await pipeline.ingest(batch)).length;
