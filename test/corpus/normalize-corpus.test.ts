@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
-import { corpusFiles, hasCorpus } from './location.ts';
+import { corpusFiles, hasCorpus } from '../../eval/corpus.ts';
 
 type Json = Record<string, unknown>;
 

@@ -2,11 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The shared corpus of real recorded events, read in place; PIVOTGUARD_CORPUS overrides where. */
-export const corpusDir = resolve(process.env.PIVOTGUARD_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus'));
+export const corpusDir = resolve(process.env.PIVOTGUARD_CORPUS ?? join(import.meta.dirname, '../../shared/corpus'));
 export const hasCorpus = existsSync(join(corpusDir, 'PROVENANCE.md'));
 
 if (!hasCorpus) {
-  console.warn(`corpus not found at ${corpusDir}: the corpus suites are skipped (set PIVOTGUARD_CORPUS to run them)`);
+  console.warn(`corpus not found at ${corpusDir}: corpus suites and the eval are skipped (set PIVOTGUARD_CORPUS)`);
 }
 
 export function corpusFiles(): { source: string; path: string }[] {

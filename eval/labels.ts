@@ -1,0 +1,53 @@
+/**
+ * What each corpus file's `_expected` label means (see the corpus's PROVENANCE.md), turned into
+ * one question per record: should a single-record rule flag it? `undefined` means the label
+ * does not answer that question, and the record is left out of precision and recall.
+ */
+export interface Label {
+  /** Should a single-record rule flag this record? */
+  positive: boolean | undefined;
+  /** The labelled rule, technique or scenario, for per-family figures. */
+  family: string;
+  /** Why a positive cannot be judged from the record alone, when the source says so. */
+  unreachable?: string;
+  /** Why the record is left out, when its label answers another question. */
+  excluded?: string;
+}
+
+type Expected = Record<string, unknown>;
+
+export function labelFor(file: string, expected: Expected): Label {
+  const name = file.split('/').slice(-2).join('/');
+  switch (name) {
+    case 'eks-audit/panther-analysis_rule-tests.jsonl':
+    case 'cloudtrail/panther-analysis_rule-tests.jsonl':
+      return {
+        positive: expected.result === true,
+        family: String(expected.rule),
+        unreachable: expected.has_mocks === true ? 'the label depends on Panther mocks (lookups the record does not carry)' : undefined,
+      };
+    case 'eks-audit/falco_k8s-audit-trace-files.jsonl': {
+      const detects = (expected.default_ruleset_detects as string[] | undefined) ?? [];
+      if (expected.malicious === null) return { positive: undefined, family: 'custom Falco rules', excluded: 'only exercised with test-specific Falco rules' };
+      return { positive: expected.malicious === true, family: detects[0] ?? 'no default Falco rule' };
+    }
+    case 'cloudtrail/panther-analysis_test-scenarios.jsonl':
+      return {
+        positive: expected.malicious === true,
+        family: `scenario ${String(expected.scenario)}`,
+        unreachable: 'scenario step: the attacker acts as a legitimate user would, only the sequence is suspicious',
+      };
+    case 'cloudtrail/stratus-red-team_detonation-logs.jsonl':
+      return { positive: undefined, family: String(expected.stratus_technique), excluded: 'malicious context, including setup calls: judged per technique' };
+    case 'cloudtrail/aws-samples_eks-security-immersion-day_pod-identity.jsonl':
+      return { positive: false, family: 'EKS Pod Identity workshop' };
+    case 'guardduty/panther-analysis_rule-tests.jsonl':
+      return expected.result === true
+        ? { positive: true, family: String(expected.rule) }
+        : { positive: undefined, family: String(expected.rule), excluded: 'the same finding marked as a GuardDuty sample (not benign)' };
+    case 'guardduty/aws-samples_cdk-eks-blueprints-patterns_get-findings.jsonl':
+      return { positive: expected.malicious === true, family: String(expected.finding_type) };
+    default:
+      return { positive: undefined, family: 'unknown', excluded: `no label reading for ${name}` };
+  }
+}

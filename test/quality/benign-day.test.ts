@@ -1,0 +1,40 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replayFiles } from '#adapters/local-replay';
+import { defaultConfig } from '#core/config';
+import { severityRank } from '#core/model/signal';
+import { generateBusyCluster } from '../../bench/generate.ts';
+
+// One simulated day of a busy production cluster: controllers, kubelets, CoreDNS, CI rollouts,
+// pods' own AWS calls from the NAT gateways, developers' kubectl in dev and staging.
+const RECORDS = 105_000;
+
+describe('a benign day of a busy cluster', () => {
+  let dir: string | undefined;
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replays without a single high or critical incident, with the default configuration', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pivotguard-benign-'));
+    const path = join(dir, 'benign-day.jsonl');
+    const out = createWriteStream(path);
+    for (const line of generateBusyCluster({ records: RECORDS, seed: 11, includeFindings: true })) {
+      if (!out.write(`${line}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const result = await replayFiles([path], { config: defaultConfig, cluster: 'busy-1' });
+    expect(result.stats.events).toBe(RECORDS);
+    expect(result.rejected).toEqual([]);
+    const loud = result.incidents.filter((incident) => severityRank[incident.severity] >= severityRank.high);
+    expect(loud.map((incident) => `${incident.severity} ${incident.title}`)).toEqual([]);
+    // The day is not silent: routine reads were seen and kept as context, never as alerts.
+    expect(result.stats.signals).toBeGreaterThan(0);
+    expect(result.stats.contextOnlyGroups).toBeGreaterThan(0);
+  }, 60_000);
+});
