@@ -16,6 +16,23 @@ export interface Label {
 
 type Expected = Record<string, unknown>;
 
+// PROVENANCE.md: Falco's label is "a default rule hit", and many of its rules only log activity
+// ("K8s Secret Created"). These are the ones it names as strong signals; the rest answer another question.
+const FALCO_ATTACK_RULES = new Set([
+  'Create Privileged Pod',
+  'Create Sensitive Mount Pod',
+  'Create HostNetwork Pod',
+  'Attach/Exec Pod',
+  'Attach to cluster-admin Role',
+  'ClusterRole With Wildcard Created',
+  'ClusterRole With Pod Exec Created',
+  'ClusterRole With Write Privileges Created',
+  'Anonymous Request Allowed',
+  'Pod Created in Kube Namespace',
+  'Service Account Created in Kube Namespace',
+  'System ClusterRole Modified/Deleted',
+]);
+
 export function labelFor(file: string, expected: Expected): Label {
   const name = file.split('/').slice(-2).join('/');
   switch (name) {
@@ -29,7 +46,10 @@ export function labelFor(file: string, expected: Expected): Label {
     case 'eks-audit/falco_k8s-audit-trace-files.jsonl': {
       const detects = (expected.default_ruleset_detects as string[] | undefined) ?? [];
       if (expected.malicious === null) return { positive: undefined, family: 'custom Falco rules', excluded: 'only exercised with test-specific Falco rules' };
-      return { positive: expected.malicious === true, family: detects[0] ?? 'no default Falco rule' };
+      const attack = detects.find((rule) => FALCO_ATTACK_RULES.has(rule));
+      if (attack) return { positive: true, family: attack };
+      if (detects.length > 0) return { positive: undefined, family: detects[0]!, excluded: 'Falco activity rule (logs a change, not an attack)' };
+      return { positive: false, family: 'no default Falco rule' };
     }
     case 'cloudtrail/panther-analysis_test-scenarios.jsonl':
       return {

@@ -1,15 +1,40 @@
 import type { AnyRule } from '../rule.ts';
 import { execIntoPod } from './eks-audit/exec-into-pod.ts';
 import { secretsAccess } from './eks-audit/secrets-access.ts';
-import { forbiddenApiCall, permissionEnumeration } from './eks-audit/api-probing.ts';
+import { forbiddenApiCall } from './eks-audit/forbidden-api-call.ts';
+import { permissionEnumeration } from './eks-audit/permission-enumeration.ts';
 import { privilegedPod } from './eks-audit/privileged-pod.ts';
+import { anonymousAccess } from './eks-audit/anonymous-access.ts';
+import { systemPrincipalFromPublicIp } from './eks-audit/system-principal-public-ip.ts';
+import { privilegedBinding } from './eks-audit/privileged-binding.ts';
+import { riskyRole } from './eks-audit/risky-role.ts';
+import { kubeSystemWorkload } from './eks-audit/kube-system-workload.ts';
+import { admissionWebhookChange } from './eks-audit/admission-webhook-change.ts';
+import { awsAuthChange } from './eks-audit/aws-auth-change.ts';
+import { serviceAccountTokenRequest } from './eks-audit/service-account-token.ts';
+import { systemRoleTampering } from './eks-audit/system-role-tampering.ts';
 import { cloudDiscovery } from './cloudtrail/discovery.ts';
 import { cloudSecretRead } from './cloudtrail/secret-read.ts';
 import { iamPrivilegeChange } from './cloudtrail/iam-change.ts';
 import { expensiveLaunch } from './cloudtrail/expensive-launch.ts';
 import { guardDutyFinding } from './guardduty/finding.ts';
 
-export const auditRules = [execIntoPod, secretsAccess, permissionEnumeration, forbiddenApiCall, privilegedPod];
+export const auditRules = [
+  execIntoPod,
+  secretsAccess,
+  permissionEnumeration,
+  forbiddenApiCall,
+  privilegedPod,
+  anonymousAccess,
+  systemPrincipalFromPublicIp,
+  privilegedBinding,
+  riskyRole,
+  kubeSystemWorkload,
+  admissionWebhookChange,
+  awsAuthChange,
+  serviceAccountTokenRequest,
+  systemRoleTampering,
+];
 export const cloudTrailRules = [cloudDiscovery, cloudSecretRead, iamPrivilegeChange, expensiveLaunch];
 export const guardDutyRules = [guardDutyFinding];
 

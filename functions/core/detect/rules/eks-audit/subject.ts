@@ -27,3 +27,7 @@ export function describeActor(event: AuditEvent): string {
   const from = event.sourceIps[0] ? ` from ${event.sourceIps[0]}` : '';
   return `${sanitize(event.username, 80)}${from}`;
 }
+
+export const WRITE_VERBS = new Set(['create', 'update', 'patch']);
+/** Writes and deletes: what changes the cluster. */
+export const MUTATING_VERBS = new Set(['create', 'update', 'patch', 'delete']);
