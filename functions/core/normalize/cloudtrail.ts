@@ -17,13 +17,14 @@ const cloudTrailSchema = z.object({
   errorCode: z.string().optional(),
   readOnly: z.boolean().optional(),
   userIdentity: z.object({
-    type: z.string().optional(),
-    arn: z.string().optional(),
-    principalId: z.string().optional(),
-    accountId: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    invokedBy: z.string().optional(),
-    userName: z.string().optional(),
+    // CloudTrail writes null as well as leaving a field out.
+    type: z.string().nullish(),
+    arn: z.string().nullish(),
+    principalId: z.string().nullish(),
+    accountId: z.string().nullish(),
+    accessKeyId: z.string().nullish(),
+    invokedBy: z.string().nullish(),
+    userName: z.string().nullish(),
     sessionContext: z
       .object({
         sessionIssuer: z.object({ arn: z.string().optional(), userName: z.string().optional() }).nullish(),
@@ -57,7 +58,7 @@ export function normalizeCloudTrailRecord(value: Record<string, unknown>): Cloud
     eventSource: record.eventSource,
     eventName: record.eventName,
     region: record.awsRegion ?? '',
-    accountId: record.recipientAccountId ?? record.userIdentity.accountId,
+    accountId: record.recipientAccountId ?? record.userIdentity.accountId ?? undefined,
     sourceIp: record.sourceIPAddress ?? '',
     userAgent: record.userAgent,
     errorCode: record.errorCode,
@@ -72,13 +73,13 @@ const ASSUMED_ROLE_ARN = /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.
 
 function toIdentity(identity: z.infer<typeof cloudTrailSchema>['userIdentity']): CloudTrailIdentity {
   const result: CloudTrailIdentity = {
-    type: identity.type,
-    arn: identity.arn,
-    principalId: identity.principalId,
-    accountId: identity.accountId,
+    type: identity.type ?? undefined,
+    arn: identity.arn ?? undefined,
+    principalId: identity.principalId ?? undefined,
+    accountId: identity.accountId ?? undefined,
     accessKeyId: identity.accessKeyId || undefined,
-    invokedBy: identity.invokedBy,
-    userName: identity.userName,
+    invokedBy: identity.invokedBy ?? undefined,
+    userName: identity.userName ?? undefined,
     ec2RoleDelivery: identity.sessionContext?.ec2RoleDelivery,
   };
   const assumed = identity.arn ? ASSUMED_ROLE_ARN.exec(identity.arn) : null;

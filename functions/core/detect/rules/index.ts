@@ -17,6 +17,10 @@ import { cloudDiscovery } from './cloudtrail/discovery.ts';
 import { cloudSecretRead } from './cloudtrail/secret-read.ts';
 import { iamPrivilegeChange } from './cloudtrail/iam-change.ts';
 import { expensiveLaunch } from './cloudtrail/expensive-launch.ts';
+import { defenseEvasion } from './cloudtrail/defense-evasion.ts';
+import { publicExposure } from './cloudtrail/public-exposure.ts';
+import { podIdentityMisuse } from './cloudtrail/pod-identity-misuse.ts';
+import { rootActivity } from './cloudtrail/root-activity.ts';
 import { guardDutyFinding } from './guardduty/finding.ts';
 
 export const auditRules = [
@@ -35,7 +39,16 @@ export const auditRules = [
   serviceAccountTokenRequest,
   systemRoleTampering,
 ];
-export const cloudTrailRules = [cloudDiscovery, cloudSecretRead, iamPrivilegeChange, expensiveLaunch];
+export const cloudTrailRules = [
+  cloudDiscovery,
+  cloudSecretRead,
+  iamPrivilegeChange,
+  expensiveLaunch,
+  defenseEvasion,
+  publicExposure,
+  podIdentityMisuse,
+  rootActivity,
+];
 export const guardDutyRules = [guardDutyFinding];
 
 export const allRules: readonly AnyRule[] = [...auditRules, ...cloudTrailRules, ...guardDutyRules];

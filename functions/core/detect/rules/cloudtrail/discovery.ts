@@ -1,5 +1,5 @@
 import { defineRule } from '../../rule.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 // The first calls of someone who just found credentials and wants to know what they hold.
 const RECON_CALLS = new Set([
@@ -25,6 +25,7 @@ export const cloudDiscovery = defineRule<'cloudtrail'>({
   objective: { tactic: 'Discovery (TA0007)', technique: 'T1580 Cloud Infrastructure Discovery' },
   severity: 'low',
   match(event) {
+    if (!showsIntent(event)) return undefined;
     if (!RECON_CALLS.has(`${event.eventSource}:${event.eventName}`)) return undefined;
     return { summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`, subject: cloudTrailSubject(event) };
   },

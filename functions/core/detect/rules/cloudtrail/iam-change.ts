@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 // Calls that grant more power or leave a way back in.
 const ESCALATION_CALLS = new Set([
@@ -17,7 +17,11 @@ export const iamPrivilegeChange = defineRule<'cloudtrail'>({
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1098 Account Manipulation' },
   severity: 'medium',
   match(event) {
+    if (!showsIntent(event)) return undefined;
     if (event.eventSource !== 'iam.amazonaws.com' || !ESCALATION_CALLS.has(event.eventName)) return undefined;
+    // A trust policy that only lets AWS services assume the role opens no door to a person.
+    const trust = String(event.requestParameters?.policyDocument ?? '');
+    if (event.eventName === 'UpdateAssumeRolePolicy' && !/"AWS"\s*:|"Principal"\s*:\s*"\*"/.test(trust)) return undefined;
     const parameters = event.requestParameters ?? {};
     const target = parameters.roleName ?? parameters.userName ?? parameters.policyArn ?? '';
     return {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 export const cloudSecretRead = defineRule<'cloudtrail'>({
   id: 'cloudtrail.secret-read',
@@ -11,6 +11,7 @@ export const cloudSecretRead = defineRule<'cloudtrail'>({
   // Applications read their own secrets all day: on its own this is context, not an alert.
   severity: 'low',
   match(event) {
+    if (!showsIntent(event)) return undefined;
     const parameters = event.requestParameters ?? {};
     let target: string | undefined;
     if (event.eventSource === 'secretsmanager.amazonaws.com') {

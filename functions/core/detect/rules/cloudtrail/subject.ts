@@ -23,3 +23,15 @@ export function outcome(event: CloudTrailEvent): string {
 export function callName(event: CloudTrailEvent): string {
   return `${event.eventSource.replace('.amazonaws.com', '')}:${event.eventName}`;
 }
+
+const ACCESS_DENIED = /AccessDenied|Unauthorized|Forbidden/i;
+
+/**
+ * Whether a record says anything about its caller's intent: calls an AWS service made on a
+ * principal's behalf (invokedBy) do not, nor do calls that failed for reasons other than
+ * permissions (a name taken, a limit reached). A denied call is an attempt, and counts.
+ */
+export function showsIntent(event: CloudTrailEvent): boolean {
+  if (event.identity.invokedBy) return false;
+  return !event.errorCode || ACCESS_DENIED.test(event.errorCode);
+}

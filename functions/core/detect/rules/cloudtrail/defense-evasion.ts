@@ -1,0 +1,39 @@
+import { defineRule } from '../../rule.ts';
+import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+
+// Calls that blind the account: logging, detection and their delivery stopped or deleted.
+const BLINDING_CALLS: Record<string, string[]> = {
+  'cloudtrail.amazonaws.com': ['StopLogging', 'DeleteTrail', 'PutEventSelectors', 'UpdateTrail'],
+  'guardduty.amazonaws.com': ['DeleteDetector', 'UpdateDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'DeleteMembers', 'StopMonitoringMembers', 'CreateFilter', 'DeletePublishingDestination'],
+  'events.amazonaws.com': ['DeleteRule', 'DisableRule', 'RemoveTargets'],
+  'config.amazonaws.com': ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'],
+  'ec2.amazonaws.com': ['DeleteFlowLogs'],
+  'route53resolver.amazonaws.com': ['DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig'],
+  'logs.amazonaws.com': ['DeleteLogGroup', 'DeleteSubscriptionFilter'],
+  'securityhub.amazonaws.com': ['DisableSecurityHub', 'DeleteInsight'],
+  'macie2.amazonaws.com': ['DisableMacie', 'UpdateMacieSession', 'DeleteMember'],
+  'access-analyzer.amazonaws.com': ['DeleteAnalyzer'],
+  'organizations.amazonaws.com': ['LeaveOrganization'],
+  'waf-regional.amazonaws.com': ['DisassociateWebACL'],
+  'wafv2.amazonaws.com': ['DisassociateWebACL'],
+};
+
+const BLINDING = new Set(Object.entries(BLINDING_CALLS).flatMap(([service, calls]) => calls.map((call) => `${service}:${call}`)));
+
+export const defenseEvasion = defineRule<'cloudtrail'>({
+  id: 'cloudtrail.defense-evasion',
+  title: 'Logging or threat detection turned off',
+  description: 'Stopping trails, detectors, recorders, flow or DNS logs, or the rules that deliver findings, comes before the part the attacker wants unseen.',
+  source: 'cloudtrail',
+  objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1562.008 Impair Defenses: Disable or Modify Cloud Logs' },
+  severity: 'high',
+  match(event) {
+    if (!showsIntent(event)) return undefined;
+    if (!BLINDING.has(`${event.eventSource}:${event.eventName}`)) return undefined;
+    return {
+      summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`,
+      subject: cloudTrailSubject(event),
+      severity: event.errorCode ? 'medium' : 'high',
+    };
+  },
+});
