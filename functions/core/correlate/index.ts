@@ -12,6 +12,7 @@ import { primaryPodOf, workloadOf } from './workload.ts';
 import { identitiesOf } from './identities.ts';
 import { blastRadiusOf, whatChangedAround } from './context.ts';
 import { assess } from './score.ts';
+import { findBurst } from './burst.ts';
 
 /** One group of signals, open or not, as settling needs it. */
 export interface SignalGroup {
@@ -60,7 +61,7 @@ export function correlate(signals: readonly Signal[], graph: GraphView, config: 
   for (const group of groupSignals(resolved, config.windowHours * 3600_000)) {
     const active = group.filter((entry) => !entry.suppressedBy);
     // Weak signals alone are context: they enrich incidents but never open one.
-    const strong = active.some((entry) => severityRank[entry.signal.severity] >= severityRank.medium);
+    const strong = active.some((entry) => severityRank[entry.signal.severity] >= severityRank.medium) || findBurst(active) !== undefined;
     const incident = strong ? buildIncident(active, group.length - active.length, graph, config) : undefined;
     const contextOnly = !incident && active.length > 0;
     if (incident) incidents.push(incident);

@@ -2,6 +2,7 @@ import type { Criticality } from '#core/config';
 import type { IncidentIdentity, IncidentWorkload } from '#core/model/incident';
 import { type Severity, type Signal, severityRank } from '#core/model/signal';
 import type { ResolvedSignal } from './group.ts';
+import { findBurst } from './burst.ts';
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 const BASE_CONFIDENCE: Record<Severity, number> = { low: 0.3, medium: 0.5, high: 0.7, critical: 0.85 };
@@ -37,6 +38,9 @@ export function assess(
   const signals = group.map((entry) => entry.signal);
   const top = strongest(signals);
   let severity = top.severity;
+  // Many weak probes in minutes are more than the sum of their parts.
+  const burst = findBurst(group);
+  if (burst) severity = raise(severity, 'medium');
   // Only a pod-side signal that matters on its own starts a chain: weak context does not.
   const podSide = group
     .filter((entry) => isPodSide(entry, podKey) && severityRank[entry.signal.severity] >= severityRank.medium)
@@ -78,6 +82,12 @@ export function assess(
       `${capitalize(describe(top))} on ${target}${podLabel ? nsNote : ''}, ${count} from ${[...sources].join(' and ')}` +
       `${unusualIps.length > 0 ? `, credentials used${where}` : ''}.`;
     title = `${top.title}: ${target}`;
+    if (burst && severityRank[top.severity] < severityRank.medium) {
+      explanation =
+        `${burst.count} refused or discovery calls by ${burst.actor} within ${burst.minutes} minutes, ` +
+        `${count} from ${[...sources].join(' and ')} on ${target}${podLabel ? nsNote : ''}.`;
+      title = `Probing burst by ${burst.actor}${podLabel ? `: pod ${podLabel}` : ''}`;
+    }
   }
   return { severity, confidence, explanation, title, chainMinutes };
 }

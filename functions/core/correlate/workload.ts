@@ -29,7 +29,8 @@ export function workloadOf(
   const fromSubjects = (pick: (subject: (typeof subjects)[number]) => string | undefined) =>
     subjects.map(pick).find((value) => value !== undefined) ?? null;
   const resolvedNode = group.flatMap((entry) => entry.resolution.nodes)[0];
-  const ns = namespace ?? fromSubjects((subject) => subject.namespace);
+  // An acting service account's namespace is the workload's; the namespace it acted on is not.
+  const ns = namespace ?? fromSubjects((subject) => subject.serviceAccount?.split('/')[0] ?? subject.namespace);
   const serviceAccount = attr(pod, 'serviceAccount');
   const ownerKind = attr(pod, 'ownerKind');
   const node = attr(pod, 'node') ?? (resolvedNode ? keyParts(resolvedNode)[1]! : null) ?? nodeOfInstance(group, graph);
