@@ -21,6 +21,10 @@ import { defenseEvasion } from './cloudtrail/defense-evasion.ts';
 import { publicExposure } from './cloudtrail/public-exposure.ts';
 import { podIdentityMisuse } from './cloudtrail/pod-identity-misuse.ts';
 import { rootActivity } from './cloudtrail/root-activity.ts';
+import { remoteExecution } from './cloudtrail/remote-execution.ts';
+import { lambdaBackdoor } from './cloudtrail/lambda-backdoor.ts';
+import { keyDestruction } from './cloudtrail/key-destruction.ts';
+import { instanceSecrets } from './cloudtrail/instance-secrets.ts';
 import { guardDutyFinding } from './guardduty/finding.ts';
 
 export const auditRules = [
@@ -48,6 +52,10 @@ export const cloudTrailRules = [
   publicExposure,
   podIdentityMisuse,
   rootActivity,
+  remoteExecution,
+  lambdaBackdoor,
+  keyDestruction,
+  instanceSecrets,
 ];
 export const guardDutyRules = [guardDutyFinding];
 

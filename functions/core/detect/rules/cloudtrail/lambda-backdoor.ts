@@ -1,0 +1,24 @@
+import { defineRule } from '../../rule.ts';
+import { sanitize } from '../../actors.ts';
+import { str } from '#core/model/json';
+import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+
+// CloudTrail names Lambda calls with an API version suffix, e.g. UpdateFunctionCode20150331v2.
+const CHANGES = /^(UpdateFunctionCode|UpdateFunctionConfiguration|AddPermission|PublishLayerVersion|AddLayerVersionPermission|CreateFunctionUrlConfig)/;
+
+export const lambdaBackdoor = defineRule<'cloudtrail'>({
+  id: 'cloudtrail.lambda-change',
+  title: 'Lambda code, layers or invoke permissions changed outside a deployment',
+  description: 'New code, layers, public URLs or permissions on a function are how attackers keep a foothold that runs with its role.',
+  source: 'cloudtrail',
+  objective: { tactic: 'Persistence (TA0003)', technique: 'T1525 Implant Internal Image' },
+  severity: 'medium',
+  match(event) {
+    if (event.eventSource !== 'lambda.amazonaws.com' || !CHANGES.test(event.eventName) || !showsIntent(event)) return undefined;
+    const target = str(event.requestParameters?.functionName) ?? str(event.requestParameters?.layerName) ?? '';
+    return {
+      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(target, 80)}` : ''}${outcome(event)}`,
+      subject: cloudTrailSubject(event),
+    };
+  },
+});
