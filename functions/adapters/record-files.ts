@@ -67,7 +67,7 @@ export async function* readJsonItems(path: string, onBytes?: (bytes: number) => 
 
 async function readDocument(path: string): Promise<FileItem> {
   const bytes = await readFile(path);
-  const text = ((await isGzipped(path)) ? gunzipSync(bytes) : bytes).toString('utf8');
+  const text = (startsWithGzipMagic(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
   try {
     return { where: 'document', value: JSON.parse(text) as unknown };
   } catch (error) {
@@ -79,9 +79,13 @@ async function isGzipped(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(GZIP_MAGIC.length);
-    const { bytesRead } = await handle.read(buffer, 0, GZIP_MAGIC.length, 0);
-    return bytesRead === GZIP_MAGIC.length && GZIP_MAGIC.every((byte, index) => buffer[index] === byte);
+    await handle.read(buffer, 0, GZIP_MAGIC.length, 0);
+    return startsWithGzipMagic(buffer);
   } finally {
     await handle.close();
   }
+}
+
+function startsWithGzipMagic(bytes: Buffer): boolean {
+  return bytes.length >= GZIP_MAGIC.length && GZIP_MAGIC.every((byte, index) => bytes[index] === byte);
 }

@@ -33,8 +33,9 @@ export class Pipeline {
     const accessKeys = await this.accessKeysToRecheck(learned);
     if (accessKeys.size > 0) {
       const view = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, accessKeys, 1);
-      const byEventId = new Map(events.map((event) => [event.eventId, event]));
-      signals.push(...outsideEgressSignals(accessKeys, view, this.config, byEventId));
+      // Signals from here are rare: look their evidence up only when one is raised.
+      const evidenceOf = (eventId: string) => events.find((event) => event.eventId === eventId)?.raw;
+      signals.push(...outsideEgressSignals(accessKeys, view, this.config, evidenceOf));
     }
     if (signals.length > 0) await this.store.putSignals(signals);
     return signals;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyOutput, normalizeValue } from '#core/normalize/index';
+import { normalizeAll } from '../fixtures/normalize.ts';
 import { Pipeline } from '#core/pipeline';
 import { memoryStore } from '../fixtures/store.ts';
 import type { Store } from '#core/store/store';
@@ -8,16 +8,10 @@ import { CLUSTER, cloudTrailRecord, webIdentityAssume } from '../fixtures/record
 import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
 
-function normalized(records: unknown[]) {
-  const out = emptyOutput();
-  records.forEach((record, index) => normalizeValue(record, `line ${index + 1}`, { file: 't', defaultCluster: CLUSTER }, out));
-  expect(out.rejected).toEqual([]);
-  return out.events;
-}
 
 async function incidentsOf(records: unknown[], config: Partial<Config> = {}) {
   const pipeline = new Pipeline(memoryStore(), configSchema.parse(config));
-  await pipeline.ingest(normalized(records));
+  await pipeline.ingest(normalizeAll(records));
   return pipeline.correlate();
 }
 
@@ -63,7 +57,7 @@ describe('correlation', () => {
     };
     const records = pivotScenario();
     const pipeline = new Pipeline(keyedOnly, configSchema.parse({}));
-    await pipeline.ingest(normalized(records));
+    await pipeline.ingest(normalizeAll(records));
     const { incidents } = await pipeline.correlate();
     expect(incidents).toEqual((await incidentsOf(records)).incidents);
     expect(batchReads).toBeGreaterThan(0);
@@ -87,11 +81,11 @@ describe('correlation', () => {
 
   it('retracts outside-egress when later records show the address is the cluster egress', async () => {
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
-    await pipeline.ingest(normalized(pivotScenario()));
+    await pipeline.ingest(normalizeAll(pivotScenario()));
     const later = [1, 2].map((n) =>
       webIdentityAssume({ time: '2026-11-21T03:00:00Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: `s${n}`, accessKeyId: `ASIAEXAMPLELATER00${n}`, sourceIp: ATTACKER_IP }),
     );
-    await pipeline.ingest(normalized(later));
+    await pipeline.ingest(normalizeAll(later));
     const { incidents, retracted } = await pipeline.correlate();
     expect(retracted).toHaveLength(1);
     expect(incidents[0]!.identities[0]!.unusualSourceIps).toEqual([]);
@@ -150,7 +144,7 @@ describe('correlation', () => {
   it('settles incidents a window behind and forgets their signals, keeping the incident', async () => {
     const store = memoryStore();
     const pipeline = new Pipeline(store, configSchema.parse({}));
-    await pipeline.ingest(normalized(pivotScenario()));
+    await pipeline.ingest(normalizeAll(pivotScenario()));
     const settled = await pipeline.settle(Date.parse('2026-11-23T00:00:00Z'));
     expect(settled.incidents).toHaveLength(1);
     expect(await store.signalsBetween(0, Number.MAX_SAFE_INTEGER)).toEqual([]);
@@ -160,7 +154,7 @@ describe('correlation', () => {
 
   it('keeps open what is still inside the window when settling', async () => {
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
-    await pipeline.ingest(normalized(pivotScenario()));
+    await pipeline.ingest(normalizeAll(pivotScenario()));
     expect((await pipeline.settle(Date.parse('2026-11-21T02:00:00Z'))).incidents).toEqual([]);
     expect((await pipeline.correlate()).incidents).toHaveLength(1);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
 import { memoryStore } from '../fixtures/store.ts';
+import { normalizeAll } from '../fixtures/normalize.ts';
 import { configSchema } from '#core/config';
 import { CLUSTER, assumedRoleIdentity, auditEvent, cloudTrailRecord, podCreate, podObject } from '../fixtures/records.ts';
 
@@ -46,20 +47,11 @@ function scenario() {
   ];
 }
 
-function normalized(records: unknown[]) {
-  const out = emptyOutput();
-  records.forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
-  expect(out.rejected).toEqual([]);
-  return out.events;
-}
 
 describe("a node's instance-role credentials used from outside", () => {
   it('names the node and the pods that could have taken them, host-level pods first', async () => {
-    const out = emptyOutput();
-    scenario().forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
-    expect(out.rejected).toEqual([]);
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
-    await pipeline.ingest(out.events);
+    await pipeline.ingest(normalizeAll(scenario()));
     const { incidents } = await pipeline.correlate();
     expect(incidents).toHaveLength(1);
     const [incident] = incidents;
@@ -80,7 +72,7 @@ describe("a node's instance-role credentials used from outside", () => {
     const records = scenario();
     const reordered = [...records.slice(2), ...records.slice(0, 2)];
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
-    for (const record of reordered) await pipeline.ingest(normalized([record]));
+    for (const record of reordered) await pipeline.ingest(normalizeAll([record]));
     const { incidents } = await pipeline.correlate();
     expect(incidents.map((incident) => incident.workload.node)).toEqual([NODE]);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { factsFor } from '#core/link/index';
 import type { MemoryStore } from '#adapters/memory-store';
 import { memoryStore } from '../fixtures/store.ts';
@@ -16,15 +15,10 @@ import {
   webIdentityAssume,
 } from '../fixtures/records.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
+import { normalizeAll } from '../fixtures/normalize.ts';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
 
-function events(records: unknown[]): SecurityEvent[] {
-  const out = emptyOutput();
-  records.forEach((record, index) => normalizeValue(record, `line ${index + 1}`, { file: 't', defaultCluster: CLUSTER }, out));
-  expect(out.rejected).toEqual([]);
-  return out.events;
-}
 
 function graphOf(input: SecurityEvent[]): MemoryStore {
   const store = memoryStore();
@@ -81,7 +75,7 @@ const scenario = [
 
 describe('the identity graph', () => {
   it('links pod, service account, node, instance, image digest, IRSA role, session, key and address', () => {
-    const graph = graphOf(events(scenario));
+    const graph = graphOf(normalizeAll(scenario));
     const podNode = graph.get(nodeKey.pod(CLUSTER, 'payments', 'checkout-7d9f8b6c5-x2k4q'))!;
     expect(podNode.attrs).toMatchObject({
       serviceAccount: { value: 'checkout' },
@@ -104,7 +98,7 @@ describe('the identity graph', () => {
   });
 
   it('comes out the same in any order and under duplicate delivery', () => {
-    const input = events(scenario);
+    const input = normalizeAll(scenario);
     const reference = snapshot(graphOf(input));
     for (let seed = 1; seed <= 20; seed++) {
       const shuffled = shuffle([...input, ...input.slice(0, seed % input.length)], seed);
@@ -132,7 +126,7 @@ describe('the identity graph', () => {
       },
       responseElements: { credentials: { accessKeyId: 'ASIAEXAMPLEPODID0001' } },
     });
-    const graph = graphOf(events([record]));
+    const graph = graphOf(normalizeAll([record]));
     const session = nodeKey.session(ACCOUNT, 'app1-role', 'eks-prod-east-app1-d1861451');
     const podNode = graph.get(nodeKey.pod(CLUSTER, 'app1', 'app1-5d9c-abcde'))!;
     expect(Object.keys(podNode.edges)).toEqual([session]);
@@ -147,7 +141,7 @@ describe('the identity graph', () => {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'DescribeInstances',
     });
-    const graph = graphOf(events([record]));
+    const graph = graphOf(normalizeAll([record]));
     const session = graph.get(nodeKey.session(ACCOUNT, 'prod-east-node-role', 'i-0a1b2c3d4e5f60718'))!;
     expect(session.attrs.via?.value).toBe('instance-role');
     expect(Object.keys(session.edges)).toContain(nodeKey.instance('i-0a1b2c3d4e5f60718'));

@@ -3,8 +3,7 @@ import type { Signal } from '#core/model/signal';
 import { type Rule, toSignal } from './rule.ts';
 import { auditRules, cloudTrailRules, guardDutyRules } from './rules/index.ts';
 
-export { outsideEgressSignals, isClusterEgress, isWorkloadSession, isPublicAddress, OUTSIDE_EGRESS_RULE } from './outside-egress.ts';
-export { allRules } from './rules/index.ts';
+export { outsideEgressSignals, isClusterEgress, isWorkloadSession } from './outside-egress.ts';
 
 /** The detect stage for one event: every rule of its source, in a fixed order. */
 export function detect(event: SecurityEvent): Signal[] {

@@ -1,5 +1,4 @@
-import ipaddr from 'ipaddr.js';
-import type { SecurityEvent } from '#core/model/event';
+import { inAnyRange, isPublicAddress } from '#core/model/address';
 import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
 import type { Config } from '#core/config';
@@ -32,10 +31,8 @@ export function isWorkloadSession(session: GraphNode | undefined, graph: GraphVi
  */
 export function isClusterEgress(ip: string, graph: GraphView, config: Config): boolean {
   if (!isPublicAddress(ip)) return true;
-  if (config.egressCidrs.some((range) => inRange(ip, range))) return true;
-  for (const cluster of Object.values(config.clusters)) {
-    if (cluster.egressCidrs.some((range) => inRange(ip, range))) return true;
-  }
+  if (inAnyRange(ip, config.egressCidrs)) return true;
+  if (Object.values(config.clusters).some((cluster) => inAnyRange(ip, cluster.egressCidrs))) return true;
   const learned = graph.get(nodeKey.egress(ip));
   return learned !== undefined && Object.keys(learned.edges).length >= 2;
 }
@@ -48,7 +45,8 @@ export function outsideEgressSignals(
   accessKeys: Iterable<string>,
   graph: GraphView,
   config: Config,
-  batch: ReadonlyMap<string, SecurityEvent>,
+  /** The raw record behind an event id, when the batch has it: the signal's evidence. */
+  evidenceOf: (eventId: string) => unknown,
 ): Signal[] {
   const signals: Signal[] = [];
   for (const keyNodeKey of accessKeys) {
@@ -74,7 +72,7 @@ export function outsideEgressSignals(
         severity: 'high',
         objective: { ...OUTSIDE_EGRESS_RULE.objective },
         subject: { roleArn, accessKeyId, sourceIp: ip },
-        evidence: batch.get(edge.firstEventId)?.raw ?? { eventId: edge.firstEventId },
+        evidence: evidenceOf(edge.firstEventId) ?? { eventId: edge.firstEventId },
         recheck: 'outside-egress',
       });
     }
@@ -89,22 +87,4 @@ function workloadSessionOf(edges: Record<string, unknown>, graph: GraphView) {
     if (isWorkloadSession(session, graph)) return session;
   }
   return undefined;
-}
-
-/** Addresses that never leave the VPC: a call from one came through a VPC endpoint or the node itself. */
-const INTERNAL_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified']);
-
-export function isPublicAddress(ip: string): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  return !INTERNAL_RANGES.has(ipaddr.process(ip).range());
-}
-
-function inRange(ip: string, range: string): boolean {
-  try {
-    const address = ipaddr.process(ip);
-    const [network, bits] = range.includes('/') ? ipaddr.parseCIDR(range) : [ipaddr.process(range), address.kind() === 'ipv4' ? 32 : 128];
-    return address.kind() === network.kind() && address.match(network, bits);
-  } catch {
-    return false;
-  }
 }

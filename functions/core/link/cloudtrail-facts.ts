@@ -2,6 +2,7 @@ import type { CloudTrailEvent } from '#core/model/event';
 import { type Fact, nodeKey } from '#core/model/graph';
 import { parseRoleArn, parseServiceAccountUser } from '#core/model/arn';
 import { asArray, asObject, str } from '#core/model/json';
+import { isIpAddress } from '#core/model/address';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
@@ -156,9 +157,4 @@ function issueFacts(event: CloudTrailEvent, issued: IssuedSession, via: string, 
 function learnEgress(event: CloudTrailEvent, session: string | undefined, facts: Fact[]): void {
   if (!session || !isIpAddress(event.sourceIp)) return;
   facts.push({ key: nodeKey.egress(event.sourceIp), time: event.time, eventId: event.eventId, edges: [session] });
-}
-
-/** CloudTrail writes a service name (e.g. eks.amazonaws.com) where an AWS service made the call. */
-export function isIpAddress(value: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(value) || (value.includes(':') && /^[0-9a-fA-F:]+$/.test(value));
 }

@@ -5,7 +5,6 @@ import { cloudTrailFacts } from './cloudtrail-facts.ts';
 import { guardDutyFacts } from './guardduty-facts.ts';
 
 export { applyFact, newNode, pruneNode } from './merge.ts';
-export { isIpAddress } from './cloudtrail-facts.ts';
 
 /** The link stage: what an event adds to the identity graph. */
 export function factsFor(event: SecurityEvent): Fact[] {

@@ -5,7 +5,6 @@ import { isCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtrail.ts';
 import { isGuardDutyFinding, normalizeGuardDutyFinding } from './guardduty.ts';
 import { RecordRejected } from './rejection.ts';
 
-export { RecordRejected } from './rejection.ts';
 
 export interface NormalizeContext {
   file: string;

@@ -1,4 +1,3 @@
-import type { AnyRule } from '../rule.ts';
 import { execIntoPod } from './eks-audit/exec-into-pod.ts';
 import { secretsAccess } from './eks-audit/secrets-access.ts';
 import { forbiddenApiCall } from './eks-audit/forbidden-api-call.ts';
@@ -59,4 +58,3 @@ export const cloudTrailRules = [
 ];
 export const guardDutyRules = [guardDutyFinding];
 
-export const allRules: readonly AnyRule[] = [...auditRules, ...cloudTrailRules, ...guardDutyRules];

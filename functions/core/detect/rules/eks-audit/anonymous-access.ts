@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { isPublicAddress } from '../../outside-egress.ts';
+import { isPublicAddress } from '#core/model/address';
 import { auditSubject, wasAllowed } from './subject.ts';
 
 // Probes that clusters answer anonymously by design.

@@ -1,5 +1,5 @@
 import { defineRule } from '../../rule.ts';
-import { isPublicAddress } from '../../outside-egress.ts';
+import { isPublicAddress } from '#core/model/address';
 import { auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 export const systemPrincipalFromPublicIp = defineRule<'eks-audit'>({
