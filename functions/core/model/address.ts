@@ -9,9 +9,18 @@ export function isIpAddress(value: string): boolean {
 /** Addresses that never leave the VPC: a call from one came through a VPC endpoint or the node itself. */
 const INTERNAL_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified']);
 
+// Source addresses repeat (nodes, controllers, NAT gateways): remember recent answers, bounded.
+const publicAnswers = new Map<string, boolean>();
+const PUBLIC_ANSWERS_MAX = 10_000;
+
 export function isPublicAddress(ip: string): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  return !INTERNAL_RANGES.has(ipaddr.process(ip).range());
+  let answer = publicAnswers.get(ip);
+  if (answer === undefined) {
+    answer = ipaddr.isValid(ip) && !INTERNAL_RANGES.has(ipaddr.process(ip).range());
+    if (publicAnswers.size >= PUBLIC_ANSWERS_MAX) publicAnswers.clear();
+    publicAnswers.set(ip, answer);
+  }
+  return answer;
 }
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
