@@ -3,6 +3,7 @@ import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { detect } from '#core/detect/index';
 import { type Label, labelFor } from './labels.ts';
 import { type Tally, count, emptyTally } from './score.ts';
+import { answers, disputeOf, rulesFor } from './coverage.ts';
 
 export interface Judged {
   file: string;
@@ -12,6 +13,10 @@ export interface Judged {
   /** The rules that fired, or the reason the record was not normalized. */
   rules: string[];
   rejected?: string;
+  /** The rules that answer the label's question; undefined when its family is outside the pack. */
+  expected?: string[];
+  /** Why we believe the label is wrong for what pivotguard watches. */
+  disputed?: string;
 }
 
 export interface Evaluation {
@@ -34,13 +39,15 @@ export function evaluate(files: { source: string; path: string }[]): Evaluation 
       const out = emptyOutput();
       normalizeValue(record, index + 1, { file: path, defaultCluster: 'corpus' }, out);
       const rules = [...new Set(out.events.flatMap((event) => detect(event).map((signal) => signal.rule)))];
-      const judged: Judged = { file: path, line: index + 1, source, label, rules, rejected: out.rejected[0]?.reason };
+      const expected = rulesFor(label.family);
+      const disputed = disputeOf(path, label.family, label.test ?? (typeof record.eventID === 'string' ? record.eventID : undefined));
+      const judged: Judged = { file: path, line: index + 1, source, label, rules, rejected: out.rejected[0]?.reason, expected, disputed };
       evaluation.records.push(judged);
       if (label.excluded && source === 'cloudtrail' && label.family.startsWith('aws.')) {
         evaluation.techniques.set(label.family, (evaluation.techniques.get(label.family) ?? false) || rules.length > 0);
       }
       if (!isJudgeable(judged)) return;
-      const flagged = rules.length > 0;
+      const flagged = answers(judged.expected!, rules);
       count(tallyOf(evaluation.bySource, source), label.positive!, flagged);
       count(tallyOf(evaluation.byFamily, `${source} · ${label.family}`), label.positive!, flagged);
     });
@@ -48,10 +55,18 @@ export function evaluate(files: { source: string; path: string }[]): Evaluation 
   return evaluation;
 }
 
-/** Judged: a yes/no label that a single record can answer, on a record the pipeline could read. */
+/**
+ * Judged: a yes/no label that a single record can answer, on a record the pipeline could read,
+ * in a family the pack claims, and not disputed.
+ */
 export function isJudgeable(judged: Judged): boolean {
-  if (judged.label.positive === undefined || judged.rejected) return false;
-  return !(judged.label.positive && judged.label.unreachable);
+  if (judged.label.positive === undefined || judged.rejected || !judged.expected || judged.disputed) return false;
+  return !judged.label.unreachable;
+}
+
+/** Whether the rules that answer the record's family fired on it. */
+export function flagged(judged: Judged): boolean {
+  return judged.expected !== undefined && answers(judged.expected, judged.rules);
 }
 
 function tallyOf(map: Map<string, Tally>, key: string): Tally {

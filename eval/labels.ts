@@ -8,10 +8,12 @@ export interface Label {
   positive: boolean | undefined;
   /** The labelled rule, technique or scenario, for per-family figures. */
   family: string;
-  /** Why a positive cannot be judged from the record alone, when the source says so. */
+  /** Why the label cannot be judged from the record alone, when the source says so. */
   unreachable?: string;
   /** Why the record is left out, when its label answers another question. */
   excluded?: string;
+  /** The source's name for the test that labelled the record, where it has one. */
+  test?: string;
 }
 
 type Expected = Record<string, unknown>;
@@ -41,6 +43,7 @@ export function labelFor(file: string, expected: Expected): Label {
       return {
         positive: expected.result === true,
         family: String(expected.rule),
+        test: typeof expected.test_name === 'string' ? expected.test_name : undefined,
         unreachable: expected.has_mocks === true ? 'the label depends on Panther mocks (lookups the record does not carry)' : undefined,
       };
     case 'eks-audit/falco_k8s-audit-trace-files.jsonl': {

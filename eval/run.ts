@@ -4,7 +4,7 @@
  * what could not be judged and why.
  */
 import { corpusFiles, hasCorpus } from './corpus.ts';
-import { type Evaluation, type Judged, evaluate, isJudgeable } from './evaluate.ts';
+import { type Evaluation, type Judged, evaluate, flagged, isJudgeable } from './evaluate.ts';
 import { type Tally, emptyTally, formatRatio, precision, recall } from './score.ts';
 
 if (!hasCorpus) process.exit(0);
@@ -21,10 +21,22 @@ function report(result: Evaluation): string {
   const seen = techniques.filter(([, detected]) => detected).length;
   lines.push(`Stratus Red Team techniques with at least one signal: ${seen} of ${techniques.length}`);
   lines.push(`  not seen: ${techniques.filter(([, detected]) => !detected).map(([name]) => name).join(', ') || 'none'}`, '');
-  lines.push(...listing('Misses (labelled positive, no rule fired)', result.records.filter((r) => isJudgeable(r) && r.label.positive && r.rules.length === 0)));
-  lines.push(...listing('False alarms (labelled negative, a rule fired)', result.records.filter((r) => isJudgeable(r) && !r.label.positive && r.rules.length > 0)));
-  const unreachable = result.records.filter((r) => r.label.positive && !isJudgeable(r) && !r.label.excluded);
-  lines.push(`Positives a single record cannot judge: ${unreachable.length}`);
+  lines.push(...listing('Misses (labelled positive, the family\'s rules did not fire)', result.records.filter((r) => isJudgeable(r) && r.label.positive && !flagged(r))));
+  lines.push(...listing('False alarms (labelled negative, the family\'s rules fired)', result.records.filter((r) => isJudgeable(r) && !r.label.positive && flagged(r))));
+  const disputed = result.records.filter((r) => r.disputed);
+  lines.push(`Labels we dispute (not tallied): ${disputed.length}`);
+  for (const record of disputed) lines.push(`  ${where(record)}  ${record.label.family}: ${record.disputed}`);
+  lines.push('');
+  const outside = result.records.filter((r) => r.label.positive !== undefined && !r.rejected && !r.expected);
+  const outsideFamilies = [...new Set(outside.map((r) => r.label.family))].sort();
+  const outsidePositives = outside.filter((r) => r.label.positive);
+  lines.push(
+    `Outside the pack (not tallied): ${outsideFamilies.length} labelled families, ${outsidePositives.length} positives, ` +
+      `${outsidePositives.filter((r) => r.rules.length > 0).length} of them raising some other signal anyway`,
+  );
+  lines.push(...wrap(outsideFamilies.join(', ')), '');
+  const unreachable = result.records.filter((r) => r.label.positive !== undefined && r.expected && !r.disputed && !isJudgeable(r));
+  lines.push(`Labels in the pack's families a single record cannot judge: ${unreachable.length}`);
   for (const [reason, number] of countBy(unreachable, (r) => (r.rejected ? `not a complete record: ${shorten(r.rejected)}` : r.label.unreachable!))) {
     lines.push(`  ${String(number).padStart(4)}  ${reason}`);
   }
@@ -44,10 +56,26 @@ function table(title: string, rows: [string, Tally][]): string {
 function listing(title: string, records: Judged[]): string[] {
   const lines = [`${title}: ${records.length}`];
   for (const record of records) {
-    const where = `${record.file.split('/').slice(-2).join('/')}:${record.line}`;
-    lines.push(`  ${where}  ${record.label.family}${record.rules.length > 0 ? `  fired: ${record.rules.join(', ')}` : ''}`);
+    lines.push(`  ${where(record)}  ${record.label.family}${record.rules.length > 0 ? `  fired: ${record.rules.join(', ')}` : ''}`);
   }
   return [...lines, ''];
+}
+
+function where(record: Judged): string {
+  return `${record.file.split('/').slice(-2).join('/')}:${record.line}`;
+}
+
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = ' ';
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += ` ${word}`;
+  }
+  return line.trim() ? [...lines, line] : lines;
 }
 
 function countBy<T>(items: T[], key: (item: T) => string): [string, number][] {

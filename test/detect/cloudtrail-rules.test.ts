@@ -31,9 +31,31 @@ describe('cloudtrail.secret-read', () => {
 });
 
 describe('cloudtrail.iam-privilege-change', () => {
-  it('fires on new keys and policies, successful or not', () => {
-    const key = cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'CreateAccessKey', requestParameters: { userName: 'backup' }, errorCode: 'AccessDenied' });
-    expect(signalsOf('cloudtrail.iam-privilege-change', key)[0]?.summary).toMatch(/iam:CreateAccessKey on backup \(denied: AccessDenied\)$/);
+  const iam = (eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName, requestParameters, ...extra });
+
+  it('fires on a key for another user and on policies; administrator rights are high', () => {
+    expect(signalsOf('cloudtrail.iam-privilege-change', iam('CreateAccessKey', { userName: 'backup' }))[0]?.summary).toMatch(/iam:CreateAccessKey on backup$/);
+    const admin = iam('AttachRolePolicy', { roleName: 'ci', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' });
+    expect(signalsOf('cloudtrail.iam-privilege-change', admin)[0]?.severity).toBe('high');
+    const readOnly = iam('AttachRolePolicy', { roleName: 'ci', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    expect(signalsOf('cloudtrail.iam-privilege-change', readOnly)[0]?.severity).toBe('medium');
+    const anchor = cloudTrailRecord({ eventSource: 'rolesanywhere.amazonaws.com', eventName: 'CreateTrustAnchor', requestParameters: { name: 'outside-ca' } });
+    expect(signalsOf('cloudtrail.iam-privilege-change', anchor)[0]?.summary).toMatch(/on outside-ca$/);
+  });
+
+  it('leaves a refused change to the denied-call signal', () => {
+    const refused = iam('CreateAccessKey', { userName: 'backup' }, { errorCode: 'AccessDenied' });
+    expect(signalsOf('cloudtrail.iam-privilege-change', refused)).toEqual([]);
+    expect(signalsOf('cloudtrail.access-denied', refused)[0]).toMatchObject({ severity: 'low', summary: expect.stringMatching(/was refused iam:CreateAccessKey \(AccessDenied\)$/) });
+  });
+
+  it('ignores upkeep of one\'s own credentials and deny-only quarantine policies', () => {
+    const user = { type: 'IAMUser', principalId: 'AIDA1', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIA1', userName: 'alice' };
+    expect(signalsOf('cloudtrail.iam-privilege-change', iam('CreateAccessKey', { userName: 'alice' }, { userIdentity: user }))).toEqual([]);
+    expect(signalsOf('cloudtrail.iam-privilege-change', iam('CreateAccessKey', {}, { userIdentity: user }))).toEqual([]);
+    const quarantine = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+    expect(signalsOf('cloudtrail.iam-privilege-change', iam('PutUserPolicy', { userName: 'bob', policyName: 'q', policyDocument: quarantine }))).toEqual([]);
   });
 
   it('ignores reads of IAM', () => {

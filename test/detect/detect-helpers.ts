@@ -16,3 +16,8 @@ export function normalized(record: unknown): SecurityEvent {
 export function signalsOf(rule: string, record: unknown): Signal[] {
   return detect(normalized(record)).filter((signal) => signal.rule === rule);
 }
+
+/** Every signal any rule raises for one record. */
+export function detectAll(record: unknown): Signal[] {
+  return detect(normalized(record));
+}

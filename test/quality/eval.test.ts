@@ -9,7 +9,7 @@ import { auditEvent, cloudTrailRecord } from '../fixtures/records.ts';
 
 describe('eval labels', () => {
   it('reads each corpus file’s label as PROVENANCE.md defines it', () => {
-    expect(labelFor('x/eks-audit/panther-analysis_rule-tests.jsonl', { result: true, rule: 'Amazon.EKS.PodExec' })).toEqual({ positive: true, family: 'Amazon.EKS.PodExec', unreachable: undefined });
+    expect(labelFor('x/eks-audit/panther-analysis_rule-tests.jsonl', { result: true, rule: 'Amazon.EKS.PodExec' })).toEqual({ positive: true, family: 'Amazon.EKS.PodExec', unreachable: undefined, test: undefined });
     expect(labelFor('x/cloudtrail/panther-analysis_rule-tests.jsonl', { result: true, rule: 'R', has_mocks: true }).unreachable).toMatch(/mocks/);
     expect(labelFor('x/eks-audit/falco_k8s-audit-trace-files.jsonl', { malicious: null, default_ruleset_detects: [] }).positive).toBeUndefined();
     expect(labelFor('x/guardduty/panther-analysis_rule-tests.jsonl', { result: false, rule: 'R' }).excluded).toMatch(/sample/);
@@ -28,7 +28,7 @@ describe('eval figures', () => {
     expect([precision(tally), recall(tally)]).toEqual([0.5, 0.5]);
   });
 
-  it('count a fired rule on a positive as TP, silence on a positive as a miss, a fired rule on a negative as FP', async () => {
+  it('judge a record by the rules that answer its family, and leave families outside the pack untallied', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pivotguard-eval-'));
     await mkdir(join(dir, 'eks-audit'));
     const exec = auditEvent({
@@ -37,17 +37,22 @@ describe('eval figures', () => {
       responseStatus: { metadata: {}, code: 101 },
     });
     const lines = [
-      { ...exec, _expected: { result: true, rule: 'Exec' } },
-      { ...auditEvent(), _expected: { result: true, rule: 'Missed' } },
-      { ...exec, _expected: { result: false, rule: 'Exec' } },
-      { ...cloudTrailRecord({ eventID: undefined }), _expected: { result: true, rule: 'Broken' } },
+      { ...exec, _expected: { result: true, rule: 'Kubernetes.Pod.Exec' } },
+      { ...auditEvent(), _expected: { result: true, rule: 'Kubernetes.Pod.Exec' } },
+      { ...exec, _expected: { result: false, rule: 'Kubernetes.Pod.Exec' } },
+      // The exec rule fires, but it does not answer "a wildcard role was created": a miss.
+      { ...exec, _expected: { result: true, rule: 'Kubernetes.Role.Wildcard' } },
+      { ...exec, _expected: { result: true, rule: 'Kubernetes.Ingress.NoTLS' } },
+      { ...cloudTrailRecord({ eventID: undefined }), _expected: { result: true, rule: 'Kubernetes.Pod.Exec' } },
     ];
     const path = join(dir, 'eks-audit', 'panther-analysis_rule-tests.jsonl');
     await writeFile(path, lines.map((line) => JSON.stringify(line)).join('\n'));
     const result = evaluate([{ source: 'eks-audit', path }]);
-    expect(result.bySource.get('eks-audit')).toEqual({ tp: 1, fp: 1, tn: 0, fn: 1 });
-    expect(result.byFamily.get('eks-audit · Missed')).toEqual({ tp: 0, fp: 0, tn: 0, fn: 1 });
+    expect(result.bySource.get('eks-audit')).toEqual({ tp: 1, fp: 1, tn: 0, fn: 2 });
+    expect(result.byFamily.get('eks-audit · Kubernetes.Role.Wildcard')).toEqual({ tp: 0, fp: 0, tn: 0, fn: 1 });
+    expect(result.byFamily.has('eks-audit · Kubernetes.Ingress.NoTLS')).toBe(false);
+    expect(result.records[4]!.expected).toBeUndefined();
     // The record that could not be normalized is not judged at all.
-    expect(result.records[3]!.rejected).toMatch(/eventID/);
+    expect(result.records[5]!.rejected).toMatch(/eventID/);
   });
 });

@@ -69,6 +69,8 @@ export interface CloudTrailEvent extends EventBase {
   identity: CloudTrailIdentity;
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
+  /** Sign-in details (MFAUsed, LoginTo) and other service-specific context. */
+  additionalEventData?: Record<string, unknown>;
 }
 
 export interface FindingContainer {

@@ -34,6 +34,7 @@ const cloudTrailSchema = z.object({
   }),
   requestParameters: objectOrNull,
   responseElements: objectOrNull,
+  additionalEventData: objectOrNull,
 });
 
 export function isCloudTrailRecord(value: Record<string, unknown>): boolean {
@@ -66,6 +67,7 @@ export function normalizeCloudTrailRecord(value: Record<string, unknown>): Cloud
     identity: toIdentity(record.userIdentity),
     requestParameters: record.requestParameters ?? null,
     responseElements: record.responseElements ?? null,
+    additionalEventData: record.additionalEventData ?? undefined,
   };
 }
 

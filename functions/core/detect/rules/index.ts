@@ -24,6 +24,11 @@ import { remoteExecution } from './cloudtrail/remote-execution.ts';
 import { lambdaBackdoor } from './cloudtrail/lambda-backdoor.ts';
 import { keyDestruction } from './cloudtrail/key-destruction.ts';
 import { instanceSecrets } from './cloudtrail/instance-secrets.ts';
+import { crossAccountShare } from './cloudtrail/cross-account-share.ts';
+import { accessDenied } from './cloudtrail/access-denied.ts';
+import { s3ProtectionRemoved } from './cloudtrail/s3-protection-removed.ts';
+import { trafficMirroring } from './cloudtrail/traffic-mirroring.ts';
+import { consoleLoginWithoutMfa } from './cloudtrail/console-login-without-mfa.ts';
 import { guardDutyFinding } from './guardduty/finding.ts';
 
 export const auditRules = [
@@ -55,6 +60,11 @@ export const cloudTrailRules = [
   lambdaBackdoor,
   keyDestruction,
   instanceSecrets,
+  crossAccountShare,
+  accessDenied,
+  s3ProtectionRemoved,
+  trafficMirroring,
+  consoleLoginWithoutMfa,
 ];
 export const guardDutyRules = [guardDutyFinding];
 

@@ -1,4 +1,6 @@
 import { defineRule } from '../../rule.ts';
+import { asArray } from '#core/model/json';
+import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 // Calls that blind the account: logging, detection and their delivery stopped or deleted.
@@ -20,6 +22,21 @@ const BLINDING_CALLS: Record<string, string[]> = {
 
 const BLINDING = new Set(Object.entries(BLINDING_CALLS).flatMap(([service, calls]) => calls.map((call) => `${service}:${call}`)));
 
+/**
+ * Event selectors narrow what a trail records. Adding data events is harmless; dropping
+ * management events (or half of them, or a whole service's) blinds the trail.
+ */
+function dropsManagementEvents(event: CloudTrailEvent): boolean {
+  const parameters = event.requestParameters ?? {};
+  if (Array.isArray(parameters.advancedEventSelectors)) return true;
+  return asArray(parameters.eventSelectors).some(
+    (selector) =>
+      selector.includeManagementEvents === false ||
+      (selector.readWriteType !== undefined && selector.readWriteType !== 'All') ||
+      (Array.isArray(selector.excludeManagementEventSources) && selector.excludeManagementEventSources.length > 0),
+  );
+}
+
 export const defenseEvasion = defineRule<'cloudtrail'>({
   id: 'cloudtrail.defense-evasion',
   title: 'Logging or threat detection turned off',
@@ -30,9 +47,11 @@ export const defenseEvasion = defineRule<'cloudtrail'>({
   match(event) {
     if (!showsIntent(event)) return undefined;
     if (!BLINDING.has(`${event.eventSource}:${event.eventName}`)) return undefined;
+    if (event.eventName === 'PutEventSelectors' && !dropsManagementEvents(event)) return undefined;
     return {
       summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`,
       subject: cloudTrailSubject(event),
+      // A refused attempt to blind the account changed nothing, but says what the caller wanted.
       severity: event.errorCode ? 'medium' : 'high',
     };
   },

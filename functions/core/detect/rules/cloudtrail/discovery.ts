@@ -1,4 +1,5 @@
 import { defineRule } from '../../rule.ts';
+import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 // The first calls of someone who just found credentials and wants to know what they hold.
@@ -15,7 +16,23 @@ const RECON_CALLS = new Set([
   'ssm.amazonaws.com:DescribeParameters',
   'eks.amazonaws.com:ListClusters',
   'organizations.amazonaws.com:DescribeOrganization',
+  'organizations.amazonaws.com:DescribeAccount',
+  'organizations.amazonaws.com:ListAccounts',
+  'billingconsole.amazonaws.com:GetContactInformation',
+  'billingconsole.amazonaws.com:GetAlternateContact',
+  'account.amazonaws.com:GetContactInformation',
+  'account.amazonaws.com:GetAlternateContact',
+  // Can this account send mail? The first question of credentials stolen for spam and phishing.
+  'ses.amazonaws.com:GetSendQuota',
+  'ses.amazonaws.com:GetAccountSendingEnabled',
+  'ses.amazonaws.com:ListIdentities',
+  'ses.amazonaws.com:GetIdentityVerificationAttributes',
+  'ses.amazonaws.com:GetAccount',
 ]);
+
+export function isReconCall(event: CloudTrailEvent): boolean {
+  return RECON_CALLS.has(`${event.eventSource}:${event.eventName}`);
+}
 
 export const cloudDiscovery = defineRule<'cloudtrail'>({
   id: 'cloudtrail.discovery',
@@ -26,7 +43,7 @@ export const cloudDiscovery = defineRule<'cloudtrail'>({
   severity: 'low',
   match(event) {
     if (!showsIntent(event)) return undefined;
-    if (!RECON_CALLS.has(`${event.eventSource}:${event.eventName}`)) return undefined;
+    if (!isReconCall(event)) return undefined;
     return { summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`, subject: cloudTrailSubject(event) };
   },
 });

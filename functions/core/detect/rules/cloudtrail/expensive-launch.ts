@@ -1,7 +1,7 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
 import { asArray, asObject, str } from '#core/model/json';
-import { cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+import { cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // GPU, FPGA, high-memory and the largest sizes: what crypto-miners launch.
 const EXPENSIVE_TYPE = /^(p\d|g\d|inf\d|trn\d|dl\d|f\d|x\d|u-)|\.(metal|\d{2,}xlarge)$/;
@@ -14,7 +14,7 @@ export const expensiveLaunch = defineRule<'cloudtrail'>({
   objective: { tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' },
   severity: 'medium',
   match(event) {
-    if (!showsIntent(event)) return undefined;
+    if (!tookEffect(event)) return undefined;
     if (event.eventSource !== 'ec2.amazonaws.com' || event.eventName !== 'RunInstances') return undefined;
     const parameters = event.requestParameters ?? {};
     const type = str(parameters.instanceType) ?? '';
@@ -22,7 +22,7 @@ export const expensiveLaunch = defineRule<'cloudtrail'>({
     const count = Math.max(Number(parameters.minCount ?? 0), ...items.map((item) => Number(item.minCount ?? 0)), 1);
     if (!EXPENSIVE_TYPE.test(type) && count < 10) return undefined;
     return {
-      summary: `${describeCaller(event)} launched ${count} × ${sanitize(type, 30) || 'instance'}${outcome(event)}`,
+      summary: `${describeCaller(event)} launched ${count} × ${sanitize(type, 30) || 'instance'}`,
       subject: cloudTrailSubject(event),
       severity: event.errorCode ? 'medium' : 'high',
     };

@@ -1,13 +1,41 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+import { str } from '#core/model/json';
+import type { CloudTrailEvent } from '#core/model/event';
+import { actsOnItself, callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // Calls that grant more power or leave a way back in.
 const ESCALATION_CALLS = new Set([
   'PutRolePolicy', 'AttachRolePolicy', 'PutUserPolicy', 'AttachUserPolicy', 'PutGroupPolicy', 'AttachGroupPolicy',
   'CreateAccessKey', 'CreateUser', 'CreateLoginProfile', 'UpdateLoginProfile', 'UpdateAssumeRolePolicy',
   'CreateRole', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'AddUserToGroup',
-]);
+].map((call) => `iam.amazonaws.com:${call}`).concat(
+  // IAM Roles Anywhere: a trust anchor lets anyone holding a certificate from that CA assume roles.
+  ['CreateTrustAnchor', 'UpdateTrustAnchor', 'CreateProfile'].map((call) => `rolesanywhere.amazonaws.com:${call}`),
+));
+// A user's own password or access key is routine upkeep, not someone else's backdoor.
+const SELF_SERVICE = new Set(['CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile']);
+
+/** A policy whose every statement denies grants nothing: a quarantine, not an escalation. */
+function onlyDenies(event: CloudTrailEvent): boolean {
+  const document = str(event.requestParameters?.policyDocument);
+  if (!document) return false;
+  try {
+    const statements = ([] as { Effect?: string }[]).concat((JSON.parse(document) as { Statement?: [] }).Statement ?? []);
+    return statements.length > 0 && statements.every((statement) => statement.Effect === 'Deny');
+  } catch {
+    return false;
+  }
+}
+
+const ADMIN_POLICY = /:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
+
+/** Full administrator rights, by managed policy or by an inline "Action": "*" with "Resource": "*". */
+function grantsAdmin(event: CloudTrailEvent): boolean {
+  if (ADMIN_POLICY.test(str(event.requestParameters?.policyArn) ?? '')) return true;
+  const document = str(event.requestParameters?.policyDocument) ?? '';
+  return /"Action"\s*:\s*(\[\s*)?"\*"/.test(document) && /"Resource"\s*:\s*(\[\s*)?"\*"/.test(document) && /"Effect"\s*:\s*"Allow"/.test(document);
+}
 
 export const iamPrivilegeChange = defineRule<'cloudtrail'>({
   id: 'cloudtrail.iam-privilege-change',
@@ -17,16 +45,21 @@ export const iamPrivilegeChange = defineRule<'cloudtrail'>({
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1098 Account Manipulation' },
   severity: 'medium',
   match(event) {
-    if (!showsIntent(event)) return undefined;
-    if (event.eventSource !== 'iam.amazonaws.com' || !ESCALATION_CALLS.has(event.eventName)) return undefined;
+    if (!tookEffect(event)) return undefined;
+    if (!ESCALATION_CALLS.has(`${event.eventSource}:${event.eventName}`) || onlyDenies(event)) return undefined;
+    const userName = str(event.requestParameters?.userName);
+    // CreateAccessKey without a user name creates the caller's own key.
+    const ownKey = event.eventName === 'CreateAccessKey' && userName === undefined;
+    if (SELF_SERVICE.has(event.eventName) && (ownKey || actsOnItself(event, userName))) return undefined;
     // A trust policy that only lets AWS services assume the role opens no door to a person.
     const trust = String(event.requestParameters?.policyDocument ?? '');
     if (event.eventName === 'UpdateAssumeRolePolicy' && !/"AWS"\s*:|"Principal"\s*:\s*"\*"/.test(trust)) return undefined;
     const parameters = event.requestParameters ?? {};
-    const target = parameters.roleName ?? parameters.userName ?? parameters.policyArn ?? '';
+    const target = parameters.roleName ?? parameters.userName ?? parameters.policyArn ?? parameters.name ?? '';
     return {
-      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(String(target), 80)}` : ''}${outcome(event)}`,
+      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(String(target), 80)}` : ''}`,
       subject: cloudTrailSubject(event),
+      severity: grantsAdmin(event) ? 'high' : undefined,
     };
   },
 });

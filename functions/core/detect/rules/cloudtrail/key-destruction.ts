@@ -1,7 +1,7 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
 import { str } from '#core/model/json';
-import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 const DESTRUCTIVE = new Set(['ScheduleKeyDeletion', 'DisableKey', 'DeleteImportedKeyMaterial']);
 
@@ -13,10 +13,10 @@ export const keyDestruction = defineRule<'cloudtrail'>({
   objective: { tactic: 'Impact (TA0040)', technique: 'T1485 Data Destruction' },
   severity: 'high',
   match(event) {
-    if (event.eventSource !== 'kms.amazonaws.com' || !DESTRUCTIVE.has(event.eventName) || !showsIntent(event)) return undefined;
+    if (event.eventSource !== 'kms.amazonaws.com' || !DESTRUCTIVE.has(event.eventName) || !tookEffect(event)) return undefined;
     const key = str(event.requestParameters?.keyId) ?? '';
     return {
-      summary: `${describeCaller(event)} called ${callName(event)}${key ? ` on ${sanitize(key, 80)}` : ''}${outcome(event)}`,
+      summary: `${describeCaller(event)} called ${callName(event)}${key ? ` on ${sanitize(key, 80)}` : ''}`,
       subject: cloudTrailSubject(event),
     };
   },

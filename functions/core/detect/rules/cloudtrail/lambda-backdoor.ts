@@ -1,7 +1,7 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
 import { str } from '#core/model/json';
-import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // CloudTrail names Lambda calls with an API version suffix, e.g. UpdateFunctionCode20150331v2.
 const CHANGES = /^(UpdateFunctionCode|UpdateFunctionConfiguration|AddPermission|PublishLayerVersion|AddLayerVersionPermission|CreateFunctionUrlConfig)/;
@@ -14,10 +14,10 @@ export const lambdaBackdoor = defineRule<'cloudtrail'>({
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1525 Implant Internal Image' },
   severity: 'medium',
   match(event) {
-    if (event.eventSource !== 'lambda.amazonaws.com' || !CHANGES.test(event.eventName) || !showsIntent(event)) return undefined;
+    if (event.eventSource !== 'lambda.amazonaws.com' || !CHANGES.test(event.eventName) || !tookEffect(event)) return undefined;
     const target = str(event.requestParameters?.functionName) ?? str(event.requestParameters?.layerName) ?? '';
     return {
-      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(target, 80)}` : ''}${outcome(event)}`,
+      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(target, 80)}` : ''}`,
       subject: cloudTrailSubject(event),
     };
   },

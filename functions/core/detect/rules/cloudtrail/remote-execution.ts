@@ -1,6 +1,6 @@
 import type { Severity } from '#core/model/signal';
 import { defineRule } from '../../rule.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // Ways into a running instance without its network: routine for admins, so context unless odd.
 const REMOTE_ACCESS: Record<string, Severity> = {
@@ -19,12 +19,12 @@ export const remoteExecution = defineRule<'cloudtrail'>({
   objective: { tactic: 'Execution (TA0002)', technique: 'T1651 Cloud Administration Command' },
   severity: 'low',
   match(event) {
-    if (!showsIntent(event)) return undefined;
+    if (!tookEffect(event)) return undefined;
     const call = `${event.eventSource}:${event.eventName}`;
     const severity = REMOTE_ACCESS[call];
     if (!severity) return undefined;
     // Only user data changes run code at the next boot; other instance attributes do not.
     if (event.eventName === 'ModifyInstanceAttribute' && !JSON.stringify(event.requestParameters ?? {}).includes('userData')) return undefined;
-    return { summary: `${describeCaller(event)} called ${callName(event)}${outcome(event)}`, subject: cloudTrailSubject(event), severity };
+    return { summary: `${describeCaller(event)} called ${callName(event)}`, subject: cloudTrailSubject(event), severity };
   },
 });

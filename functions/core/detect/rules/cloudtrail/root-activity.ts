@@ -1,5 +1,5 @@
 import { defineRule } from '../../rule.ts';
-import { callName, cloudTrailSubject, describeCaller, outcome } from './subject.ts';
+import { callName, cloudTrailSubject, describeCaller, isAwsServiceCall, outcome } from './subject.ts';
 
 export const rootActivity = defineRule<'cloudtrail'>({
   id: 'cloudtrail.root-activity',
@@ -9,7 +9,10 @@ export const rootActivity = defineRule<'cloudtrail'>({
   objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1078.004 Valid Accounts: Cloud Accounts' },
   severity: 'medium',
   match(event) {
-    if (event.identity.type !== 'Root' || event.identity.invokedBy) return undefined;
+    if (event.identity.type !== 'Root' || isAwsServiceCall(event)) return undefined;
+    // A failed sign-in is someone trying the root password; any other failed root call changed nothing.
+    const failed = event.errorCode !== undefined || Object.values(event.responseElements ?? {}).includes('Failure');
+    if (failed && event.eventName !== 'ConsoleLogin') return undefined;
     // Root signing in (or failing to) is a console event worth a look; root access keys are worse.
     const withKey = event.identity.accessKeyId !== undefined && !event.identity.accessKeyId.startsWith('ASIA');
     return {
