@@ -107,10 +107,10 @@ describe('the seed scenario demo (npm run demo)', () => {
     });
   });
 
-  it('explains its confidence in one sentence', () => {
+  it('explains its confidence: the chain, then what else raised it', () => {
     expect(incident.confidence).toBeGreaterThanOrEqual(0.9);
     expect(incident.explanation).toBe(
-      "GuardDuty reverse shell in pod payments/checkout-7d9f8b6c5-x2k4q (critical namespace payments) was followed within 16 minutes by API calls with the pod's role checkout-irsa from 198.51.100.23, outside the cluster's egress.",
+      "GuardDuty reverse shell in pod payments/checkout-7d9f8b6c5-x2k4q (critical namespace payments) was followed within 16 minutes by API calls with the pod's role checkout-irsa from 198.51.100.23, outside the cluster's egress. Namespace payments is production.",
     );
   });
 

@@ -59,6 +59,9 @@ export function renderIncident(incident: Incident): string[] {
   incident.whatChanged.forEach((change, index) => {
     lines.push(`${index === 0 ? label('What changed') : indent}${clock(change.time)}  ${change.description}`);
   });
+  incident.newBehaviour.forEach((fact, index) => {
+    lines.push(`${index === 0 ? label('First seen') : indent}${fact}`);
+  });
   incident.signals.forEach((signal, index) => {
     lines.push(`${index === 0 ? label('Timeline') : indent}${clock(signal.time)}  ${signal.source.padEnd(10)} ${signal.severity.padEnd(8)} ${signal.summary}`);
   });

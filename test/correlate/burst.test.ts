@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyOutput, normalizeValue } from '#core/normalize/index';
-import { Pipeline } from '#core/pipeline';
-import { configSchema } from '#core/config';
-import { CLUSTER, auditEvent } from '../fixtures/records.ts';
-import { memoryStore } from '../fixtures/store.ts';
+import { auditEvent } from '../fixtures/records.ts';
+import { incidentsOf } from '../fixtures/pipeline.ts';
 
 const refused = (second: number) =>
   auditEvent({
@@ -15,14 +12,6 @@ const refused = (second: number) =>
     responseStatus: { metadata: {}, code: 403 },
     annotations: { 'authorization.k8s.io/decision': 'forbid' },
   });
-
-async function incidentsOf(records: unknown[]) {
-  const out = emptyOutput();
-  records.forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
-  const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
-  await pipeline.ingest(out.events);
-  return (await pipeline.correlate()).incidents;
-}
 
 describe('a burst of weak probes', () => {
   it('opens a medium incident when one identity is refused five times within minutes', async () => {

@@ -13,6 +13,7 @@ import { identitiesOf } from './identities.ts';
 import { blastRadiusOf, whatChangedAround } from './context.ts';
 import { assess } from './score.ts';
 import { findBurst } from './burst.ts';
+import { newBehaviourOf } from './novelty.ts';
 
 /** One group of signals, open or not, as settling needs it. */
 export interface SignalGroup {
@@ -83,7 +84,8 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
   const podKey = primaryPodOf(group);
   const workload = workloadOf(podKey, group, graph, config);
   const identities = identitiesOf(group, podKey, graph, config, { first, last });
-  const assessment = assess(group, podKey, workload, identities);
+  const newBehaviour = newBehaviourOf(group.map((entry) => entry.signal), graph);
+  const assessment = assess(group, podKey, workload, identities, newBehaviour);
   // A low-criticality namespace can bring a medium group below the bar.
   if (severityRank[assessment.severity] < severityRank.medium) return undefined;
   const hostAtRisk =
@@ -102,6 +104,7 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
     workload,
     identities,
     signals: group.map(({ signal }) => toIncidentSignal(signal)),
+    newBehaviour,
     whatChanged: whatChangedAround(podKey, identities, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
     blastRadius: blastRadiusOf(podKey, workload, identities, hostAtRisk, graph),
     plan: planContainment({ workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true }, config),

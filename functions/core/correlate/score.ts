@@ -3,6 +3,7 @@ import type { IncidentIdentity, IncidentWorkload } from '#core/model/incident';
 import { type Severity, type Signal, severityRank } from '#core/model/signal';
 import type { ResolvedSignal } from './group.ts';
 import { findBurst } from './burst.ts';
+import { type ActorKind, actorKindOf } from './actor-kind.ts';
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 const BASE_CONFIDENCE: Record<Severity, number> = { low: 0.3, medium: 0.5, high: 0.7, critical: 0.85 };
@@ -34,6 +35,7 @@ export function assess(
   podKey: string | undefined,
   workload: IncidentWorkload,
   identities: IncidentIdentity[],
+  newBehaviour: string[] = [],
 ): Assessment {
   const signals = group.map((entry) => entry.signal);
   const top = strongest(signals);
@@ -62,6 +64,10 @@ export function assess(
   if (chainMinutes !== undefined) confidence += 0.05;
   if (unusualIps.length > 0) confidence += 0.04;
   if (criticality === 'low') confidence -= 0.1;
+  const actor = actorKindOf(top, group.find((entry) => entry.signal === top)!.resolution.viaWorkloadCredentials);
+  // The cluster's own controllers do many odd-looking things for good reasons.
+  if (actor.kind === 'controller') confidence -= 0.1;
+  confidence += Math.min(0.1, 0.05 * newBehaviour.length);
   confidence = Math.round(Math.min(0.99, Math.max(0.05, confidence)) * 100) / 100;
 
   const podLabel = workload.pod ? `${workload.namespace}/${workload.pod}` : undefined;
@@ -89,7 +95,22 @@ export function assess(
       title = `Probing burst by ${burst.actor}${podLabel ? `: pod ${podLabel}` : ''}`;
     }
   }
+  const why = reasons(actor, criticality, workload.namespace, newBehaviour);
+  if (why.length > 0) explanation += ` ${capitalize(why.join('; '))}.`;
   return { severity, confidence, explanation, title, chainMinutes };
+}
+
+const ENVIRONMENT: Partial<Record<Criticality, string>> = { critical: 'production', high: 'production', low: 'dev/test' };
+
+/** What raised or lowered the confidence beyond the signals themselves. */
+function reasons(actor: { kind: ActorKind; name?: string }, criticality: Criticality, namespace: string | null, newBehaviour: string[]): string[] {
+  const why: string[] = [];
+  if (actor.kind === 'person') why.push(`a person acted${actor.name ? ` (${actor.name})` : ''}, not a controller`);
+  if (actor.kind === 'controller') why.push(`the actor is the cluster's own controller ${actor.name}, which lowers confidence`);
+  if (actor.kind === 'anonymous') why.push('the caller was not authenticated');
+  const environment = ENVIRONMENT[criticality];
+  if (namespace && environment) why.push(`namespace ${namespace} is ${environment}${criticality === 'low' ? ', which lowers severity and confidence' : ''}`);
+  return [...why, ...newBehaviour.map((fact) => `first seen: ${fact}`)];
 }
 
 export function strongest(signals: Signal[]): Signal {

@@ -19,6 +19,7 @@ export function cloudTrailFacts(event: CloudTrailEvent): Fact[] {
     }
   }
   callerFacts(event, facts);
+  baselineFacts(event, facts);
   if (event.eventSource === 'iam.amazonaws.com' && !event.errorCode) roleChangeFacts(event, facts);
   return facts;
 }
@@ -46,6 +47,15 @@ function roleChangeFacts(event: CloudTrailEvent, facts: Fact[]): void {
     eventId: event.eventId,
     changes: [`role ${roleName}: ${change}${what ? ` (${what})` : ''} by ${who}`],
   });
+}
+
+/** A role's normal: every address it is used from and every API it calls, with when first seen. */
+function baselineFacts(event: CloudTrailEvent, facts: Fact[]): void {
+  const role = event.identity.roleArn ? parseRoleArn(event.identity.roleArn) : undefined;
+  if (!role) return;
+  const edges = [nodeKey.api(event.eventSource, event.eventName)];
+  if (isIpAddress(event.sourceIp)) edges.push(nodeKey.ip(event.sourceIp));
+  facts.push({ key: nodeKey.roleBaseline(role.accountId, role.roleName), time: event.time, eventId: event.eventId, edges });
 }
 
 /** Every call made with temporary credentials ties its key to its session and address. */

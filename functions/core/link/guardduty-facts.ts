@@ -23,5 +23,9 @@ export function guardDutyFacts(finding: GuardDutyFinding): Fact[] {
   }
   facts.push({ ...base, key, attrs, edges });
   for (const target of edges) facts.push({ ...base, key: target, edges: [key] });
+  // The processes an image is seen running: runtime findings are the only process telemetry here.
+  const process = finding.process?.executablePath ?? finding.process?.name;
+  const image = container?.imageDigest ?? container?.image;
+  if (process && image) facts.push({ ...base, key: nodeKey.imageBaseline(image), edges: [nodeKey.process(process)] });
   return facts;
 }

@@ -17,6 +17,7 @@ export type NodeKind =
   | 'webidentity'
   | 'egress'
   | 'podip'
+  | 'baseline'
   | 'ip';
 
 export type AttrValue = string | number | boolean;
@@ -78,6 +79,14 @@ export const nodeKey = {
   egress: (ip: string) => `egress|${ip}`,
   /** Pod IPs are reused, so a pod-IP node can point at several pods over time. */
   podIp: (cluster: string, ip: string) => `podip|${cluster}|${ip}`,
+  /**
+   * What a role or an image normally does, as edges with first-seen times: the addresses and
+   * APIs a role is used from and for (targets ip| and api|), the processes an image runs (process|).
+   */
+  roleBaseline: (accountId: string, roleName: string) => `baseline|role|${accountId}|${roleName}`,
+  imageBaseline: (image: string) => `baseline|image|${image}`,
+  api: (eventSource: string, eventName: string) => `api|${eventSource.replace('.amazonaws.com', '')}:${eventName}`,
+  process: (path: string) => `process|${path}`,
   /** Source addresses are edge targets only, never stored as nodes. */
   ip: (ip: string) => `ip|${ip}`,
 } as const;

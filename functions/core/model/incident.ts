@@ -73,6 +73,8 @@ export interface Incident {
   workload: IncidentWorkload;
   identities: IncidentIdentity[];
   signals: IncidentSignal[];
+  /** First-seen facts: an address or API new to a role, a process new to an image. */
+  newBehaviour: string[];
   whatChanged: { time: string; description: string }[];
   blastRadius: BlastRadius;
   plan: { automatic: PlannedAction[]; approval: PlannedAction[] };

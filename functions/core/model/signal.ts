@@ -22,6 +22,10 @@ export interface SignalSubject {
   sourceIp?: string;
   image?: string;
   imageDigest?: string;
+  /** The AWS API called (service:Name), for CloudTrail signals. */
+  api?: string;
+  /** The process a runtime finding names (executable path or name). */
+  process?: string;
   /** The Kubernetes user or AWS principal that acted. */
   actor?: string;
   /** The pod whose service-account token the actor presented, when the token says so. */

@@ -7,6 +7,7 @@ export function cloudTrailSubject(event: CloudTrailEvent): SignalSubject {
     roleArn: event.identity.roleArn,
     accessKeyId: event.identity.accessKeyId,
     sourceIp: event.sourceIp || undefined,
+    api: callName(event),
     actor: event.identity.arn ?? event.identity.invokedBy ?? event.identity.userName,
   };
 }

@@ -45,6 +45,7 @@ export const guardDutyFinding = defineRule<'guardduty'>({
         pod: finding.workloadType === 'pods' ? finding.workloadName : undefined,
         image: container?.image,
         imageDigest: container?.imageDigest,
+        process,
         instanceId: finding.instanceId,
         accessKeyId: finding.accessKeyId,
         sourceIp: finding.remoteIp,
