@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditEvent } from '../fixtures/records.ts';
+import { auditEvent, cloudTrailRecord } from '../fixtures/records.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 
 const refused = (second: number) =>
@@ -23,5 +23,22 @@ describe('a burst of weak probes', () => {
 
   it('leaves a few refusals as context', async () => {
     expect(await incidentsOf([0, 40, 80, 120].map(refused))).toEqual([]);
+  });
+});
+
+describe('a burst of refused cloud calls', () => {
+  const denied = (minute: number, eventName: string) =>
+    cloudTrailRecord({ eventTime: `2026-11-21T03:0${minute}:00Z`, eventSource: 'iam.amazonaws.com', eventName, errorCode: 'AccessDenied' });
+
+  it('opens a medium incident when one session is refused five times within minutes', async () => {
+    const calls = ['GetRole', 'ListPolicies', 'GetUser', 'ListGroups', 'GetAccountSummary'].map((name, minute) => denied(minute, name));
+    const incidents = await incidentsOf(calls);
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.severity).toBe('medium');
+    expect(incidents[0]!.explanation).toMatch(/^5 refused or discovery calls by arn:aws:sts::111122223333:assumed-role\/checkout-irsa\/botocore-session-1 within 4 minutes/);
+  });
+
+  it('leaves a single refusal as context', async () => {
+    expect(await incidentsOf([denied(0, 'GetRole')])).toEqual([]);
   });
 });
