@@ -7,6 +7,7 @@ import { factsFor } from '#core/link/index';
 import { detect, outsideEgressSignals } from '#core/detect/index';
 import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
 import { loadGraphSnapshot } from '#core/store/graph-snapshot';
+import { parseRoleArn } from '#core/model/arn';
 
 /** Enough hops to go from an access key to the pods sharing its pod's image or node. */
 const SNAPSHOT_DEPTH = 5;
@@ -106,6 +107,10 @@ function seedKeysOf(signal: Signal): string[] {
   if (subject.accessKeyId) keys.push(nodeKey.accessKey(subject.accessKeyId));
   if (subject.instanceId) keys.push(nodeKey.instance(subject.instanceId));
   if (subject.cluster && subject.sourceIp) keys.push(nodeKey.podIp(subject.cluster, subject.sourceIp));
+  // First-seen baselines are looked up directly, never reached by an edge.
+  const role = subject.roleArn ? parseRoleArn(subject.roleArn) : undefined;
+  if (role) keys.push(nodeKey.roleBaseline(role.accountId, role.roleName));
+  if (subject.imageDigest ?? subject.image) keys.push(nodeKey.imageBaseline((subject.imageDigest ?? subject.image)!));
   if (subject.cluster && subject.serviceAccount) {
     const [namespace, name] = subject.serviceAccount.split('/');
     keys.push(nodeKey.serviceAccount(subject.cluster, namespace!, name!));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assumedRoleIdentity, auditEvent, cloudTrailRecord, guardDutyFinding } from '../fixtures/records.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
+import { keyedOnly, memoryStore } from '../fixtures/store.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
 import { actorKindOf } from '#core/correlate/actor-kind';
 import type { Signal } from '#core/model/signal';
@@ -35,6 +36,8 @@ describe('first-seen baselines', () => {
     expect(alone!.newBehaviour).toEqual([]);
     expect(withBaseline!.severity).toBe(alone!.severity);
     expect(withBaseline!.confidence).toBeGreaterThan(alone!.confidence);
+    // A store read only by keyed batches (DynamoDB) finds the baselines too.
+    expect(await incidentsOf([...history, backdoor], {}, keyedOnly(memoryStore()))).toEqual([withBaseline]);
   });
 
   it('do not call anything new before the role has a day of history, in any arrival order', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAll } from '../fixtures/normalize.ts';
 import { Pipeline } from '#core/pipeline';
-import { memoryStore } from '../fixtures/store.ts';
-import type { Store } from '#core/store/store';
+import { keyedOnly, memoryStore } from '../fixtures/store.ts';
 import { type Config, configSchema } from '#core/config';
 import { CLUSTER, cloudTrailRecord, webIdentityAssume } from '../fixtures/records.ts';
 import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
@@ -40,23 +39,9 @@ describe('correlation', () => {
   });
 
   it('gives the same incidents on a store that only answers keyed batch reads, as DynamoDB will', async () => {
-    const embedded = memoryStore();
     let batchReads = 0;
-    // Only the Store interface: no in-place graph reads, so the pipeline must load snapshots.
-    const keyedOnly: Store = {
-      getNodes: (keys) => {
-        batchReads++;
-        return embedded.getNodes(keys);
-      },
-      applyFacts: (facts) => embedded.applyFacts(facts),
-      putSignals: (signals) => embedded.putSignals(signals),
-      deleteSignals: (ids) => embedded.deleteSignals(ids),
-      signalsBetween: (from, to) => embedded.signalsBetween(from, to),
-      putIncidents: (incidents) => embedded.putIncidents(incidents),
-      listIncidents: () => embedded.listIncidents(),
-    };
     const records = pivotScenario();
-    const pipeline = new Pipeline(keyedOnly, configSchema.parse({}));
+    const pipeline = new Pipeline(keyedOnly(memoryStore(), () => batchReads++), configSchema.parse({}));
     await pipeline.ingest(normalizeAll(records));
     const { incidents } = await pipeline.correlate();
     expect(incidents).toEqual((await incidentsOf(records)).incidents);

@@ -1,8 +1,8 @@
 import type { GraphNode, GraphView } from '#core/model/graph';
 import type { Store } from './store.ts';
 
-// Targets that are leaves (addresses) or fan out to everything (learned egress) are not walked.
-const NOT_WALKED = ['ip|', 'egress|'];
+// Targets that are leaves (addresses, APIs, processes) or fan out to everything (learned egress) are not walked.
+const NOT_WALKED = ['ip|', 'egress|', 'api|', 'process|'];
 
 /**
  * Loads the neighbourhood of some nodes, level by level with one batch read per level, into
@@ -28,6 +28,8 @@ export async function loadGraphSnapshot(store: Store, seeds: Iterable<string>, d
   // Whether an address is learned egress is read from its egress node, fetched in one more batch.
   const egressKeys = new Set<string>();
   for (const node of nodes.values()) {
+    // A baseline's addresses are history, not credentials in use: their egress status is not asked.
+    if (node.key.startsWith('baseline|')) continue;
     for (const target in node.edges) if (target.startsWith('ip|')) egressKeys.add(`egress|${target.slice(3)}`);
   }
   for (const [key, node] of await store.getNodes([...egressKeys])) nodes.set(key, node);
