@@ -1,7 +1,7 @@
 import type { Fact, GraphNode, GraphView } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
-import type { Store } from '#core/store/store';
+import { type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
 import { type RetentionPolicy, retentionFor } from '#core/store/retention';
 
@@ -72,8 +72,16 @@ export class MemoryStore implements Store, GraphView {
     return [...this.signals.values()].filter((signal) => signal.time >= from && signal.time <= to);
   }
 
-  async putIncidents(incidents: readonly Incident[]): Promise<void> {
-    for (const incident of incidents) this.incidents.set(incident.id, incident);
+  async putIncidents(incidents: readonly Incident[]): Promise<IncidentChange[]> {
+    const changes: IncidentChange[] = [];
+    for (const incident of incidents) {
+      const previous = this.incidents.get(incident.id);
+      if (previous && isOlderVersion(incident, previous)) continue;
+      const change = incidentChange(previous, incident);
+      if (change) changes.push(change);
+      this.incidents.set(incident.id, incident);
+    }
+    return changes;
   }
 
   async listIncidents(): Promise<Incident[]> {

@@ -2,7 +2,7 @@ import type { Config } from '#core/config';
 import type { SecurityEvent } from '#core/model/event';
 import { type Fact, type GraphView, nodeKey } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
-import type { Store } from '#core/store/store';
+import type { IncidentChange, Store } from '#core/store/store';
 import { factsFor } from '#core/link/index';
 import { detect, outsideEgressSignals } from '#core/detect/index';
 import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
@@ -71,21 +71,21 @@ export class Pipeline {
   }
 
   /** Builds incidents from every signal kept and stores them. */
-  async correlate(): Promise<CorrelationResult> {
+  async correlate(): Promise<CorrelationResult & { changes: IncidentChange[] }> {
     const result = await this.correlateKept();
-    await this.store.putIncidents(result.incidents);
-    return result;
+    const changes = await this.store.putIncidents(result.incidents);
+    return { ...result, changes };
   }
 
   /**
    * Stores the incidents that can no longer grow (last signal before `before`) and forgets their
    * signals, so that what is kept is bounded by the window, not by how long the stream runs.
    */
-  async settle(before: number): Promise<SettledPart> {
+  async settle(before: number): Promise<SettledPart & { changes: IncidentChange[] }> {
     const part = settledPart(await this.correlateKept(), before);
-    await this.store.putIncidents(part.incidents);
+    const changes = await this.store.putIncidents(part.incidents);
     await this.store.deleteSignals(part.signalIds);
-    return part;
+    return { ...part, changes };
   }
 
   private async correlateKept(): Promise<CorrelationResult> {

@@ -1,6 +1,30 @@
 import type { Fact, GraphNode } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
-import type { Signal } from '#core/model/signal';
+import { type Severity, type Signal, severityRank } from '#core/model/signal';
+
+/** What storing an incident changed, as alerting needs it: a new incident, or a worse one. */
+export interface IncidentChange {
+  incident: Incident;
+  change: 'opened' | 'escalated';
+  previousSeverity?: Severity;
+}
+
+/** Whether `next` is a less complete version of `stored`: fewer signals, or an earlier last one. */
+export function isOlderVersion(next: Incident, stored: Incident): boolean {
+  return next.signals.length < stored.signals.length || (next.signals.length === stored.signals.length && next.lastSeen < stored.lastSeen);
+}
+
+/**
+ * The change from a stored incident to its new version, if it is one an alert is about.
+ * Shared by every store so that they agree on what "escalated" means.
+ */
+export function incidentChange(previous: Incident | undefined, next: Incident): IncidentChange | undefined {
+  if (!previous) return { incident: next, change: 'opened' };
+  if (severityRank[next.severity] > severityRank[previous.severity]) {
+    return { incident: next, change: 'escalated', previousSeverity: previous.severity };
+  }
+  return undefined;
+}
 
 /**
  * Everything the pipeline keeps between batches. Shaped for a key-value store with
@@ -21,6 +45,11 @@ export interface Store {
   deleteSignals(ids: readonly string[]): Promise<void>;
   /** Signals whose time falls in [from, to]. */
   signalsBetween(from: number, to: number): Promise<Signal[]>;
-  putIncidents(incidents: readonly Incident[]): Promise<void>;
+  /**
+   * Upserts incidents by id; a version with fewer signals or an earlier last signal never
+   * replaces a fuller one (concurrent analyzers may correlate different snapshots). Returns
+   * the incidents that are new or whose severity rose.
+   */
+  putIncidents(incidents: readonly Incident[]): Promise<IncidentChange[]>;
   listIncidents(): Promise<Incident[]>;
 }

@@ -1,0 +1,2 @@
+// Placeholder: the analyzer handler is being written (issue 4).
+export const handler = async (): Promise<void> => {};
