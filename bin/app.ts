@@ -1,11 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { PivotGuard } from '../lib/pivot-guard.ts';
+// cdk deploy -c clusters=prod-east[,staging] -c alertEmail=security@example.com [-c config=pivotguard.yaml]
+import { buildApp } from '../lib/app.ts';
+import { DeploymentConfigError } from '../lib/config-file.ts';
 
-// cdk deploy -c clusters=prod-east[,staging]
-const app = new App();
-const clusters = String(app.node.tryGetContext('clusters') ?? '')
-  .split(',')
-  .map((name) => name.trim())
-  .filter(Boolean);
-const stack = new Stack(app, 'PivotGuard', { description: 'pivotguard: cloud workload protection for Amazon EKS' });
-new PivotGuard(stack, 'PivotGuard', { clusters: clusters.length > 0 ? clusters : ['my-cluster'] });
+try {
+  buildApp();
+} catch (error) {
+  if (!(error instanceof DeploymentConfigError)) throw error;
+  // A setting the user can fix: one line, not a stack trace.
+  console.error(`pivotguard: ${error.message}`);
+  process.exit(1);
+}

@@ -1,32 +1,153 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PipelineAlarms } from './alarms.ts';
+import { Alerting } from './alerting.ts';
+import { ANALYZER_QUEUE_VISIBILITY, Analyzer } from './analyzer.ts';
+import { DeploymentConfigError, validateConfig } from './config-file.ts';
+import { Encryption } from './encryption.ts';
+import { Ingest } from './ingest.ts';
+import { acknowledgeNagFindings } from './nag.ts';
+import { State } from './state.ts';
 
 export interface PivotGuardProps {
-  /** EKS clusters whose audit logs pivotguard reads. */
+  /**
+   * Names of the EKS clusters whose audit logs pivotguard reads. Each needs control plane
+   * logging with the `audit` log type turned on, so that `/aws/eks/NAME/cluster` exists.
+   */
   readonly clusters: string[];
-  /** Keep the state table when the stack is deleted (default: retain). */
+  /** Addresses that receive incident and pipeline alerts by email (each confirms once). */
+  readonly alertEmails?: string[];
+  /**
+   * pivotguard configuration (namespaces, suppressions, containment actions), as the document
+   * read from `pivotguard.yaml`. Checked against the schema here too.
+   * @default {} (every setting at its default)
+   */
+  readonly config?: unknown;
+  /**
+   * What happens to the state table, the key and the function logs when the stack is deleted.
+   * Queues and the idempotency table hold nothing worth keeping and are always deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
+  /** How long function logs are kept. @default one month */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Name of the custom event bus for incident events; change it to run two pivotguards in one
+   * account and region.
+   * @default 'pivotguard'
+   */
+  readonly eventBusName?: string;
 }
 
+// EKS cluster names: 1-100 characters, letters, digits, hyphens and underscores, starting alphanumeric.
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
- * pivotguard in one construct, for `cdk deploy` or embedding in your own app. Today it holds
- * the state the core keeps between batches: the identity graph, signals and incidents.
+ * pivotguard in one construct, for `cdk deploy` or embedding in your own app.
+ *
+ * It reads what AWS already records about your clusters and turns it into a few incidents:
+ * - EKS audit logs, through a subscription filter on each cluster's existing log group
+ *   `/aws/eks/NAME/cluster` (a log group takes at most two subscription filters);
+ * - GuardDuty EKS Protection, Runtime Monitoring and attack sequence findings;
+ * - CloudTrail management events, read-only ones included, from the services its rules watch.
+ *   CloudTrail delivers management events to EventBridge only while the account has a trail
+ *   (any trail logging management events in this region, or a multi-region or organization
+ *   trail): without one the CloudTrail rule stays silent.
+ *
+ * All three feed one encrypted SQS queue; the analyzer function reads it in batches, keeps
+ * state in DynamoDB and reports incidents by email (SNS) and as events on its own event bus.
+ * Every store is encrypted with one customer managed key, and the pipeline alarms when records
+ * pile up or cannot be processed.
  */
 export class PivotGuard extends Construct {
-  readonly table: dynamodb.TableV2;
+  /** The customer managed key that encrypts tables, queues, the topic and the logs. */
+  readonly key: kms.IKey;
+  /** State between batches: identity graph, signals and incidents. */
+  readonly table: dynamodb.Table;
+  /** Powertools idempotency records for redelivered queue records. */
+  readonly idempotencyTable: dynamodb.Table;
+  /** Everything the analyzer reads: audit events, CloudTrail events, GuardDuty findings. */
+  readonly queue: sqs.IQueue;
+  /** Records that could not be processed, with the reason when the analyzer rejected them. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Alerts for people: incidents and pipeline alarms. */
+  readonly topic: sns.ITopic;
+  /** Incident events (`Incident Opened`, `Incident Escalated`) for automation. */
+  readonly bus: events.IEventBus;
+  readonly analyzer: lambda.IFunction;
+  readonly forwarder: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: PivotGuardProps) {
     super(scope, id);
-    if (props.clusters.length === 0) throw new Error('PivotGuard needs at least one EKS cluster name (clusters)');
-    this.table = new dynamodb.TableV2(this, 'State', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      timeToLiveAttribute: 'expiresAt',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    const clusters = checkClusters(props.clusters);
+    const alertEmails = checkAlertEmails(props.alertEmails ?? []);
+    const config = validateConfig(props.config ?? {}, 'config');
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    const { key } = new Encryption(this, 'Encryption', { removalPolicy });
+    const state = new State(this, 'State', { key, removalPolicy });
+    const alerting = new Alerting(this, 'Alerting', { key, alertEmails, eventBusName: props.eventBusName ?? 'pivotguard' });
+    const ingest = new Ingest(this, 'Ingest', {
+      clusters,
+      key,
+      visibilityTimeout: ANALYZER_QUEUE_VISIBILITY,
+      logRetention,
+      removalPolicy,
     });
+    const analyzer = new Analyzer(this, 'Analysis', {
+      clusters,
+      queue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      table: state.table,
+      idempotencyTable: state.idempotencyTable,
+      topic: alerting.topic,
+      bus: alerting.bus,
+      key,
+      config,
+      logRetention,
+      removalPolicy,
+    });
+    new PipelineAlarms(this, 'Alarms', {
+      queue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      topic: alerting.topic,
+      rules: { GuardDuty: ingest.guardDutyRule, CloudTrail: ingest.cloudTrailRule },
+    });
+
+    this.key = key;
+    this.table = state.table;
+    this.idempotencyTable = state.idempotencyTable;
+    this.queue = ingest.queue;
+    this.deadLetterQueue = ingest.deadLetterQueue;
+    this.topic = alerting.topic;
+    this.bus = alerting.bus;
+    this.analyzer = analyzer.handler.function;
+    this.forwarder = ingest.forwarder.function;
+
+    acknowledgeNagFindings({ analyzer: analyzer.handler, forwarder: ingest.forwarder, analyzerWildcardResources: analyzer.wildcardResources });
   }
+}
+
+function checkClusters(clusters: readonly string[]): string[] {
+  const unique = [...new Set(clusters)];
+  if (unique.length === 0) throw new DeploymentConfigError('PivotGuard needs at least one EKS cluster name (clusters)');
+  const bad = unique.find((name) => !CLUSTER_NAME.test(name));
+  if (bad !== undefined) throw new DeploymentConfigError(`clusters: "${bad}" is not an EKS cluster name (letters, digits, - and _, at most 100)`);
+  return unique;
+}
+
+function checkAlertEmails(addresses: readonly string[]): string[] {
+  const unique = [...new Set(addresses)];
+  const bad = unique.find((address) => !EMAIL_ADDRESS.test(address));
+  if (bad !== undefined) throw new DeploymentConfigError(`alertEmails: "${bad}" is not an email address`);
+  return unique;
 }

@@ -1,21 +1,323 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { PivotGuard } from '../../lib/pivot-guard.ts';
+import { WATCHED_EVENT_SOURCES } from '#core/detect/watched-sources';
+import { synthPivotGuard, logicalId } from './synth.ts';
 
-describe('PivotGuard construct', () => {
-  it('keeps state in an on-demand, encrypted table with TTL and point-in-time recovery', () => {
-    const stack = new Stack(new App(), 'Test');
-    new PivotGuard(stack, 'PivotGuard', { clusters: ['prod-east'] });
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      BillingMode: 'PAY_PER_REQUEST',
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      Replicas: [{ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+const { stack, pivotGuard, template } = synthPivotGuard({
+  clusters: ['prod-east', 'staging'],
+  alertEmails: ['security@example.com', 'oncall@example.com'],
+  config: { windowHours: 12, namespaces: { payments: 'critical' } },
+});
+const keyArn = { 'Fn::GetAtt': [logicalId(pivotGuard.key), 'Arn'] };
+const queueArn = { 'Fn::GetAtt': [logicalId(pivotGuard.queue), 'Arn'] };
+const deadLetterQueueArn = { 'Fn::GetAtt': [logicalId(pivotGuard.deadLetterQueue), 'Arn'] };
+const topicRef = { Ref: logicalId(pivotGuard.topic) };
+
+describe('PivotGuard ingest rules', () => {
+  it('sends GuardDuty EKS Protection, Runtime Monitoring and attack sequence findings to the queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.guardduty'],
+        'detail-type': ['GuardDuty Finding'],
+        detail: {
+          $or: [
+            { type: [{ wildcard: '*:Kubernetes/*' }], resource: { resourceType: ['EKSCluster'] } },
+            { type: [{ wildcard: '*:Runtime/*' }] },
+            { type: [{ prefix: 'AttackSequence:' }] },
+          ],
+        },
+      },
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: queueArn })],
     });
   });
 
+  it('sends CloudTrail API calls and console sign-ins from the watched services, read-only ones included, to the queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+        detail: { eventSource: [...WATCHED_EVENT_SOURCES] },
+      },
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      Targets: [Match.objectLike({ Arn: queueArn })],
+    });
+  });
+
+  it('keeps both patterns within the 4096 characters EventBridge allows', () => {
+    for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
+      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(4096);
+    }
+  });
+
+  it('lets EventBridge put events in the queue only for its own two rules', () => {
+    const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules)).toHaveLength(2);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: logicalId(pivotGuard.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnNotEquals: { 'aws:SourceArn': Object.keys(rules).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('PivotGuard audit log subscriptions', () => {
+  it('subscribes the forwarder to the audit events of each cluster log group', () => {
+    const filters = template.findResources('AWS::Logs::SubscriptionFilter');
+    expect(Object.values(filters).map((filter) => filter.Properties.LogGroupName).sort()).toEqual([
+      '/aws/eks/prod-east/cluster',
+      '/aws/eks/staging/cluster',
+    ]);
+    for (const filter of Object.values(filters)) {
+      expect(filter.Properties).toMatchObject({
+        DestinationArn: { 'Fn::GetAtt': [logicalId(pivotGuard.forwarder), 'Arn'] },
+        FilterPattern: '{ ($.kind = "Event") && ($.apiVersion = "audit.k8s.io/v1") }',
+      });
+    }
+  });
+
+  it('lets CloudWatch Logs invoke the forwarder only from those log groups', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'logs.amazonaws.com',
+    );
+    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn))).toEqual([
+      expect.stringContaining(':log-group:/aws/eks/prod-east/cluster:*'),
+      expect.stringContaining(':log-group:/aws/eks/staging/cluster:*'),
+    ]);
+  });
+});
+
+describe('PivotGuard queues', () => {
+  it('encrypts the queue with the key, requires TLS, and parks a record after five failed receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: keyArn,
+      RedrivePolicy: { deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: 5 },
+      // 6 × the analyzer's 60 s timeout + its 10 s batching window
+      VisibilityTimeout: 370,
+    });
+  });
+
+  it('keeps dead letters for 14 days, encrypted with the key', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(2);
+  });
+
+  it('denies plain-HTTP access to both queues', () => {
+    for (const queue of [pivotGuard.queue, pivotGuard.deadLetterQueue]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId(queue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('PivotGuard alarms', () => {
+  it('alerts when anything waits in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pivotGuard.deadLetterQueue), 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it('alerts when the oldest queued record is older than 15 minutes', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pivotGuard.queue), 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 900,
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it('alerts when EventBridge cannot deliver to the queue, per rule', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', AlarmActions: [topicRef] },
+    });
+    expect(Object.keys(alarms)).toHaveLength(2);
+  });
+
+  it('lets CloudWatch alarms use the key to publish to the encrypted topic', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('PivotGuard state', () => {
+  it('keeps the state table on demand, with TTL on expiresAt, point-in-time recovery and the key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+  });
+
+  it('keeps idempotency records by id, expiring on expiration, with point-in-time recovery and the key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+  });
+
+  it('retains the state table and the key by default, and deletes them when told to', () => {
+    template.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }), DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    const disposable = synthPivotGuard({ removalPolicy: RemovalPolicy.DESTROY }).template;
+    disposable.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }), DeletionPolicy: 'Delete' });
+    disposable.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  it('rotates the key and lets CloudWatch Logs use it only for log groups of this account and region', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('PivotGuard functions', () => {
+  const functions = template.findResources('AWS::Lambda::Function');
+  const analyzer = functions[logicalId(pivotGuard.analyzer)]!.Properties;
+  const forwarder = functions[logicalId(pivotGuard.forwarder)]!.Properties;
+
+  it('are the only two functions, both Node.js 22 on arm64 with active tracing', () => {
+    expect(Object.keys(functions)).toHaveLength(2);
+    for (const fn of [analyzer, forwarder]) {
+      expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('give the analyzer everything it needs in its environment', () => {
+    expect(analyzer.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId(pivotGuard.table) },
+      IDEMPOTENCY_TABLE_NAME: { Ref: logicalId(pivotGuard.idempotencyTable) },
+      ALERT_TOPIC_ARN: topicRef,
+      EVENT_BUS_NAME: { Ref: logicalId(pivotGuard.bus) },
+      DEAD_LETTER_QUEUE_URL: { Ref: logicalId(pivotGuard.deadLetterQueue) },
+      PIVOTGUARD_CONFIG: JSON.stringify({ windowHours: 12, namespaces: { payments: 'critical' } }),
+      POWERTOOLS_SERVICE_NAME: 'pivotguard',
+      POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('hand the analyzer an empty configuration when none is given', () => {
+    const { template: plain, pivotGuard: bare } = synthPivotGuard();
+    const fn = plain.findResources('AWS::Lambda::Function')[logicalId(bare.analyzer)]!;
+    expect(fn.Properties.Environment.Variables.PIVOTGUARD_CONFIG).toBe('{}');
+  });
+
+  it('give the forwarder the queue URL and park its failed invocations in the dead-letter queue', () => {
+    expect(forwarder.Environment.Variables).toEqual({ QUEUE_URL: { Ref: logicalId(pivotGuard.queue) }, NODE_OPTIONS: '--enable-source-maps' });
+    expect(forwarder.DeadLetterConfig).toEqual({ TargetArn: deadLetterQueueArn });
+  });
+
+  it('feed the analyzer batches of up to 100 records within 10 seconds, reporting failures per record', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: queueArn,
+      FunctionName: { Ref: logicalId(pivotGuard.analyzer) },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('log each function to its own encrypted log group, kept one month by default', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups)).toHaveLength(2);
+    for (const fn of [analyzer, forwarder]) {
+      const group = groups[fn.LoggingConfig.LogGroup.Ref]!;
+      expect(group.Properties).toEqual({ RetentionInDays: 30, KmsKeyId: keyArn });
+    }
+    const shortLived = synthPivotGuard({ logRetention: logs.RetentionDays.ONE_WEEK }).template;
+    shortLived.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+});
+
+describe('PivotGuard alerting', () => {
+  it('encrypts the topic with the key and denies publishing without TLS', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topicRef],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it('subscribes each alert address by email', () => {
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((s) => s.Properties);
+    expect(subscriptions).toEqual([
+      { Protocol: 'email', Endpoint: 'security@example.com', TopicArn: topicRef },
+      { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: topicRef },
+    ]);
+  });
+
+  it('publishes incidents on a custom event bus named pivotguard', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'pivotguard' });
+    expect(stack.resolve(pivotGuard.bus.eventBusName)).toEqual({ Ref: logicalId(pivotGuard.bus) });
+  });
+});
+
+describe('PivotGuard props', () => {
   it('refuses to be built without a cluster', () => {
-    expect(() => new PivotGuard(new Stack(new App(), 'Test'), 'PivotGuard', { clusters: [] })).toThrow(/at least one EKS cluster/);
+    expect(() => synthPivotGuard({ clusters: [] })).toThrow(/at least one EKS cluster/);
+  });
+
+  it('refuses a cluster name EKS would not accept', () => {
+    expect(() => synthPivotGuard({ clusters: ['prod east'] })).toThrow(/clusters: "prod east" is not an EKS cluster name/);
+  });
+
+  it('refuses an alert address that is not an email address', () => {
+    expect(() => synthPivotGuard({ alertEmails: ['security'] })).toThrow(/alertEmails: "security" is not an email address/);
+  });
+
+  it('refuses a configuration the analyzer would reject, naming the field', () => {
+    expect(() => synthPivotGuard({ config: { windowHours: -1 } })).toThrow(/^config: windowHours: /);
   });
 });

@@ -1,0 +1,98 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+/** DynamoDB's limits per call. */
+const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+/** Throttled batches are retried this often before the error goes to the Lambda's own retry. */
+const UNPROCESSED_ATTEMPTS = 8;
+
+export type Key = { pk: string; sk: string };
+export type Item = Record<string, unknown>;
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** A batch DynamoDB kept returning as unprocessed: the table is throttled, let the caller retry later. */
+export class UnprocessedAfterRetries extends Error {
+  constructor(
+    readonly operation: 'BatchGetItem' | 'BatchWriteItem',
+    readonly remaining: number,
+  ) {
+    super(`${operation} left ${remaining} requests unprocessed after ${UNPROCESSED_ATTEMPTS} attempts`);
+    this.name = 'UnprocessedAfterRetries';
+  }
+}
+
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Full jitter: a random wait up to 10 ms doubled per attempt, at most 500 ms. */
+export function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(500, 10 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+/** Items for the keys that exist, in no particular order; keys must be distinct. */
+export async function batchGet(doc: DynamoDBDocumentClient, tableName: string, keys: readonly Key[]): Promise<Item[]> {
+  const items: Item[] = [];
+  await Promise.all(
+    chunks(keys, BATCH_GET_MAX).map(async (chunk) => {
+      let pending: Key[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === UNPROCESSED_ATTEMPTS) throw new UnprocessedAfterRetries('BatchGetItem', pending.length);
+        if (attempt > 0) await backoff(attempt);
+        // Strongly consistent: the pipeline reads what it has just written.
+        const result = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+        items.push(...(result.Responses?.[tableName] ?? []));
+        pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
+      }
+    }),
+  );
+  return items;
+}
+
+export async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[]): Promise<void> {
+  await Promise.all(
+    chunks(requests, BATCH_WRITE_MAX).map(async (chunk) => {
+      let pending: WriteRequest[] = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === UNPROCESSED_ATTEMPTS) throw new UnprocessedAfterRetries('BatchWriteItem', pending.length);
+        if (attempt > 0) await backoff(attempt);
+        const result = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+      }
+    }),
+  );
+}
+
+/** Every page of a query. */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** Runs `task` on every item with at most `limit` in flight, so a large batch does not open hundreds of sockets. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}

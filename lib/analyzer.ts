@@ -1,0 +1,114 @@
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { HandlerFunction } from './function.ts';
+
+/** One analyzer invocation: a batch of up to 100 records, with the enrichment calls they need. */
+const ANALYZER_TIMEOUT = Duration.seconds(60);
+const ANALYZER_BATCH_SIZE = 100;
+const ANALYZER_BATCHING_WINDOW = Duration.seconds(10);
+/** AWS's guidance for Lambda on SQS: hide a record for six function timeouts plus the batching window. */
+export const ANALYZER_QUEUE_VISIBILITY = Duration.seconds(6 * ANALYZER_TIMEOUT.toSeconds() + ANALYZER_BATCHING_WINDOW.toSeconds());
+
+/** Read-only calls that tell the analyzer what a role may do (blast radius). */
+const IAM_ENRICHMENT_ACTIONS = ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:GetRolePolicy'];
+/** Read-only calls that map a cluster's service accounts to roles (EKS Pod Identity). */
+const EKS_CLUSTER_ACTIONS = ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations'];
+const EKS_ASSOCIATION_ACTIONS = ['eks:DescribePodIdentityAssociation'];
+/** Read-only look-back over recent management events; CloudTrail supports no resource scoping for it. */
+const CLOUDTRAIL_LOOKUP_ACTIONS = ['cloudtrail:LookupEvents'];
+
+export interface AnalyzerProps {
+  readonly clusters: readonly string[];
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly table: dynamodb.ITable;
+  readonly idempotencyTable: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly bus: events.IEventBus;
+  readonly key: kms.IKey;
+  /** Validated pivotguard configuration, handed to the function as JSON. */
+  readonly config: unknown;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The analyzer function reads the queue in batches (normalize → link → detect → correlate),
+ * keeps state in DynamoDB, and reports incidents to the alert topic and the incident bus.
+ * Records it rejects go to the dead-letter queue with their reason; records that fail are
+ * reported back to SQS one by one, so one bad record never replays a whole batch.
+ */
+export class Analyzer extends Construct {
+  readonly handler: HandlerFunction;
+  /** The read-only enrichment resources that need a wildcard: any role, and each cluster's associations. */
+  readonly wildcardResources: string[];
+
+  constructor(scope: Construct, id: string, props: AnalyzerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.handler = new HandlerFunction(this, 'Analyzer', {
+      entry: 'functions/handlers/analyzer.ts',
+      description: 'pivotguard: turns queued EKS audit, CloudTrail and GuardDuty records into incidents',
+      timeout: ANALYZER_TIMEOUT,
+      memorySize: 1024,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+        ALERT_TOPIC_ARN: props.topic.topicArn,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
+        POWERTOOLS_SERVICE_NAME: 'pivotguard',
+        POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
+      },
+      key: props.key,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const fn = this.handler.function;
+
+    fn.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: ANALYZER_BATCH_SIZE,
+        maxBatchingWindow: ANALYZER_BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+      }),
+    );
+    props.table.grantReadWriteData(fn);
+    props.idempotencyTable.grantReadWriteData(fn);
+    props.deadLetterQueue.grantSendMessages(fn);
+    props.topic.grantPublish(fn);
+    props.bus.grantPutEventsTo(fn);
+
+    const anyRole = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
+    const associations = props.clusters.map((name) =>
+      stack.formatArn({ service: 'eks', resource: 'podidentityassociation', resourceName: `${name}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+    );
+    this.wildcardResources = [anyRole, ...associations];
+
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadRolePolicies', actions: IAM_ENRICHMENT_ACTIONS, resources: [anyRole] }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadClusters',
+        actions: EKS_CLUSTER_ACTIONS,
+        resources: props.clusters.map((name) => stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name })),
+      }),
+    );
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPodIdentityAssociations', actions: EKS_ASSOCIATION_ACTIONS, resources: associations }));
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'LookUpRecentManagementEvents',
+        actions: CLOUDTRAIL_LOOKUP_ACTIONS,
+        resources: ['*'],
+      }),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { WATCHED_EVENT_SOURCES } from '../functions/core/detect/watched-sources.ts';
+
+/**
+ * GuardDuty findings about Kubernetes: EKS Protection (audit-log findings such as
+ * `Discovery:Kubernetes/SuccessfulAnonymousAccess`, on an EKS cluster), Runtime Monitoring
+ * (`Execution:Runtime/NewBinaryExecuted`, on a cluster or a node) and attack sequences, which
+ * chain findings across services. Everything else GuardDuty finds stays out of the queue.
+ */
+export const GUARDDUTY_FINDINGS_PATTERN: events.EventPattern = {
+  source: ['aws.guardduty'],
+  detailType: ['GuardDuty Finding'],
+  detail: {
+    $or: [
+      { type: [{ wildcard: '*:Kubernetes/*' }], resource: { resourceType: ['EKSCluster'] } },
+      { type: [{ wildcard: '*:Runtime/*' }] },
+      { type: [{ prefix: 'AttackSequence:' }] },
+    ],
+  },
+};
+
+/**
+ * CloudTrail management events (API calls and console sign-ins) from the services the rule pack
+ * and the identity graph read. The rule that uses it must be in state
+ * `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, or read-only calls (Get*, List*, Describe*)
+ * never reach it.
+ */
+export const CLOUDTRAIL_EVENTS_PATTERN: events.EventPattern = {
+  detailType: ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+  detail: { eventSource: [...WATCHED_EVENT_SOURCES] },
+};
+
+/**
+ * EKS writes the audit log (JSON `audit.k8s.io` Event objects) to `kube-apiserver-audit-*`
+ * streams of the cluster log group, next to the text logs of the API server, authenticator,
+ * controller manager and scheduler. Subscription filters cannot select streams, so the filter
+ * selects the audit events by their shape instead.
+ */
+export const AUDIT_EVENTS_FILTER = logs.FilterPattern.all(
+  logs.FilterPattern.stringValue('$.kind', '=', 'Event'),
+  logs.FilterPattern.stringValue('$.apiVersion', '=', 'audit.k8s.io/v1'),
+);
+
+/** The log group EKS control plane logging writes to. */
+export function clusterLogGroupName(cluster: string): string {
+  return `/aws/eks/${cluster}/cluster`;
+}

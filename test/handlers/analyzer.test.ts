@@ -1,0 +1,354 @@
+import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, type IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultConfig } from '#core/config';
+import type { Incident } from '#core/model/incident';
+import type { Store } from '#core/store/store';
+import { type Enrichment, IamRolePolicies, type SessionBackfill } from '#adapters/enrichment/index';
+import { ATTACKER_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
+import { assumedRoleIdentity, auditEvent, cloudTrailRecord, eventBridge, logsDataMessage } from '../fixtures/records.ts';
+import { keyedOnly, memoryStore } from '../fixtures/store.ts';
+import { DLQ_URL, EVENT_BUS, TOPIC_ARN, lambdaContext, redelivered, sqsEvent, sqsRecord } from '../fixtures/lambda-events.ts';
+
+vi.hoisted(() => {
+  Object.assign(process.env, {
+    TABLE_NAME: 'pivotguard-state',
+    IDEMPOTENCY_TABLE_NAME: 'pivotguard-idempotency',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:pivotguard-alerts',
+    EVENT_BUS_NAME: 'pivotguard',
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/pivotguard-records-dlq',
+    POWERTOOLS_SERVICE_NAME: 'pivotguard-analyzer',
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/pivotguard-records',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+});
+
+const { createAnalyzer } = await import('../../functions/handlers/analyzer.ts');
+const { splitDataMessage, SQS_LIMITS } = await import('../../functions/handlers/forwarder.ts');
+
+const sqs = mockClient(SQSClient);
+const sns = mockClient(SNSClient);
+const events = mockClient(EventBridgeClient);
+const iam = mockClient(IAMClient);
+
+/**
+ * Idempotency records in memory, with the DynamoDB layer's rules: a put succeeds only when the
+ * key is new, expired, or an in-progress record whose invocation timed out. The analyzer's use
+ * of Powertools is what is under test here; the DynamoDB layer is Powertools' own.
+ */
+class MemoryPersistenceLayer extends BasePersistenceLayer {
+  readonly records = new Map<string, IdempotencyRecord>();
+
+  protected async _getRecord(key: string): Promise<IdempotencyRecord> {
+    const record = this.records.get(key);
+    if (!record) throw new IdempotencyItemNotFoundError();
+    return record;
+  }
+
+  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.records.get(record.idempotencyKey);
+    const timedOut = existing?.getStatus() === 'INPROGRESS' && (existing.inProgressExpiryTimestamp ?? Infinity) < Date.now();
+    if (existing && !existing.isExpired() && !timedOut) {
+      throw new IdempotencyItemAlreadyExistsError(`record exists: ${record.idempotencyKey}`, existing);
+    }
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.set(record.idempotencyKey, record);
+  }
+
+  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.delete(record.idempotencyKey);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The pivot scenario as the queue receives it: CloudTrail and GuardDuty records in their
+ * EventBridge envelopes, the EKS audit events as the forwarder's DATA_MESSAGE bodies.
+ */
+function pivotBodies(records: Json[] = pivotScenario()): unknown[] {
+  const audit = records.filter((record) => record.kind === 'Event');
+  const bodies: unknown[] = [];
+  for (const record of records) {
+    if ('eventVersion' in record) {
+      bodies.push(eventBridge('AWS API Call via CloudTrail', `aws.${String(record.eventSource).split('.')[0]}`, record, String(record.eventTime)));
+    } else if ('schemaVersion' in record) {
+      bodies.push(eventBridge('GuardDuty Finding', 'aws.guardduty', record, String(record.updatedAt)));
+    }
+  }
+  const forwarded = splitDataMessage(logsDataMessage(audit) as Parameters<typeof splitDataMessage>[0], SQS_LIMITS.maxMessageBytes);
+  expect(forwarded.oversized).toEqual([]);
+  return [...bodies, ...forwarded.bodies];
+}
+
+function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment } = {}) {
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const metrics = new Metrics({ namespace: 'pivotguard-test' });
+  const addMetric = vi.spyOn(metrics, 'addMetric');
+  const handler = createAnalyzer({
+    store: options.store ?? memoryStore(),
+    config: defaultConfig,
+    clients: { sqs: new SQSClient({}), sns: new SNSClient({}), eventBridge: new EventBridgeClient({}) },
+    targets: { deadLetterQueueUrl: DLQ_URL, alertTopicArn: TOPIC_ARN, eventBusName: EVENT_BUS },
+    enrichment: options.enrichment ?? { rolePolicies: new IamRolePolicies(new IAMClient({})) },
+    idempotencyStore: options.idempotencyStore ?? new MemoryPersistenceLayer(),
+    powertools: { logger, metrics, tracer: new Tracer() },
+    clock: () => new Date('2026-11-21T03:00:00Z'),
+  });
+  const metric = (name: string) => addMetric.mock.calls.filter(([metricName]) => metricName === name).reduce((sum, [, , value]) => sum + value, 0);
+  return { handler: (event: SQSEvent) => handler(event, lambdaContext()), metric, logger };
+}
+
+function publishedIncidents(): Incident[] {
+  return events.commandCalls(PutEventsCommand).map((call) => JSON.parse(call.args[0].input.Entries![0]!.Detail!) as Incident);
+}
+
+function deadLettered() {
+  return sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+}
+
+beforeEach(() => {
+  for (const mock of [sqs, sns, events, iam]) mock.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+  iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'AmazonS3ReadOnlyAccess' }], IsTruncated: false });
+  iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['checkout-secrets'], IsTruncated: false });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('analyzer', () => {
+  it('turns the pivot, from EventBridge and the forwarder, into one critical incident and one alert of each kind', async () => {
+    const { handler, metric } = analyzer();
+    const batch = sqsEvent(pivotBodies());
+    expect(batch.Records.length).toBeGreaterThanOrEqual(5);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    const [incident] = publishedIncidents();
+    expect(incident).toMatchObject({ severity: 'critical', workload: { pod: 'checkout-7d9f8b6c5-x2k4q' } });
+    expect(incident!.identities[0]!.unusualSourceIps).toEqual([ATTACKER_IP]);
+    expect(incident!.blastRadius.rolePermissions).toEqual([{ roleArn: ROLE_ARN, policies: ['AmazonS3ReadOnlyAccess', 'checkout-secrets (inline)'] }]);
+    expect(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ Source: 'pivotguard', DetailType: 'Incident Opened', EventBusName: EVENT_BUS });
+
+    const email = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(email.TopicArn).toBe(TOPIC_ARN);
+    expect(email.Subject).toMatch(/^\[pivotguard\] CRITICAL: Compromised pod payments\/checkout-7d9f8b6c5-x2k4q/);
+    expect(email.Message).toContain('- AmazonS3ReadOnlyAccess');
+    expect(email.Message).not.toContain('a local replay has no IAM access');
+    expect(deadLettered()).toEqual([]);
+    expect(metric('Records')).toBe(batch.Records.length);
+    expect(metric('IncidentsOpened')).toBe(1);
+    expect(metric('AlertsSent')).toBe(2);
+  });
+
+  it('sends a bad record to the dead-letter queue with its reason, and the good ones next to it still make the incident', async () => {
+    const { handler, metric } = analyzer();
+    const notJson = sqsRecord('{"detail-type": "AWS API Call via CloudTrail", ');
+    const otherEvent = sqsRecord(eventBridge('EC2 Instance State-change Notification', 'aws.ec2', { state: 'running' }, '2026-11-21T02:20:00Z'));
+    const mixed = logsDataMessage([auditEvent({ requestReceivedTimestamp: '2026-11-21T02:21:00Z' })]) as { logEvents: { message: string }[] };
+    mixed.logEvents.push({ ...mixed.logEvents[0]!, message: 'I1121 02:21:00 not json' });
+    const mixedRecord = sqsRecord(mixed);
+    const batch = sqsEvent(pivotBodies());
+    batch.Records.splice(2, 0, notJson, otherEvent, mixedRecord);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+
+    const dead = deadLettered();
+    expect(dead).toHaveLength(3);
+    const bySource = new Map(dead.map((input) => [input.MessageAttributes!.sourceMessageId!.StringValue, input]));
+    expect(bySource.get(notJson.messageId)).toMatchObject({
+      QueueUrl: DLQ_URL,
+      MessageBody: notJson.body,
+      MessageAttributes: { reason: { DataType: 'String', StringValue: expect.stringMatching(/^message body is not JSON: /) } },
+    });
+    expect(bySource.get(otherEvent.messageId)!.MessageAttributes!.reason!.StringValue).toBe(
+      'EventBridge event detail-type "EC2 Instance State-change Notification" is not one pivotguard reads',
+    );
+    expect(bySource.get(mixedRecord.messageId)!.MessageAttributes).toMatchObject({
+      reason: { StringValue: 'log event message is not JSON: I1121 02:21:00 not json' },
+      rejectedRecords: { StringValue: 'body.logEvents[1]' },
+    });
+    expect(publishedIncidents()).toHaveLength(1);
+    expect(publishedIncidents()[0]!.severity).toBe('critical');
+    expect(metric('RejectedRecords')).toBe(3);
+  });
+
+  it('reports every message that carried records as failed when the store fails, and alerts nobody', async () => {
+    const broken: Store = { ...keyedOnly(memoryStore()), applyFacts: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) };
+    const { handler, metric } = analyzer({ store: broken });
+    const batch = sqsEvent(pivotBodies());
+
+    const response = await handler(batch);
+
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(batch.Records.map((record) => record.messageId).sort());
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(metric('BatchesRetried')).toBe(1);
+  });
+
+  it('does not retry a message whose records all went to the dead-letter queue when the store fails', async () => {
+    const broken: Store = { ...keyedOnly(memoryStore()), putIncidents: () => Promise.reject(new Error('store down')) };
+    const { handler } = analyzer({ store: broken });
+    const bad = sqsRecord('not json');
+    const batch = sqsEvent(pivotBodies());
+    batch.Records.push(bad);
+
+    const failed = (await handler(batch)).batchItemFailures.map((failure) => failure.itemIdentifier);
+
+    expect(failed).toHaveLength(batch.Records.length - 1);
+    expect(failed).not.toContain(bad.messageId);
+    expect(deadLettered()).toHaveLength(1);
+  });
+
+  it('does not alert twice when the batch is delivered again', async () => {
+    const idempotencyStore = new MemoryPersistenceLayer();
+    const first = analyzer({ idempotencyStore });
+    const batch = sqsEvent(pivotBodies());
+    await first.handler(batch);
+    expect(await first.handler(redelivered(batch))).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+
+    // Another analyzer whose store reports the incident as new again (it correlated a different
+    // snapshot): only the idempotency record stands between it and a second email.
+    const second = analyzer({ idempotencyStore });
+    expect(await second.handler(redelivered(batch))).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(second.metric('AlertsDeduplicated')).toBe(2);
+  });
+
+  it('retries only the channel that failed: a lost event is sent again without a second email', async () => {
+    const idempotencyStore = new MemoryPersistenceLayer();
+    events.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+    const batch = sqsEvent(pivotBodies());
+    const first = analyzer({ idempotencyStore });
+    expect(await first.handler(batch)).toEqual({ batchItemFailures: [] });
+    expect(first.metric('AlertsFailed')).toBe(1);
+    // The undelivered event is parked for a person, since the stored incident will not change again.
+    const [parked] = deadLettered();
+    expect(parked!.MessageAttributes!.reason!.StringValue).toBe('alert not delivered by event: EventNotPublished: EventBridge refused the incident event: InternalFailure');
+    expect(JSON.parse(parked!.MessageBody!)).toMatchObject({ undeliveredAlert: { channel: 'event', change: 'opened', severity: 'critical' } });
+
+    await analyzer({ idempotencyStore }).handler(redelivered(batch));
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(2);
+  });
+
+  it('alerts again when an incident escalates', async () => {
+    const idempotencyStore = new MemoryPersistenceLayer();
+    const store = memoryStore();
+    const { handler } = analyzer({ store, idempotencyStore });
+    const records = pivotScenario();
+    const attackerCall = records.findIndex((record) => record.sourceIPAddress === ATTACKER_IP);
+    const [withoutCloudUse, cloudUse] = [records.filter((_, index) => index !== attackerCall), [records[attackerCall]!]];
+
+    await handler(sqsEvent(pivotBodies(withoutCloudUse)));
+    await handler(sqsEvent(pivotBodies(cloudUse)));
+
+    const changes = events.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries![0]!.DetailType);
+    expect(changes).toEqual(['Incident Opened', 'Incident Escalated']);
+    expect(publishedIncidents().map((incident) => incident.severity)).toEqual(['high', 'critical']);
+    expect(sns.commandCalls(PublishCommand)[1]!.args[0].input.Subject).toMatch(/^\[pivotguard\] CRITICAL \(was HIGH\): /);
+  });
+
+  it('backfills the cloud side of a pod incident from CloudTrail, in one alert', async () => {
+    // The attacker reuses the pod's own credentials; their use never reached the event bus.
+    const records = pivotScenario().filter((record) => !JSON.stringify(record).includes('ASIAEXAMPLEATTACK003'));
+    const stolenKeyUse = (time: string, eventName: string, eventSource: string) =>
+      cloudTrailRecord({
+        eventTime: time,
+        eventName,
+        eventSource,
+        sourceIPAddress: ATTACKER_IP,
+        userIdentity: assumedRoleIdentity('checkout-irsa', 'aws-sdk-js-session-1', 'ASIAEXAMPLENORMAL001'),
+      });
+    const recentCalls = vi.fn<SessionBackfill['recentCalls']>(async (accessKeyId) =>
+      accessKeyId === 'ASIAEXAMPLENORMAL001'
+        ? [stolenKeyUse('2026-11-21T02:29:01Z', 'GetCallerIdentity', 'sts.amazonaws.com'), stolenKeyUse('2026-11-21T02:29:30Z', 'ListBuckets', 's3.amazonaws.com')]
+        : [],
+    );
+    const { handler, metric } = analyzer({ enrichment: { rolePolicies: new IamRolePolicies(new IAMClient({})), sessionBackfill: { recentCalls } } });
+
+    await handler(sqsEvent(pivotBodies(records)));
+
+    expect(recentCalls.mock.calls).toEqual([['ASIAEXAMPLENORMAL001', { from: new Date('2026-11-21T01:13:04Z'), to: new Date('2026-11-21T03:00:00Z') }]]);
+    expect(metric('BackfilledRecords')).toBe(2);
+    // Opened and escalated within the batch: one alert, at the final severity.
+    expect(events.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries![0]!.DetailType)).toEqual(['Incident Opened']);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const [incident] = publishedIncidents();
+    expect(incident!.severity).toBe('critical');
+    expect(incident!.identities[0]!.unusualSourceIps).toEqual([ATTACKER_IP]);
+    expect(incident!.signals.some((signal) => signal.source === 'cloudtrail')).toBe(true);
+  });
+
+  it('keeps alerting on what the batch showed when the backfill fails', async () => {
+    const records = pivotScenario().filter((record) => record.sourceIPAddress !== ATTACKER_IP);
+    const recentCalls = vi.fn<SessionBackfill['recentCalls']>(() => Promise.reject(new Error('ThrottlingException')));
+    const { handler } = analyzer({ enrichment: { sessionBackfill: { recentCalls } } });
+    expect(await handler(sqsEvent(pivotBodies(records)))).toEqual({ batchItemFailures: [] });
+    expect(recentCalls).toHaveBeenCalled();
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('ignores CONTROL_MESSAGE bodies without touching the core', async () => {
+    const applyFacts = vi.fn();
+    const { handler } = analyzer({ store: { ...keyedOnly(memoryStore()), applyFacts } });
+    const control = { messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] };
+    expect(await handler(sqsEvent([control]))).toEqual({ batchItemFailures: [] });
+    expect(applyFacts).not.toHaveBeenCalled();
+    expect(deadLettered()).toEqual([]);
+  });
+});
+
+describe('analyzer environment', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  const load = () => import('../../functions/handlers/analyzer.ts');
+
+  it('fails at module load naming every missing variable', async () => {
+    vi.resetModules();
+    vi.stubEnv('TABLE_NAME', undefined);
+    vi.stubEnv('ALERT_TOPIC_ARN', undefined);
+    await expect(load()).rejects.toThrow('pivotguard analyzer: invalid environment: TABLE_NAME is not set; ALERT_TOPIC_ARN is not set');
+  });
+
+  it('fails at module load when the configuration is not JSON or not valid', async () => {
+    vi.resetModules();
+    vi.stubEnv('PIVOTGUARD_CONFIG', 'windowHours: 4');
+    await expect(load()).rejects.toThrow('PIVOTGUARD_CONFIG is not JSON');
+    vi.resetModules();
+    vi.stubEnv('PIVOTGUARD_CONFIG', '{"windowHours": -1}');
+    await expect(load()).rejects.toThrow(/PIVOTGUARD_CONFIG\.windowHours/);
+  });
+
+  it('loads with a complete environment and the default configuration', async () => {
+    vi.resetModules();
+    vi.stubEnv('PIVOTGUARD_CONFIG', undefined);
+    const module = await load();
+    expect(module.readEnvironment(process.env).PIVOTGUARD_CONFIG).toEqual(defaultConfig);
+    expect(typeof module.handler).toBe('function');
+  });
+});
