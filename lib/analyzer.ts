@@ -74,6 +74,8 @@ export class Analyzer extends Construct {
       removalPolicy: props.removalPolicy,
     });
     const fn = this.handler.function;
+    // Its own calls come back through the CloudTrail rule; the analyzer drops them by role.
+    fn.addEnvironment('ANALYZER_ROLE_ARN', fn.role!.roleArn);
 
     fn.addEventSource(
       new SqsEventSource(props.queue, {

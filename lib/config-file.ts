@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { configSchema } from '../functions/core/config.ts';
+import { ConfigError, parseConfigText, validateConfigDocument } from '../functions/core/config-text.ts';
 
 /** A deployment setting pivotguard cannot use: one line that names the setting or field. */
 export class DeploymentConfigError extends Error {
@@ -13,26 +12,7 @@ export class DeploymentConfigError extends Error {
  */
 const MAX_CONFIG_JSON_BYTES = 3072;
 
-/**
- * Checks a pivotguard configuration document (already parsed from YAML or JSON) against the
- * schema the analyzer applies. Returns the document as given, not the schema's output: the
- * analyzer fills in the defaults itself, and the smaller document fits its environment.
- */
-export function validateConfig(document: unknown, source: string): unknown {
-  const parsed = configSchema.safeParse(document);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || ('keys' in issue ? issue.keys.join(', ') : '(top level)');
-    throw new DeploymentConfigError(`${source}: ${field}: ${issue.message}`);
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(document));
-  if (bytes > MAX_CONFIG_JSON_BYTES) {
-    throw new DeploymentConfigError(`${source}: is ${bytes} bytes as JSON; the analyzer's environment holds at most ${MAX_CONFIG_JSON_BYTES}`);
-  }
-  return document;
-}
-
-/** Reads and validates a YAML or JSON configuration file for deployment. */
+/** Reads and validates a YAML or JSON configuration file for deployment; returns the document as written. */
 export function loadConfigFile(path: string): unknown {
   let text: string;
   try {
@@ -40,11 +20,31 @@ export function loadConfigFile(path: string): unknown {
   } catch (error) {
     throw new DeploymentConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  let document: unknown;
   try {
-    document = parse(text) ?? {};
+    return fitsEnvironment(parseConfigText(text, `config ${path}`).document, `config ${path}`);
   } catch (error) {
-    throw new DeploymentConfigError(`config ${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw error instanceof ConfigError ? new DeploymentConfigError(error.message) : error;
   }
-  return validateConfig(document, `config ${path}`);
+}
+
+/**
+ * The analyzer gets the document as written, not the schema's output: it fills in the defaults
+ * itself, and the smaller document fits its environment.
+ */
+export function fitsEnvironment(document: unknown, source: string): unknown {
+  const bytes = Buffer.byteLength(JSON.stringify(document));
+  if (bytes > MAX_CONFIG_JSON_BYTES) {
+    throw new DeploymentConfigError(`${source}: is ${bytes} bytes as JSON; the analyzer's environment holds at most ${MAX_CONFIG_JSON_BYTES}`);
+  }
+  return document;
+}
+
+/** Checks a configuration document given to the construct directly. */
+export function validateConfig(document: unknown, source: string): unknown {
+  try {
+    validateConfigDocument(document, source);
+  } catch (error) {
+    throw error instanceof ConfigError ? new DeploymentConfigError(error.message) : error;
+  }
+  return fitsEnvironment(document, source);
 }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { ContainmentAction } from '#core/model/incident';
 
@@ -9,7 +10,16 @@ const action = z.enum(['capture-evidence', 'isolate-pod', 'revoke-role-sessions'
 /** Actions that reach beyond one pod or role; they always wait for a person. */
 export const NODE_WIDE_ACTIONS: readonly ContainmentAction[] = ['cordon-node'];
 
-const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$|^[0-9a-fA-F:.]+$/, 'expected an IP address or CIDR');
+const cidr = z.string().refine((text) => (text.includes('/') ? isValidCidr(text) : ipaddr.isValid(text)), 'expected an IP address or CIDR');
+
+function isValidCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const suppression = z
   .object({

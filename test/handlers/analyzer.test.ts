@@ -33,7 +33,7 @@ vi.hoisted(() => {
   });
 });
 
-const { createAnalyzer } = await import('../../functions/handlers/analyzer.ts');
+const { createAnalyzer } = await import('../../functions/adapters/batch-analyzer.ts');
 const { splitDataMessage, SQS_LIMITS } = await import('../../functions/handlers/forwarder.ts');
 
 const sqs = mockClient(SQSClient);
@@ -94,7 +94,7 @@ function pivotBodies(records: Json[] = pivotScenario()): unknown[] {
   return [...bodies, ...forwarded.bodies];
 }
 
-function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment } = {}) {
+function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment; ownRoleArn?: string } = {}) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const metrics = new Metrics({ namespace: 'pivotguard-test' });
   const addMetric = vi.spyOn(metrics, 'addMetric');
@@ -107,6 +107,7 @@ function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLa
     idempotencyStore: options.idempotencyStore ?? new MemoryPersistenceLayer(),
     powertools: { logger, metrics, tracer: new Tracer() },
     clock: () => new Date('2026-11-21T03:00:00Z'),
+    ownRoleArn: options.ownRoleArn,
   });
   const metric = (name: string) => addMetric.mock.calls.filter(([metricName]) => metricName === name).reduce((sum, [, , value]) => sum + value, 0);
   return { handler: (event: SQSEvent) => handler(event, lambdaContext()), metric, logger };
@@ -158,6 +159,18 @@ describe('analyzer', () => {
     expect(metric('Records')).toBe(batch.Records.length);
     expect(metric('IncidentsOpened')).toBe(1);
     expect(metric('AlertsSent')).toBe(2);
+  });
+
+  it("drops the CloudTrail records of its own role's calls before the core sees them", async () => {
+    const own = 'arn:aws:iam::111122223333:role/pivotguard-analyzer';
+    const ownCall = cloudTrailRecord({ userIdentity: assumedRoleIdentity('pivotguard-analyzer', 'analyzer-session', 'ASIAOWNROLEKEY000001'), eventSource: 'iam.amazonaws.com', eventName: 'ListRoles' });
+    const body = eventBridge('AWS API Call via CloudTrail', 'aws.iam', ownCall, String(ownCall.eventTime));
+    const { handler, metric } = analyzer({ ownRoleArn: own });
+    expect(await handler(sqsEvent([body]))).toEqual({ batchItemFailures: [] });
+    expect(metric('Events')).toBe(0);
+    const { handler: unfiltered, metric: unfilteredMetric } = analyzer();
+    await unfiltered(sqsEvent([body]));
+    expect(unfilteredMetric('Events')).toBe(1);
   });
 
   it('sends a bad record to the dead-letter queue with its reason, and the good ones next to it still make the incident', async () => {

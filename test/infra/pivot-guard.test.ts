@@ -243,6 +243,7 @@ describe('PivotGuard functions', () => {
       POWERTOOLS_SERVICE_NAME: 'pivotguard',
       POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
       NODE_OPTIONS: '--enable-source-maps',
+      ANALYZER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(pivotGuard.analyzer.role!), 'Arn'] },
     });
   });
 

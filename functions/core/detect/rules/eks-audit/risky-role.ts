@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { isSystemActor, sanitize } from '../../actors.ts';
-import { asArray, asObject, str } from '#core/model/json';
+import { asArray, asObject } from '#core/model/json';
 import { WRITE_VERBS, auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 export const riskyRole = defineRule<'eks-audit'>({

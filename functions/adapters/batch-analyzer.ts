@@ -1,0 +1,343 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Config } from '#core/config';
+import type { RejectedRecord, SecurityEvent } from '#core/model/event';
+import type { Incident } from '#core/model/incident';
+import { emptyOutput, normalizeValue } from '#core/normalize/index';
+import { Pipeline } from '#core/pipeline';
+import { type AlertText, alertText } from '#core/respond/alert-text';
+import { type IncidentChange, type Store, isOlderVersion } from '#core/store/store';
+import { AlertPublisher } from '#adapters/alert-publisher';
+import { type Enrichment, accessKeysToBackfill, enrichIncident, forBatch } from '#adapters/enrichment/index';
+
+/**
+ * SQS batch -> normalize -> link -> detect -> correlate -> alert. A record the core rejects
+ * goes to the dead-letter queue with its reason and never holds back the good records next to
+ * it; a failure of the core itself returns the batch to SQS, which is safe because the core is
+ * idempotent; an alert goes out once per incident, change and severity, however often a batch
+ * is delivered.
+ */
+
+export interface AnalyzerDeps {
+  store: Store;
+  config: Config;
+  clients: { sqs: SQSClient; sns: SNSClient; eventBridge: EventBridgeClient };
+  targets: { deadLetterQueueUrl: string; alertTopicArn: string; eventBusName: string };
+  enrichment: Enrichment;
+  /** Where alert deliveries are remembered (DynamoDB in the stack). */
+  idempotencyStore: BasePersistenceLayer;
+  powertools: { logger: Logger; metrics: Metrics; tracer: Tracer };
+  clock?: () => Date;
+  /**
+   * The analyzer's own role: its enrichment calls and its use of pivotguard's key come back
+   * through the CloudTrail rule, and are dropped rather than analyzed.
+   */
+  ownRoleArn?: string;
+}
+
+export type AnalyzerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** What makes two deliveries of an alert the same alert. */
+interface AlertKey {
+  incidentId: string;
+  change: IncidentChange['change'];
+  severity: string;
+  channel: Channel;
+}
+
+interface Delivery {
+  change: IncidentChange;
+  text: AlertText;
+  /** Set once the message left: tells a lost idempotency record from a lost message. */
+  sent: boolean;
+}
+
+type Channel = 'email' | 'event';
+
+/** Longer than SQS keeps a message (at most 14 days): a redelivery always finds the record. */
+const ALERT_MEMORY_SECONDS = 14 * 86400;
+/** CloudTrail LookupEvents allows 2 calls a second per account and Region. */
+const MAX_BACKFILL_KEYS = 5;
+/** How far before an incident's first signal its credentials' calls are looked up. */
+const BACKFILL_LEAD_MS = 3600_000;
+/** SQS message attribute values are kept short; the body carries the record itself. */
+const MAX_ATTRIBUTE_CHARS = 1000;
+
+export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
+  const { logger, metrics, tracer } = deps.powertools;
+  const clock = deps.clock ?? (() => new Date());
+  const pipeline = new Pipeline(deps.store, deps.config);
+  const processor = new BatchProcessor(EventType.SQS);
+  const publisher = new AlertPublisher({
+    sns: deps.clients.sns,
+    eventBridge: deps.clients.eventBridge,
+    topicArn: deps.targets.alertTopicArn,
+    eventBusName: deps.targets.eventBusName,
+  });
+
+  const idempotencyConfig = new IdempotencyConfig({ expiresAfterSeconds: ALERT_MEMORY_SECONDS });
+  const sendDirect = (channel: Channel, delivery: Delivery) =>
+    channel === 'email' ? publisher.sendEmail(delivery.change, delivery.text) : publisher.sendEvent(delivery.change);
+  // The channel is part of the hashed key (not the key prefix, which the persistence layer
+  // holds as shared state): the email and the event are remembered apart, so a failed event is
+  // retried without sending the email again.
+  const sendOnce = makeIdempotent(
+    async (key: AlertKey, delivery: Delivery) => {
+      const result = await sendDirect(key.channel, delivery);
+      delivery.sent = true;
+      return result;
+    },
+    { persistenceStore: deps.idempotencyStore, config: idempotencyConfig, keyPrefix: 'pivotguard.alert', dataIndexArgument: 0 },
+  );
+
+  /** Parses and normalizes one message; what the core rejects goes to the dead-letter queue. */
+  const readMessage = async (record: SQSRecord): Promise<SecurityEvent[]> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(record.body);
+    } catch {
+      await deadLetter(record, [{ file: 'sqs', record: 'body', reason: `message body is not JSON: ${excerpt(record.body)}` }]);
+      return [];
+    }
+    const out = emptyOutput();
+    normalizeValue(value, 'body', { file: 'sqs' }, out);
+    if (out.rejected.length > 0) await deadLetter(record, out.rejected);
+    return deps.ownRoleArn ? out.events.filter((event) => !(event.source === 'cloudtrail' && event.identity.roleArn === deps.ownRoleArn)) : out.events;
+  };
+
+  /**
+   * The original body goes to the dead-letter queue whole: redriving it re-reads its good records
+   * too, which the core absorbs as duplicates. Needs sqs:SendMessage on the dead-letter queue.
+   */
+  const deadLetter = async (record: SQSRecord, rejected: RejectedRecord[]) => {
+    const first = rejected[0]!;
+    const reason = rejected.length > 1 ? `${first.reason} (and ${rejected.length - 1} more)` : first.reason;
+    await deps.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.targets.deadLetterQueueUrl,
+        MessageBody: record.body,
+        MessageAttributes: {
+          reason: textAttribute(reason),
+          sourceMessageId: textAttribute(record.messageId),
+          rejectedRecords: textAttribute(rejected.map((entry) => entry.record).join(', ')),
+          sourceQueue: textAttribute(record.eventSourceARN),
+        },
+      }),
+    );
+    logger.warn('Record rejected; message sent to the dead-letter queue', {
+      sourceMessageId: record.messageId,
+      reason,
+      rejectedRecords: rejected.length,
+    });
+    metrics.addMetric('RejectedRecords', MetricUnit.Count, rejected.length);
+  };
+
+  /** The core over the batch, then over what CloudTrail adds about the incidents it raised. */
+  const runCore = async (events: SecurityEvent[], enrichment: Enrichment): Promise<IncidentChange[]> => {
+    const signals = await pipeline.ingest(events);
+    metrics.addMetric('Signals', MetricUnit.Count, signals.length);
+    const { changes } = await pipeline.correlate();
+    // The changes are stored: from here nothing may fail the batch, or a retry would find no
+    // change and the alert would be lost.
+    try {
+      const backfilled = await backfill(changes, enrichment);
+      if (backfilled.length === 0) return changes;
+      metrics.addMetric('BackfilledRecords', MetricUnit.Count, backfilled.length);
+      const more = await pipeline.ingest(backfilled);
+      metrics.addMetric('Signals', MetricUnit.Count, more.length);
+      const again = await pipeline.correlate();
+      return mergeChanges(changes, again.changes, again.incidents);
+    } catch (error) {
+      logger.error('Backfill from CloudTrail failed; alerting on what the batch showed', error as Error);
+      return changes;
+    }
+  };
+
+  const backfill = async (changes: IncidentChange[], enrichment: Enrichment): Promise<SecurityEvent[]> => {
+    const source = enrichment.sessionBackfill;
+    const incidents = changes.map((change) => change.incident);
+    const keys = source ? accessKeysToBackfill(incidents, MAX_BACKFILL_KEYS) : [];
+    if (!source || keys.length === 0) return [];
+    const window = { from: new Date(Math.min(...incidents.map((incident) => Date.parse(incident.firstSeen))) - BACKFILL_LEAD_MS), to: clock() };
+    const out = emptyOutput();
+    // One key at a time: LookupEvents is throttled per account.
+    for (const accessKeyId of keys) {
+      try {
+        const records = await source.recentCalls(accessKeyId, window);
+        records.forEach((record, index) => normalizeValue(record, `${accessKeyId}[${index}]`, { file: 'cloudtrail-lookup' }, out));
+      } catch (error) {
+        logger.warn('CloudTrail lookup failed', { accessKeyId, error: errorName(error) });
+      }
+    }
+    if (out.rejected.length > 0) {
+      logger.warn('CloudTrail lookup returned records the core rejected', { rejected: out.rejected.slice(0, 5) });
+      metrics.addMetric('RejectedRecords', MetricUnit.Count, out.rejected.length);
+    }
+    return out.events;
+  };
+
+  /** Fills the blast radius, renders the text, and sends both channels, each at most once. */
+  const alert = async (change: IncidentChange, enrichment: Enrichment): Promise<void> => {
+    const incidentId = change.incident.id;
+    let full = change;
+    try {
+      const enriched = await enrichIncident(change.incident, enrichment);
+      if (enriched.problems.length > 0) logger.warn('Some enrichment lookups failed', { incidentId, problems: enriched.problems });
+      full = { ...change, incident: enriched.incident };
+    } catch (error) {
+      // Context is a bonus; the alert is not.
+      logger.error('Enrichment failed; alerting without it', { incidentId, error: errorName(error) });
+    }
+    const text = alertText(full);
+    const channels: Channel[] = ['email', 'event'];
+    await Promise.all(channels.map((channel) => deliver({ incidentId, change: change.change, severity: change.incident.severity, channel }, full, text)));
+  };
+
+  const deliver = async (key: AlertKey, change: IncidentChange, text: AlertText): Promise<void> => {
+    const { channel } = key;
+    const delivery: Delivery = { change, text, sent: false };
+    try {
+      await sendOnce(key, delivery);
+    } catch (error) {
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        logger.info('Alert is being sent by another invocation', { ...key });
+        return;
+      }
+      if (error instanceof IdempotencyPersistenceLayerError && !delivery.sent) {
+        // Twice is better than never for a security alert.
+        logger.warn('Alert idempotency store unavailable; sending without it', { ...key, error: errorName(error) });
+        try {
+          await sendDirect(channel, delivery);
+          delivery.sent = true;
+        } catch (retryError) {
+          await undeliverable(key, change, text, retryError);
+          return;
+        }
+      } else if (!delivery.sent) {
+        await undeliverable(key, change, text, error);
+        return;
+      }
+    }
+    if (delivery.sent) {
+      logger.info('Alert sent', { ...key });
+      metrics.addMetric('AlertsSent', MetricUnit.Count, 1);
+    } else {
+      logger.info('Alert already sent for this change; not sending again', { ...key });
+      metrics.addMetric('AlertsDeduplicated', MetricUnit.Count, 1);
+    }
+  };
+
+  /**
+   * The incident is stored, so a retried batch would not raise this change again: an alert that
+   * cannot be sent is parked in the dead-letter queue for a person, rather than lost.
+   */
+  const undeliverable = async (key: AlertKey, change: IncidentChange, text: AlertText, error: unknown) => {
+    const { channel } = key;
+    metrics.addMetric('AlertsFailed', MetricUnit.Count, 1);
+    logger.error('Alert could not be sent; parking it in the dead-letter queue', { ...key, error: errorName(error) });
+    try {
+      await deps.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deps.targets.deadLetterQueueUrl,
+          MessageBody: JSON.stringify({ undeliveredAlert: { ...key, previousSeverity: change.previousSeverity, subject: text.subject, body: text.body } }),
+          MessageAttributes: {
+            reason: textAttribute(`alert not delivered by ${channel}: ${errorName(error)}`),
+            incidentId: textAttribute(key.incidentId),
+          },
+        }),
+      );
+    } catch (parkError) {
+      metrics.addMetric('AlertsLost', MetricUnit.Count, 1);
+      logger.error('Alert lost: neither sent nor parked', { ...key, error: errorName(parkError) });
+    }
+  };
+
+  const analyze = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    idempotencyConfig.registerLambdaContext(context);
+    const enrichment = forBatch(deps.enrichment);
+    const eventsOf = new Map<string, SecurityEvent[]>();
+    const response = await processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        eventsOf.set(record.messageId, await readMessage(record));
+      },
+      processor,
+      { context, throwOnFullBatchFailure: false },
+    );
+    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    // Messages whose every record went to the dead-letter queue are done; the rest carry events.
+    const carriers = [...eventsOf].filter(([messageId, events]) => !failed.has(messageId) && events.length > 0);
+    const events = carriers.flatMap(([, messageEvents]) => messageEvents);
+    metrics.addMetric('Records', MetricUnit.Count, event.Records.length);
+    metrics.addMetric('Events', MetricUnit.Count, events.length);
+    if (events.length === 0) return response;
+
+    let changes: IncidentChange[];
+    try {
+      changes = await runCore(events, enrichment);
+    } catch (error) {
+      logger.error('The core failed on this batch; SQS will deliver its messages again', error as Error);
+      metrics.addMetric('BatchesRetried', MetricUnit.Count, 1);
+      const retry = [...failed, ...carriers.map(([messageId]) => messageId)];
+      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    metrics.addMetric('IncidentsOpened', MetricUnit.Count, changes.filter((change) => change.change === 'opened').length);
+    metrics.addMetric('IncidentsEscalated', MetricUnit.Count, changes.filter((change) => change.change === 'escalated').length);
+    await Promise.all(changes.map((change) => alert(change, enrichment)));
+    return response;
+  };
+
+  return middy(analyze)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true })) as AnalyzerHandler;
+}
+
+/**
+ * Changes from the backfill round fold into the first round's: an incident opened and then
+ * escalated in the same batch is one "opened" alert at its final severity.
+ */
+function mergeChanges(first: IncidentChange[], second: IncidentChange[], latest: Incident[]): IncidentChange[] {
+  const byId = new Map(first.map((change) => [change.incident.id, change]));
+  for (const change of second) {
+    const earlier = byId.get(change.incident.id);
+    byId.set(change.incident.id, earlier ? { ...earlier, incident: change.incident } : change);
+  }
+  for (const incident of latest) {
+    const change = byId.get(incident.id);
+    if (change && !isOlderVersion(incident, change.incident)) byId.set(incident.id, { ...change, incident });
+  }
+  return [...byId.values()];
+}
+
+/** SQS refuses control characters outside tab, CR and LF in attribute values. */
+function textAttribute(value: string) {
+  const clean = value.replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd]/gu, '?');
+  return { DataType: 'String', StringValue: clean.length > MAX_ATTRIBUTE_CHARS ? `${clean.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…` : clean };
+}
+
+function excerpt(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+}
