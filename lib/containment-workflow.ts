@@ -1,0 +1,129 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+export interface ContainmentWorkflowProps {
+  /** The containment function: one handler, dispatching on the payload's `step`. */
+  readonly handler: lambda.IFunction;
+  /** How long a proposed disruptive step waits for a person before nothing disruptive runs. */
+  readonly approvalTimeout?: Duration;
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** Errors worth retrying with backoff: throttling and Lambda's own transient failures. */
+export const TRANSIENT_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.SdkClientException',
+  'ThrottlingException',
+  'TooManyRequestsException',
+];
+
+/**
+ * One execution per incident (started with the incident id as its name, so a retry never
+ * starts a second): capture evidence first, notify, run the automatic tier, wait for a person
+ * before the disruptive tier, and record every step with its undo. The state names are the
+ * contract with the containment handler and the tests.
+ */
+export class ContainmentWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ContainmentWorkflowProps) {
+    super(scope, id);
+    const step = (name: string, stepName: string, fields: Record<string, unknown>, resultPath: string) =>
+      new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: props.handler,
+        payload: sfn.TaskInput.fromObject({ step: stepName, 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', ...fields }),
+        payloadResponseOnly: true,
+        resultPath,
+        retryOnServiceExceptions: false,
+      }).addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
+
+    const recordOutcome = step('RecordOutcome', 'record', { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
+    const done = new sfn.Succeed(this, 'Done');
+
+    // Evidence first: without it, nothing else runs.
+    const captureEvidence = step('CaptureEvidence', 'capture-evidence', {}, '$.evidence');
+    const evidenceFailed = step('RecordEvidenceFailure', 'record-failure', { 'error.$': '$.error', stage: 'capture-evidence' }, '$.recorded').next(
+      new sfn.Fail(this, 'EvidenceNotStored', { error: 'EvidenceNotStored', cause: 'Evidence could not be stored; no containment step ran.' }),
+    );
+    captureEvidence.addCatch(evidenceFailed, { resultPath: '$.error' });
+
+    const notify = step('Notify', 'notify', { 'evidence.$': '$.evidence' }, '$.notified');
+
+    const runActions = (name: string, itemsPath: string, resultPath: string) => {
+      const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action' }, '$.record');
+      // A failed action is recorded and alerted on; the other, independent actions go on.
+      const failed = step(`${name}ActionFailed`, 'action-failed', { 'action.$': '$.action', 'error.$': '$.error' }, '$.record');
+      run.addCatch(failed, { resultPath: '$.error' });
+      const map = new sfn.Map(this, name, {
+        itemsPath,
+        itemSelector: { 'action.$': '$$.Map.Item.Value', 'incident.$': '$.incident', 'dryRun.$': '$.dryRun' },
+        resultSelector: { 'records.$': '$[*].record' },
+        resultPath,
+        maxConcurrency: 4,
+      });
+      map.itemProcessor(run);
+      return map;
+    };
+
+    const awaitApproval = new tasks.LambdaInvoke(this, 'AwaitApproval', {
+      lambdaFunction: props.handler,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      // What waits for a person is visible in this state's input in the console.
+      payload: sfn.TaskInput.fromObject({
+        step: 'request-approval',
+        taskToken: sfn.JsonPath.taskToken,
+        'incident.$': '$.incident',
+        'dryRun.$': '$.dryRun',
+        'proposed.$': '$.incident.plan.approval',
+      }),
+      taskTimeout: sfn.Timeout.duration(props.approvalTimeout ?? Duration.hours(24)),
+      resultPath: '$.approval',
+      retryOnServiceExceptions: false,
+    }).addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
+    const timedOut = new sfn.Pass(this, 'ApprovalTimedOut', { result: sfn.Result.fromObject({ decision: 'timeout' }), resultPath: '$.approval' });
+    const rejected = new sfn.Pass(this, 'ApprovalRejected', { result: sfn.Result.fromObject({ decision: 'rejected' }), resultPath: '$.approval' });
+    awaitApproval.addCatch(timedOut, { errors: ['States.Timeout'], resultPath: '$.approvalError' });
+    awaitApproval.addCatch(rejected, { errors: ['Rejected'], resultPath: '$.approvalError' });
+    timedOut.next(recordOutcome);
+    rejected.next(recordOutcome);
+
+    const nothingToApprove = new sfn.Pass(this, 'NothingToApprove', { result: sfn.Result.fromObject({ decision: 'none' }), resultPath: '$.approval' });
+    nothingToApprove.next(recordOutcome);
+    const approvedActions = runActions('ApprovedActions', '$.incident.plan.approval', '$.approved');
+    awaitApproval.next(approvedActions);
+    approvedActions.next(recordOutcome);
+
+    const needsApproval = new sfn.Choice(this, 'NeedsApproval')
+      .when(sfn.Condition.isPresent('$.incident.plan.approval[0]'), awaitApproval)
+      .otherwise(nothingToApprove);
+
+    const start = new sfn.Pass(this, 'Start', {
+      parameters: { 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', approved: { records: [] }, automatic: { records: [] } },
+    });
+    const definition = start
+      .next(captureEvidence)
+      .next(notify)
+      .next(runActions('AutomaticActions', '$.incident.plan.automatic', '$.automatic'))
+      .next(needsApproval);
+    recordOutcome.next(done);
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.key }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
+    });
+  }
+}

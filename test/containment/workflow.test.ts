@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { type TaskHandler, execute, synthesizedDefinition } from './workflow.ts';
+
+const definition = synthesizedDefinition();
+
+const incident = {
+  id: 'inc-1',
+  plan: {
+    automatic: [
+      { action: 'isolate-pod', target: 'prod-east/payments/checkout-1', reason: 'r' },
+      { action: 'revoke-role-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa', reason: 'r' },
+    ],
+    approval: [{ action: 'scale-down', target: 'prod-east/payments/checkout', reason: 'r' }],
+  },
+};
+
+/** Task handlers that record the order of steps; `overrides` replaces single steps. */
+function recorder(overrides: Partial<Record<string, TaskHandler>> = {}) {
+  const calls: { state: string; step: unknown; action?: unknown }[] = [];
+  const handle = (state: string): TaskHandler => async (input) => {
+    const payload = ((input.Payload as Record<string, unknown> | undefined) ?? input) as Record<string, unknown>;
+    calls.push({ state, step: payload.step, action: (payload.action as { action?: string } | undefined)?.action });
+    const override = overrides[state];
+    if (override) return override(payload);
+    if (payload.step === 'run-action') return { action: (payload.action as { action: string }).action, result: 'applied' };
+    return { ok: true };
+  };
+  const states = ['CaptureEvidence', 'RecordEvidenceFailure', 'Notify', 'AutomaticActionsAction', 'AutomaticActionsActionFailed', 'AwaitApproval', 'ApprovedActionsAction', 'ApprovedActionsActionFailed', 'RecordOutcome'];
+  return { calls, handlers: Object.fromEntries(states.map((state) => [state, handle(state)])) };
+}
+
+const steps = (calls: { state: string; action?: unknown }[]) => calls.map((call) => (call.action ? `${call.state}:${String(call.action)}` : call.state));
+
+describe('the containment workflow (synthesized definition, local interpreter)', () => {
+  it('captures evidence before anything else, then notifies, runs the automatic tier and, approved, the disruptive one', async () => {
+    let waiting: Record<string, unknown> | undefined;
+    const { calls, handlers } = recorder({
+      AwaitApproval: async (payload) => {
+        waiting = payload;
+        return { decision: 'approved', by: 'alice' };
+      },
+    });
+    const output = (await execute(definition, { incident, dryRun: false }, handlers)) as Record<string, unknown>;
+    // The waiting state's input shows exactly what awaits a person, and carries the task token.
+    expect(waiting).toMatchObject({ step: 'request-approval', taskToken: 'task-token-1', proposed: incident.plan.approval });
+    expect(steps(calls)).toEqual([
+      'CaptureEvidence',
+      'Notify',
+      'AutomaticActionsAction:isolate-pod',
+      'AutomaticActionsAction:revoke-role-sessions',
+      'AwaitApproval',
+      'ApprovedActionsAction:scale-down',
+      'RecordOutcome',
+    ]);
+    expect(output.approval).toEqual({ decision: 'approved', by: 'alice' });
+    expect((output.approved as { records: unknown[] }).records).toEqual([{ action: 'scale-down', result: 'applied' }]);
+  });
+
+  it('runs nothing disruptive when the approval is rejected or times out, and records why', async () => {
+    for (const [error, decision] of [['Rejected', 'rejected'], ['States.Timeout', 'timeout']] as const) {
+      const { calls, handlers } = recorder({
+        AwaitApproval: async () => {
+          throw Object.assign(new Error(decision), { name: error });
+        },
+      });
+      const output = (await execute(definition, { incident, dryRun: false }, handlers)) as Record<string, unknown>;
+      expect(steps(calls).filter((step) => step.startsWith('ApprovedActions'))).toEqual([]);
+      expect(output.approval).toEqual({ decision });
+      expect(steps(calls).at(-1)).toBe('RecordOutcome');
+    }
+  });
+
+  it('stops before any action when evidence cannot be stored', async () => {
+    const { calls, handlers } = recorder({
+      CaptureEvidence: async () => {
+        throw Object.assign(new Error('bucket unavailable'), { name: 'EvidenceError' });
+      },
+    });
+    await expect(execute(definition, { incident, dryRun: false }, handlers)).rejects.toThrow();
+    expect(steps(calls)).toEqual(['CaptureEvidence', 'RecordEvidenceFailure']);
+  });
+
+  it('records a failed action and lets the independent ones continue', async () => {
+    const { calls, handlers } = recorder({
+      AutomaticActionsAction: async (payload) => {
+        if ((payload.action as { action: string }).action === 'isolate-pod') throw Object.assign(new Error('forbidden'), { name: 'Forbidden' });
+        return { action: 'revoke-role-sessions', result: 'applied' };
+      },
+      AutomaticActionsActionFailed: async (payload) => ({ action: (payload.action as { action: string }).action, result: 'failed' }),
+    });
+    const output = (await execute(definition, { incident: { ...incident, plan: { ...incident.plan, approval: [] } }, dryRun: false }, handlers)) as Record<string, unknown>;
+    expect((output.automatic as { records: unknown[] }).records).toEqual([
+      { action: 'isolate-pod', result: 'failed' },
+      { action: 'revoke-role-sessions', result: 'applied' },
+    ]);
+    expect(steps(calls)).toContain('AutomaticActionsActionFailed:isolate-pod');
+    expect(output.approval).toEqual({ decision: 'none' });
+  });
+
+  it('retries throttled steps with backoff', async () => {
+    let attempts = 0;
+    const { handlers } = recorder({
+      Notify: async () => {
+        attempts++;
+        if (attempts < 3) throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+        return { ok: true };
+      },
+    });
+    await execute(definition, { incident, dryRun: true }, { ...handlers, AwaitApproval: async () => ({ decision: 'approved' }) });
+    expect(attempts).toBe(3);
+  });
+});

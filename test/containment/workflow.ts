@@ -1,0 +1,63 @@
+/**
+ * The containment state machine as CloudFormation will create it, executed locally: the
+ * definition is taken from the synthesized template (not a hand-written copy) and run by
+ * aws-local-stepfunctions, with each Task state mapped to a local handler.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { ContainmentWorkflow } from '../../lib/containment-workflow.ts';
+
+// Node 20 lacks Promise.withResolvers, which the interpreter uses.
+const promise = Promise as unknown as { withResolvers?: () => unknown };
+promise.withResolvers ??= () => {
+  let resolve!: (value: unknown) => void;
+  let reject!: (reason: unknown) => void;
+  const created = new Promise((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise: created, resolve, reject };
+};
+
+/** The synthesized Amazon States Language, with CloudFormation references replaced by placeholders. */
+export function synthesizedDefinition(): Record<string, unknown> {
+  const app = new App();
+  const stack = new Stack(app, 'Workflow');
+  const key = new kms.Key(stack, 'Key');
+  const handler = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+  new ContainmentWorkflow(stack, 'Containment', { handler, key, logRetention: logs.RetentionDays.ONE_MONTH });
+  const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
+  const definition = Object.values(machines)[0]!.Properties.DefinitionString as unknown;
+  return JSON.parse(flatten(definition)) as Record<string, unknown>;
+}
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map((part) => (typeof part === 'string' ? part : 'arn:aws:lambda:us-east-1:111122223333:function:containment')).join(join[0]);
+  throw new Error(`unexpected definition shape: ${JSON.stringify(value).slice(0, 80)}`);
+}
+
+export type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
+
+/** Runs the definition with every Task state answered by `handlerFor(stateName)`. */
+export async function execute(definition: Record<string, unknown>, input: unknown, handlers: Record<string, TaskHandler>, taskToken = 'task-token-1'): Promise<unknown> {
+  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } } as never);
+  const execution = machine.run(input as never, {
+    // Step Functions hands a waiting task its token in the context object.
+    context: { Task: { Token: taskToken } },
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),
+    },
+  } as never);
+  return execution.result;
+}
