@@ -1,0 +1,45 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The approval link an alert carries: it names the incident, expires, and is signed, so it can
+ * be neither forged nor reused past its time. The Step Functions task token never leaves the
+ * server; single use is enforced where the token is kept (the first decision consumes it).
+ */
+export interface ApprovalClaim {
+  incidentId: string;
+  /** Epoch milliseconds after which the link is refused. */
+  expiresAt: number;
+  /** Random per link, so a link for one wait cannot answer another. */
+  nonce: string;
+}
+
+export function signApprovalLink(claim: ApprovalClaim, secret: string): string {
+  const body = Buffer.from(JSON.stringify([claim.incidentId, claim.expiresAt, claim.nonce])).toString('base64url');
+  return `${body}.${mac(body, secret)}`;
+}
+
+export type ApprovalCheck = { ok: true; claim: ApprovalClaim } | { ok: false; reason: string };
+
+export function verifyApprovalLink(token: string, secret: string, now: number): ApprovalCheck {
+  const [body, signature, extra] = token.split('.');
+  if (!body || !signature || extra !== undefined) return { ok: false, reason: 'the link is malformed' };
+  const expected = Buffer.from(mac(body, secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'the link is not signed by this pivotguard' };
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'the link is malformed' };
+  }
+  if (!Array.isArray(parts) || typeof parts[0] !== 'string' || typeof parts[1] !== 'number' || typeof parts[2] !== 'string') {
+    return { ok: false, reason: 'the link is malformed' };
+  }
+  const claim: ApprovalClaim = { incidentId: parts[0], expiresAt: parts[1], nonce: parts[2] };
+  if (now > claim.expiresAt) return { ok: false, reason: `the link expired at ${new Date(claim.expiresAt).toISOString()}` };
+  return { ok: true, claim };
+}
+
+function mac(body: string, secret: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64url');
+}
