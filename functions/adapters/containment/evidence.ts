@@ -1,0 +1,236 @@
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Incident } from '#core/model/incident';
+import type { ActionNeeds, ActionRecord, UndoStep } from '#core/respond/action';
+import {
+  type EvidenceFile,
+  type EvidenceObject,
+  type EvidenceRecord,
+  InvalidEvidenceInput,
+  evidenceFiles,
+  evidenceManifestFile,
+  evidencePrefix,
+} from '#core/respond/evidence-manifest';
+
+/**
+ * What capture-evidence must be granted on the bucket's objects. HeadObject (s3:GetObject) is
+ * only used when a retry finds an object already there. A bucket encrypted with a customer key
+ * also needs kms:GenerateDataKey (and kms:Decrypt for the read) on that key.
+ */
+export const EVIDENCE_NEEDS: ActionNeeds = {
+  iam: ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject'],
+  rbac: [],
+};
+
+export interface EvidenceLockerOptions {
+  bucket: string;
+  /** The bucket has Object Lock enabled: every object is written with GOVERNANCE retention. */
+  objectLock: boolean;
+  /** How long each object is retained, counted from the capture time. */
+  retentionDays?: number;
+  /** Refuse to write into a bucket another account took over under the same name. */
+  expectedBucketOwner?: string;
+  clock?: () => Date;
+}
+
+export interface CaptureInput {
+  incident: Incident;
+  records: EvidenceRecord[];
+  podSpec?: unknown;
+  podLogs?: unknown;
+  rolePolicies?: unknown;
+  /** Fixed by the workflow for the whole capture, so a retry writes the same keys. */
+  capturedAt: Date;
+  dryRun: boolean;
+  /** Defaults to the pod (cluster/namespace/pod), as the plan names the step's target. */
+  target?: string;
+}
+
+export interface CaptureResult {
+  record: ActionRecord;
+  /** Empty when the input could not be laid out as objects (the record says why). */
+  manifestKey: string;
+  manifestSha256: string;
+  /** Every object the manifest lists (the manifest itself is not among them). */
+  objects: EvidenceObject[];
+}
+
+export const DEFAULT_RETENTION_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A few writes at a time: fast for an incident's records without tripping S3's prefix limits. */
+const PARALLEL_WRITES = 4;
+
+/** An object already stored under a key holds different bytes: evidence is never overwritten. */
+class EvidenceConflict extends Error {
+  constructor(readonly key: string) {
+    super(`${key} already holds different content`);
+    this.name = 'EvidenceConflict';
+  }
+}
+
+class MissingPermission extends Error {
+  constructor(readonly iamAction: string) {
+    super(`missing ${iamAction}`);
+    this.name = 'MissingPermission';
+  }
+}
+
+/**
+ * Writes an incident's evidence into a versioned, Object Lock bucket before any containment step
+ * changes what there is to see. Each object carries its SHA-256 so S3 rejects a body that changed
+ * in transit, is written only if the key is new (a retry finds its own objects and checks their
+ * digest), and the manifest, written last, lists every object with its size and digest.
+ */
+export class EvidenceLocker {
+  private readonly retentionDays: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly options: EvidenceLockerOptions,
+  ) {
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) {
+      throw new Error(`evidence retention must be a whole number of days, got ${options.retentionDays}`);
+    }
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async capture(input: CaptureInput): Promise<CaptureResult> {
+    const startedAt = this.clock().toISOString();
+    const undo: UndoStep = {
+      kind: 'none',
+      reason: this.options.objectLock ? `evidence is kept under Object Lock for ${this.retentionDays} days` : 'evidence is kept',
+    };
+    const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
+      action: 'capture-evidence',
+      incidentId: input.incident.id,
+      target: input.target ?? targetOf(input.incident),
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+      undo,
+    });
+
+    let files: EvidenceFile[];
+    let manifest: EvidenceFile;
+    try {
+      files = evidenceFiles(input);
+      manifest = evidenceManifestFile(input.incident.id, input.capturedAt, files);
+    } catch (error) {
+      if (error instanceof InvalidEvidenceInput) return { record: record('failed', error.message), manifestKey: '', manifestSha256: '', objects: [] };
+      throw error;
+    }
+    const objects = files.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 }));
+    const result = (actionRecord: ActionRecord): CaptureResult => ({ record: actionRecord, manifestKey: manifest.key, manifestSha256: manifest.sha256, objects });
+    const place = `s3://${this.options.bucket}/${evidencePrefix(input.incident.id, input.capturedAt)}`;
+    const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+
+    if (input.dryRun) return result(record('dry-run', `would write ${files.length} object(s), ${totalBytes} bytes, and a manifest to ${place}`));
+
+    const retainUntil = new Date(input.capturedAt.getTime() + this.retentionDays * DAY_MS);
+    let written = 0;
+    let existing = 0;
+    try {
+      const outcomes = await inBatches(files, PARALLEL_WRITES, (file) => this.put(file, retainUntil));
+      // The manifest goes last: its presence means every object it lists is stored.
+      outcomes.push(await this.put(manifest, retainUntil));
+      written = outcomes.filter((outcome) => outcome === 'written').length;
+      existing = outcomes.length - written;
+    } catch (error) {
+      const reason = failureReason(error);
+      if (reason) return result(record('failed', `evidence not fully stored under ${place}: ${reason}`));
+      throw error;
+    }
+    if (written === 0) return result(record('already-applied', `all ${files.length} object(s) and the manifest were already stored under ${place}`));
+    const lock = this.options.objectLock ? `, retained (GOVERNANCE) until ${retainUntil.toISOString()}` : '';
+    const again = existing > 0 ? ` (${existing} already there)` : '';
+    return result(record('applied', `stored ${files.length} object(s), ${totalBytes} bytes, and manifest sha256 ${manifest.sha256} under ${place}${again}${lock}`));
+  }
+
+  private async put(file: EvidenceFile, retainUntil: Date): Promise<'written' | 'existed'> {
+    const checksum = Buffer.from(file.sha256, 'hex').toString('base64');
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: file.key,
+          Body: file.body,
+          ContentType: file.contentType,
+          ChecksumSHA256: checksum,
+          IfNoneMatch: '*',
+          ...(this.options.expectedBucketOwner ? { ExpectedBucketOwner: this.options.expectedBucketOwner } : {}),
+          ...(this.options.objectLock ? { ObjectLockMode: 'GOVERNANCE' as const, ObjectLockRetainUntilDate: retainUntil } : {}),
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw asMissingPermission(error, this.options.objectLock ? 's3:PutObject or s3:PutObjectRetention' : 's3:PutObject');
+    }
+    // A retry: the key exists. Same digest means this capture already stored it.
+    try {
+      const head = await this.s3.send(
+        new HeadObjectCommand({
+          Bucket: this.options.bucket,
+          Key: file.key,
+          ChecksumMode: 'ENABLED',
+          ...(this.options.expectedBucketOwner ? { ExpectedBucketOwner: this.options.expectedBucketOwner } : {}),
+        }),
+      );
+      if (head.ChecksumSHA256 !== checksum) throw new EvidenceConflict(file.key);
+      return 'existed';
+    } catch (error) {
+      throw asMissingPermission(error, 's3:GetObject');
+    }
+  }
+}
+
+/** The step's target as the plan names it: the pod, else the first linked role. */
+function targetOf(incident: Incident): string {
+  const { cluster, namespace, pod } = incident.workload;
+  if (pod) return `${cluster}/${namespace}/${pod}`;
+  return incident.identities[0]?.roleArn ?? 'incident';
+}
+
+async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    results.push(...(await Promise.all(items.slice(start, start + size).map(run))));
+  }
+  return results;
+}
+
+function errorName(error: unknown): string {
+  if (!error || typeof error !== 'object') return '';
+  const { name, Code } = error as { name?: unknown; Code?: unknown };
+  return typeof name === 'string' ? name : typeof Code === 'string' ? Code : '';
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return errorName(error) === 'PreconditionFailed' || status === 412;
+}
+
+function asMissingPermission(error: unknown, iamAction: string): unknown {
+  if (error instanceof EvidenceConflict) return error;
+  return ['AccessDenied', 'AccessDeniedException', 'Forbidden'].includes(errorName(error)) ? new MissingPermission(iamAction) : error;
+}
+
+/**
+ * Failures a retry cannot fix. Throttling (SlowDown), 5xx, concurrent-write conflicts (409) and
+ * a body damaged in transit (BadDigest) are rethrown for the state machine to retry.
+ */
+function failureReason(error: unknown): string | undefined {
+  if (error instanceof MissingPermission) return `pivotguard may not call ${error.iamAction} on the evidence bucket`;
+  if (error instanceof EvidenceConflict) return `${error.key} already holds different content; capture again with a new capture time`;
+  switch (errorName(error)) {
+    case 'NoSuchBucket':
+      return 'the evidence bucket does not exist';
+    case 'InvalidRequest':
+    case 'InvalidArgument':
+    case 'InvalidDigest':
+      return `S3 refused the object (${errorName(error)}: ${(error as Error).message})`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,284 @@
+import {
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { parseRoleArn } from '#core/model/arn';
+import { type ActionNeeds, type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
+import {
+  type DenyPolicyDocument,
+  InvalidRevokeScope,
+  type SessionsToRevoke,
+  deniedSessionUserIds,
+  revokeAllSessionsPolicy,
+  revokedBefore,
+  scopedRevokePolicy,
+} from '#core/respond/revoke-policy';
+
+/**
+ * What each step must be granted. Resources can be narrowed to the roles pivotguard may contain;
+ * IAM has no condition key for an inline policy's name, so the names are checked here instead.
+ */
+export const IAM_NEEDS: { revokeSessions: ActionNeeds; revokeAllSessions: ActionNeeds; undo: ActionNeeds } = {
+  revokeSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
+  revokeAllSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
+  undo: { iam: ['iam:GetRolePolicy', 'iam:DeleteRolePolicy'], rbac: [] },
+};
+
+export interface RevokeSessionsInput {
+  incidentId: string;
+  roleArn: string;
+  identity: SessionsToRevoke;
+  dryRun: boolean;
+}
+
+export interface RevokeAllSessionsInput {
+  incidentId: string;
+  roleArn: string;
+  /** Sessions issued before this time are denied; the workflow passes one fixed time so retries agree. */
+  now: Date;
+  dryRun: boolean;
+}
+
+export interface UndoContext {
+  incidentId: string;
+  /** Shown as the record's target; the undo step itself only names the role. */
+  roleArn?: string;
+  dryRun?: boolean;
+}
+
+/** IAM refused a call: the record names the action the function's role lacks. */
+class MissingPermission extends Error {
+  constructor(readonly iamAction: string) {
+    super(`missing ${iamAction}`);
+    this.name = 'MissingPermission';
+  }
+}
+
+/** The role is gone: its sessions no longer authorize anything, so there is nothing to revoke. */
+class RoleNotFound extends Error {
+  constructor() {
+    super('role not found');
+    this.name = 'RoleNotFound';
+  }
+}
+
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+/** The only inline policies an undo may delete: the ones revokePolicyName gives. */
+const OWN_POLICY_PREFIXES = [revokePolicyName('', 'sessions'), revokePolicyName('', 'all-sessions')];
+
+/**
+ * Cuts a role's credentials off with an inline deny policy, and puts it back by deleting that
+ * policy. Get before put: a retry that finds its policy in place changes nothing. Throttling and
+ * IAM server errors are rethrown so the state machine's retry policy handles them; what a retry
+ * cannot fix (missing permission, policy too large, a role that cannot be changed) becomes a
+ * 'failed' record.
+ */
+export class IamRevocation {
+  constructor(
+    private readonly iam: IAMClient,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Denies the compromised pod's sessions only; other pods using the role keep working. */
+  async revokeSessions(input: RevokeSessionsInput): Promise<ActionRecord> {
+    const policyName = revokePolicyName(input.incidentId, 'sessions');
+    const scopeText =
+      input.identity.via === 'irsa'
+        ? `IRSA session(s) ${listText(input.identity.sessionNames)}`
+        : `Pod Identity sessions of pod ${input.identity.namespace}/${input.identity.pod}`;
+    return this.putDenyPolicy(input, policyName, scopeText, (roleId, existing) => {
+      if (input.identity.via === 'pod-identity') return scopedRevokePolicy(input.identity);
+      const requested = input.identity.sessionNames.map((name) => `${roleId}:${name}`);
+      // A retry or a later escalation adds sessions; it never lifts a denial already in place.
+      const alreadyDenied = existing ? (deniedSessionUserIds(existing) ?? []) : [];
+      return scopedRevokePolicy({ via: 'irsa', sessionUserIds: [...alreadyDenied, ...requested] });
+    });
+  }
+
+  /** The console's "Revoke active sessions" for one role: every session issued before `now`. */
+  async revokeAllSessions(input: RevokeAllSessionsInput): Promise<ActionRecord> {
+    const policyName = revokePolicyName(input.incidentId, 'all-sessions');
+    return this.putDenyPolicy(input, policyName, `all sessions issued before ${timeText(input.now)}`, (_roleId, existing) => {
+      // Keep the later cutoff: moving it earlier would let sessions already denied back in.
+      const cutoff = existing ? revokedBefore(existing) : undefined;
+      return revokeAllSessionsPolicy(cutoff && cutoff > input.now ? cutoff : input.now);
+    });
+  }
+
+  /** Deletes a policy this class wrote; a policy already gone counts as undone. */
+  async undo(step: UndoStep, context: UndoContext): Promise<ActionRecord> {
+    const startedAt = this.clock().toISOString();
+    const target = context.roleArn ?? (step.kind === 'delete-role-policy' ? step.roleName : 'unknown');
+    const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
+      action: 'revoke-role-sessions',
+      incidentId: context.incidentId,
+      target,
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+    });
+    if (step.kind !== 'delete-role-policy') return record('skipped', `not an IAM step (${step.kind})`);
+    const { roleName, policyName } = step;
+    if (!POLICY_NAME.test(policyName) || !OWN_POLICY_PREFIXES.some((prefix) => policyName.startsWith(prefix))) {
+      return record('failed', `refusing to delete ${policyName} from role ${roleName}: pivotguard only removes the policies it wrote`);
+    }
+    try {
+      if (context.dryRun) {
+        const existing = await this.readPolicy(roleName, policyName);
+        return existing === undefined
+          ? record('already-applied', `policy ${policyName} is not on role ${roleName}; nothing to remove`)
+          : record('dry-run', `would delete policy ${policyName} from role ${roleName}`);
+      }
+      try {
+        await this.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+      } catch (error) {
+        if (isNoSuchEntity(error)) return record('already-applied', `policy ${policyName} was already gone from role ${roleName}`);
+        throw asMissingPermission(error, 'iam:DeleteRolePolicy');
+      }
+      return record('applied', `deleted policy ${policyName} from role ${roleName}; its sessions work again`);
+    } catch (error) {
+      if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`);
+      throw error;
+    }
+  }
+
+  private async putDenyPolicy(
+    input: { incidentId: string; roleArn: string; dryRun: boolean },
+    policyName: string,
+    scopeText: string,
+    desired: (roleId: string, existing: unknown) => DenyPolicyDocument,
+  ): Promise<ActionRecord> {
+    const startedAt = this.clock().toISOString();
+    const role = parseRoleArn(input.roleArn);
+    const undo: UndoStep | undefined = role ? { kind: 'delete-role-policy', roleName: role.roleName, policyName } : undefined;
+    const record = (result: ActionRecord['result'], detail: string, withUndo = true): ActionRecord => ({
+      action: 'revoke-role-sessions',
+      incidentId: input.incidentId,
+      target: input.roleArn,
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+      ...(withUndo && undo ? { undo } : {}),
+    });
+    if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`, false);
+    if (!POLICY_NAME.test(policyName)) return record('failed', `incident id ${input.incidentId} does not make a valid IAM policy name`, false);
+    const roleName = role.roleName;
+    try {
+      const roleId = await this.roleId(roleName);
+      const existing = await this.readPolicy(roleName, policyName);
+      const document = desired(roleId, existing);
+      if (existing !== undefined && sameDocument(existing, document)) {
+        return record('already-applied', `policy ${policyName} on role ${roleName} already denies ${scopeText}`);
+      }
+      if (input.dryRun) return record('dry-run', `would attach policy ${policyName} to role ${roleName} denying ${scopeText}`);
+      try {
+        await this.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
+      } catch (error) {
+        throw asMissingPermission(error, 'iam:PutRolePolicy');
+      }
+      return record('applied', `attached policy ${policyName} to role ${roleName} denying ${scopeText}`);
+    } catch (error) {
+      if (error instanceof RoleNotFound) return record('skipped', `role ${roleName} no longer exists; its sessions are no longer valid`, false);
+      if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`, false);
+      if (error instanceof InvalidRevokeScope) return record('failed', error.message, false);
+      const reason = unfixableReason(error);
+      if (reason) return record('failed', `policy ${policyName} not attached to role ${roleName}: ${reason}`, false);
+      throw error;
+    }
+  }
+
+  private async roleId(roleName: string): Promise<string> {
+    try {
+      const { Role } = await this.iam.send(new GetRoleCommand({ RoleName: roleName }));
+      if (!Role?.RoleId) throw new Error(`GetRole returned no RoleId for ${roleName}`);
+      return Role.RoleId;
+    } catch (error) {
+      if (isNoSuchEntity(error)) throw new RoleNotFound();
+      throw asMissingPermission(error, 'iam:GetRole');
+    }
+  }
+
+  /** The inline policy's document, or undefined when the role has no policy of that name. */
+  private async readPolicy(roleName: string, policyName: string): Promise<unknown> {
+    try {
+      const { PolicyDocument } = await this.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+      return PolicyDocument === undefined ? undefined : parseDocument(PolicyDocument);
+    } catch (error) {
+      if (isNoSuchEntity(error)) return undefined;
+      throw asMissingPermission(error, 'iam:GetRolePolicy');
+    }
+  }
+}
+
+/** IAM returns policy documents URL-encoded (RFC 3986); text that is not JSON never equals ours. */
+function parseDocument(text: string): unknown {
+  let decoded = text;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    // Not encoded after all: parse as is.
+  }
+  try {
+    return JSON.parse(decoded) as unknown;
+  } catch {
+    return decoded;
+  }
+}
+
+function sameDocument(existing: unknown, wanted: DenyPolicyDocument): boolean {
+  return canonical(existing) === canonical(wanted);
+}
+
+/** JSON with object keys sorted, so key order in IAM's copy does not matter. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function errorName(error: unknown): string {
+  if (!error || typeof error !== 'object') return '';
+  const { name, Code } = error as { name?: unknown; Code?: unknown };
+  return typeof name === 'string' ? name : typeof Code === 'string' ? Code : '';
+}
+
+function isNoSuchEntity(error: unknown): boolean {
+  return ['NoSuchEntityException', 'NoSuchEntity'].includes(errorName(error));
+}
+
+function asMissingPermission(error: unknown, iamAction: string): unknown {
+  return ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(errorName(error)) ? new MissingPermission(iamAction) : error;
+}
+
+/** Failures a retry cannot fix; everything else (throttling, IAM server errors) is rethrown. */
+function unfixableReason(error: unknown): string | undefined {
+  switch (errorName(error)) {
+    case 'LimitExceededException':
+    case 'LimitExceeded':
+      return "the role's inline policies would exceed IAM's size quota";
+    case 'MalformedPolicyDocumentException':
+    case 'MalformedPolicyDocument':
+      return `IAM rejected the policy document (${(error as Error).message})`;
+    case 'UnmodifiableEntityException':
+    case 'UnmodifiableEntity':
+      return 'the role cannot be modified (service-linked role)';
+    default:
+      return undefined;
+  }
+}
+
+function timeText(time: Date): string {
+  return Number.isNaN(time.getTime()) ? 'an invalid time' : time.toISOString();
+}
+
+function listText(items: string[], shown = 5): string {
+  return items.length > shown ? `${items.slice(0, shown).join(', ')} and ${items.length - shown} more` : items.join(', ');
+}
