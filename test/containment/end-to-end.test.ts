@@ -21,7 +21,8 @@ let incident: Incident;
 
 beforeAll(async () => {
   fake = await KubeApiFake.start();
-  [incident] = await incidentsOf(pivotScenario());
+  const [first] = await incidentsOf(pivotScenario());
+  incident = first!;
 });
 
 afterAll(async () => {
