@@ -15,6 +15,7 @@ import type { RetentionPolicy } from '#core/store/retention';
 import type { Store } from '#core/store/store';
 import { CloudTrailSessionBackfill, EksClusterDetails, IamRolePolicies } from '#adapters/enrichment/index';
 import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
+import { readEnvironment } from './environment.ts';
 
 /**
  * The analyzer Lambda: SQS batches of EventBridge events and forwarded audit records, through
@@ -46,27 +47,13 @@ const environmentSchema = z.object({
   ANALYZER_ROLE_ARN: z.string().optional(),
 });
 
-type Environment = z.infer<typeof environmentSchema>;
 
-/** The function's environment is incomplete or wrong: a deployment problem, named at cold start. */
-export class InvalidEnvironment extends Error {
-  constructor(readonly problems: string[]) {
-    super(`pivotguard analyzer: invalid environment: ${problems.join('; ')}`);
-    this.name = 'InvalidEnvironment';
-  }
+/** The deployed function's settings, read and checked once. */
+export function analyzerEnvironment(env: NodeJS.ProcessEnv) {
+  return readEnvironment('analyzer', environmentSchema, env);
 }
 
-/** Fails the cold start, not the thousandth record, when the function is misconfigured. */
-export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new InvalidEnvironment(problems);
-  }
-  return parsed.data;
-}
-
-const environment = readEnvironment(process.env);
+const environment = analyzerEnvironment(process.env);
 const tracer = new Tracer();
 const aws = {
   sqs: tracer.captureAWSv3Client(new SQSClient({})),

@@ -9,6 +9,7 @@ import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry }
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
+import { readEnvironment } from './environment.ts';
 
 /**
  * CloudWatch Logs subscription (EKS audit logs) -> SQS. Each message body is a DATA_MESSAGE
@@ -223,26 +224,9 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
-/** The function's environment is incomplete or wrong: a deployment problem, named at cold start. */
-export class InvalidEnvironment extends Error {
-  constructor(readonly problems: string[]) {
-    super(`pivotguard forwarder: invalid environment: ${problems.join('; ')}`);
-    this.name = 'InvalidEnvironment';
-  }
-}
+const environmentSchema = z.object({ QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'not set' : 'not a URL') }) });
 
-/** Fails the cold start, not the thousandth record, when the function is misconfigured. */
-function readEnvironment(env: NodeJS.ProcessEnv) {
-  const schema = z.object({ QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'not set' : 'not a URL') }) });
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new InvalidEnvironment(problems);
-  }
-  return parsed.data;
-}
-
-const environment = readEnvironment(process.env);
+const environment = readEnvironment('forwarder', environmentSchema, process.env);
 const tracer = new Tracer();
 
 export const handler = createForwarder({

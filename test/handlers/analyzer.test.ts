@@ -361,7 +361,7 @@ describe('analyzer environment', () => {
     vi.resetModules();
     vi.stubEnv('PIVOTGUARD_CONFIG', undefined);
     const module = await load();
-    expect(module.readEnvironment(process.env).PIVOTGUARD_CONFIG).toEqual(defaultConfig);
+    expect(module.analyzerEnvironment(process.env).PIVOTGUARD_CONFIG).toEqual(defaultConfig);
     expect(typeof module.handler).toBe('function');
   });
 });

@@ -4,7 +4,7 @@ import type { ActionNeeds, ActionRecord, UndoStep } from '#core/respond/action';
 import {
   type EvidenceFile,
   type EvidenceObject,
-  type EvidenceRecord,
+  type EvidenceInput,
   InvalidEvidenceInput,
   evidenceFiles,
   evidenceManifestFile,
@@ -32,14 +32,8 @@ export interface EvidenceLockerOptions {
   clock?: () => Date;
 }
 
-export interface CaptureInput {
-  incident: Incident;
-  records: EvidenceRecord[];
-  podSpec?: unknown;
-  podLogs?: unknown;
-  rolePolicies?: unknown;
-  /** Fixed by the workflow for the whole capture, so a retry writes the same keys. */
-  capturedAt: Date;
+/** `capturedAt` is fixed by the workflow for the whole capture, so a retry writes the same keys. */
+export interface CaptureInput extends EvidenceInput {
   dryRun: boolean;
   /** Defaults to the pod (cluster/namespace/pod), as the plan names the step's target. */
   target?: string;
