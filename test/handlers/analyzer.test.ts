@@ -34,7 +34,7 @@ vi.hoisted(() => {
 });
 
 const { createAnalyzer } = await import('../../functions/adapters/batch-analyzer.ts');
-const { splitDataMessage, SQS_LIMITS } = await import('../../functions/handlers/forwarder.ts');
+const { splitDataMessage, SQS_LIMITS } = await import('../../functions/adapters/log-forwarder.ts');
 
 const sqs = mockClient(SQSClient);
 const sns = mockClient(SNSClient);

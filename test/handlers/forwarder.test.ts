@@ -14,7 +14,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
-const { MessagesNotSent, SQS_LIMITS, createForwarder } = await import('../../functions/handlers/forwarder.ts');
+const { MessagesNotSent, SQS_LIMITS, createForwarder } = await import('../../functions/adapters/log-forwarder.ts');
 
 const sqs = mockClient(SQSClient);
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
