@@ -44,7 +44,7 @@ export class ContainmentWorkflow extends Construct {
         retryOnServiceExceptions: false,
       }).addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
-    const recordOutcome = step('RecordOutcome', 'record', { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
+    const recordOutcome = step('RecordOutcome', 'record', { 'approvalUrl.$': '$.approvalUrl', 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
     const done = new sfn.Succeed(this, 'Done');
 
     // Evidence first: without it, nothing else runs.
@@ -57,13 +57,14 @@ export class ContainmentWorkflow extends Construct {
     const notify = step('Notify', 'notify', { 'evidence.$': '$.evidence' }, '$.notified');
 
     const runActions = (name: string, itemsPath: string, resultPath: string) => {
-      const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action' }, '$.record');
+      const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action', 'approval.$': '$.approval' }, '$.record');
       // A failed action is recorded and alerted on; the other, independent actions go on.
       const failed = step(`${name}ActionFailed`, 'action-failed', { 'action.$': '$.action', 'error.$': '$.error' }, '$.record');
       run.addCatch(failed, { resultPath: '$.error' });
       const map = new sfn.Map(this, name, {
         itemsPath,
-        itemSelector: { 'action.$': '$$.Map.Item.Value', 'incident.$': '$.incident', 'dryRun.$': '$.dryRun' },
+        // The approval (its time and who) fixes what an approved step acts on, so retries agree.
+        itemSelector: { 'action.$': '$$.Map.Item.Value', 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', 'approval.$': '$.approval' },
         resultSelector: { 'records.$': '$[*].record' },
         resultPath,
         maxConcurrency: 4,
@@ -81,6 +82,7 @@ export class ContainmentWorkflow extends Construct {
         taskToken: sfn.JsonPath.taskToken,
         'incident.$': '$.incident',
         'dryRun.$': '$.dryRun',
+        'approvalUrl.$': '$.approvalUrl',
         'proposed.$': '$.incident.plan.approval',
       }),
       taskTimeout: sfn.Timeout.duration(props.approvalTimeout ?? Duration.hours(24)),
@@ -105,7 +107,15 @@ export class ContainmentWorkflow extends Construct {
       .otherwise(nothingToApprove);
 
     const start = new sfn.Pass(this, 'Start', {
-      parameters: { 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', approved: { records: [] }, automatic: { records: [] } },
+      parameters: {
+        'incident.$': '$.incident',
+        'dryRun.$': '$.dryRun',
+        // Where approval links point: the analyzer passes it (the function cannot name its own page without a cycle).
+        'approvalUrl.$': '$.approvalUrl',
+        approval: { decision: 'pending' },
+        approved: { records: [] },
+        automatic: { records: [] },
+      },
     });
     const definition = start
       .next(captureEvidence)

@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  PutCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -95,4 +96,29 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
+}
+
+/**
+ * Writes `fields` as the version after `previous`, only if `previous` is still what is stored
+ * (or, without one, nothing is). Returns the item written, or undefined when another writer got
+ * there first.
+ */
+export async function putIfVersion(doc: DynamoDBDocumentClient, tableName: string, fields: Item, previous: Item | undefined): Promise<Item | undefined> {
+  const version = (previous?.version as number | undefined) ?? 0;
+  const item = { ...fields, version: version + 1 };
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: item,
+        ...(previous
+          ? { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': version } }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    );
+    return item;
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    return undefined;
+  }
 }

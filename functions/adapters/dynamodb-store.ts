@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Fact, GraphNode } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import { type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
 import { type RetentionPolicy, retentionFor } from '#core/store/retention';
-import { type Item, type Key, backoff, batchGet, forEachLimited, isConditionalCheckFailed, queryAll } from './dynamodb-batch.ts';
+import { type Item, type Key, backoff, batchGet, forEachLimited, putIfVersion, queryAll } from './dynamodb-batch.ts';
 import { type SignalTable, deleteSignals, putSignals, signalsBetween } from './dynamodb-signals.ts';
 
 /**
@@ -122,6 +122,11 @@ export class DynamoDbStore implements Store {
     return changes.filter((change) => change !== undefined);
   }
 
+  async getIncident(id: string): Promise<Incident | undefined> {
+    const item = await this.getItem(incidentItemKey(id));
+    return item ? (JSON.parse(item.incident as string) as Incident) : undefined;
+  }
+
   async listIncidents(): Promise<Incident[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
@@ -167,29 +172,10 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  /**
-   * Writes `fields` as the version after `previous`, only if `previous` is still what is stored.
-   * Returns the item written, or undefined when another writer got there first.
-   */
   private async putVersioned(fields: Item, previous: Item | undefined): Promise<Item | undefined> {
-    const version = (previous?.version as number | undefined) ?? 0;
-    const item = { ...fields, version: version + 1 };
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...(previous
-            ? { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': version } }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
-        }),
-      );
-      return item;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      this.conflicts++;
-      return undefined;
-    }
+    const written = await putIfVersion(this.doc, this.tableName, fields, previous);
+    if (!written) this.conflicts++;
+    return written;
   }
 
   private async getItem(key: Key): Promise<Item | undefined> {

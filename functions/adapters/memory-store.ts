@@ -84,6 +84,10 @@ export class MemoryStore implements Store, GraphView {
     return changes;
   }
 
+  async getIncident(id: string): Promise<Incident | undefined> {
+    return this.incidents.get(id);
+  }
+
   async listIncidents(): Promise<Incident[]> {
     return [...this.incidents.values()];
   }

@@ -5,10 +5,10 @@ import type { ContainmentAction } from '#core/model/incident';
 const criticality = z.enum(['critical', 'high', 'standard', 'low']);
 export type Criticality = z.infer<typeof criticality>;
 
-const action = z.enum(['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'restart-pod', 'scale-down', 'cordon-node']);
+const action = z.enum(['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'revoke-all-sessions', 'restart-pod', 'scale-down', 'cordon-node']);
 
-/** Actions that reach beyond one pod or role; they always wait for a person. */
-export const NODE_WIDE_ACTIONS: readonly ContainmentAction[] = ['cordon-node'];
+/** Actions that reach beyond one pod or its own sessions (a node, every session of a role): they always wait for a person. */
+export const NODE_WIDE_ACTIONS: readonly ContainmentAction[] = ['cordon-node', 'revoke-all-sessions'];
 
 const cidr = z.string().refine((text) => (text.includes('/') ? isValidCidr(text) : ipaddr.isValid(text)), 'expected an IP address or CIDR');
 
@@ -53,8 +53,9 @@ export const configSchema = z
     actions: z
       .object({
         automatic: z.array(action).default(['capture-evidence', 'isolate-pod', 'revoke-role-sessions']),
-        approval: z.array(action).default(['restart-pod', 'scale-down', 'cordon-node']),
-        dryRun: z.boolean().default(false),
+        approval: z.array(action).default(['revoke-all-sessions', 'restart-pod', 'scale-down', 'cordon-node']),
+        /** true: every action only records what it would do; a list: only those actions. */
+        dryRun: z.union([z.boolean(), z.array(action)]).default(false),
       })
       .prefault({}),
   })

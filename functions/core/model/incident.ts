@@ -5,6 +5,7 @@ export type ContainmentAction =
   | 'capture-evidence'
   | 'isolate-pod'
   | 'revoke-role-sessions'
+  | 'revoke-all-sessions'
   | 'restart-pod'
   | 'scale-down'
   | 'cordon-node';
@@ -14,6 +15,8 @@ export interface PlannedAction {
   /** A pod as cluster/namespace/pod, a role by ARN, a node by name. */
   target: string;
   reason: string;
+  /** Record what would be done, change nothing (configured per action or for all). */
+  dryRun?: boolean;
 }
 
 export interface IncidentWorkload {

@@ -28,6 +28,7 @@ const ACTION_LABEL: Record<PlannedAction['action'], string> = {
   'capture-evidence': 'Capture evidence',
   'isolate-pod': 'Isolate the pod',
   'revoke-role-sessions': 'Revoke the role sessions',
+  'revoke-all-sessions': 'Revoke every session of the role',
   'restart-pod': 'Restart the pod',
   'scale-down': 'Scale down the workload',
   'cordon-node': 'Cordon the node',

@@ -37,6 +37,14 @@ export function planContainment(input: PlanInput, config: Config): { automatic: 
       reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
     });
   }
+  for (const identity of input.identities) {
+    if (identity.via === 'observed') continue;
+    candidates.push({
+      action: 'revoke-all-sessions',
+      target: identity.roleArn,
+      reason: 'deny every session of the role issued before now (AWSRevokeOlderSessions); every pod using it must fetch new credentials',
+    });
+  }
   if (podTarget && input.podStillRunning) {
     candidates.push({ action: 'restart-pod', target: podTarget, reason: 'replace the pod with a fresh one from its spec' });
   }
@@ -52,7 +60,8 @@ export function planContainment(input: PlanInput, config: Config): { automatic: 
   }
   const automatic: PlannedAction[] = [];
   const approval: PlannedAction[] = [];
-  for (const action of candidates) {
+  for (const candidate of candidates) {
+    const action = isDryRun(candidate.action, config) ? { ...candidate, dryRun: true } : candidate;
     (shouldAutoContain(action.action, workload.namespace, config) ? automatic : approval).push(action);
   }
   return { automatic, approval };
@@ -63,4 +72,9 @@ export function shouldAutoContain(action: ContainmentAction, namespace: string |
   if (NODE_WIDE_ACTIONS.includes(action)) return false;
   if (isProtectedNamespace(config, namespace)) return false;
   return config.actions.automatic.includes(action) && !config.actions.approval.includes(action);
+}
+
+function isDryRun(action: ContainmentAction, config: Config): boolean {
+  const { dryRun } = config.actions;
+  return dryRun === true || (Array.isArray(dryRun) && dryRun.includes(action));
 }

@@ -10,6 +10,13 @@ export interface IncidentResponse {
   incidentId: string;
   /** When pivotguard opened the incident (its clock, or the replay's record clock). */
   openedAt: string;
+  /**
+   * When the incident's earliest record reached pivotguard (queue arrival): separates the
+   * source's own delivery lag (firstSeen -> received) from pivotguard's processing (received -> opened).
+   */
+  firstRecordReceivedAt?: string;
+  /** Every alert sent for the incident. */
+  alerts: AlertSent[];
   status: IncidentStatus;
   history: StatusChange[];
   actions: ActionRecord[];
@@ -20,6 +27,12 @@ export interface IncidentResponse {
   firstContainedAt?: string;
   /** Set when the incident is dismissed: the suppression people may accept. */
   proposedSuppression?: ProposedSuppression;
+}
+
+export interface AlertSent {
+  at: string;
+  kind: 'opened' | 'escalated';
+  severity: string;
 }
 
 export type IncidentStatus = 'open' | 'contained' | 'resolved' | 'false-positive';
@@ -39,6 +52,8 @@ export interface ApprovalRequest {
   requestedAt: string;
   expiresAt: string;
   proposed: PlannedAction[];
+  /** sha256 of the task token: recognizes a retried request without keeping the token here. */
+  tokenSha256?: string;
   decision?: 'approved' | 'rejected' | 'timeout';
   decidedAt?: string;
   decidedBy?: string;
@@ -64,7 +79,7 @@ export interface ProposedSuppression {
 const CHANGED: ReadonlySet<ActionRecord['result']> = new Set(['applied', 'already-applied']);
 
 export function openResponse(incidentId: string, openedAt: string): IncidentResponse {
-  return { incidentId, openedAt, status: 'open', history: [], actions: [], undone: [] };
+  return { incidentId, openedAt, status: 'open', history: [], actions: [], undone: [], alerts: [] };
 }
 
 /**

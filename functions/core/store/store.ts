@@ -51,5 +51,6 @@ export interface Store {
    * the incidents that are new or whose severity rose.
    */
   putIncidents(incidents: readonly Incident[]): Promise<IncidentChange[]>;
+  getIncident(id: string): Promise<Incident | undefined>;
   listIncidents(): Promise<Incident[]>;
 }

@@ -1,0 +1,75 @@
+import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
+import { InvalidTransition, openResponse, withStatus } from '#core/respond/response';
+import type { ResponseStore } from '#core/store/response-store';
+import type { Store } from '#core/store/store';
+import type { UndoRequest } from '../containment/undo.ts';
+import type { ApprovalDesk, DecisionResult } from './desk.ts';
+import { WaitEnded, type WorkflowDecisions } from './workflow-decisions.ts';
+
+export interface ContainmentDeskDeps {
+  incidents: Pick<Store, 'getIncident'>;
+  responses: ResponseStore;
+  workflow: WorkflowDecisions;
+  /** Runs where the cluster and IAM access are: the containment function when deployed. */
+  undo(request: UndoRequest): Promise<UndoneRecord[]>;
+  clock?: () => Date;
+}
+
+/** The one implementation of a person's decisions, behind both the approval page and the terminal. */
+export class ContainmentDesk implements ApprovalDesk {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: ContainmentDeskDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  async show(incidentId: string) {
+    const incident = await this.deps.incidents.getIncident(incidentId);
+    if (!incident) return undefined;
+    return { incident, response: await this.deps.responses.getResponse(incidentId) };
+  }
+
+  async decide({ incidentId, nonce, decision, by }: Parameters<ApprovalDesk['decide']>[0]): Promise<DecisionResult> {
+    const approval = (await this.deps.responses.getResponse(incidentId))?.approval;
+    if (!approval) return { ok: false, reason: `nothing of ${incidentId} is waiting for approval` };
+    if (nonce !== undefined && nonce !== approval.nonce) return { ok: false, reason: 'this link belongs to an earlier approval request; use the latest email' };
+    if (approval.decision) return { ok: false, reason: `already ${approval.decision} by ${approval.decidedBy ?? 'someone'} at ${approval.decidedAt ?? 'an unknown time'}` };
+    const at = this.clock().toISOString();
+    if (at > approval.expiresAt) return { ok: false, reason: `the approval expired at ${approval.expiresAt}; nothing disruptive ran` };
+    const token = await this.deps.responses.takeApprovalToken(incidentId, approval.nonce);
+    if (!token) return { ok: false, reason: 'someone else decided a moment ago; reload to see the decision' };
+    const outcome = decision === 'approve' ? 'approved' : 'rejected';
+    let note: string | undefined;
+    try {
+      await (decision === 'approve' ? this.deps.workflow.approve(token, { by, at }) : this.deps.workflow.reject(token, { by, at }));
+    } catch (error) {
+      if (!(error instanceof WaitEnded)) throw error;
+      note = error.message;
+    }
+    const response = await this.deps.responses.updateResponse(incidentId, (current) => {
+      const base = current ?? openResponse(incidentId, at);
+      return { ...base, approval: { ...approval, decision: note ? 'timeout' : outcome, decidedAt: at, decidedBy: by } };
+    });
+    return note ? { ok: false, reason: `${note}; nothing disruptive ran` } : { ok: true, response };
+  }
+
+  undo(request: UndoRequest): Promise<UndoneRecord[]> {
+    return this.deps.undo(request);
+  }
+
+  async setStatus({ incidentId, to, by, reason }: Parameters<ApprovalDesk['setStatus']>[0]): Promise<DecisionResult> {
+    const incident = await this.deps.incidents.getIncident(incidentId);
+    if (!incident) return { ok: false, reason: `no incident ${incidentId}` };
+    if (to === 'false-positive' && !reason?.trim()) return { ok: false, reason: 'say why it is a false positive' };
+    const at = this.clock().toISOString();
+    try {
+      const response = await this.deps.responses.updateResponse(incidentId, (current: IncidentResponse | undefined) =>
+        withStatus(current ?? openResponse(incidentId, incident.lastSeen), { to, by, at, reason: reason?.trim() || undefined }),
+      );
+      return { ok: true, response };
+    } catch (error) {
+      if (error instanceof InvalidTransition) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { Incident } from '#core/model/incident';
+import type { IncidentResponse } from '#core/respond/response';
+import type { ApprovalOutcome } from './steps.ts';
+
+/** The plan as the containment email states it, before anything runs. */
+export function planMessage(incident: Incident, dryRun: boolean): string {
+  const list = (actions: Incident['plan']['automatic']) =>
+    actions.length ? actions.map((action) => `- ${action.action} ${action.target}${action.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing';
+  return [
+    ...(dryRun ? ['DRY RUN: nothing will be changed; every step records what it would do.'] : []),
+    `pivotguard is containing ${incident.id}: ${incident.title}.`,
+    'Evidence is stored first. Running now:',
+    list(incident.plan.automatic),
+    'Waiting for your approval:',
+    list(incident.plan.approval),
+  ].join('\n');
+}
+
+/** What ran, what did not, and how to put it back. */
+export function outcomeMessage(incident: Incident, response: IncidentResponse, decision: ApprovalOutcome['decision'] | undefined): string {
+  const steps = response.actions.map((record) => `- ${record.action} ${record.target}: ${record.result}. ${record.detail}`);
+  const approval =
+    decision === 'approved'
+      ? `The approved steps ran (approved by ${response.approval?.decidedBy ?? 'someone'}).`
+      : decision === 'rejected'
+        ? 'The approval was rejected: nothing disruptive ran.'
+        : decision === 'timeout'
+          ? 'Nobody approved in time: nothing disruptive ran.'
+          : 'Nothing needed approval.';
+  const reversible = response.actions.some((record) => record.undo && record.undo.kind !== 'none' && (record.result === 'applied' || record.result === 'already-applied'));
+  return [
+    `Containment of ${incident.id} (${incident.title}) is finished; the incident is ${response.status}.`,
+    approval,
+    'Steps:',
+    ...(steps.length ? steps : ['- none']),
+    ...(reversible ? ['', `Undo every step: npx pivotguard undo ${incident.id}   (or one: npx pivotguard undo ${incident.id} ACTION)`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,88 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { IncidentResponse } from '#core/respond/response';
+import type { ResponseStore } from '#core/store/response-store';
+import { type Item, type Key, backoff, putIfVersion, queryAll } from './dynamodb-batch.ts';
+
+/**
+ * Responses in the state table, beside the incidents:
+ *   pk "responses",          sk "<incident id>" -> response (JSON), version
+ *   pk "approval#<incident>", sk "<nonce>"      -> taskToken, expiresAt (TTL)
+ * The token lives in its own item that only the decision path reads, and is deleted by the read.
+ */
+const RESPONSES_PK = 'responses';
+/** Responses outlive the incidents (90 days) so a year of monthly reviews can be compared. */
+const RESPONSE_KEEP_MS = 400 * 86400_000;
+/** A token is useless after Step Functions' longest wait; the TTL only tidies up. */
+const TOKEN_KEEP_MS = 366 * 86400_000;
+const MAX_WRITE_ATTEMPTS = 8;
+
+export class ResponseWriteConflict extends Error {
+  constructor(incidentId: string) {
+    super(`response of ${incidentId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to update it`);
+    this.name = 'ResponseWriteConflict';
+  }
+}
+
+export class DynamoDbResponseStore implements ResponseStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(private readonly options: { client: DynamoDBClient; tableName: string; clock?: () => Date }) {
+    this.doc = DynamoDBDocumentClient.from(options.client);
+  }
+
+  async getResponse(incidentId: string): Promise<IncidentResponse | undefined> {
+    const item = await this.getItem(responseKey(incidentId));
+    return item ? (JSON.parse(item.response as string) as IncidentResponse) : undefined;
+  }
+
+  async listResponses(): Promise<IncidentResponse[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.options.tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': RESPONSES_PK },
+    });
+    return items.map((item) => JSON.parse(item.response as string) as IncidentResponse);
+  }
+
+  async updateResponse(incidentId: string, change: (current: IncidentResponse | undefined) => IncidentResponse): Promise<IncidentResponse> {
+    let item = await this.getItem(responseKey(incidentId));
+    for (let attempt = 1; ; attempt++) {
+      const current = item ? (JSON.parse(item.response as string) as IncidentResponse) : undefined;
+      const next = change(current);
+      const text = JSON.stringify(next);
+      if (text === item?.response) return next;
+      const expiresAt = Math.ceil((Date.parse(next.openedAt) + RESPONSE_KEEP_MS) / 1000);
+      if (await putIfVersion(this.doc, this.options.tableName, { ...responseKey(incidentId), response: text, expiresAt }, item)) return next;
+      if (attempt === MAX_WRITE_ATTEMPTS) throw new ResponseWriteConflict(incidentId);
+      await backoff(attempt);
+      item = await this.getItem(responseKey(incidentId));
+    }
+  }
+
+  async putApprovalToken(incidentId: string, nonce: string, taskToken: string): Promise<void> {
+    const now = (this.options.clock ?? (() => new Date()))().getTime();
+    await this.doc.send(
+      new PutCommand({ TableName: this.options.tableName, Item: { ...tokenKey(incidentId, nonce), taskToken, expiresAt: Math.ceil((now + TOKEN_KEEP_MS) / 1000) } }),
+    );
+  }
+
+  async takeApprovalToken(incidentId: string, nonce: string): Promise<string | undefined> {
+    // One delete both reads and consumes: of two concurrent deciders only one gets the old item.
+    const { Attributes } = await this.doc.send(new DeleteCommand({ TableName: this.options.tableName, Key: tokenKey(incidentId, nonce), ReturnValues: 'ALL_OLD' }));
+    return Attributes?.taskToken as string | undefined;
+  }
+
+  private async getItem(key: Key): Promise<Item | undefined> {
+    return (await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }))).Item;
+  }
+}
+
+function responseKey(incidentId: string): Key {
+  return { pk: RESPONSES_PK, sk: incidentId };
+}
+
+function tokenKey(incidentId: string, nonce: string): Key {
+  return { pk: `approval#${incidentId}`, sk: nonce };
+}

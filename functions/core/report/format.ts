@@ -1,0 +1,76 @@
+import type { ContainmentAction } from '#core/model/incident';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "45 s", "4 min 30 s", "2 h 5 min", "3 d 4 h": two units at most, as a person would say it. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '–';
+  if (ms < 0) return `−${formatDuration(-ms)}`;
+  if (ms < SECOND) return `${Math.round(ms)} ms`;
+  if (ms < MINUTE) return `${Math.round(ms / SECOND)} s`;
+  if (ms < 10 * MINUTE) return pair(ms, MINUTE, 'min', SECOND, 's');
+  if (ms < HOUR) return `${Math.round(ms / MINUTE)} min`;
+  if (ms < DAY) return pair(ms, HOUR, 'h', MINUTE, 'min');
+  return pair(ms, DAY, 'd', HOUR, 'h');
+}
+
+function pair(ms: number, big: number, bigUnit: string, small: number, smallUnit: string): string {
+  const total = Math.round(ms / small);
+  const per = big / small;
+  const whole = Math.floor(total / per);
+  const rest = total % per;
+  return rest === 0 ? `${whole} ${bigUnit}` : `${whole} ${bigUnit} ${rest} ${smallUnit}`;
+}
+
+export function formatPercent(rate: number | null): string {
+  return rate === null ? '–' : `${Math.round(rate * 100)}%`;
+}
+
+/** "21 Nov 2026, 02:13 UTC" */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${formatDate(iso)}, ${iso.slice(11, 16)} UTC`;
+}
+
+/** "21 Nov 2026" */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** "2026-11" -> "November 2026" */
+export function formatMonth(month: string): string {
+  const [year, index] = month.split('-');
+  return `${MONTH_NAMES[Number(index) - 1] ?? month} ${year}`;
+}
+
+export function roleName(roleArn: string): string {
+  return roleArn.split('/').pop() || roleArn;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** "a, b and c" */
+export function listing(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** How each step reads in a sentence: done, to do, and as a noun. */
+export const ACTION_WORDS: Record<ContainmentAction, { done: string; todo: string; noun: string }> = {
+  'capture-evidence': { done: 'captured evidence', todo: 'capture evidence', noun: 'Evidence capture' },
+  'isolate-pod': { done: 'isolated the pod', todo: 'isolate the pod', noun: 'Pod isolation' },
+  'revoke-role-sessions': { done: 'revoked the role sessions', todo: 'revoke the role sessions', noun: 'Session revocation' },
+  'restart-pod': { done: 'restarted the pod', todo: 'restart the pod', noun: 'Pod restart' },
+  'scale-down': { done: 'scaled the workload down', todo: 'scale the workload down', noun: 'Scale-down' },
+  'cordon-node': { done: 'cordoned the node', todo: 'cordon the node', noun: 'Node cordon' },
+};
