@@ -16,7 +16,7 @@ import {
 import { EKS_TOKEN_PREFIX } from '#adapters/kubernetes/eks-token';
 import type { UndoStep } from '#core/respond/action';
 import { quarantineNetworkPolicy } from '#core/respond/network-policy';
-import { type KubeObject, KubeApiFake, type RecordedRequest } from '../fixtures/kube-api-fake.ts';
+import { type KubeObject, KubeApiFake, type RecordedRequest } from '#adapters/local/kube-api-fake';
 
 const CLUSTER = 'prod-east';
 const NS = 'shop';

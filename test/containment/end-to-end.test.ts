@@ -1,14 +1,20 @@
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ContainmentDesk } from '#adapters/approval/containment-desk';
+import { approvalPageHandler } from '#adapters/approval/http';
+import type { WorkflowDecisions } from '#adapters/approval/workflow-decisions';
 import { EvidenceLocker } from '#adapters/containment/evidence';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
 import { KubernetesContainment } from '#adapters/kubernetes/containment';
+import { KubeApiFake } from '#adapters/local/kube-api-fake';
+import { MemoryResponseStore } from '#adapters/memory-responses';
 import type { Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
-import { KubeApiFake } from '../fixtures/kube-api-fake.ts';
+import type { UndoneRecord } from '#core/respond/response';
+import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { type TaskHandler, execute, synthesizedDefinition } from './workflow.ts';
@@ -16,6 +22,9 @@ import { type TaskHandler, execute, synthesizedDefinition } from './workflow.ts'
 const definition = synthesizedDefinition();
 const iam = mockClient(IAMClient);
 const s3 = mockClient(S3Client);
+const SECRET = 'link-signing-secret-for-tests';
+const APPROVAL_URL = 'https://abcdefghijklmnop.lambda-url.us-east-1.on.aws/';
+const NOW = new Date('2026-11-21T02:40:00Z');
 let fake: KubeApiFake;
 let incident: Incident;
 
@@ -41,109 +50,256 @@ beforeEach(() => {
     metadata: { name: pod!, namespace: namespace!, labels: { app: 'checkout' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'checkout-7d9f8b6c5', uid: 'r', controller: true }] },
     spec: { nodeName: node!, containers: [{ name: 'app', image: 'checkout:2.14.0' }] },
   });
+  fake.seed('nodes', { metadata: { name: node! }, spec: {} });
+  fake.seedLog(namespace!, pod!, 'app', '2026-11-21T02:12:00Z curl http://169.254.170.23/v1/credentials\n');
   fake.requests.length = 0;
   expect(cluster).toBe('prod-east');
   iam.reset();
   iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'checkout-irsa', RoleId: 'AROAEXAMPLEROLEID', Arn: incident.identities[0]!.roleArn, Path: '/', CreateDate: new Date(0) } });
   iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: 'none', $metadata: {} }));
   iam.on(PutRolePolicyCommand).resolves({});
+  iam.on(DeleteRolePolicyCommand).resolves({});
   s3.reset();
   s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
 });
 
-/** The real containment steps, wired to the Kubernetes fake and mocked AWS clients. */
-function wiring(decision: () => Promise<unknown>) {
-  const notices: string[] = [];
-  const recorded: ActionRecord[] = [];
+/**
+ * The real containment steps wired to the Kubernetes fake and mocked AWS clients; the waiting
+ * state parks until a person answers through the real approval page, whose decision reaches
+ * the execution the way SendTaskSuccess/SendTaskFailure would.
+ */
+function wiring(subject: Incident) {
+  const notices: { subject: string; message: string }[] = [];
+  const responses = new MemoryResponseStore();
+  const waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
+  const workflow: WorkflowDecisions = {
+    approve: async (token, decision) => waiting.get(token)!.resolve({ decision: 'approved', ...decision }),
+    reject: async (token, decision) => waiting.get(token)!.reject(Object.assign(new Error(`rejected by ${decision.by}`), { name: 'Rejected' })),
+  };
   const steps = containmentSteps({
     evidence: new EvidenceLocker(new S3Client({ region: 'us-east-1' }), { bucket: 'pivotguard-evidence', objectLock: true }),
-    iam: new IamRevocation(new IAMClient({ region: 'us-east-1' })),
-    kubernetes: async (cluster) => new KubernetesContainment(fake.kubeConfig(cluster)),
-    recordsBehind: async (subject) => subject.signals.map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: { eventId: signal.eventId } })),
-    notify: async (_, message) => {
-      notices.push(message);
+    iam: new IamRevocation(new IAMClient({ region: 'us-east-1' }), () => NOW),
+    kubernetes: async (cluster) => new KubernetesContainment(fake.kubeConfig(cluster), { clock: () => NOW }),
+    recordsBehind: async (shown) => shown.signals.map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: { eventId: signal.eventId } })),
+    notify: async (_, title, message) => {
+      notices.push({ subject: title, message });
     },
-    awaitDecision: async () => {},
-    record: async (_, records) => {
-      recorded.push(...records);
-    },
-    clock: () => new Date('2026-11-21T02:40:00Z'),
+    responses,
+    linkSecret: async () => SECRET,
+    approvalTimeoutMs: 24 * 3600_000,
+    clock: () => NOW,
   });
   const task: TaskHandler = async (input) => steps(input as unknown as StepPayload);
   const states = ['CaptureEvidence', 'RecordEvidenceFailure', 'Notify', 'AutomaticActionsAction', 'AutomaticActionsActionFailed', 'ApprovedActionsAction', 'ApprovedActionsActionFailed', 'RecordOutcome'];
   const handlers: Record<string, TaskHandler> = Object.fromEntries(states.map((state) => [state, task]));
-  // The waiting state calls the real step (token kept server-side), then a person decides.
   handlers.AwaitApproval = async (input) => {
-    await task(input);
-    return decision();
+    // A waitForTaskToken state invokes Lambda with { FunctionName, Payload }.
+    const payload = input.Payload as Record<string, unknown>;
+    await task(payload);
+    return new Promise((resolve, reject) => waiting.set(payload.taskToken as string, { resolve, reject }));
   };
-  return { handlers, notices, recorded };
+  const desk = new ContainmentDesk({
+    incidents: { getIncident: async (id) => (id === subject.id ? subject : undefined) },
+    responses,
+    workflow,
+    undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
+    clock: () => NOW,
+  });
+  const page = approvalPageHandler({ desk, secret: async () => SECRET, clock: () => NOW });
+  const run = (dryRun = false) => execute(definition, { incident: subject, dryRun, approvalUrl: APPROVAL_URL }, handlers);
+  /** The link from the approval email, once the execution waits. */
+  const approvalLink = async (): Promise<string> => {
+    await until(() => waiting.size > 0);
+    const email = notices.find((notice) => notice.subject.startsWith('Approval needed'))!;
+    return /^https:\/\/\S+\?t=(\S+)$/m.exec(email.message)![1]!;
+  };
+  const answer = (token: string, fields: Record<string, string>) =>
+    page(functionUrlEvent('POST', { body: new URLSearchParams({ t: token, ...fields }).toString(), now: NOW }));
+  return { run, notices, responses, desk, page, approvalLink, answer, waiting };
 }
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 500) throw new Error('the execution never reached the approval wait');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** The Map state runs a tier's actions concurrently, so records are compared in a fixed order. */
+const outcomes = (records: readonly (ActionRecord | UndoneRecord)[]) => records.map((record) => [record.action, record.result]).sort((a, b) => `${a}`.localeCompare(`${b}`));
 
 const plan = (automatic: PlannedAction['action'][], approval: PlannedAction['action'][]) => ({
   automatic: incident.plan.automatic.filter((action) => automatic.includes(action.action)),
-  approval: incident.plan.approval.filter((action) => approval.includes(action.action)),
+  approval: [...incident.plan.automatic, ...incident.plan.approval].filter((action) => approval.includes(action.action)),
 });
 
-describe('containment end to end: synthesized workflow, real steps, Kubernetes fake over HTTP', () => {
-  it('isolates the pod and revokes its sessions automatically, and scales down only once approved', async () => {
+describe('containment end to end: synthesized workflow, real steps, approval page, Kubernetes fake over HTTP', () => {
+  it('contains automatically, asks by email, runs the disruptive step once approved on the page, and undoes it all', async () => {
     const subject = { ...incident, plan: plan(['capture-evidence', 'isolate-pod', 'revoke-role-sessions'], ['scale-down']) };
-    const { handlers, notices, recorded } = wiring(async () => ({ decision: 'approved', by: 'alice' }));
-    await execute(definition, { incident: subject, dryRun: false }, handlers);
+    const { run, notices, responses, approvalLink, answer, page } = wiring(subject);
     const { namespace, pod } = incident.workload;
+    const execution = run();
+    const link = await approvalLink();
+
+    // Mail scanners open links: the page shows what waits and changes nothing.
+    const shown = await page(functionUrlEvent('GET', { query: { t: link }, now: NOW }));
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('Scale down');
+    expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
+    // The automatic tier already ran, before anyone answered.
     expect(fake.object('pods', namespace!, pod!)!.metadata.labels).toMatchObject({ 'pivotguard.io/quarantine': incident.id });
+    expect((await responses.getResponse(incident.id))!.status).toBe('contained');
+
+    expect((await answer(link, { op: 'approve', by: 'alice@example.com' })).statusCode).toBe(200);
+    await execution;
+
     expect(fake.names('networkpolicies', namespace!)).toEqual([`pivotguard-quarantine-${incident.id}`]);
     expect(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyName).toBe(`pivotguard-revoke-${incident.id}`);
     expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 0 });
-    expect(s3.commandCalls(PutObjectCommand).length).toBeGreaterThan(incident.signals.length);
-    expect(notices[0]).toMatch(/Running now:\n- capture-evidence/);
-    expect(recorded.map((record) => [record.action, record.result])).toEqual([
+    const stored = s3.commandCalls(PutObjectCommand).map((call) => String(call.args[0].input.Body));
+    expect(stored.some((body) => body.includes('curl http://169.254.170.23/v1/credentials'))).toBe(true);
+    expect(stored.some((body) => body.includes('"nodeName"'))).toBe(true);
+
+    const response = (await responses.getResponse(incident.id))!;
+    expect(outcomes(response.actions)).toEqual([
       ['capture-evidence', 'already-applied'],
+      ['capture-evidence', 'applied'],
       ['isolate-pod', 'applied'],
       ['revoke-role-sessions', 'applied'],
       ['scale-down', 'applied'],
     ]);
-    expect(recorded.find((record) => record.action === 'scale-down')!.undo).toMatchObject({ kind: 'restore-replicas', replicas: 2 });
+    expect(response.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@example.com', proposed: [expect.objectContaining({ action: 'scale-down' })] });
+    expect(response.firstContainedAt).toBe(NOW.toISOString());
+    expect(response.workflow?.finishedAt).toBeDefined();
+    expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containment finished']);
+    expect(notices.at(-1)!.message).toContain(`npx pivotguard undo ${incident.id}`);
+
+    // Undo everything from the page: the label and policy go, replicas come back, the deny policy is deleted.
+    expect((await answer(link, { op: 'undo', by: 'bob@example.com' })).statusCode).toBe(200);
+    expect(fake.object('pods', namespace!, pod!)!.metadata.labels).not.toHaveProperty('pivotguard.io/quarantine');
+    expect(fake.names('networkpolicies', namespace!)).toEqual([]);
+    expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
+    expect(iam.commandCalls(DeleteRolePolicyCommand).map((call) => call.args[0].input)).toEqual([{ RoleName: 'checkout-irsa', PolicyName: `pivotguard-revoke-${incident.id}` }]);
+    const undone = (await responses.getResponse(incident.id))!.undone;
+    // Newest first: the approved tier is reversed before the automatic one.
+    expect(undone[0]).toMatchObject({ action: 'scale-down', result: 'undone', by: 'bob@example.com' });
+    expect(outcomes(undone)).toEqual([
+      ['isolate-pod', 'undone'],
+      ['revoke-role-sessions', 'undone'],
+      ['scale-down', 'undone'],
+    ]);
   });
 
-  it('changes nothing when rejected, beyond the automatic tier', async () => {
+  it('changes nothing disruptive when rejected on the page, and says who rejected', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
-    const { handlers } = wiring(async () => {
-      throw Object.assign(new Error('rejected by bob'), { name: 'Rejected' });
-    });
-    await execute(definition, { incident: subject, dryRun: false }, handlers);
+    const { run, responses, approvalLink, answer, notices } = wiring(subject);
+    const execution = run();
+    expect((await answer(await approvalLink(), { op: 'reject', by: 'bob@example.com' })).statusCode).toBe(200);
+    await execution;
     expect(fake.object('deployments', incident.workload.namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
+    expect((await responses.getResponse(incident.id))!.approval).toMatchObject({ decision: 'rejected', decidedBy: 'bob@example.com' });
+    expect(notices.at(-1)!.message).toContain('rejected: nothing disruptive ran');
+  });
+
+  it('records a timeout as nobody deciding, and runs nothing disruptive', async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
+    const { run, responses, waiting, approvalLink } = wiring(subject);
+    const execution = run();
+    await approvalLink();
+    [...waiting.values()][0]!.reject(Object.assign(new Error('approval timed out'), { name: 'States.Timeout' }));
+    await execution;
+    expect(fake.object('deployments', incident.workload.namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
+    expect((await responses.getResponse(incident.id))!.approval).toMatchObject({ decision: 'timeout', decidedBy: 'nobody (timed out)' });
+  });
+
+  it('takes one decision per wait: a second answer is refused and changes nothing', async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
+    const { run, approvalLink, answer } = wiring(subject);
+    const execution = run();
+    const link = await approvalLink();
+    await answer(link, { op: 'approve', by: 'alice@example.com' });
+    await execution;
+    const second = await answer(link, { op: 'reject', by: 'mallory@example.com' });
+    expect(second.statusCode).toBe(409);
+    expect(second.body).toContain('already approved by alice@example.com');
   });
 
   it('runs dry: the whole workflow records what it would do and mutates nothing', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], ['scale-down']) };
-    const { handlers, recorded } = wiring(async () => ({ decision: 'approved' }));
-    await execute(definition, { incident: subject, dryRun: true }, handlers);
+    const { run, responses, approvalLink, answer } = wiring(subject);
+    const execution = run(true);
+    await answer(await approvalLink(), { op: 'approve', by: 'alice@example.com' });
+    await execution;
     expect(fake.mutations()).toEqual([]);
     expect(iam.commandCalls(PutRolePolicyCommand)).toEqual([]);
     expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
-    expect(recorded.map((record) => record.result)).toEqual(['dry-run', 'dry-run', 'dry-run']);
+    const response = (await responses.getResponse(incident.id))!;
+    expect(response.actions.map((record) => record.result)).toEqual(['dry-run', 'dry-run', 'dry-run', 'dry-run']);
+    expect(response.status).toBe('open');
   });
 
-  it('records a forbidden action as failed and still revokes the sessions', async () => {
-    fake.forbid('create', 'networkpolicies');
-    const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
-    const { handlers, recorded } = wiring(async () => ({ decision: 'approved' }));
-    await execute(definition, { incident: subject, dryRun: false }, handlers);
-    expect(recorded.map((record) => [record.action, record.result])).toEqual([
-      ['isolate-pod', 'failed'],
+  it('runs one action dry when the plan says so, and the others for real', async () => {
+    const base = plan(['isolate-pod', 'revoke-role-sessions'], []);
+    const subject = { ...incident, plan: { ...base, automatic: base.automatic.map((action) => (action.action === 'isolate-pod' ? { ...action, dryRun: true } : action)) } };
+    const { run, responses } = wiring(subject);
+    await run();
+    expect(fake.mutations()).toEqual([]);
+    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+    expect(outcomes((await responses.getResponse(incident.id))!.actions)).toEqual([
+      ['capture-evidence', 'applied'],
+      ['isolate-pod', 'dry-run'],
       ['revoke-role-sessions', 'applied'],
     ]);
   });
 
+  it('records a forbidden action as failed, alerts, and still revokes the sessions', async () => {
+    fake.forbid('create', 'networkpolicies');
+    const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
+    const { run, responses, notices } = wiring(subject);
+    await run();
+    const actions = (await responses.getResponse(incident.id))!.actions;
+    expect(outcomes(actions)).toEqual([
+      ['capture-evidence', 'applied'],
+      ['isolate-pod', 'failed'],
+      ['revoke-role-sessions', 'applied'],
+    ]);
+    expect(actions.find((record) => record.action === 'isolate-pod')!.detail).toMatch(/forbidden: .*networkpolicies/);
+    expect(notices.at(-1)!.message).toMatch(/isolate-pod \S+: failed/);
+  });
+
   it('does not act twice when the execution is retried', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
-    await execute(definition, { incident: subject, dryRun: false }, wiring(async () => ({})).handlers);
+    const first = wiring(subject);
+    await first.run();
     iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(String(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument)) });
-    const again = wiring(async () => ({}));
-    await execute(definition, { incident: subject, dryRun: false }, again.handlers);
-    expect(again.recorded.map((record) => record.result)).toEqual(['already-applied', 'already-applied']);
+    const again = wiring(subject);
+    await again.run();
+    expect((await again.responses.getResponse(incident.id))!.actions.map((record) => record.result)).toEqual(['applied', 'already-applied', 'already-applied']);
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
     expect(fake.names('networkpolicies', incident.workload.namespace!)).toHaveLength(1);
+  });
+
+  it('undoes one action at a time, and an undone step is not undone twice', async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
+    const { run, desk } = wiring(subject);
+    await run();
+    const { namespace } = incident.workload;
+    const isolated = await desk.undo({ incidentId: incident.id, action: 'isolate-pod', by: 'arn:aws:iam::111122223333:user/carol' });
+    expect(isolated.map((record) => [record.action, record.result])).toEqual([['isolate-pod', 'undone']]);
+    expect(fake.names('networkpolicies', namespace!)).toEqual([]);
+    expect(iam.commandCalls(DeleteRolePolicyCommand)).toEqual([]);
+    expect(await desk.undo({ incidentId: incident.id, action: 'isolate-pod', by: 'carol' })).toEqual([]);
+    const rest = await desk.undo({ incidentId: incident.id, by: 'carol' });
+    expect(rest.map((record) => [record.action, record.result])).toEqual([['revoke-role-sessions', 'undone']]);
+  });
+
+  it('undoes dry: says what it would do and changes nothing', async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], []) };
+    const { run, desk } = wiring(subject);
+    await run();
+    fake.requests.length = 0;
+    const dry = await desk.undo({ incidentId: incident.id, by: 'carol', dryRun: true });
+    expect(dry).toEqual([expect.objectContaining({ action: 'isolate-pod', result: 'dry-run', detail: expect.stringContaining('would remove pivotguard.io/quarantine') })]);
+    expect(fake.mutations()).toEqual([]);
   });
 });

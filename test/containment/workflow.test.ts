@@ -40,7 +40,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
         return { decision: 'approved', by: 'alice' };
       },
     });
-    const output = (await execute(definition, { incident, dryRun: false }, handlers)) as Record<string, unknown>;
+    const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers)) as Record<string, unknown>;
     // The waiting state's input shows exactly what awaits a person, and carries the task token.
     expect(waiting).toMatchObject({ step: 'request-approval', taskToken: 'task-token-1', proposed: incident.plan.approval });
     expect(steps(calls)).toEqual([
@@ -63,7 +63,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
           throw Object.assign(new Error(decision), { name: error });
         },
       });
-      const output = (await execute(definition, { incident, dryRun: false }, handlers)) as Record<string, unknown>;
+      const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers)) as Record<string, unknown>;
       expect(steps(calls).filter((step) => step.startsWith('ApprovedActions'))).toEqual([]);
       expect(output.approval).toEqual({ decision });
       expect(steps(calls).at(-1)).toBe('RecordOutcome');
@@ -76,7 +76,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
         throw Object.assign(new Error('bucket unavailable'), { name: 'EvidenceError' });
       },
     });
-    await expect(execute(definition, { incident, dryRun: false }, handlers)).rejects.toThrow();
+    await expect(execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers)).rejects.toThrow();
     expect(steps(calls)).toEqual(['CaptureEvidence', 'RecordEvidenceFailure']);
   });
 
@@ -88,7 +88,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
       },
       AutomaticActionsActionFailed: async (payload) => ({ action: (payload.action as { action: string }).action, result: 'failed' }),
     });
-    const output = (await execute(definition, { incident: { ...incident, plan: { ...incident.plan, approval: [] } }, dryRun: false }, handlers)) as Record<string, unknown>;
+    const output = (await execute(definition, { incident: { ...incident, plan: { ...incident.plan, approval: [] } }, dryRun: false, approvalUrl: '' }, handlers)) as Record<string, unknown>;
     expect((output.automatic as { records: unknown[] }).records).toEqual([
       { action: 'isolate-pod', result: 'failed' },
       { action: 'revoke-role-sessions', result: 'applied' },
@@ -106,7 +106,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
         return { ok: true };
       },
     });
-    await execute(definition, { incident, dryRun: true }, { ...handlers, AwaitApproval: async () => ({ decision: 'approved' }) });
+    await execute(definition, { incident, dryRun: true, approvalUrl: '' }, { ...handlers, AwaitApproval: async () => ({ decision: 'approved' }) });
     expect(attempts).toBe(3);
   });
 });

@@ -12,12 +12,12 @@ describe('approval links', () => {
 
   it('are refused once expired, when tampered with, or signed with another secret', () => {
     const token = signApprovalLink(claim, SECRET);
-    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-22T02:00:01Z'))).toEqual({ ok: false, reason: 'the link expired at 2026-11-22T02:00:00.000Z' });
+    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-22T02:00:01Z'))).toEqual({ ok: false, problem: 'expired', reason: 'the link expired at 2026-11-22T02:00:00.000Z' });
     const forged = signApprovalLink({ ...claim, incidentId: 'inc-other' }, 'another-secret');
-    expect(verifyApprovalLink(forged, SECRET, 0)).toMatchObject({ ok: false, reason: 'the link is not signed by this pivotguard' });
+    expect(verifyApprovalLink(forged, SECRET, 0)).toEqual({ ok: false, problem: 'forged', reason: 'the link is not signed by this pivotguard' });
     const [, signature] = token.split('.');
     const swapped = `${Buffer.from(JSON.stringify(['inc-other', claim.expiresAt, claim.nonce])).toString('base64url')}.${signature}`;
-    expect(verifyApprovalLink(swapped, SECRET, 0).ok).toBe(false);
-    expect(verifyApprovalLink('not-a-token', SECRET, 0)).toEqual({ ok: false, reason: 'the link is malformed' });
+    expect(verifyApprovalLink(swapped, SECRET, 0)).toMatchObject({ ok: false, problem: 'forged' });
+    expect(verifyApprovalLink('not-a-token', SECRET, 0)).toEqual({ ok: false, problem: 'malformed', reason: 'the link is malformed' });
   });
 });

@@ -8,7 +8,7 @@ import type { ResponseStore } from '#core/store/response-store';
 import type { EvidenceLocker } from './evidence.ts';
 import type { IamRevocation } from './iam-revocation.ts';
 import { type UndoRequest, undoRecorded } from './undo.ts';
-import type { KubernetesContainment } from '../kubernetes/containment.ts';
+import type { KubernetesContainment, PodEvidence } from '../kubernetes/containment.ts';
 import { outcomeMessage, planMessage } from './messages.ts';
 
 /** What an approval resolves to in the execution: SendTaskSuccess output, or the Pass states' results. */
@@ -42,7 +42,7 @@ export interface ContainmentDeps {
   evidence: Pick<EvidenceLocker, 'capture'>;
   iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'undo'>;
   /** Kubernetes access for one cluster (a fresh EKS token per invocation). */
-  kubernetes(cluster: string): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'undo'>>;
+  kubernetes(cluster: string): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'undo' | 'podEvidence'>>;
   /** The raw records behind the incident's signals, for the evidence locker. */
   recordsBehind(incident: Incident): Promise<{ eventId: string; source: string; raw: unknown }[]>;
   /** Tells people what pivotguard is doing (the alert channel). */
@@ -105,6 +105,17 @@ export function containmentSteps(deps: ContainmentDeps) {
     }
   };
 
+  const podEvidence = async (incident: Incident): Promise<PodEvidence> => {
+    const { cluster, namespace, pod } = incident.workload;
+    if (!cluster || !namespace || !pod) return { notes: [] };
+    try {
+      return await (await deps.kubernetes(cluster)).podEvidence({ cluster, namespace, pod });
+    } catch (error) {
+      // An unreachable cluster must not keep the records from being stored.
+      return { notes: [`cluster ${cluster} could not be read: ${(error as Error).message}`] };
+    }
+  };
+
   const requestApproval = async (payload: Extract<StepPayload, { step: 'request-approval' }>): Promise<void> => {
     const { incident, taskToken, proposed } = payload;
     const tokenSha256 = createHash('sha256').update(taskToken).digest('hex');
@@ -158,7 +169,16 @@ export function containmentSteps(deps: ContainmentDeps) {
       case 'capture-evidence': {
         const { incident, dryRun } = payload;
         // The incident's first sight fixes the capture time, so a retried capture writes the same keys.
-        const result = await deps.evidence.capture({ incident, records: await deps.recordsBehind(incident), capturedAt: new Date(incident.firstSeen), dryRun });
+        const pod = await podEvidence(incident);
+        const result = await deps.evidence.capture({
+          incident,
+          records: await deps.recordsBehind(incident),
+          podSpec: pod.podSpec ?? (pod.notes.length ? { unavailable: pod.notes } : undefined),
+          podLogs: pod.podLogs,
+          rolePolicies: incident.blastRadius.rolePermissions,
+          capturedAt: new Date(incident.firstSeen),
+          dryRun,
+        });
         if (result.record.result === 'failed') throw Object.assign(new Error(result.record.detail), { name: 'EvidenceNotStored' });
         await record(incident, (response) => withActions(response, [result.record]));
         return { record: result.record, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256 };
@@ -195,8 +215,18 @@ export function containmentSteps(deps: ContainmentDeps) {
         const { step: _step, ...request } = payload;
         return undoRecorded(request, { responses: deps.responses, iam: deps.iam, kubernetes: deps.kubernetes, clock: deps.clock });
       }
+      default:
+        // A payload from a state this handler does not know: a deployment mismatch, never silently ignored.
+        throw new UnknownStep((payload as { step?: unknown }).step);
     }
   };
+}
+
+export class UnknownStep extends Error {
+  constructor(step: unknown) {
+    super(`the containment handler has no step ${JSON.stringify(step)}`);
+    this.name = 'UnknownStep';
+  }
 }
 
 function actionName(action: ContainmentAction): string {

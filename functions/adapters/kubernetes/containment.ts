@@ -28,6 +28,18 @@ export interface KubernetesTarget {
   dryRun: boolean;
 }
 
+/** What the evidence locker keeps of a pod; `notes` says what could not be read. */
+export interface PodEvidence {
+  podSpec?: unknown;
+  /** Container name to its recent log lines. */
+  podLogs?: Record<string, string>;
+  notes: string[];
+}
+
+/** Enough of a log to see what ran, bounded so one noisy container cannot fill the Lambda. */
+const POD_LOG_LINES = 1000;
+const POD_LOG_BYTES = 2_000_000;
+
 /** What executing one UndoStep did. Executing the same step again reports 'already-undone'. */
 export interface UndoRecord {
   undo: UndoStep;
@@ -321,6 +333,37 @@ export class KubernetesContainment {
       if (error instanceof RbacDenied) return record('failed', forbiddenDetail(error.operation));
       throw error;
     }
+  }
+
+  /**
+   * The pod as the API server has it and the recent logs of each container, for the evidence
+   * locker, read before any step changes the pod. What cannot be read is said, not thrown:
+   * evidence is stored with what there is.
+   */
+  async podEvidence(target: Pick<KubernetesTarget, 'cluster' | 'namespace' | 'pod'>): Promise<PodEvidence> {
+    this.checkCluster(target.cluster);
+    const { namespace, pod } = target;
+    if (!namespace || !pod) return { notes: ['the incident names no pod'] };
+    const notes: string[] = [];
+    let spec: V1Pod | undefined;
+    try {
+      spec = await this.readPod(namespace, pod);
+    } catch (error) {
+      notes.push(error instanceof RbacDenied ? forbiddenDetail(error.operation) : (error as Error).message);
+    }
+    if (!spec) return { notes: [...notes, `pod ${namespace}/${pod} could not be read${notes.length ? '' : ': it is gone'}`] };
+    const logs: Record<string, string> = {};
+    for (const container of spec.spec?.containers ?? []) {
+      const operation: Operation = { verb: 'get', resource: 'pods/log', group: '', name: pod, namespace };
+      try {
+        logs[container.name] = await this.attempt(operation, () =>
+          this.core.readNamespacedPodLog({ name: pod, namespace, container: container.name, tailLines: POD_LOG_LINES, limitBytes: POD_LOG_BYTES, timestamps: true }),
+        );
+      } catch (error) {
+        notes.push(`logs of ${container.name}: ${error instanceof RbacDenied ? forbiddenDetail(error.operation) : (error as Error).message}`);
+      }
+    }
+    return { podSpec: spec, podLogs: logs, notes };
   }
 
   /** Puts back what one step changed. Each reversal checks first, so running it twice is harmless. */

@@ -18,25 +18,25 @@ export function signApprovalLink(claim: ApprovalClaim, secret: string): string {
   return `${body}.${mac(body, secret)}`;
 }
 
-export type ApprovalCheck = { ok: true; claim: ApprovalClaim } | { ok: false; reason: string };
+export type ApprovalCheck = { ok: true; claim: ApprovalClaim } | { ok: false; problem: 'malformed' | 'forged' | 'expired'; reason: string };
 
 export function verifyApprovalLink(token: string, secret: string, now: number): ApprovalCheck {
   const [body, signature, extra] = token.split('.');
-  if (!body || !signature || extra !== undefined) return { ok: false, reason: 'the link is malformed' };
+  if (!body || !signature || extra !== undefined) return { ok: false, problem: 'malformed', reason: 'the link is malformed' };
   const expected = Buffer.from(mac(body, secret));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'the link is not signed by this pivotguard' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, problem: 'forged', reason: 'the link is not signed by this pivotguard' };
   let parts: unknown;
   try {
     parts = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
-    return { ok: false, reason: 'the link is malformed' };
+    return { ok: false, problem: 'malformed', reason: 'the link is malformed' };
   }
   if (!Array.isArray(parts) || typeof parts[0] !== 'string' || typeof parts[1] !== 'number' || typeof parts[2] !== 'string') {
-    return { ok: false, reason: 'the link is malformed' };
+    return { ok: false, problem: 'malformed', reason: 'the link is malformed' };
   }
   const claim: ApprovalClaim = { incidentId: parts[0], expiresAt: parts[1], nonce: parts[2] };
-  if (now > claim.expiresAt) return { ok: false, reason: `the link expired at ${new Date(claim.expiresAt).toISOString()}` };
+  if (now > claim.expiresAt) return { ok: false, problem: 'expired', reason: `the link expired at ${new Date(claim.expiresAt).toISOString()}` };
   return { ok: true, claim };
 }
 

@@ -1,0 +1,167 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Incident } from '#core/model/incident';
+import type { ActionRecord } from '#core/respond/action';
+import { renderErrorPage, renderIncidentPage, renderResultPage } from '#core/respond/approval-page';
+import { type IncidentResponse, openResponse, withActions } from '#core/respond/response';
+import { incidentsOf } from '../fixtures/pipeline.ts';
+import { pivotScenario } from '../fixtures/pivot-scenario.ts';
+
+const TOKEN = 'eyJpbmMiOjF9.c2lnbmF0dXJl';
+const NOW = new Date('2026-11-21T03:00:00Z');
+const NONCE = 'n-1';
+const POD = 'prod-east/payments/checkout-7d9f8b6c5-x2k4q';
+
+let pivot: Incident;
+
+beforeAll(async () => {
+  [pivot] = (await incidentsOf(pivotScenario())) as [Incident];
+});
+
+function record(action: ActionRecord['action'], target: string, undo: ActionRecord['undo']): ActionRecord {
+  return { action, incidentId: pivot.id, target, startedAt: '2026-11-21T02:30:00Z', finishedAt: '2026-11-21T02:30:02Z', result: 'applied', detail: `${action} done`, undo };
+}
+
+/** Evidence, isolation and revocation ran; restart waits for approval. */
+function pending(): IncidentResponse {
+  const ran = withActions(openResponse(pivot.id, '2026-11-21T02:29:30Z'), [
+    record('capture-evidence', POD, { kind: 'none', reason: 'evidence is kept' }),
+    record('isolate-pod', POD, { kind: 'remove-pod-quarantine', cluster: 'prod-east', namespace: 'payments', pod: 'checkout-7d9f8b6c5-x2k4q', label: 'pivotguard.io/quarantine', networkPolicy: `pivotguard-quarantine-${pivot.id}` }),
+    record('revoke-role-sessions', 'arn:aws:iam::111122223333:role/checkout-irsa', { kind: 'delete-role-policy', roleName: 'checkout-irsa', policyName: `pivotguard-revoke-${pivot.id}` }),
+  ]);
+  return {
+    ...ran,
+    approval: {
+      nonce: NONCE,
+      requestedAt: '2026-11-21T02:30:05Z',
+      expiresAt: '2026-11-21T04:00:00Z',
+      proposed: [{ action: 'restart-pod', target: POD, reason: 'replace the compromised container' }],
+    },
+  };
+}
+
+interface FormSeen {
+  op: string | undefined;
+  action: string | undefined;
+  t: string | undefined;
+  html: string;
+}
+
+function formsOf(page: string): FormSeen[] {
+  return [...page.matchAll(/<form\b[\s\S]*?<\/form>/g)].map(([html]) => {
+    const hidden = (name: string) => html.match(new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`))?.[1];
+    return { op: hidden('op'), action: hidden('action'), t: hidden('t'), html };
+  });
+}
+
+const ops = (page: string) => formsOf(page).map((form) => (form.action ? `${form.op}:${form.action}` : form.op));
+
+describe('renderIncidentPage', () => {
+  it('shows the incident, where it is, the identity, what ran with its undo, and what waits', () => {
+    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE });
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain('<meta charset="utf-8">');
+    expect(page).toContain('name="viewport"');
+    expect(page).toContain(pivot.title);
+    expect(page).toContain('Confidence 99%');
+    expect(page).toContain('checkout-7d9f8b6c5-x2k4q');
+    expect(page).toContain('arn:aws:iam::111122223333:role/checkout-irsa');
+    expect(page).toContain('botocore-session-1763691910');
+    expect(page).toContain('Remove the label pivotguard.io/quarantine from pod prod-east/payments/checkout-7d9f8b6c5-x2k4q');
+    expect(page).toContain('Delete the inline policy');
+    expect(page).toContain('Cannot be undone: evidence is kept');
+    expect(page).toContain('Restart the pod');
+    expect(page).toContain('replace the compromised container');
+    expect(page).toContain('Decide before <time datetime="2026-11-21T04:00:00Z">2026-11-21 04:00:00 UTC</time> (60 minutes left)');
+    expect(page).toContain('Status: <strong>Contained</strong>');
+    expect(page).toContain('open → contained by pivotguard');
+  });
+
+  it('offers approve, reject, an undo per undoable action and for all, resolve and dismiss, each with the token and a required name', () => {
+    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE });
+    expect(ops(page)).toEqual(['undo:isolate-pod', 'undo:revoke-role-sessions', 'undo', 'approve', 'reject', 'resolve', 'dismiss']);
+    for (const form of formsOf(page)) {
+      expect(form.html).toContain('<form method="post">');
+      expect(form.t).toBe(TOKEN);
+      expect(form.html).toMatch(/<input type="text" id="[^"]+" name="by" maxlength="200" autocomplete="email" required>/);
+    }
+    const dismiss = formsOf(page).find((form) => form.op === 'dismiss')!;
+    expect(dismiss.html).toMatch(/<textarea [^>]*name="reason"[^>]*required>/);
+  });
+
+  it('has no scripts and loads nothing from elsewhere', () => {
+    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE });
+    expect(page).not.toMatch(/<script|<link|<img|\bsrc=|https?:\/\/|\son[a-z]+=/i);
+  });
+
+  it('escapes what the incident carries, in text and in attributes', () => {
+    const hostile = '<script>alert(1)</script>"onmouseover=alert(2) x="';
+    const incident: Incident = {
+      ...pivot,
+      explanation: `shell ${hostile}`,
+      workload: { ...pivot.workload, pod: `checkout-${hostile}` },
+    };
+    const response = pending();
+    response.actions[1] = { ...response.actions[1]!, target: `prod-east/payments/${hostile}` };
+    const page = renderIncidentPage({ incident, response, token: `${TOKEN}"><script>`, now: NOW, nonce: NONCE });
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).not.toContain('"onmouseover=');
+    expect(page).not.toContain('"><script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;onmouseover=alert(2) x=&quot;');
+    expect(formsOf(page)[0]!.t).toBe(`${TOKEN}&quot;&gt;&lt;script&gt;`);
+  });
+
+  it('shows the decision and no approve or reject form once the approval is decided', () => {
+    const response = pending();
+    response.approval = { ...response.approval!, decision: 'approved', decidedAt: '2026-11-21T02:40:00Z', decidedBy: 'alice@example.com' };
+    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
+    expect(page).toContain('Approved by alice@example.com at 2026-11-21 02:40:00 UTC.');
+    expect(ops(page)).not.toContain('approve');
+    expect(ops(page)).not.toContain('reject');
+  });
+
+  it('offers no decision once the approval window has closed, or for a link sent for an earlier wait', () => {
+    const late = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: new Date('2026-11-21T04:00:01Z'), nonce: NONCE });
+    expect(late).toContain('The approval window closed at 2026-11-21 04:00:00 UTC');
+    expect(ops(late)).not.toContain('approve');
+    const stale = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: 'n-0' });
+    expect(stale).toContain('This link was sent for an earlier request.');
+    expect(ops(stale)).not.toContain('approve');
+  });
+
+  it('offers no undo for a step already undone, and retries one that failed', () => {
+    const response = pending();
+    response.undone = [
+      { action: 'isolate-pod', target: POD, at: '2026-11-21T02:50:00Z', by: 'bob', result: 'undone', detail: 'quarantine removed' },
+      { action: 'revoke-role-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa', at: '2026-11-21T02:51:00Z', by: 'bob', result: 'failed', detail: 'AccessDenied' },
+    ];
+    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
+    expect(ops(page).filter((op) => op?.startsWith('undo'))).toEqual(['undo:revoke-role-sessions']);
+    expect(page).toContain('Undo recorded: undone by bob at 2026-11-21 02:50:00 UTC. quarantine removed');
+  });
+
+  it('offers neither resolve nor dismiss once the incident is closed, and works before any response exists', () => {
+    const closed = { ...pending(), status: 'resolved' as const };
+    expect(ops(renderIncidentPage({ incident: pivot, response: closed, token: TOKEN, now: NOW }))).not.toContain('resolve');
+    const fresh = renderIncidentPage({ incident: pivot, response: undefined, token: TOKEN, now: NOW });
+    expect(fresh).toContain('No containment step has run yet.');
+    expect(fresh).toContain('Nothing waits for approval.');
+    expect(ops(fresh)).toEqual(['resolve', 'dismiss']);
+  });
+});
+
+describe('renderResultPage and renderErrorPage', () => {
+  it('says what happened and links back to the page with the token', () => {
+    const page = renderResultPage({ title: 'Approved', lines: ['Approved by <alice> at 2026-11-21 03:00:00 UTC.'], token: 'a.b+c' });
+    expect(page).toContain('<h1>Approved</h1>');
+    expect(page).toContain('<p>Approved by &lt;alice&gt; at 2026-11-21 03:00:00 UTC.</p>');
+    expect(page).toContain('<a href="?t=a.b%2Bc">Back to the incident</a>');
+    expect(renderResultPage({ title: 'Done', lines: [] })).not.toContain('<a ');
+  });
+
+  it('explains a refused link in plain words', () => {
+    const page = renderErrorPage({ status: 410, reason: 'This approval link cannot be used: the link expired at <then>.' });
+    expect(page).toContain('<h1>This link has expired</h1>');
+    expect(page).toContain('the link expired at &lt;then&gt;.');
+    expect(page).not.toContain('<form');
+  });
+});
