@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './function.ts';
 
@@ -38,6 +39,14 @@ export interface AnalyzerProps {
   readonly config: unknown;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** The containment workflow the analyzer starts for an incident; absent when containment is off. */
+  readonly containment?: AnalyzerContainment;
+}
+
+export interface AnalyzerContainment {
+  readonly stateMachine: sfn.IStateMachine;
+  /** The approval page's URL, passed in each execution's input (the workflow cannot hold it without a cycle). */
+  readonly approvalUrl: string;
 }
 
 /**
@@ -89,6 +98,11 @@ export class Analyzer extends Construct {
     props.deadLetterQueue.grantSendMessages(fn);
     props.topic.grantPublish(fn);
     props.bus.grantPutEventsTo(fn);
+    if (props.containment) {
+      fn.addEnvironment('CONTAINMENT_STATE_MACHINE_ARN', props.containment.stateMachine.stateMachineArn);
+      fn.addEnvironment('APPROVAL_URL', props.containment.approvalUrl);
+      props.containment.stateMachine.grantStartExecution(fn);
+    }
 
     const anyRole = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
     const associations = props.clusters.map((name) =>

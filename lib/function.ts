@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +19,19 @@ const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
 // esbuild's ESM output has no `require`; CommonJS dependencies that require Node built-ins need one.
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+/** Runs a function inside a VPC, e.g. to reach EKS API servers that have only a private endpoint. */
+export interface FunctionVpc {
+  readonly vpc: ec2.IVpc;
+  /** @default the VPC's private subnets */
+  readonly subnets?: ec2.SubnetSelection;
+  /** @default a new security group that allows all outbound traffic */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** Lambda's network interface calls (those of AWSLambdaVPCAccessExecutionRole, without its logs part). */
+const ENI_DESCRIBE_ACTIONS = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'];
+const ENI_MANAGE_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+
 export interface HandlerFunctionProps {
   /** Path of the handler module, relative to the repository root (e.g. `functions/handlers/analyzer.ts`). */
   readonly entry: string;
@@ -31,6 +45,8 @@ export interface HandlerFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** Where failed asynchronous invocations go (functions invoked by an event source do not need one). */
   readonly deadLetterQueue?: sqs.IQueue;
+  /** The function's VPC; it then needs a NAT gateway or VPC endpoints for the AWS APIs it calls. */
+  readonly vpc?: FunctionVpc;
 }
 
 /**
@@ -43,6 +59,8 @@ export class HandlerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** In a VPC: the resource pattern (this account and region) its role manages network interfaces on. */
+  readonly networkInterfaces: string | undefined;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
@@ -56,6 +74,7 @@ export class HandlerFunction extends Construct {
       description: `Runs the pivotguard ${id.toLowerCase()} function`,
     });
     this.logGroup.grantWrite(this.role);
+    this.networkInterfaces = props.vpc ? this.allowNetworkInterfaces() : undefined;
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, props.entry),
@@ -73,6 +92,9 @@ export class HandlerFunction extends Construct {
       // Stack traces point into the TypeScript sources rather than the minified bundle.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       deadLetterQueue: props.deadLetterQueue,
+      vpc: props.vpc?.vpc,
+      vpcSubnets: props.vpc?.subnets,
+      securityGroups: props.vpc?.securityGroups,
       bundling: {
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
@@ -85,5 +107,18 @@ export class HandlerFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+  }
+
+  /**
+   * A function given its own role gets no VPC permissions from CDK. Lambda checks these when it
+   * creates the function; describing supports no resource scoping, the rest stays in this
+   * account and region (Lambda's documented form for DeleteNetworkInterface).
+   */
+  private allowNetworkInterfaces(): string {
+    const stack = Stack.of(this);
+    const inThisRegion = `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:*/*`;
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'DescribeNetworkInterfaces', actions: ENI_DESCRIBE_ACTIONS, resources: ['*'] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageNetworkInterfaces', actions: ENI_MANAGE_ACTIONS, resources: [inThisRegion] }));
+    return inThisRegion;
   }
 }

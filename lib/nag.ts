@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 // cdk-nag's own rendering of a resource ARN in a finding ID, so the IDs below match its findings.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
+import type { Containment } from './containment.ts';
 import type { HandlerFunction } from './function.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface NagScopes {
   readonly forwarder: HandlerFunction;
   /** Resource ARNs with a wildcard the analyzer reads from (unknown role and association names). */
   readonly analyzerWildcardResources: readonly string[];
+  /** Absent when containment is off. */
+  readonly containment?: Containment;
 }
 
 /**
@@ -27,7 +30,9 @@ export interface NagScopes {
  * concerns, for the one finding (`RuleId[Finding]`), with the reason it is acceptable.
  */
 export function acknowledgeNagFindings(scopes: NagScopes): void {
-  for (const handler of [scopes.analyzer, scopes.forwarder]) {
+  const containment = scopes.containment;
+  const handlers = [scopes.analyzer, scopes.forwarder, ...(containment ? [containment.handler, containment.approvalPage] : [])];
+  for (const handler of handlers) {
     acknowledge(
       handler.function.node.defaultChild!,
       'AwsSolutions-L1',
@@ -37,12 +42,12 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
     acknowledge(
       policy,
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      "CDK's grants for the encrypted queue, topic and tables; the statement is limited to pivotguard's own key.",
+      "CDK's grants for the encrypted queue, topic, tables and evidence bucket; the statement is limited to pivotguard's own key.",
     );
     acknowledge(
       policy,
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      "CDK's grants for the encrypted queue and tables; the statement is limited to pivotguard's own key.",
+      "CDK's grants for the encrypted queue, tables and secret; the statement is limited to pivotguard's own key.",
     );
   }
   acknowledge(
@@ -66,6 +71,65 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
         : 'Read-only eks:DescribePodIdentityAssociation on the associations of one configured cluster; EKS assigns association IDs after deployment.',
     );
   }
+  if (containment) acknowledgeContainment(containment);
+}
+
+function acknowledgeContainment(containment: Containment): void {
+  const stack = Stack.of(containment);
+  const resource = (arn: string) => `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`;
+  const handler = containment.handler;
+  const policy = defaultPolicyOf(handler.role);
+
+  const networkInterfaces = handler.networkInterfaces;
+  acknowledge(
+    policy,
+    'AwsSolutions-IAM5[Resource::*]',
+    networkInterfaces === undefined
+      ? 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.'
+      : 'Only X-Ray tracing and the read-only ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets Lambda needs in a VPC, none of which supports resource-level permissions.',
+  );
+  if (networkInterfaces !== undefined) {
+    acknowledge(
+      policy,
+      resource(networkInterfaces),
+      'The network interfaces Lambda creates for the function in its VPC, in this account and region; their IDs exist only once Lambda creates them.',
+    );
+  }
+  acknowledge(
+    policy,
+    resource(containment.evidence.bucket.arnForObjects('*')),
+    'Objects of the evidence bucket only (put, set retention, read back on retry); object keys are per incident, known at capture time.',
+  );
+  for (const arn of containment.containableRoleArns.filter((pattern) => pattern.includes('*'))) {
+    acknowledge(
+      policy,
+      resource(arn),
+      'The roles pivotguard contains are only known when an incident happens. IAM has no condition key for an inline policy name; the code only writes and deletes policies named pivotguard-revoke-* and AWSRevokeOlderSessions-pivotguard-*. Narrow with containableRoleArns.',
+    );
+  }
+
+  acknowledge(
+    defaultPolicyOf(containment.approvalPage.role),
+    'AwsSolutions-IAM5[Resource::*]',
+    'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.',
+  );
+  acknowledge(
+    containment.approvalSecret.node.defaultChild!,
+    'AwsSolutions-SMG4',
+    'The secret only signs approval links; rotating it just invalidates outstanding links. Replace it by hand when needed: aws secretsmanager put-secret-value --secret-id ARN --secret-string "$(openssl rand -hex 32)".',
+  );
+
+  const workflowPolicy = defaultPolicyOf(containment.stateMachine.role as iam.Role);
+  acknowledge(
+    workflowPolicy,
+    'AwsSolutions-IAM5[Resource::*]',
+    "Only X-Ray tracing and the CloudWatch Logs delivery calls Step Functions logging needs (logs:CreateLogDelivery and related), which support no resource-level permissions.",
+  );
+  acknowledge(
+    workflowPolicy,
+    resource(`${handler.function.functionArn}:*`),
+    "CDK's Lambda task grant: versions and aliases of the containment function, the one function the workflow invokes.",
+  );
 }
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {

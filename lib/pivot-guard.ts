@@ -1,17 +1,21 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PipelineAlarms } from './alarms.ts';
 import { Alerting } from './alerting.ts';
 import { ANALYZER_QUEUE_VISIBILITY, Analyzer } from './analyzer.ts';
 import { DeploymentConfigError, validateConfig } from './config-file.ts';
+import { Containment } from './containment.ts';
 import { Encryption } from './encryption.ts';
+import type { FunctionVpc } from './function.ts';
 import { Ingest } from './ingest.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { State } from './state.ts';
@@ -44,10 +48,29 @@ export interface PivotGuardProps {
    * @default 'pivotguard'
    */
   readonly eventBusName?: string;
+  /**
+   * Whether pivotguard contains incidents (evidence, pod isolation, session revocation, and
+   * disruptive steps after approval). When false it only detects and alerts.
+   * @default true
+   */
+  readonly containment?: boolean;
+  /**
+   * IAM role ARN patterns whose sessions containment may revoke (with an inline deny policy).
+   * @default every role of this account: `arn:PARTITION:iam::ACCOUNT:role/*`
+   */
+  readonly containableRoleArns?: string[];
+  /**
+   * Runs the containment function in this VPC, for clusters whose API server endpoint is private.
+   * The subnets need a NAT gateway or VPC endpoints for EKS, STS, IAM, S3, DynamoDB, SNS, Secrets Manager and X-Ray.
+   */
+  readonly containmentVpc?: FunctionVpc;
+  /** How long a disruptive step waits for a person; after that it is not run. @default 24 hours */
+  readonly approvalTimeout?: Duration;
 }
 
 // EKS cluster names: 1-100 characters, letters, digits, hyphens and underscores, starting alphanumeric.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::(\d{12}|\*):role\/\S+$/;
 const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -84,6 +107,12 @@ export class PivotGuard extends Construct {
   readonly bus: events.IEventBus;
   readonly analyzer: lambda.IFunction;
   readonly forwarder: lambda.IFunction;
+  /** Runs containment steps and their undo (the CLI invokes it for undo); absent when containment is off. */
+  readonly containmentFunction?: lambda.IFunction;
+  /** One execution per contained incident; absent when containment is off. */
+  readonly stateMachine?: sfn.IStateMachine;
+  /** Evidence captured before containment changes anything; absent when containment is off. */
+  readonly evidenceBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: PivotGuardProps) {
     super(scope, id);
@@ -103,6 +132,23 @@ export class PivotGuard extends Construct {
       logRetention,
       removalPolicy,
     });
+    const containment =
+      props.containment === false
+        ? undefined
+        : new Containment(this, 'Containment', {
+            clusters,
+            table: state.table,
+            topic: alerting.topic,
+            key,
+            config,
+            containableRoleArns: checkRoleArns(props.containableRoleArns) ?? [
+              Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+            ],
+            vpc: props.containmentVpc,
+            approvalTimeout: props.approvalTimeout,
+            logRetention,
+            removalPolicy,
+          });
     const analyzer = new Analyzer(this, 'Analysis', {
       clusters,
       queue: ingest.queue,
@@ -115,6 +161,7 @@ export class PivotGuard extends Construct {
       config,
       logRetention,
       removalPolicy,
+      containment: containment && { stateMachine: containment.stateMachine, approvalUrl: containment.approvalUrl.url },
     });
     new PipelineAlarms(this, 'Alarms', {
       queue: ingest.queue,
@@ -132,9 +179,36 @@ export class PivotGuard extends Construct {
     this.bus = alerting.bus;
     this.analyzer = analyzer.handler.function;
     this.forwarder = ingest.forwarder.function;
+    this.containmentFunction = containment?.handler.function;
+    this.stateMachine = containment?.stateMachine;
+    this.evidenceBucket = containment?.evidence.bucket;
 
-    acknowledgeNagFindings({ analyzer: analyzer.handler, forwarder: ingest.forwarder, analyzerWildcardResources: analyzer.wildcardResources });
+    // The CLI finds the stack's resources by these output names.
+    output(this, 'StateTableName', state.table.tableName, 'pivotguard state table (incidents, containment records)');
+    if (containment) {
+      output(this, 'ContainmentFunctionName', containment.handler.function.functionName, 'Runs containment steps and their undo');
+      output(this, 'StateMachineArn', containment.stateMachine.stateMachineArn, 'Containment workflow, one execution per incident');
+      output(this, 'EvidenceBucketName', containment.evidence.bucket.bucketName, 'Evidence captured before containment');
+      output(
+        this,
+        'ContainmentRbac',
+        `In each cluster (${clusters.join(', ')}), as a cluster admin: npx pivotguard rbac | kubectl apply -f -`,
+        'Kubernetes RBAC for the containment function; the stack does not apply it, which would need a standing cluster-admin principal',
+      );
+    }
+
+    acknowledgeNagFindings({
+      analyzer: analyzer.handler,
+      forwarder: ingest.forwarder,
+      analyzerWildcardResources: analyzer.wildcardResources,
+      containment,
+    });
   }
+}
+
+/** Outputs keep their plain name as the key, whatever construct path PivotGuard sits at. */
+function output(scope: Construct, name: string, value: string, description: string): void {
+  new CfnOutput(scope, name, { value, description }).overrideLogicalId(name);
 }
 
 function checkClusters(clusters: readonly string[]): string[] {
@@ -143,6 +217,14 @@ function checkClusters(clusters: readonly string[]): string[] {
   const bad = unique.find((name) => !CLUSTER_NAME.test(name));
   if (bad !== undefined) throw new DeploymentConfigError(`clusters: "${bad}" is not an EKS cluster name (letters, digits, - and _, at most 100)`);
   return unique;
+}
+
+function checkRoleArns(arns: readonly string[] | undefined): string[] | undefined {
+  if (arns === undefined) return undefined;
+  if (arns.length === 0) throw new DeploymentConfigError('containableRoleArns: name at least one role ARN pattern, or leave it out for every role of the account');
+  const bad = arns.find((arn) => !Token.isUnresolved(arn) && !ROLE_ARN.test(arn));
+  if (bad !== undefined) throw new DeploymentConfigError(`containableRoleArns: "${bad}" is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME, * allowed)`);
+  return [...new Set(arns)];
 }
 
 function checkAlertEmails(addresses: readonly string[]): string[] {

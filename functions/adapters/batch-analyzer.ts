@@ -22,9 +22,13 @@ import type { RejectedRecord, SecurityEvent } from '#core/model/event';
 import type { Incident } from '#core/model/incident';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
+import { severityRank } from '#core/model/signal';
 import { type AlertText, alertText } from '#core/respond/alert-text';
+import { type IncidentResponse, openResponse } from '#core/respond/response';
+import type { ResponseStore } from '#core/store/response-store';
 import { type IncidentChange, type Store, isOlderVersion } from '#core/store/store';
 import { AlertPublisher } from '#adapters/alert-publisher';
+import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { type Enrichment, accessKeysToBackfill, enrichIncident, forBatch } from '#adapters/enrichment/index';
 
 /**
@@ -50,6 +54,10 @@ export interface AnalyzerDeps {
    * through the CloudTrail rule, and are dropped rather than analyzed.
    */
   ownRoleArn?: string;
+  /** Where the incident's response (open time, alerts, containment) is recorded. */
+  responses?: ResponseStore;
+  /** Starts containment for incidents at or above `config.actions.containFrom`. */
+  containment?: ContainmentStarter;
 }
 
 export type AnalyzerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -194,7 +202,7 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   };
 
   /** Fills the blast radius, renders the text, and sends both channels, each at most once. */
-  const alert = async (change: IncidentChange, enrichment: Enrichment): Promise<void> => {
+  const alert = async (change: IncidentChange, enrichment: Enrichment, receivedAt: string | undefined): Promise<void> => {
     const incidentId = change.incident.id;
     let full = change;
     try {
@@ -208,6 +216,27 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     const text = alertText(full);
     const channels: Channel[] = ['email', 'event'];
     await Promise.all(channels.map((channel) => deliver({ incidentId, change: change.change, severity: change.incident.severity, channel }, full, text)));
+    await respond(full, receivedAt);
+  };
+
+  /** Records when the incident opened and was alerted on, then starts containment if it is severe enough. */
+  const respond = async (change: IncidentChange, receivedAt: string | undefined): Promise<void> => {
+    const { incident } = change;
+    const at = clock().toISOString();
+    try {
+      await deps.responses?.updateResponse(incident.id, (current) => recordAlert(current ?? { ...openResponse(incident.id, at), ...(receivedAt ? { firstRecordReceivedAt: receivedAt } : {}) }, change, at));
+      if (!deps.containment || severityRank[incident.severity] < severityRank[deps.config.actions.containFrom]) return;
+      const { execution, started } = await deps.containment.start(incident, deps.config.actions.dryRun === true);
+      logger.info(started ? 'Containment started' : 'Containment already running', { incidentId: incident.id, execution });
+      if (started) {
+        metrics.addMetric('ContainmentsStarted', MetricUnit.Count, 1);
+        await deps.responses?.updateResponse(incident.id, (current) => ({ ...current!, workflow: current!.workflow ?? { execution, startedAt: at, dryRun: deps.config.actions.dryRun === true } }));
+      }
+    } catch (error) {
+      // The alert went out; a person can still contain by hand. Say so loudly.
+      metrics.addMetric('ContainmentsNotStarted', MetricUnit.Count, 1);
+      logger.error('Could not record the response or start containment', { incidentId: incident.id, error: errorName(error) });
+    }
   };
 
   const deliver = async (key: AlertKey, change: IncidentChange, text: AlertText): Promise<void> => {
@@ -300,7 +329,11 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     }
     metrics.addMetric('IncidentsOpened', MetricUnit.Count, changes.filter((change) => change.change === 'opened').length);
     metrics.addMetric('IncidentsEscalated', MetricUnit.Count, changes.filter((change) => change.change === 'escalated').length);
-    await Promise.all(changes.map((change) => alert(change, enrichment)));
+    // When the records reached pivotguard: the queue's SentTimestamp of the batch's earliest carrier.
+    const sent = carriers.map(([messageId]) => Number(event.Records.find((record) => record.messageId === messageId)?.attributes.SentTimestamp));
+    const earliest = Math.min(...sent.filter(Number.isFinite));
+    const receivedAt = Number.isFinite(earliest) ? new Date(earliest).toISOString() : undefined;
+    await Promise.all(changes.map((change) => alert(change, enrichment, receivedAt)));
     return response;
   };
 
@@ -340,4 +373,10 @@ function excerpt(text: string): string {
 function errorName(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+}
+
+/** Adds the alert once: a redelivered batch finds it recorded. */
+function recordAlert(response: IncidentResponse, change: IncidentChange, at: string): IncidentResponse {
+  const known = response.alerts.some((alert) => alert.kind === change.change && alert.severity === change.incident.severity);
+  return known ? response : { ...response, alerts: [...response.alerts, { at, kind: change.change, severity: change.incident.severity }] };
 }

@@ -56,6 +56,8 @@ export const configSchema = z
         approval: z.array(action).default(['revoke-all-sessions', 'restart-pod', 'scale-down', 'cordon-node']),
         /** true: every action only records what it would do; a list: only those actions. */
         dryRun: z.union([z.boolean(), z.array(action)]).default(false),
+        /** Incidents at or above this severity start the containment workflow; the rest are alerts only. */
+        containFrom: z.enum(['low', 'medium', 'high', 'critical']).default('high'),
       })
       .prefault({}),
   })

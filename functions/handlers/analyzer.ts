@@ -7,15 +7,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { type Config, configSchema } from '#core/config';
+import type { Config } from '#core/config';
 import type { RetentionPolicy } from '#core/store/retention';
 import type { Store } from '#core/store/store';
 import { CloudTrailSessionBackfill, EksClusterDetails, IamRolePolicies } from '#adapters/enrichment/index';
 import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
-import { readEnvironment } from './environment.ts';
+import { StepFunctionsStarter } from '#adapters/containment/workflow-starter';
+import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
+import { configVariable, readEnvironment, required } from './environment.ts';
 
 /**
  * The analyzer Lambda: SQS batches of EventBridge events and forwarded audit records, through
@@ -23,28 +26,18 @@ import { readEnvironment } from './environment.ts';
  * at cold start, and wires the AWS clients.
  */
 
-const required = z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be text') }).min(1, 'is empty');
-
 const environmentSchema = z.object({
   TABLE_NAME: required,
   IDEMPOTENCY_TABLE_NAME: required,
   ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
   EVENT_BUS_NAME: required,
   DEAD_LETTER_QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'is not set' : 'is not a queue URL') }),
-  PIVOTGUARD_CONFIG: z
-    .string()
-    .default('{}')
-    .transform((text, context): unknown => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        context.addIssue({ code: 'custom', message: 'is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(configSchema),
+  PIVOTGUARD_CONFIG: configVariable,
   POWERTOOLS_SERVICE_NAME: required,
   ANALYZER_ROLE_ARN: z.string().optional(),
+  // Both set when the stack deploys containment, neither when it does not.
+  CONTAINMENT_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[\w-]*:states:/, 'is not a state machine ARN').optional(),
+  APPROVAL_URL: z.url({ error: 'is not a URL' }).optional(),
 });
 
 
@@ -63,6 +56,7 @@ const aws = {
   eks: tracer.captureAWSv3Client(new EKSClient({})),
   cloudTrail: tracer.captureAWSv3Client(new CloudTrailClient({})),
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  sfn: tracer.captureAWSv3Client(new SFNClient({})),
 };
 
 /** The one place that knows the production store; loaded on first use. */
@@ -90,6 +84,10 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
     idempotencyStore: new DynamoDBPersistenceLayer({ tableName: environment.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: aws.dynamodb }),
     powertools: { logger: new Logger(), metrics: new Metrics({ namespace: 'pivotguard' }), tracer },
     ownRoleArn: environment.ANALYZER_ROLE_ARN,
+    responses: new DynamoDbResponseStore({ client: aws.dynamodb, tableName: environment.TABLE_NAME }),
+    containment: environment.CONTAINMENT_STATE_MACHINE_ARN
+      ? new StepFunctionsStarter(aws.sfn, environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '')
+      : undefined,
   });
 }
 

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { configSchema } from '#core/config';
 
 /** A function's environment is incomplete or wrong: a deployment problem, named at cold start. */
 export class InvalidEnvironment extends Error {
@@ -19,3 +20,20 @@ export function readEnvironment<S extends z.ZodType>(functionName: string, schem
   }
   return parsed.data;
 }
+
+/** A variable that must be set to non-empty text. */
+export const required = z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be text') }).min(1, 'is empty');
+
+/** PIVOTGUARD_CONFIG: the stack's validated configuration as JSON (every setting at its default when unset). */
+export const configVariable = z
+  .string()
+  .default('{}')
+  .transform((text, context): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(configSchema);

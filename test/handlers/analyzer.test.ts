@@ -5,6 +5,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -12,7 +13,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '#core/config';
 import type { Incident } from '#core/model/incident';
+import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
+import { type ContainmentStarter, StepFunctionsStarter } from '#adapters/containment/workflow-starter';
+import { MemoryResponseStore } from '#adapters/memory-responses';
 import { type Enrichment, IamRolePolicies, type SessionBackfill } from '#adapters/enrichment/index';
 import { ATTACKER_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { assumedRoleIdentity, auditEvent, cloudTrailRecord, eventBridge, logsDataMessage } from '../fixtures/records.ts';
@@ -40,6 +44,8 @@ const sqs = mockClient(SQSClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
 const iam = mockClient(IAMClient);
+const sfn = mockClient(SFNClient);
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment';
 
 /**
  * Idempotency records in memory, with the DynamoDB layer's rules: a put succeeds only when the
@@ -94,7 +100,9 @@ function pivotBodies(records: Json[] = pivotScenario()): unknown[] {
   return [...bodies, ...forwarded.bodies];
 }
 
-function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment; ownRoleArn?: string } = {}) {
+function analyzer(
+  options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment; ownRoleArn?: string; responses?: ResponseStore; containment?: ContainmentStarter } = {},
+) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const metrics = new Metrics({ namespace: 'pivotguard-test' });
   const addMetric = vi.spyOn(metrics, 'addMetric');
@@ -108,6 +116,8 @@ function analyzer(options: { store?: Store; idempotencyStore?: BasePersistenceLa
     powertools: { logger, metrics, tracer: new Tracer() },
     clock: () => new Date('2026-11-21T03:00:00Z'),
     ownRoleArn: options.ownRoleArn,
+    responses: options.responses,
+    containment: options.containment,
   });
   const metric = (name: string) => addMetric.mock.calls.filter(([metricName]) => metricName === name).reduce((sum, [, , value]) => sum + value, 0);
   return { handler: (event: SQSEvent) => handler(event, lambdaContext()), metric, logger };
@@ -122,7 +132,7 @@ function deadLettered() {
 }
 
 beforeEach(() => {
-  for (const mock of [sqs, sns, events, iam]) mock.reset();
+  for (const mock of [sqs, sns, events, iam, sfn]) mock.reset();
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
@@ -321,6 +331,42 @@ describe('analyzer', () => {
     expect(await handler(sqsEvent(pivotBodies(records)))).toEqual({ batchItemFailures: [] });
     expect(recentCalls).toHaveBeenCalled();
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('records when the incident opened and was alerted on, and starts its containment once, named after it', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:containment:x', startDate: new Date() });
+    const responses = new MemoryResponseStore();
+    const starter = new StepFunctionsStarter(new SFNClient({}), STATE_MACHINE_ARN, 'https://page.lambda-url.us-east-1.on.aws/');
+    const { handler, metric } = analyzer({ responses, containment: starter });
+    const batch = sqsEvent(pivotBodies());
+    await handler(batch);
+    await handler(redelivered(batch));
+
+    const [incident] = publishedIncidents();
+    // The redelivered batch changes no incident, so nothing is started again.
+    const start = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(start).toHaveLength(1);
+    expect(start[0]).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: incident!.id });
+    const input = JSON.parse(start[0]!.input!);
+    expect(input).toMatchObject({ dryRun: false, approvalUrl: 'https://page.lambda-url.us-east-1.on.aws/', incident: { id: incident!.id } });
+    // The workflow gets the enriched incident, so the evidence keeps the role's policies.
+    expect(input.incident.blastRadius.rolePermissions).toEqual(incident!.blastRadius.rolePermissions);
+    expect(metric('ContainmentsStarted')).toBe(1);
+
+    const response = (await responses.getResponse(incident!.id))!;
+    expect(response.openedAt).toBe('2026-11-21T03:00:00.000Z');
+    const earliestSent = Math.min(...batch.Records.map((record) => Number(record.attributes.SentTimestamp)));
+    expect(response.firstRecordReceivedAt).toBe(new Date(earliestSent).toISOString());
+    expect(response.alerts).toEqual([{ at: '2026-11-21T03:00:00.000Z', kind: 'opened', severity: 'critical' }]);
+    expect(response.workflow).toMatchObject({ execution: incident!.id, dryRun: false });
+  });
+
+  it('keeps the batch and the alert when containment cannot be started, and counts it', async () => {
+    sfn.on(StartExecutionCommand).rejects(new Error('AccessDeniedException'));
+    const { handler, metric } = analyzer({ containment: new StepFunctionsStarter(new SFNClient({}), STATE_MACHINE_ARN, '') });
+    expect(await handler(sqsEvent(pivotBodies()))).toEqual({ batchItemFailures: [] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    expect(metric('ContainmentsNotStarted')).toBe(1);
   });
 
   it('ignores CONTROL_MESSAGE bodies without touching the core', async () => {

@@ -22,7 +22,8 @@ function analyzerEnvironment(context: Record<string, unknown>): Record<string, u
   return fn.Properties.Environment.Variables;
 }
 
-describe('the deployable app (bin/app.ts)', () => {
+// The first build in a worker loads most of aws-cdk-lib (containment alone brings S3, Step Functions, EKS, Secrets Manager).
+describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
   it('subscribes to each cluster named in -c clusters=a,b', () => {
     const { stack } = buildApp({ ...NO_BUNDLING, clusters: 'a, b' });
     const filters = Template.fromStack(stack).findResources('AWS::Logs::SubscriptionFilter');

@@ -8,6 +8,18 @@ const statements = iamStatements(template);
 const READ_ONLY_VERB = /^[a-z0-9-]+:(Get|List|Describe|Lookup|BatchGet)[A-Za-z]*$/;
 /** X-Ray telemetry writes support no resource-level permissions; tracing cannot work without them on `*`. */
 const XRAY_TELEMETRY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+/** Step Functions logging sets up CloudWatch Logs delivery through calls that support no resource-level permissions. */
+const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+];
+const workflowPolicy = logicalId(pivotGuard.stateMachine!.node.findChild('Role').node.findChild('DefaultPolicy'));
 
 function isUnscoped(statement: PolicyStatementJson): boolean {
   return resourcesOf(statement).some((resource) => resource === '*');
@@ -38,19 +50,27 @@ describe('PivotGuard IAM', () => {
     expect(statements.length).toBeGreaterThan(10);
   });
 
-  it('never allows a write action on every resource', () => {
+  it('never allows a write action on every resource, except what AWS cannot scope: X-Ray telemetry and the workflow\'s log delivery', () => {
     const unscopedWrites = statements
       .filter(({ statement }) => statement.Effect === 'Allow' && isUnscoped(statement))
       .flatMap(({ policy, statement }) => actionsOf(statement).map((action) => ({ policy, action })))
-      .filter(({ action }) => !READ_ONLY_VERB.test(action) && !XRAY_TELEMETRY.includes(action));
+      .filter(({ action }) => !READ_ONLY_VERB.test(action) && !XRAY_TELEMETRY.includes(action))
+      .filter(({ policy, action }) => !(policy === workflowPolicy && LOG_DELIVERY.includes(action)));
     expect(unscopedWrites).toEqual([]);
   });
 
-  it('allows exactly the justified actions on every resource: the CloudTrail look-up and X-Ray telemetry', () => {
+  it('allows exactly the justified actions on every resource: the CloudTrail look-up, X-Ray and the workflow\'s log delivery', () => {
     const unscoped = new Set(
       statements.filter(({ statement }) => statement.Effect === 'Allow' && isUnscoped(statement)).flatMap(({ statement }) => actionsOf(statement)),
     );
-    expect([...unscoped].sort()).toEqual(['cloudtrail:LookupEvents', ...XRAY_TELEMETRY]);
+    expect([...unscoped].sort()).toEqual(
+      ['cloudtrail:LookupEvents', ...LOG_DELIVERY, 'xray:GetSamplingRules', 'xray:GetSamplingTargets', ...XRAY_TELEMETRY].sort(),
+    );
+  });
+
+  it('allows log delivery set-up to the workflow role alone', () => {
+    const holders = statements.filter(({ statement }) => actionsOf(statement).some((action) => LOG_DELIVERY.includes(action)));
+    expect(new Set(holders.map(({ policy }) => policy))).toEqual(new Set([workflowPolicy]));
   });
 
   it('attaches no managed policies to any role', () => {

@@ -225,9 +225,9 @@ describe('PivotGuard functions', () => {
   const analyzer = functions[logicalId(pivotGuard.analyzer)]!.Properties;
   const forwarder = functions[logicalId(pivotGuard.forwarder)]!.Properties;
 
-  it('are the only two functions, both Node.js 22 on arm64 with active tracing', () => {
-    expect(Object.keys(functions)).toHaveLength(2);
-    for (const fn of [analyzer, forwarder]) {
+  it('are the analyzer, the forwarder, the containment function and the approval page, all Node.js 22 on arm64 with active tracing', () => {
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const fn of Object.values(functions).map((resource) => resource.Properties)) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
   });
@@ -244,6 +244,8 @@ describe('PivotGuard functions', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
       NODE_OPTIONS: '--enable-source-maps',
       ANALYZER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(pivotGuard.analyzer.role!), 'Arn'] },
+      CONTAINMENT_STATE_MACHINE_ARN: { Ref: logicalId(pivotGuard.stateMachine!) },
+      APPROVAL_URL: { 'Fn::GetAtt': [expect.stringMatching(/^PivotGuardContainmentApprovalPage.*FunctionUrl/), 'FunctionUrl'] },
     });
   });
 
@@ -268,11 +270,13 @@ describe('PivotGuard functions', () => {
     });
   });
 
-  it('log each function to its own encrypted log group, kept one month by default', () => {
+  it('log each function and the containment workflow to its own encrypted log group, kept one month by default', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(2);
-    for (const fn of [analyzer, forwarder]) {
-      const group = groups[fn.LoggingConfig.LogGroup.Ref]!;
+    expect(Object.keys(groups)).toHaveLength(5);
+    for (const fn of Object.values(functions).map((resource) => resource.Properties)) {
+      expect(groups[fn.LoggingConfig.LogGroup.Ref]).toBeDefined();
+    }
+    for (const group of Object.values(groups)) {
       expect(group.Properties).toEqual({ RetentionInDays: 30, KmsKeyId: keyArn });
     }
     const shortLived = synthPivotGuard({ logRetention: logs.RetentionDays.ONE_WEEK }).template;

@@ -40,25 +40,48 @@ ${options.bars.map((bar, index) => {
 </figure>`;
 }
 
-/** Horizontal bars, one per row, each with its own printed value: for durations of very different sizes. */
-export function barList(options: { id: string; caption: string; bars: readonly Bar[] }): Html {
-  const width = 640;
-  const row = 30;
-  const labelWidth = 250;
-  const valueWidth = 90;
-  const height = options.bars.length * row + 8;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const RULER: readonly [number, string][] = [
+  [SECOND, '1 s'],
+  [10 * SECOND, '10 s'],
+  [MINUTE, '1 min'],
+  [10 * MINUTE, '10 min'],
+  [HOUR, '1 h'],
+  [6 * HOUR, '6 h'],
+  [DAY, '1 d'],
+  [7 * DAY, '1 wk'],
+  [30 * DAY, '30 d'],
+];
+
+/**
+ * Durations as horizontal bars on a logarithmic time ruler: seconds to detect and days to resolve
+ * both stay readable on one chart, and every bar carries its own value.
+ */
+export function timeRuler(options: { id: string; caption: string; bars: readonly Bar[] }): Html {
+  const width = 900;
+  const row = 34;
+  const labelWidth = 210;
+  const valueWidth = 110;
+  const axis = 26;
+  const height = options.bars.length * row + axis;
   const plotWidth = width - labelWidth - valueWidth;
-  const max = Math.max(1, ...options.bars.map((bar) => bar.value));
+  const values = options.bars.map((bar) => Math.max(bar.value, SECOND));
+  const low = RULER.filter(([ms]) => ms <= Math.min(...values)).at(-1)![0];
+  const high = (RULER.find(([ms]) => ms >= Math.max(HOUR, ...values)) ?? RULER.at(-1)!)[0];
+  const x = (ms: number) => labelWidth + (Math.log(Math.min(Math.max(ms, low), high) / low) / Math.log(high / low)) * plotWidth;
+  const ticks = RULER.filter(([ms]) => ms >= low && ms <= high);
   return html`<figure class="chart">
 <svg id="${options.id}" class="chart-svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${options.caption}">
+${ticks.map(([ms, label]) => html`<line class="grid" x1="${x(ms).toFixed(1)}" x2="${x(ms).toFixed(1)}" y1="0" y2="${height - axis + 4}"/><text class="tick" x="${x(ms).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="${FONT - 1}">${label}</text>`)}
 ${options.bars.map((bar, index) => {
-  const y = 4 + index * row;
-  // A real but tiny duration still gets a visible sliver.
-  const barWidth = bar.value > 0 ? Math.max(3, (bar.value / max) * plotWidth) : 0;
-  return html`<g><text class="label" x="${labelWidth - 10}" y="${y + row / 2 + 4}" text-anchor="end" font-size="${FONT}">${bar.label}</text>
-<rect class="track" x="${labelWidth}" y="${y + 6}" width="${plotWidth}" height="${row - 12}" rx="3"/>
-<rect class="bar time" x="${labelWidth}" y="${y + 6}" width="${barWidth.toFixed(1)}" height="${row - 12}" rx="3"><title>${bar.title}</title></rect>
-<text class="value" x="${(labelWidth + plotWidth + 8).toFixed(1)}" y="${y + row / 2 + 4}" font-size="${FONT}">${bar.valueLabel ?? bar.value}</text></g>`;
+  const y = index * row;
+  const end = x(bar.value);
+  return html`<g><text class="label" x="${labelWidth - 12}" y="${y + row / 2 + 4}" text-anchor="end" font-size="${FONT + 1}">${bar.label}</text>
+<rect class="bar time" x="${labelWidth}" y="${y + 8}" width="${Math.max(3, end - labelWidth).toFixed(1)}" height="${row - 16}" rx="3"><title>${bar.title}</title></rect>
+<text class="value" x="${(Math.max(end, labelWidth + 3) + 8).toFixed(1)}" y="${y + row / 2 + 4}" font-size="${FONT + 1}">${bar.valueLabel ?? bar.value}</text></g>`;
 })}
 </svg>
 <figcaption>${options.caption}</figcaption>

@@ -65,11 +65,12 @@ export function listing(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-/** How each step reads in a sentence: done, to do, and as a noun. */
+/** How each step reads in a sentence: done, to do, and as a noun. Listed in the order the workflow runs them. */
 export const ACTION_WORDS: Record<ContainmentAction, { done: string; todo: string; noun: string }> = {
   'capture-evidence': { done: 'captured evidence', todo: 'capture evidence', noun: 'Evidence capture' },
   'isolate-pod': { done: 'isolated the pod', todo: 'isolate the pod', noun: 'Pod isolation' },
   'revoke-role-sessions': { done: 'revoked the role sessions', todo: 'revoke the role sessions', noun: 'Session revocation' },
+  'revoke-all-sessions': { done: 'revoked every session of the role', todo: 'revoke every session of the role', noun: 'Revocation of all role sessions' },
   'restart-pod': { done: 'restarted the pod', todo: 'restart the pod', noun: 'Pod restart' },
   'scale-down': { done: 'scaled the workload down', todo: 'scale the workload down', noun: 'Scale-down' },
   'cordon-node': { done: 'cordoned the node', todo: 'cordon the node', noun: 'Node cordon' },

@@ -2,7 +2,8 @@ import type { Suppression } from '#core/config';
 import type { ContainmentAction, Incident } from '#core/model/incident';
 import type { Severity } from '#core/model/signal';
 import type { IncidentResponse, IncidentStatus } from '#core/respond/response';
-import { type Period, weeksOverlapping } from './calendar.ts';
+import { weeksOverlapping } from './calendar.ts';
+import { ACTION_WORDS } from './format.ts';
 import { closingChange, statusAt } from './lifecycle.ts';
 import { type DurationStats, durationStats, rate } from './stats.ts';
 
@@ -42,6 +43,8 @@ export interface RuleKpi {
 export interface Ranked {
   name: string;
   incidents: number;
+  /** For an image counted by digest: its name and tag. */
+  detail?: string;
 }
 
 export interface ExpiringSuppression {
@@ -161,10 +164,10 @@ export function computeKpis(input: KpiInput): Kpis {
       suppressedSignals: entries.reduce((sum, entry) => sum + entry.incident.suppressedSignals, 0),
       expiring: expiring(input.suppressions, now),
     },
-    actions: actions(input.responses, { from: input.from, to: input.to }),
+    actions: actions(input.responses, (iso) => inPeriod(Date.parse(iso))),
     rootCauses: {
       rules: rank(entries.map((entry) => entry.incident.signals.map((signal) => signal.rule))),
-      images: rank(entries.map(({ incident }) => [incident.workload.imageDigest ?? incident.workload.image])),
+      images: images(entries),
       namespaces: rank(entries.map(({ incident }) => [incident.workload.namespace])),
       roles: rank(entries.map(({ incident }) => incident.identities.map((identity) => identity.roleArn))),
     },
@@ -244,6 +247,18 @@ function rank(perIncident: readonly (readonly (string | null | undefined)[])[]):
     .slice(0, TOP);
 }
 
+/** By digest where known (a tag can be re-pushed), named by the image it was pulled as. */
+function images(entries: readonly Entry[]): Ranked[] {
+  const names = new Map<string, string>();
+  for (const { incident } of entries) {
+    const { image, imageDigest } = incident.workload;
+    if (imageDigest && image) names.set(imageDigest, image);
+  }
+  return rank(entries.map(({ incident }) => [incident.workload.imageDigest ?? incident.workload.image])).map((entry) =>
+    names.has(entry.name) ? { ...entry, detail: names.get(entry.name)! } : entry,
+  );
+}
+
 function expiring(suppressions: readonly Suppression[], now: number): ExpiringSuppression[] {
   return suppressions
     .filter((suppression) => suppression.expires.getTime() - now <= EXPIRY_WINDOW_MS)
@@ -256,13 +271,7 @@ function expiring(suppressions: readonly Suppression[], now: number): ExpiringSu
     });
 }
 
-function actions(responses: readonly IncidentResponse[], period: Period): ActionKpi[] {
-  const from = period.from.getTime();
-  const to = period.to.getTime();
-  const inPeriod = (iso: string) => {
-    const time = Date.parse(iso);
-    return time >= from && time < to;
-  };
+function actions(responses: readonly IncidentResponse[], inPeriod: (iso: string) => boolean): ActionKpi[] {
   const byAction = new Map<ContainmentAction, ActionKpi>();
   const kpi = (action: ContainmentAction) => {
     const found = byAction.get(action) ?? { action, applied: 0, alreadyApplied: 0, dryRun: 0, failed: 0, skipped: 0, undone: 0 };
@@ -274,6 +283,6 @@ function actions(responses: readonly IncidentResponse[], period: Period): Action
     for (const record of response.actions) if (inPeriod(record.startedAt)) kpi(record.action)[field[record.result]] += 1;
     for (const record of response.undone) if (record.result === 'undone' && inPeriod(record.at)) kpi(record.action).undone += 1;
   }
-  const order: ContainmentAction[] = ['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'restart-pod', 'scale-down', 'cordon-node'];
+  const order = Object.keys(ACTION_WORDS);
   return [...byAction.values()].sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action));
 }

@@ -3,8 +3,10 @@ import type { ActionRecord } from '#core/respond/action';
 import type { IncidentResponse } from '#core/respond/response';
 import { ACTION_WORDS, formatDateTime, listing, plural, roleName } from './format.ts';
 
-/** One incident told to a manager, in four short paragraphs. */
+/** One incident told to a manager: a headline and four short paragraphs. */
 export interface IncidentNarrative {
+  /** The incident's title, as one line. */
+  headline: string;
   happened: string;
   atRisk: string;
   done: string;
@@ -16,7 +18,7 @@ const LIST_MAX = 4;
 
 /** Plain words only: rule ids and raw evidence stay in the tables and the incident itself. */
 export function incidentNarrative(incident: Incident, response: IncidentResponse | undefined): IncidentNarrative {
-  return { happened: happened(incident), atRisk: atRisk(incident), done: done(response), left: left(response) };
+  return { headline: incident.title, happened: happened(incident), atRisk: atRisk(incident), done: done(response), left: left(response) };
 }
 
 function happened(incident: Incident): string {
@@ -25,7 +27,6 @@ function happened(incident: Incident): string {
   const sameDay = incident.firstSeen.slice(0, 10) === incident.lastSeen.slice(0, 10);
   const until = sameDay ? `${incident.lastSeen.slice(11, 16)} UTC` : formatDateTime(incident.lastSeen);
   const sentences = [
-    `${incident.title}.`,
     `pivotguard rated it ${incident.severity} with ${Math.round(incident.confidence * 100)}% confidence, from ${plural(incident.signals.length, 'signal')}` +
       `${sources ? ` in ${sources}` : ''} seen${where} between ${formatDateTime(incident.firstSeen)} and ${until}.`,
   ];
@@ -46,7 +47,7 @@ function atRisk(incident: Incident): string {
     );
   }
   const unread = incident.identities.filter((identity) => !radius.rolePermissions.some((role) => role.roleArn === identity.roleArn));
-  if (unread.length > 0) sentences.push(`Its credentials belong to ${listing(unread.map((identity) => `role ${roleName(identity.roleArn)}`))}, whose permissions were not read.`);
+  if (unread.length > 0) sentences.push(`It used ${listing(unread.map((identity) => `role ${roleName(identity.roleArn)}`))}, whose permissions were not read.`);
   if (radius.sameServiceAccountPods.length > 0) {
     sentences.push(`${plural(radius.sameServiceAccountPods.length, 'pod')} share${radius.sameServiceAccountPods.length === 1 ? 's' : ''} its service account (${capped(radius.sameServiceAccountPods)}).`);
   }
@@ -77,7 +78,7 @@ function done(response: IncidentResponse | undefined): string {
     const steps = listing(distinctActions(approval.proposed).map((action) => ACTION_WORDS[action].todo));
     if (approval.decision === 'approved' || approval.decision === 'rejected') {
       const when = approval.decidedAt ? ` on ${formatDateTime(approval.decidedAt)}` : '';
-      sentences.push(`The request to ${steps} was ${approval.decision} by ${approval.decidedBy ?? 'an unrecorded person'}${when}.`);
+      sentences.push(`${approval.decidedBy ?? 'Someone (not recorded)'} ${approval.decision} the request to ${steps}${when}.`);
     } else if (approval.decision === 'timeout') {
       sentences.push(`The request to ${steps} expired unanswered on ${formatDateTime(approval.decidedAt ?? approval.expiresAt)}.`);
     } else {
@@ -88,7 +89,7 @@ function done(response: IncidentResponse | undefined): string {
     const noun = ACTION_WORDS[undo.action].noun;
     sentences.push(
       undo.result === 'undone'
-        ? `${noun} was undone by ${undo.by} on ${formatDateTime(undo.at)}.`
+        ? `${undo.by} undid the ${noun.toLowerCase()} on ${formatDateTime(undo.at)}.`
         : `Undoing ${noun.toLowerCase()} (by ${undo.by}) ended ${undo.result}: ${undo.detail}.`,
     );
   }
@@ -98,11 +99,13 @@ function done(response: IncidentResponse | undefined): string {
 function left(response: IncidentResponse | undefined): string {
   if (!response) return 'It is still open: nobody has handled it in pivotguard.';
   const closing = response.history.filter((change) => change.to === response.status).at(-1);
-  const reason = closing?.reason ? `: ${closing.reason.replace(/\.$/, '')}` : '';
-  const who = closing ? ` by ${closing.by} on ${formatDateTime(closing.at)}` : '';
-  if (response.status === 'resolved') return `Nothing is left: resolved${who}${reason}.`;
+  const closed = (verb: string) =>
+    closing
+      ? `Nothing is left: ${closing.by} ${verb} on ${formatDateTime(closing.at)}${closing.reason ? ` (${closing.reason.replace(/\.$/, '')})` : ''}.`
+      : `Nothing is left: it was ${verb.replace(/ it\b/, '')}.`;
+  if (response.status === 'resolved') return closed('resolved it');
   if (response.status === 'false-positive') {
-    const sentences = [`Nothing is left: dismissed as a false positive${who}${reason}.`];
+    const sentences = [closed('dismissed it as a false positive')];
     const proposed = response.proposedSuppression;
     if (proposed) {
       const until = formatDateTime(proposed.expiresAt);

@@ -34,7 +34,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liber
 .card .trend { font-size: 13px; margin: 0; color: var(--muted); }
 .trend .better { color: var(--better); font-weight: 600; }
 .trend .worse { color: var(--worse); font-weight: 600; }
-.strip { display: flex; flex-wrap: wrap; gap: 8px 22px; font-size: 14px; color: var(--muted); }
+.strip { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 14px; color: var(--muted); margin: 0 0 4px; }
+.strip > span:first-child { min-width: 11em; font-weight: 600; }
 .strip b { color: var(--ink); }
 
 .pill { display: inline-block; border-radius: 999px; padding: 1px 9px; font-size: 12px; font-weight: 600; line-height: 1.6; white-space: nowrap; border: 1px solid currentColor; }
@@ -54,8 +55,14 @@ tr.total td { font-weight: 650; border-bottom: none; border-top: 2px solid var(-
 .rate .fill { display: block; height: 100%; background: var(--worse); }
 
 .grid-2 { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
-.grid-3 { display: grid; grid-template-columns: repeat(3, 1fr); gap: 24px; }
-.grid-3 td:first-child { word-break: break-all; }
+.causes { display: grid; grid-template-columns: 1.5fr 0.8fr 1.2fr; gap: 28px; }
+.causes td:first-child { overflow-wrap: anywhere; }
+.causes .mono { font-size: 12px; }
+td.zero { color: var(--faint); }
+.scope { display: block; font-size: 13px; }
+.scope .key { color: var(--muted); display: inline-block; min-width: 7.5em; }
+ul.notes { margin: 10px 0 14px; padding-left: 18px; color: var(--muted); font-size: 13.5px; }
+ul.notes li { margin: 2px 0; }
 
 figure.chart { margin: 0; }
 .chart-svg { display: block; width: 100%; max-width: 100%; height: auto; font-family: inherit; }
@@ -91,7 +98,7 @@ footer { margin-top: 44px; padding-top: 12px; border-top: 1px solid var(--line);
 }
 @media (max-width: 720px) {
   main { padding: 20px; }
-  .cards, .grid-2, .grid-3 { grid-template-columns: 1fr; }
+  .cards, .grid-2, .causes { grid-template-columns: 1fr; }
   article.incident dl { grid-template-columns: 1fr; }
 }
 `;

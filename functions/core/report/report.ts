@@ -50,13 +50,19 @@ export function buildReport(input: ReportInput): ReportData {
   const kpis = computeKpis({ ...input, ...period });
   const previous = computeKpis({ ...input, ...monthPeriod(before) });
   const responses = new Map(input.responses.map((response) => [response.incidentId, response]));
-  const from = period.from.getTime();
-  const to = period.to.getTime();
+  const inPeriod = (iso: string) => Date.parse(iso) >= period.from.getTime() && Date.parse(iso) < period.to.getTime();
   const incidents = input.incidents
-    .map((incident) => ({ incident, response: responses.get(incident.id) }))
-    .map(({ incident, response }) => ({ incident, response, openedAt: response?.openedAt ?? incident.firstSeen }))
-    .filter(({ openedAt }) => Date.parse(openedAt) >= from && Date.parse(openedAt) < to)
-    .sort((a, b) => severityRank[b.incident.severity] - severityRank[a.incident.severity] || Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.incident.id.localeCompare(b.incident.id))
+    .map((incident) => {
+      const response = responses.get(incident.id);
+      return { incident, response, openedAt: response?.openedAt ?? incident.firstSeen };
+    })
+    .filter(({ openedAt }) => inPeriod(openedAt))
+    .sort(
+      (a, b) =>
+        severityRank[b.incident.severity] - severityRank[a.incident.severity] ||
+        Date.parse(a.openedAt) - Date.parse(b.openedAt) ||
+        a.incident.id.localeCompare(b.incident.id),
+    )
     .map(({ incident, response, openedAt }) => ({
       id: incident.id,
       title: incident.title,

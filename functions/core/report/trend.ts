@@ -23,7 +23,7 @@ interface Headline {
 }
 
 /** Lower is better for all of them: fewer incidents and alerts to handle, shorter times, fewer false alarms. */
-export const HEADLINES: readonly Headline[] = [
+const HEADLINES: readonly Headline[] = [
   { key: 'incidents', label: 'Incidents', unit: 'count', value: (kpis) => kpis.incidents.opened },
   { key: 'alerts', label: 'Alerts sent', unit: 'count', value: (kpis) => kpis.alertsSent },
   { key: 'timeToDetect', label: 'Mean time to detect', unit: 'ms', value: (kpis) => kpis.detection.timeToDetect.meanMs },

@@ -1,0 +1,66 @@
+import type { EKSClient } from '@aws-sdk/client-eks';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Incident } from '#core/model/incident';
+import type { UndoneRecord } from '#core/respond/response';
+import type { Store } from '#core/store/store';
+import { clusterAccess, kubeConfigFor } from '../kubernetes/cluster-access.ts';
+import { KubernetesContainment } from '../kubernetes/containment.ts';
+import type { UndoRequest } from './undo.ts';
+
+/** The link-signing key, read once per cold start. */
+export function secretReader(client: SecretsManagerClient, secretArn: string): () => Promise<string> {
+  let secret: Promise<string> | undefined;
+  return () =>
+    (secret ??= client.send(new GetSecretValueCommand({ SecretId: secretArn })).then(({ SecretString }) => {
+      if (!SecretString) throw new Error(`secret ${secretArn} holds no text`);
+      return SecretString;
+    })).catch((error: unknown) => {
+      secret = undefined;
+      throw error;
+    });
+}
+
+/** Kubernetes access for the clusters the stack was deployed for; any other name is refused. */
+export function clusterConnector(options: { eks: EKSClient; region: string; clusters: readonly string[] }) {
+  return async (cluster: string): Promise<KubernetesContainment> => {
+    if (!options.clusters.includes(cluster)) throw new Error(`cluster ${cluster} is not one pivotguard was deployed for (${options.clusters.join(', ')})`);
+    const access = await clusterAccess(cluster, { eks: options.eks, region: options.region, credentials: () => options.eks.config.credentials() });
+    return new KubernetesContainment(kubeConfigFor(access));
+  };
+}
+
+/** The incident's email goes to the alert topic; SNS subjects are at most 100 characters. */
+export function snsNotifier(sns: SNSClient, topicArn: string) {
+  return async (incident: Incident, subject: string, message: string): Promise<void> => {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: `pivotguard: ${subject}`.replace(/[\r\n]+/g, ' ').slice(0, 100),
+        Message: message,
+        MessageAttributes: { incident: { DataType: 'String', StringValue: incident.id } },
+      }),
+    );
+  };
+}
+
+/** The raw records behind an incident, from the signals the store still holds. */
+export function recordsFromSignals(store: Pick<Store, 'signalsBetween'>) {
+  return async (incident: Incident) => {
+    const ids = new Set(incident.signals.map((signal) => signal.id));
+    const signals = await store.signalsBetween(Date.parse(incident.firstSeen), Date.parse(incident.lastSeen));
+    return signals.filter((signal) => ids.has(signal.id)).map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: signal.evidence }));
+  };
+}
+
+/** Undo runs in the containment function, which has the cluster and IAM access; others invoke it. */
+export function remoteUndo(lambda: LambdaClient, functionName: string) {
+  return async (request: UndoRequest): Promise<UndoneRecord[]> => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ step: 'undo', ...request })) }));
+    const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : 'null';
+    if (result.FunctionError) throw new Error(`the containment function failed to undo: ${text.slice(0, 500)}`);
+    return JSON.parse(text) as UndoneRecord[];
+  };
+}
+

@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { clusterConnector, recordsFromSignals, secretReader, snsNotifier } from '#adapters/containment/aws-wiring';
+import { EvidenceLocker } from '#adapters/containment/evidence';
+import { IamRevocation } from '#adapters/containment/iam-revocation';
+import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
+import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
+import { DynamoDbStore } from '#adapters/dynamodb-store';
+import { configVariable, readEnvironment, required } from './environment.ts';
+
+/**
+ * The containment Lambda: every Task state of the containment workflow, and undo when the
+ * approval page or the terminal asks (functions/adapters/containment/steps.ts). This file only
+ * reads the environment, once, at cold start, and wires the AWS clients.
+ */
+const environmentSchema = z.object({
+  TABLE_NAME: required,
+  EVIDENCE_BUCKET: required,
+  ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
+  APPROVAL_SECRET_ARN: required.regex(/^arn:aws[\w-]*:secretsmanager:/, 'is not a Secrets Manager ARN'),
+  CLUSTERS: required.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
+  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  PIVOTGUARD_CONFIG: configVariable,
+  POWERTOOLS_SERVICE_NAME: required,
+  AWS_REGION: required,
+});
+
+export function containmentEnvironment(env: NodeJS.ProcessEnv) {
+  return readEnvironment('containment', environmentSchema, env);
+}
+
+const environment = containmentEnvironment(process.env);
+const tracer = new Tracer();
+const logger = new Logger();
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const { graphRetentionHours, windowHours } = environment.PIVOTGUARD_CONFIG;
+
+const steps = containmentSteps({
+  evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
+  iam: new IamRevocation(tracer.captureAWSv3Client(new IAMClient({}))),
+  kubernetes: clusterConnector({ eks: tracer.captureAWSv3Client(new EKSClient({})), region: environment.AWS_REGION, clusters: environment.CLUSTERS }),
+  recordsBehind: recordsFromSignals(
+    new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } }),
+  ),
+  notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
+  responses: new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }),
+  linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
+  approvalTimeoutMs: environment.APPROVAL_TIMEOUT_SECONDS * 1000,
+});
+
+export const handler = middy(async (payload: StepPayload) => {
+  logger.appendKeys({ step: payload.step, incident: 'incident' in payload ? payload.incident.id : payload.incidentId });
+  return steps(payload);
+})
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }));

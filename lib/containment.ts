@@ -1,0 +1,165 @@
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EVIDENCE_NEEDS } from '../functions/adapters/containment/evidence.ts';
+import { IAM_NEEDS } from '../functions/adapters/containment/iam-revocation.ts';
+import { KUBERNETES_NEEDS } from '../functions/adapters/kubernetes/containment.ts';
+import { CONTAINMENT_GROUP } from '../functions/adapters/kubernetes/rbac-manifest.ts';
+import { ContainmentWorkflow } from './containment-workflow.ts';
+import { EvidenceBucket } from './evidence-bucket.ts';
+import { type FunctionVpc, HandlerFunction } from './function.ts';
+
+// The IAM actions come from what each adapter declares it needs, so code and policy move together.
+/** Every IAM call session revocation and its undo make, on the roles pivotguard may contain. */
+const ROLE_CONTAINMENT_ACTIONS = [...new Set(Object.values(IAM_NEEDS).flatMap((need) => need.iam))].sort();
+/** What reaching a cluster's API server takes (eks:DescribeCluster), on the configured clusters. */
+const CLUSTER_ACTIONS = [...new Set(Object.values(KUBERNETES_NEEDS).flatMap((need) => need.iam))].sort();
+/** A person's decision on the approval page completes the waiting task, nothing else. */
+const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
+
+export interface ContainmentProps {
+  readonly clusters: readonly string[];
+  readonly table: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly key: kms.IKey;
+  /** Validated pivotguard configuration, handed to the function as JSON. */
+  readonly config: unknown;
+  /** IAM role ARN patterns whose sessions containment may revoke. */
+  readonly containableRoleArns: readonly string[];
+  readonly vpc?: FunctionVpc;
+  readonly approvalTimeout?: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Containment of an incident: the state machine the analyzer starts, the function that runs its
+ * steps (evidence, pod isolation, session revocation, and their undo), the approval page people
+ * decide on, the evidence bucket, and the secret that signs approval links. In each cluster the
+ * function's role is mapped to the `pivotguard-containment` group, which has no rights until the
+ * user applies `npx pivotguard rbac`.
+ */
+export class Containment extends Construct {
+  readonly handler: HandlerFunction;
+  readonly approvalPage: HandlerFunction;
+  readonly approvalUrl: lambda.FunctionUrl;
+  readonly stateMachine: sfn.StateMachine;
+  readonly evidence: EvidenceBucket;
+  readonly approvalSecret: secretsmanager.Secret;
+  readonly accessEntries: eks.CfnAccessEntry[];
+  readonly containableRoleArns: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ContainmentProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.containableRoleArns = props.containableRoleArns;
+    // The links in approval emails expire when the workflow stops waiting.
+    const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
+
+    this.evidence = new EvidenceBucket(this, 'Evidence', { key: props.key, removalPolicy: props.removalPolicy });
+    const bucket = this.evidence.bucket;
+    this.approvalSecret = new secretsmanager.Secret(this, 'ApprovalSecret', {
+      description: 'pivotguard: signs approval links (HMAC); replacing the value invalidates outstanding links',
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    // No APPROVAL_URL here: the approval page names this function, so the URL would close a cycle.
+    // The analyzer puts the URL in each execution's input instead.
+    this.handler = new HandlerFunction(this, 'Containment', {
+      entry: 'functions/handlers/containment.ts',
+      description: 'pivotguard: runs containment steps (evidence, isolation, revocation) and their undo',
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVIDENCE_BUCKET: bucket.bucketName,
+        ALERT_TOPIC_ARN: props.topic.topicArn,
+        APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
+        CLUSTERS: props.clusters.join(','),
+        APPROVAL_TIMEOUT_SECONDS: String(approvalTimeout.toSeconds()),
+        PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
+        POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+      },
+      key: props.key,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      vpc: props.vpc,
+    });
+    const fn = this.handler.function;
+    props.table.grantReadWriteData(fn);
+    props.topic.grantPublish(fn);
+    this.approvalSecret.grantRead(fn);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteEvidence',
+        actions: EVIDENCE_NEEDS.iam,
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    // Evidence objects are encrypted with pivotguard's key.
+    props.key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReachClusters',
+        actions: CLUSTER_ACTIONS,
+        resources: props.clusters.map((name) => stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name })),
+      }),
+    );
+    // The code only writes and deletes inline policies named pivotguard-revoke-* and
+    // AWSRevokeOlderSessions-pivotguard-*; IAM has no condition key for a policy's name.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'RevokeRoleSessions', actions: ROLE_CONTAINMENT_ACTIONS, resources: [...this.containableRoleArns] }));
+
+    // Access without any access policy: the rights come from the RBAC bound to this group.
+    this.accessEntries = props.clusters.map(
+      (cluster) =>
+        new eks.CfnAccessEntry(this, `${cluster}AccessEntry`, {
+          clusterName: cluster,
+          principalArn: this.handler.role.roleArn,
+          type: 'STANDARD',
+          kubernetesGroups: [CONTAINMENT_GROUP],
+        }),
+    );
+
+    this.stateMachine = new ContainmentWorkflow(this, 'Workflow', {
+      handler: fn,
+      key: props.key,
+      logRetention: props.logRetention,
+      approvalTimeout,
+    }).stateMachine;
+
+    this.approvalPage = new HandlerFunction(this, 'ApprovalPage', {
+      entry: 'functions/handlers/approval-page.ts',
+      description: 'pivotguard: the page where a person approves or rejects disruptive containment steps',
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
+        CONTAINMENT_FUNCTION_NAME: fn.functionName,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+        POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
+      },
+      key: props.key,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const page = this.approvalPage.function;
+    // No IAM auth: people open it from an email. Every link it serves is HMAC-signed with the
+    // approval secret and expires, and a decision link works once.
+    this.approvalUrl = page.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    props.table.grantReadWriteData(page);
+    this.approvalSecret.grantRead(page);
+    page.addToRolePolicy(new iam.PolicyStatement({ sid: 'AnswerApproval', actions: TASK_RESPONSE_ACTIONS, resources: [this.stateMachine.stateMachineArn] }));
+    // Undo from the page runs through the containment function, which holds the rights.
+    page.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeContainment', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+  }
+}

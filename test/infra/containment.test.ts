@@ -1,0 +1,316 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PivotGuard } from '../../lib/pivot-guard.ts';
+import { NO_BUNDLING, type PolicyStatementJson, actionsOf, iamStatements, logicalId, resourcesOf, synthPivotGuard } from './synth.ts';
+
+let template: Template;
+let pivotGuard: PivotGuard;
+const ids = { containment: '', approvalPage: '', stateMachine: '', bucket: '', secret: '', key: '', topic: '', table: '' };
+
+beforeAll(() => {
+  ({ template, pivotGuard } = synthPivotGuard({ clusters: ['prod-east', 'staging'], config: { windowHours: 12 } }));
+  ids.containment = logicalId(pivotGuard.containmentFunction!);
+  ids.stateMachine = logicalId(pivotGuard.stateMachine!);
+  ids.bucket = logicalId(pivotGuard.evidenceBucket!);
+  ids.key = logicalId(pivotGuard.key);
+  ids.topic = logicalId(pivotGuard.topic);
+  ids.table = logicalId(pivotGuard.table);
+  ids.approvalPage = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes('ApprovalPage'))!;
+  [ids.secret] = Object.keys(template.findResources('AWS::SecretsManager::Secret')) as [string];
+});
+
+function functionProps(id: string) {
+  return template.findResources('AWS::Lambda::Function')[id]!.Properties;
+}
+
+/** Every statement of the policies attached to a function's role. */
+function roleStatements(functionId: string, from: Template = template): PolicyStatementJson[] {
+  const role = from.findResources('AWS::Lambda::Function')[functionId]!.Properties.Role['Fn::GetAtt'][0];
+  const policies = from.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+}
+
+function withAction(statements: PolicyStatementJson[], action: string): PolicyStatementJson[] {
+  return statements.filter((statement) => actionsOf(statement).includes(action));
+}
+
+const accountRoles = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']] };
+const cluster = (name: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:cluster/${name}`]],
+});
+
+describe('evidence bucket', () => {
+  it('is versioned, with Object Lock, encrypted with the key (bucket key on), never public', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[ids.bucket]!;
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [ids.key, 'Arn'] } } },
+        ],
+      },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    // Retention is set per object by the containment code, not as a bucket default.
+    expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('denies every request without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.bucket },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('logs every request to a separate bucket that keeps logs a year, encrypted, TLS only and never public', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(2);
+    const logsId = buckets[ids.bucket]!.Properties.LoggingConfiguration.DestinationBucketName.Ref as string;
+    expect(logsId).not.toBe(ids.bucket);
+    expect(buckets[logsId]!.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('follows the removal policy and never empties itself', () => {
+    const disposable = synthPivotGuard({ removalPolicy: RemovalPolicy.DESTROY }).template;
+    for (const bucket of Object.values(disposable.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
+    expect(disposable.findResources('Custom::S3AutoDeleteObjects')).toEqual({});
+  });
+});
+
+describe('approval secret', () => {
+  it('is a generated 64-character value encrypted with the key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      KmsKeyId: { 'Fn::GetAtt': [ids.key, 'Arn'] },
+    });
+  });
+});
+
+describe('containment function', () => {
+  it('runs 2 minutes with 512 MB and gets the state table, bucket, topic, secret, clusters and configuration', () => {
+    const fn = functionProps(ids.containment);
+    expect(fn).toMatchObject({ Timeout: 120, MemorySize: 512 });
+    expect(fn.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: ids.table },
+      EVIDENCE_BUCKET: { Ref: ids.bucket },
+      ALERT_TOPIC_ARN: { Ref: ids.topic },
+      APPROVAL_SECRET_ARN: { Ref: ids.secret },
+      CLUSTERS: 'prod-east,staging',
+      PIVOTGUARD_CONFIG: JSON.stringify({ windowHours: 12 }),
+      POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('revokes sessions only on the roles it may contain, and has no other IAM rights', () => {
+    const statements = roleStatements(ids.containment);
+    const iamStatementsOfFn = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('iam:')));
+    expect(iamStatementsOfFn).toEqual([
+      expect.objectContaining({ Action: ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], Resource: accountRoles }),
+    ]);
+    const narrowed = synthPivotGuard({ containableRoleArns: ['arn:aws:iam::111122223333:role/workloads/*'] });
+    const [revoke] = withAction(roleStatements(logicalId(narrowed.pivotGuard.containmentFunction!), narrowed.template), 'iam:PutRolePolicy');
+    expect(revoke!.Resource).toBe('arn:aws:iam::111122223333:role/workloads/*');
+  });
+
+  it('refuses role patterns that are not IAM role ARNs, or none at all', () => {
+    expect(() => synthPivotGuard({ containableRoleArns: [] })).toThrow(/containableRoleArns: name at least one/);
+    expect(() => synthPivotGuard({ containableRoleArns: ['*'] })).toThrow(/containableRoleArns: "\*" is not an IAM role ARN/);
+    expect(() => synthPivotGuard({ containableRoleArns: ['arn:aws:iam::111122223333:user/alice'] })).toThrow(/is not an IAM role ARN/);
+  });
+
+  it('writes and reads evidence objects only, publishes to the topic, reads the secret and describes the configured clusters', () => {
+    const statements = roleStatements(ids.containment);
+    expect(withAction(statements, 's3:PutObject')).toEqual([
+      expect.objectContaining({
+        Action: ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] },
+      }),
+    ]);
+    expect(statements.flatMap((statement) => actionsOf(statement)).filter((action) => action.startsWith('s3:'))).toHaveLength(3);
+    expect(withAction(statements, 'sns:Publish')).toEqual([expect.objectContaining({ Resource: { Ref: ids.topic } })]);
+    expect(withAction(statements, 'secretsmanager:GetSecretValue')).toEqual([expect.objectContaining({ Resource: { Ref: ids.secret } })]);
+    expect(withAction(statements, 'eks:DescribeCluster')).toEqual([expect.objectContaining({ Resource: [cluster('prod-east'), cluster('staging')] })]);
+    expect(withAction(statements, 'dynamodb:PutItem').flatMap((statement) => resourcesOf(statement))).toEqual([{ 'Fn::GetAtt': [ids.table, 'Arn'] }]);
+  });
+
+  it('has nothing on every resource but X-Ray telemetry', () => {
+    const unscoped = roleStatements(ids.containment).filter((statement) => resourcesOf(statement).includes('*'));
+    expect(unscoped.flatMap((statement) => actionsOf(statement)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('is mapped into each cluster as the pivotguard-containment group, with no access policy', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((entry) => entry.Properties);
+    const role = functionProps(ids.containment).Role;
+    expect(entries).toEqual([
+      { ClusterName: 'prod-east', PrincipalArn: role, Type: 'STANDARD', KubernetesGroups: ['pivotguard-containment'] },
+      { ClusterName: 'staging', PrincipalArn: role, Type: 'STANDARD', KubernetesGroups: ['pivotguard-containment'] },
+    ]);
+    expect(template.findResources('AWS::EKS::AccessPolicyAssociation')).toEqual({});
+  });
+
+  it('tells the user to apply the RBAC in each cluster', () => {
+    template.hasOutput('ContainmentRbac', { Value: Match.stringLikeRegexp('prod-east, staging.*npx pivotguard rbac \\| kubectl apply -f -') });
+  });
+});
+
+describe('approval page', () => {
+  it('is served on a function URL without IAM auth (its links are signed, expiring and single-use)', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [ids.approvalPage, 'Arn'] } });
+    expect(functionProps(ids.approvalPage).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: ids.table },
+      APPROVAL_SECRET_ARN: { Ref: ids.secret },
+      CONTAINMENT_FUNCTION_NAME: { Ref: ids.containment },
+      STATE_MACHINE_ARN: { Ref: ids.stateMachine },
+      POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('answers waiting tasks of the containment workflow only, and invokes the containment function only', () => {
+    const statements = roleStatements(ids.approvalPage);
+    expect(withAction(statements, 'states:SendTaskSuccess')).toEqual([
+      expect.objectContaining({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: { Ref: ids.stateMachine } }),
+    ]);
+    expect(withAction(statements, 'lambda:InvokeFunction')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [ids.containment, 'Arn'] } })]);
+    const unscoped = statements.filter((statement) => resourcesOf(statement).includes('*')).flatMap((statement) => actionsOf(statement));
+    expect(unscoped.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
+describe('containment workflow', () => {
+  it('invokes the containment function', () => {
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine')[ids.stateMachine]!.Properties.DefinitionString);
+    expect(definition).toContain(ids.containment);
+  });
+
+  it('is started by the analyzer, which passes the approval URL in each execution', () => {
+    const analyzerId = logicalId(pivotGuard.analyzer);
+    const variables = functionProps(analyzerId).Environment.Variables;
+    expect(variables.CONTAINMENT_STATE_MACHINE_ARN).toEqual({ Ref: ids.stateMachine });
+    expect(variables.APPROVAL_URL).toEqual({ 'Fn::GetAtt': [expect.stringContaining('ApprovalPage'), 'FunctionUrl'] });
+    expect(withAction(roleStatements(analyzerId), 'states:StartExecution')).toEqual([
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: ids.stateMachine } }),
+    ]);
+  });
+
+  it('leaves CloudFormation no dependency cycle', () => {
+    expect(findCycle(template.toJSON().Resources)).toBeUndefined();
+  });
+
+  it('outputs the names the CLI looks up', () => {
+    template.hasOutput('ContainmentFunctionName', { Value: { Ref: ids.containment } });
+    template.hasOutput('StateMachineArn', { Value: { Ref: ids.stateMachine } });
+    template.hasOutput('StateTableName', { Value: { Ref: ids.table } });
+    template.hasOutput('EvidenceBucketName', { Value: { Ref: ids.bucket } });
+  });
+});
+
+describe('containment in a VPC', () => {
+  it('places the function in the given subnets and lets it manage its network interfaces in this account and region', () => {
+    const app = new App({ context: NO_BUNDLING });
+    const stack = new Stack(app, 'Test');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const inVpc = new PivotGuard(stack, 'PivotGuard', { clusters: ['prod-east'], containmentVpc: { vpc } });
+    const vpcTemplate = Template.fromStack(stack);
+    const id = logicalId(inVpc.containmentFunction!);
+    const config = vpcTemplate.findResources('AWS::Lambda::Function')[id]!.Properties.VpcConfig;
+    expect(config.SubnetIds).toEqual(vpc.privateSubnets.map((subnet) => ({ Ref: logicalId(subnet as ec2.Subnet) })));
+    expect(config.SecurityGroupIds).toHaveLength(1);
+
+    const statements = roleStatements(id, vpcTemplate);
+    expect(withAction(statements, 'ec2:CreateNetworkInterface')).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*/*']] },
+      }),
+    ]);
+    const unscoped = statements.filter((statement) => resourcesOf(statement).includes('*')).flatMap((statement) => actionsOf(statement));
+    expect(unscoped.filter((action) => !/^[a-z0-9]+:(Describe|Get|List)/.test(action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(vpcTemplate.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    for (const role of Object.values(vpcTemplate.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+
+    // Only pivotguard's own resources are judged: the test VPC is not part of it.
+    const findings = new AwsSolutionsChecks().validateScope(app).violations.flatMap((violation) =>
+      violation.violatingResources.filter((resource) => resource.constructPath?.startsWith('Test/PivotGuard/')).map((resource) => `${violation.ruleName} ${resource.constructPath}`),
+    );
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('containment turned off', () => {
+  it('creates no containment resources and gives the analyzer neither variable', () => {
+    const { template: off, pivotGuard: detectOnly } = synthPivotGuard({ containment: false });
+    for (const type of ['AWS::StepFunctions::StateMachine', 'AWS::S3::Bucket', 'AWS::SecretsManager::Secret', 'AWS::EKS::AccessEntry', 'AWS::Lambda::Url']) {
+      expect(off.findResources(type)).toEqual({});
+    }
+    expect(Object.keys(off.findResources('AWS::Lambda::Function'))).toHaveLength(2);
+    expect(detectOnly.stateMachine).toBeUndefined();
+    const variables = off.findResources('AWS::Lambda::Function')[logicalId(detectOnly.analyzer)]!.Properties.Environment.Variables;
+    expect(variables.CONTAINMENT_STATE_MACHINE_ARN).toBeUndefined();
+    expect(variables.APPROVAL_URL).toBeUndefined();
+    expect(iamStatements(off).filter(({ statement }) => actionsOf(statement).some((action) => action.startsWith('states:')))).toEqual([]);
+    expect(Object.keys(off.toJSON().Outputs)).toEqual(['StateTableName']);
+  });
+});
+
+/** A resource that reaches itself through Ref, Fn::GetAtt or DependsOn, if there is one. */
+function findCycle(resources: Record<string, { DependsOn?: string | string[] }>): string[] | undefined {
+  const edges = new Map<string, Set<string>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const targets = new Set<string>([resource.DependsOn ?? []].flat());
+    collectReferences(resource, targets);
+    edges.set(id, new Set([...targets].filter((target) => target in resources)));
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'visiting') return [...path, id];
+    if (state.get(id) === 'done') return undefined;
+    state.set(id, 'visiting');
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+function collectReferences(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectReferences(item, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
+      else if (key === 'Fn::GetAtt' && Array.isArray(inner)) into.add(String(inner[0]));
+      else collectReferences(inner, into);
+    }
+  }
+}
