@@ -21,7 +21,8 @@ async function demoJson(): Promise<{ incidents: Incident[]; rejected: unknown[];
   const out = new PassThrough();
   const chunks: string[] = [];
   out.on('data', (chunk) => chunks.push(String(chunk)));
-  const code = await main(['replay', '--json', '--cluster', 'prod-east', '--config', CONFIG, ...files], out, process.stderr);
+  const state = join(await mkdtemp(join(tmpdir(), 'pivotguard-demo-')), 'state.json');
+  const code = await main(['replay', '--json', '--cluster', 'prod-east', '--config', CONFIG, '--state', state, ...files], out, process.stderr);
   expect(code).toBe(0);
   return JSON.parse(chunks.join(''));
 }
@@ -126,6 +127,7 @@ describe('the seed scenario demo (npm run demo)', () => {
       { action: 'revoke-role-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
     ]);
     expect(incident.plan.approval.map(({ action, target }) => ({ action, target }))).toEqual([
+      { action: 'revoke-all-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
       { action: 'restart-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q' },
       { action: 'scale-down', target: 'prod-east/payments/Deployment/checkout' },
     ]);

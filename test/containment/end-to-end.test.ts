@@ -17,7 +17,7 @@ import type { UndoneRecord } from '#core/respond/response';
 import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
-import { type TaskHandler, execute, synthesizedDefinition } from './workflow.ts';
+import { type TaskHandler, execute, synthesizedDefinition } from '#adapters/local/local-workflow';
 
 const definition = synthesizedDefinition();
 const iam = mockClient(IAMClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TaskHandler, execute, synthesizedDefinition } from './workflow.ts';
+import { type TaskHandler, execute, synthesizedDefinition } from '#adapters/local/local-workflow';
 
 const definition = synthesizedDefinition();
 

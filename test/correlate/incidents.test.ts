@@ -151,6 +151,10 @@ describe('correlation', () => {
       { action: 'isolate-pod', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
       { action: 'revoke-role-sessions', target: ROLE_ARN, reason: expect.stringMatching(/botocore-session-1763691910/) },
     ]);
-    expect(plan.approval.map((action) => action.action)).toEqual(['restart-pod', 'scale-down']);
+    expect(plan.approval.map((action) => [action.action, action.target])).toEqual([
+      ['revoke-all-sessions', ROLE_ARN],
+      ['restart-pod', expect.stringMatching(/checkout/)],
+      ['scale-down', expect.stringMatching(/checkout/)],
+    ]);
   });
 });

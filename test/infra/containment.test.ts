@@ -119,6 +119,7 @@ describe('containment function', () => {
       ALERT_TOPIC_ARN: { Ref: ids.topic },
       APPROVAL_SECRET_ARN: { Ref: ids.secret },
       CLUSTERS: 'prod-east,staging',
+      APPROVAL_TIMEOUT_SECONDS: '86400',
       PIVOTGUARD_CONFIG: JSON.stringify({ windowHours: 12 }),
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
       NODE_OPTIONS: '--enable-source-maps',

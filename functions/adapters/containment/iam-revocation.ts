@@ -89,7 +89,7 @@ export class IamRevocation {
       input.identity.via === 'irsa'
         ? `IRSA session(s) ${listText(input.identity.sessionNames)}`
         : `Pod Identity sessions of pod ${input.identity.namespace}/${input.identity.pod}`;
-    return this.putDenyPolicy(input, policyName, scopeText, (roleId, existing) => {
+    return this.putDenyPolicy(input, 'revoke-role-sessions', policyName, scopeText, (roleId, existing) => {
       if (input.identity.via === 'pod-identity') return scopedRevokePolicy(input.identity);
       const requested = input.identity.sessionNames.map((name) => `${roleId}:${name}`);
       // A retry or a later escalation adds sessions; it never lifts a denial already in place.
@@ -101,7 +101,7 @@ export class IamRevocation {
   /** The console's "Revoke active sessions" for one role: every session issued before `now`. */
   async revokeAllSessions(input: RevokeAllSessionsInput): Promise<ActionRecord> {
     const policyName = revokePolicyName(input.incidentId, 'all-sessions');
-    return this.putDenyPolicy(input, policyName, `all sessions issued before ${timeText(input.now)}`, (_roleId, existing) => {
+    return this.putDenyPolicy(input, 'revoke-all-sessions', policyName, `all sessions issued before ${timeText(input.now)}`, (_roleId, existing) => {
       // Keep the later cutoff: moving it earlier would let sessions already denied back in.
       const cutoff = existing ? revokedBefore(existing) : undefined;
       return revokeAllSessionsPolicy(cutoff && cutoff > input.now ? cutoff : input.now);
@@ -112,8 +112,9 @@ export class IamRevocation {
   async undo(step: UndoStep, context: UndoContext): Promise<ActionRecord> {
     const startedAt = this.clock().toISOString();
     const target = context.roleArn ?? (step.kind === 'delete-role-policy' ? step.roleName : 'unknown');
+    const allSessions = step.kind === 'delete-role-policy' && step.policyName.startsWith(revokePolicyName('', 'all-sessions'));
     const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
-      action: 'revoke-role-sessions',
+      action: allSessions ? 'revoke-all-sessions' : 'revoke-role-sessions',
       incidentId: context.incidentId,
       target,
       startedAt,
@@ -148,6 +149,7 @@ export class IamRevocation {
 
   private async putDenyPolicy(
     input: { incidentId: string; roleArn: string; dryRun: boolean },
+    action: 'revoke-role-sessions' | 'revoke-all-sessions',
     policyName: string,
     scopeText: string,
     desired: (roleId: string, existing: unknown) => DenyPolicyDocument,
@@ -156,7 +158,7 @@ export class IamRevocation {
     const role = parseRoleArn(input.roleArn);
     const undo: UndoStep | undefined = role ? { kind: 'delete-role-policy', roleName: role.roleName, policyName } : undefined;
     const record = (result: ActionRecord['result'], detail: string, withUndo = true): ActionRecord => ({
-      action: 'revoke-role-sessions',
+      action,
       incidentId: input.incidentId,
       target: input.roleArn,
       startedAt,

@@ -83,7 +83,9 @@ export function containmentSteps(deps: ContainmentDeps) {
     switch (action.action) {
       case 'capture-evidence':
         // The workflow's first state stored the evidence; the plan lists it so people see it.
-        return instant(incident, action, 'already-applied', 'evidence was captured before any other step');
+        return dryRun
+          ? instant(incident, action, 'dry-run', 'evidence would be captured before any other step')
+          : instant(incident, action, 'already-applied', 'evidence was captured before any other step');
       case 'isolate-pod':
         return (await kubernetes()).isolatePod(target);
       case 'restart-pod':

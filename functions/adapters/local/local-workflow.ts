@@ -1,7 +1,8 @@
 /**
  * The containment state machine as CloudFormation will create it, executed locally: the
  * definition is taken from the synthesized template (not a hand-written copy) and run by
- * aws-local-stepfunctions, with each Task state mapped to a local handler.
+ * aws-local-stepfunctions, with each Task state mapped to a local handler. The tests and
+ * `pivotguard replay --contain` both run it this way.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { ContainmentWorkflow } from '../../lib/containment-workflow.ts';
+import { ContainmentWorkflow } from '../../../lib/containment-workflow.ts';
 
 // Node 20 lacks Promise.withResolvers, which the interpreter uses.
 const promise = Promise as unknown as { withResolvers?: () => unknown };

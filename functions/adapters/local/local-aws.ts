@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+
+/**
+ * Stand-ins for the two AWS services containment writes to, for local mode: they answer the
+ * same commands the real clients send, the way IAM and S3 answer them, so the production
+ * IamRevocation and EvidenceLocker run unchanged. Nothing leaves the machine.
+ */
+
+/** The roles of the replayed incidents, with the inline policies pivotguard puts on them. */
+export class LocalIamAccount {
+  /** Role name to policy name to the policy document as written. */
+  readonly policies = new Map<string, Map<string, string>>();
+  private readonly roles: Map<string, string>;
+
+  constructor(roleArns: readonly string[]) {
+    this.roles = new Map(roleArns.map((arn) => [arn.slice(arn.lastIndexOf('/') + 1), arn]));
+  }
+
+  async send(command: unknown): Promise<unknown> {
+    if (command instanceof GetRoleCommand) {
+      const name = command.input.RoleName!;
+      const arn = this.roles.get(name) ?? missing(`The role with name ${name} cannot be found.`);
+      const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
+      return { Role: { RoleName: name, RoleId: roleId, Arn: arn, Path: '/', CreateDate: new Date(0) } };
+    }
+    if (command instanceof GetRolePolicyCommand) {
+      const { RoleName, PolicyName } = command.input;
+      const document = this.policies.get(RoleName!)?.get(PolicyName!) ?? missing(`The role policy with name ${PolicyName} cannot be found.`);
+      // IAM returns policy documents URL-encoded.
+      return { RoleName, PolicyName, PolicyDocument: encodeURIComponent(document) };
+    }
+    if (command instanceof PutRolePolicyCommand) {
+      const { RoleName, PolicyName, PolicyDocument } = command.input;
+      if (!this.roles.has(RoleName!)) missing(`The role with name ${RoleName} cannot be found.`);
+      const policies = this.policies.get(RoleName!) ?? new Map<string, string>();
+      policies.set(PolicyName!, PolicyDocument!);
+      this.policies.set(RoleName!, policies);
+      return {};
+    }
+    if (command instanceof DeleteRolePolicyCommand) {
+      const { RoleName, PolicyName } = command.input;
+      if (!this.policies.get(RoleName!)?.delete(PolicyName!)) missing(`The role policy with name ${PolicyName} cannot be found.`);
+      return {};
+    }
+    throw new Error(`the local IAM stand-in does not answer ${(command as object).constructor.name}`);
+  }
+}
+
+/** An evidence bucket in a directory: write-once objects, checked by their sha256 like S3's checksums. */
+export class LocalEvidenceBucket {
+  constructor(readonly directory: string) {}
+
+  async send(command: unknown): Promise<unknown> {
+    if (command instanceof PutObjectCommand) {
+      const path = this.pathOf(command.input.Key!);
+      await mkdir(dirname(path), { recursive: true });
+      try {
+        await writeFile(path, command.input.Body as Buffer, { flag: command.input.IfNoneMatch === '*' ? 'wx' : 'w' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      }
+      return { VersionId: 'local' };
+    }
+    if (command instanceof HeadObjectCommand) {
+      const body = await readFile(this.pathOf(command.input.Key!));
+      return { ContentLength: body.length, ChecksumSHA256: createHash('sha256').update(body).digest('base64') };
+    }
+    throw new Error(`the local evidence bucket does not answer ${(command as object).constructor.name}`);
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.directory, key);
+    // Keys come from incident ids; never let one climb out of the evidence directory.
+    if (!path.startsWith(resolve(this.directory) + sep)) throw new Error(`evidence key ${key} leaves the evidence directory`);
+    return join(path);
+  }
+}
+
+function missing(message: string): never {
+  throw new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } });
+}
