@@ -1,0 +1,50 @@
+import { stringify } from 'yaml';
+import type { IncidentResponse, ProposedSuppression } from '#core/respond/response';
+import { proposeSuppression } from '#core/respond/suppression-proposal';
+import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { UsageError } from './usage-error.ts';
+
+export const DISMISS_USAGE = `pivotguard dismiss INCIDENT --reason TEXT ${BACKEND_USAGE} [--json]`;
+
+/** Closes the incident as a false positive and proposes the suppression that would have kept it quiet. */
+export async function dismissCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommand(args, DISMISS_USAGE, { ...BACKEND_OPTIONS, reason: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const [incidentId] = incidentArgument(positionals, DISMISS_USAGE);
+  const reason = values.reason?.trim();
+  if (!reason) throw new UsageError(`say why it is a false positive with --reason TEXT; usage: ${DISMISS_USAGE}`);
+  const backend = await openBackend(values);
+  const found = await findIncident(backend, incidentId);
+  if (typeof found === 'string') return refused(err, found);
+  const by = await backend.actor();
+  const result = await backend.desk.setStatus({ incidentId, to: 'false-positive', by, reason });
+  if (!result.ok) return refused(err, result.reason);
+  // Dismissing again keeps the proposal (and any acceptance) made the first time.
+  const kept = found.response?.status === 'false-positive' ? found.response.proposedSuppression : undefined;
+  const proposal = kept ?? proposeSuppression(found.incident, new Date());
+  const response = await backend.responses.updateResponse(incidentId, (current) => ({ ...(current ?? result.response), proposedSuppression: proposal }));
+  await backend.save();
+  if (values.json) {
+    out.write(`${JSON.stringify(response)}\n`);
+    return 0;
+  }
+  const change = dismissal(response)!;
+  out.write(`${incidentId} dismissed as a false positive by ${change.by} at ${change.at}: ${change.reason}\n`);
+  out.write(`\nProposed suppression, to add under suppressions: in pivotguard.yaml:\n\n${suppressionYaml(proposal, change.reason ?? reason, by)}\n`);
+  out.write(`Record that you accept it: pivotguard accept-suppression ${incidentId}\n`);
+  return 0;
+}
+
+/** The latest change that dismissed the incident: who, when and why. */
+export function dismissal(response: IncidentResponse | undefined) {
+  return response?.history.filter((change) => change.to === 'false-positive').at(-1);
+}
+
+/** One entry of pivotguard.yaml's `suppressions:` list, indented to paste under the key. */
+export function suppressionYaml(proposal: ProposedSuppression, reason: string, owner: string): string {
+  const entry = { rule: proposal.rule, ...proposal.scope, reason, owner, expires: proposal.expiresAt.slice(0, 10) };
+  return stringify([entry])
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}\n`)
+    .join('');
+}

@@ -1,0 +1,46 @@
+import type { ContainmentAction } from '#core/model/incident';
+import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { UsageError } from './usage-error.ts';
+
+export const UNDO_USAGE = `pivotguard undo INCIDENT [ACTION] [--dry-run] ${BACKEND_USAGE} [--function NAME] [--json]`;
+
+/** Every action name, checked by the compiler against ContainmentAction. */
+const ACTIONS: Record<ContainmentAction, true> = {
+  'capture-evidence': true,
+  'isolate-pod': true,
+  'revoke-role-sessions': true,
+  'revoke-all-sessions': true,
+  'restart-pod': true,
+  'scale-down': true,
+  'cordon-node': true,
+};
+
+/** Reverses the incident's recorded containment steps, all or one action's; exit 1 if any reversal failed. */
+export async function undoCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommand(args, UNDO_USAGE, {
+    ...BACKEND_OPTIONS,
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  const [incidentId, action] = incidentArgument(positionals, UNDO_USAGE, 1);
+  if (action !== undefined && !Object.hasOwn(ACTIONS, action)) {
+    throw new UsageError(`unknown action "${action}"; one of ${Object.keys(ACTIONS).join(', ')}`);
+  }
+  const backend = await openBackend(values);
+  const found = await findIncident(backend, incidentId);
+  if (typeof found === 'string') return refused(err, found);
+  const refusal = backend.unavailable('undo');
+  if (refusal) return refused(err, refusal);
+  const by = await backend.actor();
+  const records = await backend.desk.undo({ incidentId, action: action as ContainmentAction | undefined, by, ...(values['dry-run'] ? { dryRun: true } : {}) });
+  const failed = records.filter((record) => record.result === 'failed').length;
+  if (values.json) {
+    out.write(`${JSON.stringify(records)}\n`);
+  } else if (records.length === 0) {
+    out.write(`nothing to undo for ${incidentId}${action ? ` (${action})` : ''}: no applied step is left to reverse\n`);
+  } else {
+    for (const record of records) out.write(`${record.result.padEnd(14)} ${record.action}  ${record.target}\n  ${record.detail}\n`);
+  }
+  if (failed > 0) err.write(`pivotguard: ${failed} of ${records.length} reversals failed; run undo again once the cause is fixed\n`);
+  return failed > 0 ? 1 : 0;
+}
