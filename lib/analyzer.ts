@@ -18,6 +18,9 @@ const ANALYZER_BATCHING_WINDOW = Duration.seconds(10);
 /** AWS's guidance for Lambda on SQS: hide a record for six function timeouts plus the batching window. */
 export const ANALYZER_QUEUE_VISIBILITY = Duration.seconds(6 * ANALYZER_TIMEOUT.toSeconds() + ANALYZER_BATCHING_WINDOW.toSeconds());
 
+/** The `service` dimension of the analyzer's Powertools metrics (its POWERTOOLS_SERVICE_NAME). */
+export const ANALYZER_SERVICE = 'pivotguard';
+
 /** Read-only calls that tell the analyzer what a role may do (blast radius). */
 const IAM_ENRICHMENT_ACTIONS = ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies', 'iam:GetRolePolicy'];
 /** Read-only calls that map a cluster's service accounts to roles (EKS Pod Identity). */
@@ -41,6 +44,8 @@ export interface AnalyzerProps {
   readonly removalPolicy: RemovalPolicy;
   /** The containment workflow the analyzer starts for an incident; absent when containment is off. */
   readonly containment?: AnalyzerContainment;
+  /** Whether the analyzer imports each alerted incident as a Security Hub finding. */
+  readonly securityHub?: boolean;
 }
 
 export interface AnalyzerContainment {
@@ -75,7 +80,7 @@ export class Analyzer extends Construct {
         EVENT_BUS_NAME: props.bus.eventBusName,
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
-        POWERTOOLS_SERVICE_NAME: 'pivotguard',
+        POWERTOOLS_SERVICE_NAME: ANALYZER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
       },
       key: props.key,
@@ -102,6 +107,13 @@ export class Analyzer extends Construct {
       fn.addEnvironment('CONTAINMENT_STATE_MACHINE_ARN', props.containment.stateMachine.stateMachineArn);
       fn.addEnvironment('APPROVAL_URL', props.containment.approvalUrl);
       props.containment.stateMachine.grantStartExecution(fn);
+    }
+    if (props.securityHub) {
+      // The account's own default product: findings about this account, no partner integration.
+      const product = stack.formatArn({ service: 'securityhub', resource: 'product', resourceName: `${stack.account}/default` });
+      fn.addEnvironment('SECURITY_HUB', '1');
+      fn.addEnvironment('SECURITY_HUB_PRODUCT_ARN', product);
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ImportFindings', actions: ['securityhub:BatchImportFindings'], resources: [product] }));
     }
 
     const anyRole = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });

@@ -1,6 +1,7 @@
 import { CfnOutput, type Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,9 +15,11 @@ import { Alerting } from './alerting.ts';
 import { ANALYZER_QUEUE_VISIBILITY, Analyzer } from './analyzer.ts';
 import { DeploymentConfigError, validateConfig } from './config-file.ts';
 import { Containment } from './containment.ts';
+import { KpiDashboard } from './dashboard.ts';
 import { Encryption } from './encryption.ts';
 import type { FunctionVpc } from './function.ts';
 import { Ingest } from './ingest.ts';
+import { KpiAlarms, type KpiAlarmThresholds } from './kpi-alarms.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { State } from './state.ts';
 
@@ -66,6 +69,18 @@ export interface PivotGuardProps {
   readonly containmentVpc?: FunctionVpc;
   /** How long a disruptive step waits for a person; after that it is not run. @default 24 hours */
   readonly approvalTimeout?: Duration;
+  /**
+   * When the response KPIs alert the topic: detection slower than `timeToDetectMinutes` (p90 over
+   * an hour), an incident uncontained for `uncontainedMinutes`, `containmentFailures` failed steps in an hour.
+   * @default 30 minutes, 30 minutes, 1 failure
+   */
+  readonly kpiAlarms?: KpiAlarmThresholds;
+  /**
+   * Whether each alerted incident is also imported into AWS Security Hub as a finding (ASFF), in
+   * this account and region. Security Hub must be enabled there.
+   * @default false
+   */
+  readonly securityHub?: boolean;
 }
 
 // EKS cluster names: 1-100 characters, letters, digits, hyphens and underscores, starting alphanumeric.
@@ -113,6 +128,8 @@ export class PivotGuard extends Construct {
   readonly stateMachine?: sfn.IStateMachine;
   /** Evidence captured before containment changes anything; absent when containment is off. */
   readonly evidenceBucket?: s3.IBucket;
+  /** The response KPIs and the pipeline's health, named `STACK-pivotguard`. */
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: PivotGuardProps) {
     super(scope, id);
@@ -162,12 +179,21 @@ export class PivotGuard extends Construct {
       logRetention,
       removalPolicy,
       containment: containment && { stateMachine: containment.stateMachine, approvalUrl: containment.approvalUrl.url },
+      securityHub: props.securityHub === true,
     });
     new PipelineAlarms(this, 'Alarms', {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,
       topic: alerting.topic,
       rules: { GuardDuty: ingest.guardDutyRule, CloudTrail: ingest.cloudTrailRule },
+    });
+    new KpiAlarms(this, 'KpiAlarms', { topic: alerting.topic, stateMachine: containment?.stateMachine, thresholds: props.kpiAlarms });
+    const { dashboard } = new KpiDashboard(this, 'Kpis', {
+      queue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      analyzer: analyzer.handler.function,
+      stateMachine: containment?.stateMachine,
+      securityHub: props.securityHub === true,
     });
 
     this.key = key;
@@ -182,6 +208,7 @@ export class PivotGuard extends Construct {
     this.containmentFunction = containment?.handler.function;
     this.stateMachine = containment?.stateMachine;
     this.evidenceBucket = containment?.evidence.bucket;
+    this.dashboard = dashboard;
 
     // The CLI finds the stack's resources by these output names.
     output(this, 'StateTableName', state.table.tableName, 'pivotguard state table (incidents, containment records)');

@@ -30,6 +30,8 @@ import { type IncidentChange, type Store, isOlderVersion } from '#core/store/sto
 import { AlertPublisher } from '#adapters/alert-publisher';
 import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { type Enrichment, accessKeysToBackfill, enrichIncident, forBatch } from '#adapters/enrichment/index';
+import { incidentOpenedMetrics } from '#adapters/response-metrics';
+import type { ExportedIncident, FindingExporter } from '#adapters/security-hub';
 
 /**
  * SQS batch -> normalize -> link -> detect -> correlate -> alert. A record the core rejects
@@ -58,6 +60,8 @@ export interface AnalyzerDeps {
   responses?: ResponseStore;
   /** Starts containment for incidents at or above `config.actions.containFrom`. */
   containment?: ContainmentStarter;
+  /** Mirrors alerted incidents as findings (Security Hub when deployed with it). */
+  securityHub?: FindingExporter;
 }
 
 export type AnalyzerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -202,7 +206,7 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   };
 
   /** Fills the blast radius, renders the text, and sends both channels, each at most once. */
-  const alert = async (change: IncidentChange, enrichment: Enrichment, receivedAt: string | undefined): Promise<void> => {
+  const alert = async (change: IncidentChange, enrichment: Enrichment, receivedAt: string | undefined): Promise<ExportedIncident> => {
     const incidentId = change.incident.id;
     let full = change;
     try {
@@ -216,26 +220,52 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     const text = alertText(full);
     const channels: Channel[] = ['email', 'event'];
     await Promise.all(channels.map((channel) => deliver({ incidentId, change: change.change, severity: change.incident.severity, channel }, full, text)));
-    await respond(full, receivedAt);
+    return { incident: full.incident, response: await respond(full, receivedAt) };
   };
 
-  /** Records when the incident opened and was alerted on, then starts containment if it is severe enough. */
-  const respond = async (change: IncidentChange, receivedAt: string | undefined): Promise<void> => {
+  /**
+   * Records when the incident opened and was alerted on, then starts containment if it is severe
+   * enough. Returns the response as last recorded (undefined without a response store).
+   */
+  const respond = async (change: IncidentChange, receivedAt: string | undefined): Promise<IncidentResponse | undefined> => {
     const { incident } = change;
     const at = clock().toISOString();
+    const opened: IncidentResponse = { ...openResponse(incident.id, at), ...(receivedAt ? { firstRecordReceivedAt: receivedAt } : {}) };
+    let response: IncidentResponse | undefined;
     try {
-      await deps.responses?.updateResponse(incident.id, (current) => recordAlert(current ?? { ...openResponse(incident.id, at), ...(receivedAt ? { firstRecordReceivedAt: receivedAt } : {}) }, change, at));
-      if (!deps.containment || severityRank[incident.severity] < severityRank[deps.config.actions.containFrom]) return;
+      response = await deps.responses?.updateResponse(incident.id, (current) => recordAlert(current ?? opened, change, at));
+      // Only the invocation that opened the response measures detection: a redelivery finds it opened earlier.
+      if (change.change === 'opened' && (response ?? opened).openedAt === at) incidentOpenedMetrics(metrics, incident, response ?? opened);
+      if (!deps.containment || severityRank[incident.severity] < severityRank[deps.config.actions.containFrom]) return response;
       const { execution, started } = await deps.containment.start(incident, deps.config.actions.dryRun === true);
       logger.info(started ? 'Containment started' : 'Containment already running', { incidentId: incident.id, execution });
       if (started) {
         metrics.addMetric('ContainmentsStarted', MetricUnit.Count, 1);
-        await deps.responses?.updateResponse(incident.id, (current) => ({ ...current!, workflow: current!.workflow ?? { execution, startedAt: at, dryRun: deps.config.actions.dryRun === true } }));
+        response =
+          (await deps.responses?.updateResponse(incident.id, (current) => ({ ...current!, workflow: current!.workflow ?? { execution, startedAt: at, dryRun: deps.config.actions.dryRun === true } }))) ??
+          response;
       }
     } catch (error) {
       // The alert went out; a person can still contain by hand. Say so loudly.
       metrics.addMetric('ContainmentsNotStarted', MetricUnit.Count, 1);
       logger.error('Could not record the response or start containment', { incidentId: incident.id, error: errorName(error) });
+    }
+    return response;
+  };
+
+  /** Mirrors the alerted incidents as findings. The alerts went out: a failure here is logged and counted, never retried through the batch. */
+  const exportFindings = async (incidents: ExportedIncident[]): Promise<void> => {
+    if (!deps.securityHub || incidents.length === 0) return;
+    try {
+      const { imported, failed } = await deps.securityHub.export(incidents);
+      metrics.addMetric('FindingsExported', MetricUnit.Count, imported);
+      if (failed.length > 0) {
+        metrics.addMetric('FindingsNotExported', MetricUnit.Count, failed.length);
+        logger.error('Security Hub did not take some findings', { failed: failed.slice(0, 10), count: failed.length });
+      }
+    } catch (error) {
+      metrics.addMetric('FindingsNotExported', MetricUnit.Count, incidents.length);
+      logger.error('Could not export findings to Security Hub', { error: errorName(error) });
     }
   };
 
@@ -333,7 +363,8 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     const sent = carriers.map(([messageId]) => Number(event.Records.find((record) => record.messageId === messageId)?.attributes.SentTimestamp));
     const earliest = Math.min(...sent.filter(Number.isFinite));
     const receivedAt = Number.isFinite(earliest) ? new Date(earliest).toISOString() : undefined;
-    await Promise.all(changes.map((change) => alert(change, enrichment, receivedAt)));
+    const alerted = await Promise.all(changes.map((change) => alert(change, enrichment, receivedAt)));
+    await exportFindings(alerted);
     return response;
   };
 

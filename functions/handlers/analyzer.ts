@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -18,6 +19,7 @@ import { CloudTrailSessionBackfill, EksClusterDetails, IamRolePolicies } from '#
 import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
 import { StepFunctionsStarter } from '#adapters/containment/workflow-starter';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
+import { SecurityHubExporter } from '#adapters/security-hub';
 import { configVariable, readEnvironment, required } from './environment.ts';
 
 /**
@@ -38,6 +40,12 @@ const environmentSchema = z.object({
   // Both set when the stack deploys containment, neither when it does not.
   CONTAINMENT_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[\w-]*:states:/, 'is not a state machine ARN').optional(),
   APPROVAL_URL: z.url({ error: 'is not a URL' }).optional(),
+  // Set together when the stack exports incidents to Security Hub.
+  SECURITY_HUB: z.literal('1', { error: 'must be 1 when set' }).optional(),
+  SECURITY_HUB_PRODUCT_ARN: z.string().regex(/^arn:aws[\w-]*:securityhub:/, 'is not a Security Hub product ARN').optional(),
+}).refine((env) => env.SECURITY_HUB === undefined || env.SECURITY_HUB_PRODUCT_ARN !== undefined, {
+  path: ['SECURITY_HUB_PRODUCT_ARN'],
+  message: 'is not set (SECURITY_HUB=1 needs it)',
 });
 
 
@@ -57,6 +65,7 @@ const aws = {
   cloudTrail: tracer.captureAWSv3Client(new CloudTrailClient({})),
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   sfn: tracer.captureAWSv3Client(new SFNClient({})),
+  securityHub: tracer.captureAWSv3Client(new SecurityHubClient({})),
 };
 
 /** The one place that knows the production store; loaded on first use. */
@@ -88,6 +97,10 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
     containment: environment.CONTAINMENT_STATE_MACHINE_ARN
       ? new StepFunctionsStarter(aws.sfn, environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '')
       : undefined,
+    securityHub:
+      environment.SECURITY_HUB && environment.SECURITY_HUB_PRODUCT_ARN
+        ? new SecurityHubExporter(aws.securityHub, { productArn: environment.SECURITY_HUB_PRODUCT_ARN })
+        : undefined,
   });
 }
 

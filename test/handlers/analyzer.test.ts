@@ -18,6 +18,7 @@ import type { Store } from '#core/store/store';
 import { type ContainmentStarter, StepFunctionsStarter } from '#adapters/containment/workflow-starter';
 import { MemoryResponseStore } from '#adapters/memory-responses';
 import { type Enrichment, IamRolePolicies, type SessionBackfill } from '#adapters/enrichment/index';
+import type { ExportedIncident, FindingExporter } from '#adapters/security-hub';
 import { ATTACKER_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { assumedRoleIdentity, auditEvent, cloudTrailRecord, eventBridge, logsDataMessage } from '../fixtures/records.ts';
 import { keyedOnly, memoryStore } from '../fixtures/store.ts';
@@ -101,7 +102,15 @@ function pivotBodies(records: Json[] = pivotScenario()): unknown[] {
 }
 
 function analyzer(
-  options: { store?: Store; idempotencyStore?: BasePersistenceLayer; enrichment?: Enrichment; ownRoleArn?: string; responses?: ResponseStore; containment?: ContainmentStarter } = {},
+  options: {
+    store?: Store;
+    idempotencyStore?: BasePersistenceLayer;
+    enrichment?: Enrichment;
+    ownRoleArn?: string;
+    responses?: ResponseStore;
+    containment?: ContainmentStarter;
+    securityHub?: FindingExporter;
+  } = {},
 ) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const metrics = new Metrics({ namespace: 'pivotguard-test' });
@@ -118,6 +127,7 @@ function analyzer(
     ownRoleArn: options.ownRoleArn,
     responses: options.responses,
     containment: options.containment,
+    securityHub: options.securityHub,
   });
   const metric = (name: string) => addMetric.mock.calls.filter(([metricName]) => metricName === name).reduce((sum, [, , value]) => sum + value, 0);
   return { handler: (event: SQSEvent) => handler(event, lambdaContext()), metric, logger };
@@ -369,6 +379,49 @@ describe('analyzer', () => {
     expect(metric('ContainmentsNotStarted')).toBe(1);
   });
 
+  it('measures time to detect, split into delivery lag and processing, when it opens an incident', async () => {
+    const { handler, metric } = analyzer({ responses: new MemoryResponseStore() });
+    const batch = sqsEvent(pivotBodies());
+    await handler(batch);
+    await handler(redelivered(batch));
+    const firstSeen = Date.parse(publishedIncidents()[0]!.firstSeen);
+    const opened = Date.parse('2026-11-21T03:00:00Z');
+    const received = Math.min(...batch.Records.map((record) => Number(record.attributes.SentTimestamp)));
+    expect(metric('TimeToDetect')).toBe(opened - firstSeen);
+    expect(metric('DeliveryLag')).toBe(received - firstSeen);
+    expect(metric('ProcessingTime')).toBe(opened - received);
+  });
+
+  it('exports each alerted incident with its response as a finding, after the alerts', async () => {
+    const exported: ExportedIncident[][] = [];
+    const securityHub: FindingExporter = {
+      export: async (incidents) => {
+        exported.push([...incidents]);
+        expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+        return { imported: incidents.length, failed: [] };
+      },
+    };
+    const responses = new MemoryResponseStore();
+    const { handler, metric } = analyzer({ responses, securityHub });
+    await handler(sqsEvent(pivotBodies()));
+    const [incident] = publishedIncidents();
+    expect(exported).toEqual([[{ incident, response: await responses.getResponse(incident!.id) }]]);
+    expect(metric('FindingsExported')).toBe(1);
+  });
+
+  it('keeps the batch when Security Hub refuses a finding or cannot be reached, and counts and logs it', async () => {
+    const refused = analyzer({ securityHub: { export: async () => ({ imported: 0, failed: [{ id: 'pivotguard/inc-1', code: 'InvalidInput', message: 'bad' }] }) } });
+    const logged = vi.spyOn(refused.logger, 'error');
+    expect(await refused.handler(sqsEvent(pivotBodies()))).toEqual({ batchItemFailures: [] });
+    expect(refused.metric('FindingsNotExported')).toBe(1);
+    expect(logged).toHaveBeenCalledWith('Security Hub did not take some findings', expect.objectContaining({ count: 1 }));
+
+    const unreachable = analyzer({ securityHub: { export: () => Promise.reject(new Error('connect ETIMEDOUT')) } });
+    expect(await unreachable.handler(sqsEvent(pivotBodies()))).toEqual({ batchItemFailures: [] });
+    expect(unreachable.metric('FindingsNotExported')).toBe(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+
   it('ignores CONTROL_MESSAGE bodies without touching the core', async () => {
     const applyFacts = vi.fn();
     const { handler } = analyzer({ store: { ...keyedOnly(memoryStore()), applyFacts } });
@@ -401,6 +454,15 @@ describe('analyzer environment', () => {
     vi.resetModules();
     vi.stubEnv('PIVOTGUARD_CONFIG', '{"windowHours": -1}');
     await expect(load()).rejects.toThrow(/PIVOTGUARD_CONFIG\.windowHours/);
+  });
+
+  it('needs the product ARN when the Security Hub export is on', async () => {
+    vi.resetModules();
+    vi.stubEnv('SECURITY_HUB', '1');
+    await expect(load()).rejects.toThrow('SECURITY_HUB_PRODUCT_ARN is not set (SECURITY_HUB=1 needs it)');
+    vi.resetModules();
+    vi.stubEnv('SECURITY_HUB_PRODUCT_ARN', 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default');
+    expect(typeof (await load()).handler).toBe('function');
   });
 
   it('loads with a complete environment and the default configuration', async () => {

@@ -249,6 +249,12 @@ describe('PivotGuard functions', () => {
     });
   });
 
+  it('export nothing to Security Hub unless asked', () => {
+    expect(analyzer.Environment.Variables.SECURITY_HUB).toBeUndefined();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('securityhub:');
+  });
+
   it('hand the analyzer an empty configuration when none is given', () => {
     const { template: plain, pivotGuard: bare } = synthPivotGuard();
     const fn = plain.findResources('AWS::Lambda::Function')[logicalId(bare.analyzer)]!;
