@@ -13,7 +13,7 @@ const STACK_NAME = 'PivotGuard';
 
 /**
  * The deployable app, as `cdk deploy -c clusters=NAME[,NAME] -c alertEmail=ADDR[,ADDR]
- * [-c config=pivotguard.yaml]` builds it. `context` is added to what the CDK CLI passes (tests
+ * [-c config=pivotguard.yaml] [-c securityHub=true] [-c containment=false]` builds it. `context` is added to what the CDK CLI passes (tests
  * pass everything here); a missing or bad setting throws a DeploymentConfigError naming it.
  */
 export function buildApp(context: Record<string, unknown> = {}): PivotGuardApp {
@@ -28,9 +28,11 @@ export function buildApp(context: Record<string, unknown> = {}): PivotGuardApp {
     throw new DeploymentConfigError('context "config" must be the path of a pivotguard YAML or JSON file');
   }
   const config = configPath ? loadConfigFile(configPath) : undefined;
+  const securityHub = booleanSetting(app.node.tryGetContext('securityHub'), 'securityHub');
+  const containment = booleanSetting(app.node.tryGetContext('containment'), 'containment');
 
   const stack = new Stack(app, STACK_NAME, { description: 'pivotguard: cloud workload protection for Amazon EKS' });
-  const pivotGuard = new PivotGuard(stack, 'PivotGuard', { clusters, alertEmails, config });
+  const pivotGuard = new PivotGuard(stack, 'PivotGuard', { clusters, alertEmails, config, securityHub, containment });
   addNagChecks(app);
   return { app, stack, pivotGuard };
 }
@@ -39,4 +41,11 @@ export function buildApp(context: Record<string, unknown> = {}): PivotGuardApp {
 function listSetting(value: unknown): string[] {
   const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
   return items.map((item) => item.trim()).filter(Boolean);
+}
+
+/** `-c name=true` arrives as text; cdk.json may hold a boolean. Absent means the construct's default. */
+function booleanSetting(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new DeploymentConfigError(`context "${name}" must be true or false, got ${JSON.stringify(value)}`);
 }

@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,6 +18,7 @@ import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
+import { meteredResponses } from '#adapters/metered-responses';
 import { configVariable, readEnvironment, required } from './environment.ts';
 
 /**
@@ -42,6 +45,8 @@ export function containmentEnvironment(env: NodeJS.ProcessEnv) {
 const environment = containmentEnvironment(process.env);
 const tracer = new Tracer();
 const logger = new Logger();
+// The dashboard reads the containment KPIs under this function's service name.
+const metrics = new Metrics({ namespace: 'pivotguard' });
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const { graphRetentionHours, windowHours } = environment.PIVOTGUARD_CONFIG;
 
@@ -53,7 +58,7 @@ const steps = containmentSteps({
     new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } }),
   ),
   notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
-  responses: new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }),
+  responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
   linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
   approvalTimeoutMs: environment.APPROVAL_TIMEOUT_SECONDS * 1000,
 });
@@ -63,4 +68,5 @@ export const handler = middy(async (payload: StepPayload) => {
   return steps(payload);
 })
   .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }));
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

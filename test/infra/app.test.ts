@@ -42,6 +42,13 @@ describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
     expect(endpoints).toEqual(['x@example.com', 'y@example.com']);
   });
 
+  it('turns the Security Hub export on and containment off with -c securityHub=true -c containment=false', () => {
+    const { pivotGuard } = buildApp({ ...NO_BUNDLING, clusters: 'a', securityHub: 'true', containment: 'false' });
+    expect(analyzerEnvironment({ clusters: 'a', securityHub: 'true' })).toMatchObject({ SECURITY_HUB: '1' });
+    expect(pivotGuard.stateMachine).toBeUndefined();
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', securityHub: 'yes' })).toThrow('context "securityHub" must be true or false, got "yes"');
+  });
+
   it('stops with a clear message when no cluster is named', () => {
     expect(() => buildApp({ ...NO_BUNDLING })).toThrow(DeploymentConfigError);
     expect(() => buildApp({ ...NO_BUNDLING, clusters: ' , ' })).toThrow('missing context "clusters": deploy with -c clusters=CLUSTER_NAME[,CLUSTER_NAME...]');
