@@ -1,4 +1,4 @@
-import { type Html, html } from './html-template.ts';
+import { type Html, html } from '#core/html-template';
 
 export interface Bar {
   label: string;

@@ -1,6 +1,6 @@
 import { type Bar, columnChart, timeRuler } from './charts.ts';
 import { ACTION_WORDS, formatDate, formatDateTime, formatDuration, formatMonth, formatPercent, listing, plural, roleName } from './format.ts';
-import { Html, html } from './html-template.ts';
+import { Html, html } from '#core/html-template';
 import type { Kpis, Ranked } from './kpis.ts';
 import type { ReportData, ReportIncident } from './report.ts';
 import { REPORT_CSS } from './report-style.ts';

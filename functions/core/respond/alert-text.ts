@@ -1,5 +1,6 @@
 import type { Incident, PlannedAction } from '#core/model/incident';
 import type { IncidentChange } from '#core/store/store';
+import { ACTION_LABELS } from './action-labels.ts';
 
 export interface AlertText {
   /** For an email subject line: ASCII, one line, at most SUBJECT_MAX_CHARS. */
@@ -24,15 +25,6 @@ const LIST_MAX = 5;
 const TIMELINE_HEAD = 8;
 const TIMELINE_TAIL = 4;
 
-const ACTION_LABEL: Record<PlannedAction['action'], string> = {
-  'capture-evidence': 'Capture evidence',
-  'isolate-pod': 'Isolate the pod',
-  'revoke-role-sessions': 'Revoke the role sessions',
-  'revoke-all-sessions': 'Revoke every session of the role',
-  'restart-pod': 'Restart the pod',
-  'scale-down': 'Scale down the workload',
-  'cordon-node': 'Cordon the node',
-};
 
 const SOURCE_LABEL: Record<string, string> = { 'eks-audit': 'EKS audit', cloudtrail: 'CloudTrail', guardduty: 'GuardDuty' };
 
@@ -254,7 +246,7 @@ function signalCount(incident: Incident): string {
 }
 
 function describeAction(action: PlannedAction): string {
-  return `${ACTION_LABEL[action.action] ?? action.action}: ${action.target}. Why: ${action.reason}.`;
+  return `${ACTION_LABELS[action.action] ?? action.action}: ${action.target}. Why: ${action.reason}.`;
 }
 
 function hasRisk(incident: Incident): boolean {

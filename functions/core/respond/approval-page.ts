@@ -1,6 +1,7 @@
-import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
+import type { Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord, UndoStep } from './action.ts';
-import { printable } from './alert-text.ts';
+import { Html, escapeText, html } from '#core/html-template';
+import { ACTION_LABELS } from './action-labels.ts';
 import type { IncidentResponse, IncidentStatus, UndoneRecord } from './response.ts';
 
 /**
@@ -19,15 +20,7 @@ export interface IncidentPageInput {
   nonce?: string;
 }
 
-export const ACTION_LABELS: Record<ContainmentAction, string> = {
-  'capture-evidence': 'Capture evidence',
-  'isolate-pod': 'Isolate the pod',
-  'revoke-role-sessions': 'Revoke the role sessions',
-  'revoke-all-sessions': 'Revoke every session of the role',
-  'restart-pod': 'Restart the pod',
-  'scale-down': 'Scale down the workload',
-  'cordon-node': 'Cordon the node',
-};
+export { ACTION_LABELS };
 
 const STATUS_LABELS: Record<IncidentStatus, string> = {
   open: 'Open',
@@ -303,34 +296,8 @@ function documentOf(title: string, body: Html): string {
 ${body}
 </main></body>
 </html>
-`.value;
+`.markup;
 }
 
-/** Markup built by `html`; any other value interpolated there is escaped, so nothing reaches the page unescaped by accident. */
-class Html {
-  constructor(readonly value: string) {}
-}
-
-type Part = Html | string | number | false | null | undefined | readonly Part[];
-
-function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
-  let out = strings[0] ?? '';
-  parts.forEach((part, index) => {
-    out += partText(part) + (strings[index + 1] ?? '');
-  });
-  return new Html(out);
-}
-
-function partText(part: Part): string {
-  if (part instanceof Html) return part.value;
-  if (Array.isArray(part)) return part.map(partText).join('');
-  if (part === false || part === null || part === undefined) return '';
-  // printable drops bidi overrides and control characters, which can make a pod name read as another.
-  return escapeHtml(printable(String(part)));
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Text and attribute escaping, as the page's template applies it. */
+export const escapeHtml = escapeText;

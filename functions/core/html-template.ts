@@ -1,3 +1,5 @@
+import { printable } from '#core/respond/alert-text';
+
 /** Markup that is already safe; everything else interpolated into `html` is escaped. */
 export class Html {
   constructor(readonly markup: string) {}
@@ -25,7 +27,8 @@ function render(value: HtmlValue): string {
   if (value instanceof Html) return value.markup;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === null || value === undefined || value === false) return '';
-  return escapeText(String(value));
+  // printable drops bidi overrides and control characters, which can make a pod name read as another.
+  return escapeText(printable(String(value)));
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
