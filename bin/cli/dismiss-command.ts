@@ -1,6 +1,5 @@
 import { stringify } from 'yaml';
 import type { IncidentResponse, ProposedSuppression } from '#core/respond/response';
-import { proposeSuppression } from '#core/respond/suppression-proposal';
 import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -18,10 +17,8 @@ export async function dismissCommand(args: string[], out: NodeJS.WritableStream,
   const by = await backend.actor();
   const result = await backend.desk.setStatus({ incidentId, to: 'false-positive', by, reason });
   if (!result.ok) return refused(err, result.reason);
-  // Dismissing again keeps the proposal (and any acceptance) made the first time.
-  const kept = found.response?.status === 'false-positive' ? found.response.proposedSuppression : undefined;
-  const proposal = kept ?? proposeSuppression(found.incident, new Date());
-  const response = await backend.responses.updateResponse(incidentId, (current) => ({ ...(current ?? result.response), proposedSuppression: proposal }));
+  const { response } = result;
+  const proposal = response.proposedSuppression!;
   await backend.save();
   if (values.json) {
     out.write(`${JSON.stringify(response)}\n`);

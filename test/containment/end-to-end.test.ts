@@ -224,6 +224,19 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     expect(second.body).toContain('already approved by alice@example.com');
   });
 
+  it('dismisses from the page as a false positive with who and why, and proposes a suppression', async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
+    const { run, responses, approvalLink, answer } = wiring(subject);
+    const execution = run();
+    const link = await approvalLink();
+    await answer(link, { op: 'reject', by: 'bob@example.com' });
+    await execution;
+    expect((await answer(link, { op: 'dismiss', by: 'bob@example.com', reason: 'our red team' })).statusCode).toBe(200);
+    const response = (await responses.getResponse(incident.id))!;
+    expect(response.history.at(-1)).toMatchObject({ to: 'false-positive', by: 'bob@example.com', reason: 'our red team' });
+    expect(response.proposedSuppression).toMatchObject({ rule: expect.any(String), scope: { namespace: incident.workload.namespace } });
+  });
+
   it('runs dry: the whole workflow records what it would do and mutates nothing', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], ['scale-down']) };
     const { run, responses, approvalLink, answer } = wiring(subject);

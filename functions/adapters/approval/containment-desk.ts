@@ -1,5 +1,6 @@
 import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
 import { InvalidTransition, openResponse, withStatus } from '#core/respond/response';
+import { proposeSuppression } from '#core/respond/suppression-proposal';
 import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
 import type { UndoRequest } from '../containment/undo.ts';
@@ -63,9 +64,11 @@ export class ContainmentDesk implements ApprovalDesk {
     if (to === 'false-positive' && !reason?.trim()) return { ok: false, reason: 'say why it is a false positive' };
     const at = this.clock().toISOString();
     try {
-      const response = await this.deps.responses.updateResponse(incidentId, (current: IncidentResponse | undefined) =>
-        withStatus(current ?? openResponse(incidentId, incident.lastSeen), { to, by, at, reason: reason?.trim() || undefined }),
-      );
+      const response = await this.deps.responses.updateResponse(incidentId, (current: IncidentResponse | undefined) => {
+        const next = withStatus(current ?? openResponse(incidentId, incident.lastSeen), { to, by, at, reason: reason?.trim() || undefined });
+        // Dismissing proposes a suppression people can accept; dismissing again keeps the first (and its acceptance).
+        return to === 'false-positive' ? { ...next, proposedSuppression: next.proposedSuppression ?? proposeSuppression(incident, this.clock()) } : next;
+      });
       return { ok: true, response };
     } catch (error) {
       if (error instanceof InvalidTransition) return { ok: false, reason: error.message };
