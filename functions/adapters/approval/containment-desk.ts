@@ -1,4 +1,4 @@
-import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
+import type { ApprovalRequest, IncidentResponse, UndoneRecord } from '#core/respond/response';
 import { InvalidTransition, openResponse, withStatus } from '#core/respond/response';
 import { proposeSuppression } from '#core/respond/suppression-proposal';
 import type { ResponseStore } from '#core/store/response-store';
@@ -49,7 +49,9 @@ export class ContainmentDesk implements ApprovalDesk {
     }
     const response = await this.deps.responses.updateResponse(incidentId, (current) => {
       const base = current ?? openResponse(incidentId, at);
-      return { ...base, approval: { ...approval, decision: note ? 'timeout' : outcome, decidedAt: at, decidedBy: by } };
+      // A decision that came too late is not recorded as that person's: the wait ended without one.
+      const decided: Pick<ApprovalRequest, 'decision' | 'decidedBy'> = note ? { decision: 'timeout', decidedBy: 'nobody (timed out)' } : { decision: outcome, decidedBy: by };
+      return { ...base, approval: { ...approval, ...decided, decidedAt: at } };
     });
     return note ? { ok: false, reason: `${note}; nothing disruptive ran` } : { ok: true, response };
   }
