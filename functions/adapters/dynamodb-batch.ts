@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  GetCommand,
   PutCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
@@ -120,5 +121,49 @@ export async function putIfVersion(doc: DynamoDBDocumentClient, tableName: strin
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
     return undefined;
+  }
+}
+
+export async function getItem(doc: DynamoDBDocumentClient, tableName: string, key: Key): Promise<Item | undefined> {
+  return (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** A versioned write kept losing to concurrent writers. */
+export class ConflictRetriesExhausted extends Error {
+  constructor(
+    readonly key: string,
+    readonly attempts: number,
+  ) {
+    super(`${key}: conditional write lost to concurrent writers ${attempts} times`);
+    this.name = 'ConflictRetriesExhausted';
+  }
+}
+
+/** What one read-modify-write round decided: stop with a result, or write an item and then return one. */
+export type VersionedStep<T> = { result: T } | { write: Item; result: (written: Item) => T };
+
+const MAX_WRITE_ATTEMPTS = 10;
+
+/**
+ * Read-modify-write under a version check: `step` decides from the stored item (undefined when
+ * there is none) what to write; when another writer got there first the item is read again and
+ * `step` runs again, with backoff, so no concurrent update is lost.
+ */
+export async function updateVersioned<T>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  target: { key: Key; label: string; stored: Item | undefined; onConflict?: () => void },
+  step: (stored: Item | undefined) => VersionedStep<T>,
+): Promise<T> {
+  let stored = target.stored;
+  for (let attempt = 1; ; attempt++) {
+    const decided = step(stored);
+    if (!('write' in decided)) return decided.result;
+    const written = await putIfVersion(doc, tableName, { ...target.key, ...decided.write }, stored);
+    if (written) return decided.result(written);
+    target.onConflict?.();
+    if (attempt === MAX_WRITE_ATTEMPTS) throw new ConflictRetriesExhausted(target.label, attempt);
+    await backoff(attempt);
+    stored = await getItem(doc, tableName, target.key);
   }
 }

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { IncidentResponse } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
-import { type Item, type Key, backoff, putIfVersion, queryAll } from './dynamodb-batch.ts';
+import { type Item, type Key, getItem, queryAll, updateVersioned } from './dynamodb-batch.ts';
 
 /**
  * Responses in the state table, beside the incidents:
@@ -15,15 +15,6 @@ const RESPONSES_PK = 'responses';
 const RESPONSE_KEEP_MS = 400 * 86400_000;
 /** A token is useless after Step Functions' longest wait; the TTL only tidies up. */
 const TOKEN_KEEP_MS = 366 * 86400_000;
-const MAX_WRITE_ATTEMPTS = 8;
-
-export class ResponseWriteConflict extends Error {
-  constructor(incidentId: string) {
-    super(`response of ${incidentId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to update it`);
-    this.name = 'ResponseWriteConflict';
-  }
-}
-
 export class DynamoDbResponseStore implements ResponseStore {
   private readonly doc: DynamoDBDocumentClient;
 
@@ -47,18 +38,13 @@ export class DynamoDbResponseStore implements ResponseStore {
   }
 
   async updateResponse(incidentId: string, change: (current: IncidentResponse | undefined) => IncidentResponse): Promise<IncidentResponse> {
-    let item = await this.getItem(responseKey(incidentId));
-    for (let attempt = 1; ; attempt++) {
-      const current = item ? (JSON.parse(item.response as string) as IncidentResponse) : undefined;
-      const next = change(current);
+    const key = responseKey(incidentId);
+    return updateVersioned(this.doc, this.options.tableName, { key, label: `response of ${incidentId}`, stored: await this.getItem(key) }, (stored) => {
+      const next = change(stored ? (JSON.parse(stored.response as string) as IncidentResponse) : undefined);
       const text = JSON.stringify(next);
-      if (text === item?.response) return next;
-      const expiresAt = Math.ceil((Date.parse(next.openedAt) + RESPONSE_KEEP_MS) / 1000);
-      if (await putIfVersion(this.doc, this.options.tableName, { ...responseKey(incidentId), response: text, expiresAt }, item)) return next;
-      if (attempt === MAX_WRITE_ATTEMPTS) throw new ResponseWriteConflict(incidentId);
-      await backoff(attempt);
-      item = await this.getItem(responseKey(incidentId));
-    }
+      if (text === stored?.response) return { result: next };
+      return { write: { response: text, expiresAt: Math.ceil((Date.parse(next.openedAt) + RESPONSE_KEEP_MS) / 1000) }, result: () => next };
+    });
   }
 
   async putApprovalToken(incidentId: string, nonce: string, taskToken: string): Promise<void> {
@@ -74,8 +60,8 @@ export class DynamoDbResponseStore implements ResponseStore {
     return Attributes?.taskToken as string | undefined;
   }
 
-  private async getItem(key: Key): Promise<Item | undefined> {
-    return (await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }))).Item;
+  private getItem(key: Key): Promise<Item | undefined> {
+    return getItem(this.doc, this.options.tableName, key);
   }
 }
 

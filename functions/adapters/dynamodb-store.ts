@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Fact, GraphNode } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import { type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
 import { type RetentionPolicy, retentionFor } from '#core/store/retention';
-import { type Item, type Key, backoff, batchGet, forEachLimited, putIfVersion, queryAll } from './dynamodb-batch.ts';
+import { type Item, type Key, type VersionedStep, batchGet, forEachLimited, getItem, queryAll, updateVersioned } from './dynamodb-batch.ts';
+
 import { type SignalTable, deleteSignals, putSignals, signalsBetween } from './dynamodb-signals.ts';
 
 /**
@@ -24,19 +25,9 @@ export interface DynamoDbStoreOptions {
 }
 
 /** A key still lost its conditional write after this many tries: let the Lambda retry the batch. */
-export class ConflictRetriesExhausted extends Error {
-  constructor(
-    readonly key: string,
-    readonly attempts: number,
-  ) {
-    super(`${key}: conditional write lost to concurrent writers ${attempts} times`);
-    this.name = 'ConflictRetriesExhausted';
-  }
-}
 
 const NODE_SK = 'node';
 const INCIDENTS_PK = 'incidents';
-const MAX_WRITE_ATTEMPTS = 10;
 const WRITES_IN_FLIGHT = 16;
 /** Incidents stay listable for a quarter after their last signal. */
 const INCIDENT_KEEP_MS = 90 * 86400_000;
@@ -138,48 +129,38 @@ export class DynamoDbStore implements Store {
   }
 
   /** Merges one node's facts into its stored version until the write wins; returns whether it learned something. */
-  private async foldIntoNode(key: string, facts: readonly Fact[], item: Item | undefined, now: number): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      const before = item?.node as string | undefined;
+  private foldIntoNode(key: string, facts: readonly Fact[], item: Item | undefined, now: number): Promise<boolean> {
+    return this.update(nodeItemKey(key), key, item, (stored) => {
+      const before = stored?.node as string | undefined;
       const node: GraphNode = before ? JSON.parse(before) : newNode(key);
       let learned = false;
       for (const fact of facts) if (applyFact(node, fact)) learned = true;
       // Only this node is at hand: an edge's far end is judged by its kind alone.
       pruneNode(node, now, (target, targetNode) => retentionFor(target, this.retention, targetNode));
       const after = JSON.stringify(node);
-      if (after === before) return learned;
+      if (after === before) return { result: learned };
       const expiresAt = epochSeconds(node.lastSeen + retentionFor(key, this.retention, node));
-      const written = await this.putVersioned({ ...nodeItemKey(key), node: after, expiresAt }, item);
-      if (written) return learned;
-      if (attempt === MAX_WRITE_ATTEMPTS) throw new ConflictRetriesExhausted(key, attempt);
-      await backoff(attempt);
-      item = await this.getItem(nodeItemKey(key));
-    }
+      return { write: { node: after, expiresAt }, result: () => learned };
+    });
   }
 
   /** Stores one incident unless the stored version is fuller; returns what is now stored and the change. */
-  private async putIncident(next: Incident, item: Item | undefined): Promise<{ item: Item | undefined; change?: IncidentChange }> {
+  private putIncident(next: Incident, item: Item | undefined): Promise<{ item: Item | undefined; change?: IncidentChange }> {
     const text = JSON.stringify(next);
-    for (let attempt = 1; ; attempt++) {
-      const previous = item ? (JSON.parse(item.incident as string) as Incident) : undefined;
-      if ((previous && isOlderVersion(next, previous)) || item?.incident === text) return { item };
+    return this.update(incidentItemKey(next.id), `incident ${next.id}`, item, (stored) => {
+      const previous = stored ? (JSON.parse(stored.incident as string) as Incident) : undefined;
+      if ((previous && isOlderVersion(next, previous)) || stored?.incident === text) return { result: { item: stored } };
       const expiresAt = epochSeconds(Date.parse(next.lastSeen) + INCIDENT_KEEP_MS);
-      const written = await this.putVersioned({ ...incidentItemKey(next.id), incident: text, expiresAt }, item);
-      if (written) return { item: written, change: incidentChange(previous, next) };
-      if (attempt === MAX_WRITE_ATTEMPTS) throw new ConflictRetriesExhausted(`incident ${next.id}`, attempt);
-      await backoff(attempt);
-      item = await this.getItem(incidentItemKey(next.id));
-    }
+      return { write: { incident: text, expiresAt }, result: (written) => ({ item: written, change: incidentChange(previous, next) }) };
+    });
   }
 
-  private async putVersioned(fields: Item, previous: Item | undefined): Promise<Item | undefined> {
-    const written = await putIfVersion(this.doc, this.tableName, fields, previous);
-    if (!written) this.conflicts++;
-    return written;
+  private update<T>(key: Key, label: string, stored: Item | undefined, step: (stored: Item | undefined) => VersionedStep<T>): Promise<T> {
+    return updateVersioned(this.doc, this.tableName, { key, label, stored, onConflict: () => this.conflicts++ }, step);
   }
 
-  private async getItem(key: Key): Promise<Item | undefined> {
-    return (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+  private getItem(key: Key): Promise<Item | undefined> {
+    return getItem(this.doc, this.tableName, key);
   }
 }
 
