@@ -1,6 +1,7 @@
 import type { ContainmentAction } from '#core/model/incident';
 import type { ActionRecord, UndoStep } from '#core/respond/action';
 import type { UndoneRecord } from '#core/respond/response';
+import { type ReversibleRecord, pendingUndos } from '#core/respond/undo-plan';
 import type { ResponseStore } from '#core/store/response-store';
 import type { IamRevocation } from './iam-revocation.ts';
 import type { KubernetesContainment, UndoRecord } from '../kubernetes/containment.ts';
@@ -21,9 +22,6 @@ export interface UndoDeps {
   clock?: () => Date;
 }
 
-/** A recorded step is undone once; a failed or dry undo leaves it to be tried again. */
-const FINAL: ReadonlySet<UndoneRecord['result']> = new Set(['undone', 'already-undone']);
-
 /**
  * Reverses the steps recorded for an incident, newest first (the label goes before the policy
  * that depends on it, replicas come back before the node is uncordoned), and records each
@@ -31,15 +29,7 @@ const FINAL: ReadonlySet<UndoneRecord['result']> = new Set(['undone', 'already-u
  */
 export async function undoRecorded(request: UndoRequest, deps: UndoDeps): Promise<UndoneRecord[]> {
   const clock = deps.clock ?? (() => new Date());
-  const response = await deps.responses.getResponse(request.incidentId);
-  if (!response) return [];
-  const done = new Set(response.undone.filter((record) => FINAL.has(record.result)).map((record) => `${record.action}|${record.target}`));
-  const pending = response.actions
-    .filter((record): record is ActionRecord & { undo: UndoStep } => record.undo !== undefined && record.undo.kind !== 'none')
-    .filter((record) => record.result === 'applied' || record.result === 'already-applied')
-    .filter((record) => !request.action || record.action === request.action)
-    .filter((record) => !done.has(`${record.action}|${record.target}`))
-    .reverse();
+  const pending = pendingUndos(await deps.responses.getResponse(request.incidentId), request.action).reverse();
   const undone: UndoneRecord[] = [];
   for (const record of pending) {
     const outcome = await undoOne(record, request, deps);
@@ -52,7 +42,7 @@ export async function undoRecorded(request: UndoRequest, deps: UndoDeps): Promis
 }
 
 async function undoOne(
-  record: ActionRecord & { undo: UndoStep },
+  record: ReversibleRecord,
   request: UndoRequest,
   deps: UndoDeps,
 ): Promise<Pick<UndoneRecord, 'result' | 'detail'>> {
@@ -61,7 +51,6 @@ async function undoOne(
     const result = await deps.iam.undo(step, { incidentId: request.incidentId, roleArn: record.target, dryRun: request.dryRun });
     return { result: iamResult(result.result), detail: result.detail };
   }
-  if (step.kind === 'none') return { result: 'skipped', detail: step.reason };
   if (request.dryRun) return { result: 'dry-run', detail: `would ${describe(step)}` };
   try {
     const result: UndoRecord = await (await deps.kubernetes(step.cluster)).undo(step);

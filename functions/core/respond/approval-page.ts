@@ -1,8 +1,9 @@
 import type { Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord, UndoStep } from './action.ts';
-import { Html, escapeText, html } from '#core/html-template';
+import { Html, html } from '#core/html-template';
 import { ACTION_LABELS } from './action-labels.ts';
 import type { IncidentResponse, IncidentStatus, UndoneRecord } from './response.ts';
+import { pendingUndos, settledUndoOf } from './undo-plan.ts';
 
 /**
  * The page an alert's approval link opens: the incident, what ran, what waits, and forms that
@@ -97,15 +98,6 @@ export function describeUndo(undo: UndoStep): string {
   }
 }
 
-/** An action record can be undone when it has a real undo and no undo of it has been recorded (a failed one may be retried). */
-export function isUndoable(record: ActionRecord, undone: readonly UndoneRecord[]): boolean {
-  return record.undo !== undefined && record.undo.kind !== 'none' && undoneRecordOf(record, undone) === undefined;
-}
-
-function undoneRecordOf(record: ActionRecord, undone: readonly UndoneRecord[]): UndoneRecord | undefined {
-  return undone.find((entry) => entry.action === record.action && entry.target === record.target && entry.result !== 'failed');
-}
-
 function whatHappened(incident: Incident): Html {
   return html`<section>
 <h2>What happened</h2>
@@ -154,7 +146,7 @@ ${entries.length > 0 ? entries : html`<p>No IAM role is linked to this incident.
 function actionsSection(response: IncidentResponse | undefined, token: string): Html {
   const actions = response?.actions ?? [];
   const undone = response?.undone ?? [];
-  const undoable = actions.filter((record) => isUndoable(record, undone));
+  const undoable = pendingUndos(response);
   const kinds = [...new Set(undoable.map((record) => record.action))];
   return html`<section>
 <h2>What already ran</h2>
@@ -170,7 +162,7 @@ ${kinds.length > 1 ? form(token, 'undo', 'Undo every step', { intro: 'Reverses e
 }
 
 function actionItem(record: ActionRecord, undone: readonly UndoneRecord[]): Html {
-  const reversal = undoneRecordOf(record, undone);
+  const reversal = settledUndoOf(record, undone);
   return html`<li><strong>${ACTION_LABELS[record.action] ?? record.action}</strong> <code>${record.target}</code>: ${record.result} at <time datetime="${record.finishedAt}">${utc(record.finishedAt)}</time>. ${record.detail}
 ${record.undo ? html`<br><span class="note">Undo: ${describeUndo(record.undo)}</span>` : ''}
 ${reversal ? html`<br><span class="note">Undo recorded: ${reversal.result} by ${reversal.by} at ${utc(reversal.at)}. ${reversal.detail}</span>` : ''}</li>`;
@@ -299,5 +291,3 @@ ${body}
 `.markup;
 }
 
-/** Text and attribute escaping, as the page's template applies it. */
-export const escapeHtml = escapeText;
