@@ -4,7 +4,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentDesk } from '#adapters/approval/containment-desk';
 import { approvalPageHandler } from '#adapters/approval/http';
-import type { WorkflowDecisions } from '#adapters/approval/workflow-decisions';
 import { EvidenceLocker } from '#adapters/containment/evidence';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
@@ -17,7 +16,7 @@ import type { UndoneRecord } from '#core/respond/response';
 import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
-import { type TaskHandler, execute, synthesizedDefinition } from '#adapters/local/local-workflow';
+import { type TaskHandler, approvalWait, execute, synthesizedDefinition, taskStates } from '#adapters/local/local-workflow';
 
 const definition = synthesizedDefinition();
 const iam = mockClient(IAMClient);
@@ -71,11 +70,6 @@ beforeEach(() => {
 function wiring(subject: Incident) {
   const notices: { subject: string; message: string }[] = [];
   const responses = new MemoryResponseStore();
-  const waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
-  const workflow: WorkflowDecisions = {
-    approve: async (token, decision) => waiting.get(token)!.resolve({ decision: 'approved', ...decision }),
-    reject: async (token, decision) => waiting.get(token)!.reject(Object.assign(new Error(`rejected by ${decision.by}`), { name: 'Rejected' })),
-  };
   const steps = containmentSteps({
     evidence: new EvidenceLocker(new S3Client({ region: 'us-east-1' }), { bucket: 'pivotguard-evidence', objectLock: true }),
     iam: new IamRevocation(new IAMClient({ region: 'us-east-1' }), () => NOW),
@@ -90,18 +84,12 @@ function wiring(subject: Incident) {
     clock: () => NOW,
   });
   const task: TaskHandler = async (input) => steps(input as unknown as StepPayload);
-  const states = ['CaptureEvidence', 'RecordEvidenceFailure', 'Notify', 'AutomaticActionsAction', 'AutomaticActionsActionFailed', 'ApprovedActionsAction', 'ApprovedActionsActionFailed', 'RecordOutcome'];
-  const handlers: Record<string, TaskHandler> = Object.fromEntries(states.map((state) => [state, task]));
-  handlers.AwaitApproval = async (input) => {
-    // A waitForTaskToken state invokes Lambda with { FunctionName, Payload }.
-    const payload = input.Payload as Record<string, unknown>;
-    await task(payload);
-    return new Promise((resolve, reject) => waiting.set(payload.taskToken as string, { resolve, reject }));
-  };
+  const wait = approvalWait(task);
+  const handlers: Record<string, TaskHandler> = { ...Object.fromEntries(taskStates(definition).map((state) => [state, task])), AwaitApproval: wait.handler };
   const desk = new ContainmentDesk({
     incidents: { getIncident: async (id) => (id === subject.id ? subject : undefined) },
     responses,
-    workflow,
+    workflow: wait.decisions,
     undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
     clock: () => NOW,
   });
@@ -109,13 +97,13 @@ function wiring(subject: Incident) {
   const run = (dryRun = false) => execute(definition, { incident: subject, dryRun, approvalUrl: APPROVAL_URL }, handlers);
   /** The link from the approval email, once the execution waits. */
   const approvalLink = async (): Promise<string> => {
-    await until(() => waiting.size > 0);
+    await until(() => wait.tokens().length > 0);
     const email = notices.find((notice) => notice.subject.startsWith('Approval needed'))!;
     return /^https:\/\/\S+\?t=(\S+)$/m.exec(email.message)![1]!;
   };
   const answer = (token: string, fields: Record<string, string>) =>
     page(functionUrlEvent('POST', { body: new URLSearchParams({ t: token, ...fields }).toString(), now: NOW }));
-  return { run, notices, responses, desk, page, approvalLink, answer, waiting };
+  return { run, notices, responses, desk, page, approvalLink, answer, wait };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -203,10 +191,10 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
 
   it('records a timeout as nobody deciding, and runs nothing disruptive', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
-    const { run, responses, waiting, approvalLink } = wiring(subject);
+    const { run, responses, wait, approvalLink } = wiring(subject);
     const execution = run();
     await approvalLink();
-    [...waiting.values()][0]!.reject(Object.assign(new Error('approval timed out'), { name: 'States.Timeout' }));
+    wait.timeOut(wait.tokens()[0]!);
     await execution;
     expect(fake.object('deployments', incident.workload.namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
     expect((await responses.getResponse(incident.id))!.approval).toMatchObject({ decision: 'timeout', decidedBy: 'nobody (timed out)' });

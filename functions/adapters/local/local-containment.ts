@@ -7,14 +7,13 @@ import type { ActionRecord } from '#core/respond/action';
 import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { ContainmentDesk } from '../approval/containment-desk.ts';
-import type { WorkflowDecisions } from '../approval/workflow-decisions.ts';
 import { EvidenceLocker } from '../containment/evidence.ts';
 import { IamRevocation } from '../containment/iam-revocation.ts';
 import { type StepPayload, containmentSteps } from '../containment/steps.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { KubeApiFake } from './kube-api-fake.ts';
 import { LocalEvidenceBucket, LocalIamAccount } from './local-aws.ts';
-import { type TaskHandler, execute, synthesizedDefinition } from './local-workflow.ts';
+import { type TaskHandler, approvalWait, execute, synthesizedDefinition, taskStates } from './local-workflow.ts';
 
 export interface LocalContainmentOptions {
   /** The person at the terminal decides up front: approve, reject, or let the wait time out. */
@@ -69,7 +68,6 @@ async function containOne(incident: Incident, definition: Record<string, unknown
   const clock = () => new Date(Date.parse(openedAt) + (performance.now() - started));
   const emails: LocalContainmentResult['emails'] = [];
   const say = options.onStep ?? (() => {});
-  const waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
   let firstContainmentMs: number | undefined;
 
   const steps = containmentSteps({
@@ -87,14 +85,22 @@ async function containOne(incident: Incident, definition: Record<string, unknown
     approvalTimeoutMs: 24 * 3600_000,
     clock,
   });
-  const workflow: WorkflowDecisions = {
-    approve: async (token, decision) => waiting.get(token)?.resolve({ decision: 'approved', ...decision }),
-    reject: async (token, decision) => waiting.get(token)?.reject(Object.assign(new Error(`rejected by ${decision.by}`), { name: 'Rejected' })),
-  };
+  const wait = approvalWait(
+    (payload) => task(payload),
+    async (token) => {
+      if (options.decision === 'timeout') {
+        say('approval: nobody decides in a local run without --approve or --reject; the wait times out');
+        wait.timeOut(token);
+        return;
+      }
+      const outcome = await desk.decide({ incidentId: incident.id, decision: options.decision, by: options.by });
+      say(outcome.ok ? `approval: ${options.decision === 'approve' ? 'approved' : 'rejected'} by ${options.by}` : `approval: ${outcome.reason}`);
+    },
+  );
   const desk = new ContainmentDesk({
     incidents: { getIncident: async (id) => (id === incident.id ? incident : undefined) },
     responses: options.responses,
-    workflow,
+    workflow: wait.decisions,
     undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
     clock,
   });
@@ -110,20 +116,7 @@ async function containOne(incident: Incident, definition: Record<string, unknown
     return result;
   };
   const handlers: Record<string, TaskHandler> = Object.fromEntries(taskStates(definition).map((state) => [state, task]));
-  handlers.AwaitApproval = async (input) => {
-    // A waitForTaskToken state invokes Lambda with { FunctionName, Payload }.
-    const payload = input.Payload as Record<string, unknown>;
-    await task(payload);
-    const decided = new Promise((resolve, reject) => waiting.set(payload.taskToken as string, { resolve, reject }));
-    if (options.decision === 'timeout') {
-      say('approval: nobody decides in a local run without --approve or --reject; the wait times out');
-      waiting.get(payload.taskToken as string)!.reject(Object.assign(new Error('approval wait timed out'), { name: 'States.Timeout' }));
-    } else {
-      const outcome = await desk.decide({ incidentId: incident.id, decision: options.decision, by: options.by });
-      say(outcome.ok ? `approval: ${options.decision === 'approve' ? 'approved' : 'rejected'} by ${options.by}` : `approval: ${outcome.reason}`);
-    }
-    return decided;
-  };
+  handlers.AwaitApproval = wait.handler;
 
   say(`containing ${incident.id}${options.dryRun ? ' (dry run)' : ''}`);
   await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, `local-${incident.id}`);
@@ -131,20 +124,6 @@ async function containOne(incident: Incident, definition: Record<string, unknown
     [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
   );
   return { incident, response: (await options.responses.getResponse(incident.id))!, firstContainmentMs, policies, emails };
-}
-
-/** Every Task state, in nested Map processors too. */
-function taskStates(definition: Record<string, unknown>): string[] {
-  const names: string[] = [];
-  const walk = (states: Record<string, Record<string, unknown>>) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Task') names.push(name);
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
-      if (processor?.States) walk(processor.States);
-    }
-  };
-  walk(definition.States as Record<string, Record<string, unknown>>);
-  return names;
 }
 
 /** The incident's pod as the cluster would have it: its node, its ReplicaSet and Deployment (2 replicas). */

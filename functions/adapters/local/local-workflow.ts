@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ContainmentWorkflow } from '../../../lib/containment-workflow.ts';
+import type { WorkflowDecisions } from '../approval/workflow-decisions.ts';
 
 // Node 20 lacks Promise.withResolvers, which the interpreter uses.
 const promise = Promise as unknown as { withResolvers?: () => unknown };
@@ -61,4 +62,48 @@ export async function execute(definition: Record<string, unknown>, input: unknow
     },
   } as never);
   return execution.result;
+}
+
+/** Every Task state of a definition, in nested Map processors too. */
+export function taskStates(definition: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  const walk = (states: Record<string, Record<string, unknown>>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task') names.push(name);
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Record<string, unknown>> } | undefined;
+      if (processor?.States) walk(processor.States);
+    }
+  };
+  walk(definition.States as Record<string, Record<string, unknown>>);
+  return names;
+}
+
+/**
+ * Step Functions' waitForTaskToken, locally: the waiting task runs its step, then parks until a
+ * decision for its token arrives through `decisions`, as SendTaskSuccess or SendTaskFailure
+ * would deliver it. `onWaiting` runs once the wait is parked (a person deciding at once).
+ */
+export function approvalWait(runStep: TaskHandler, onWaiting: (taskToken: string) => Promise<void> | void = () => {}) {
+  const parked = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
+  const failWith = (token: string, name: string, message: string) => parked.get(token)?.reject(Object.assign(new Error(message), { name }));
+  const decisions: WorkflowDecisions = {
+    approve: async (token, decision) => parked.get(token)?.resolve({ decision: 'approved', ...decision }),
+    reject: async (token, decision) => failWith(token, 'Rejected', `rejected by ${decision.by}`),
+  };
+  const handler: TaskHandler = async (input) => {
+    // A waitForTaskToken state invokes Lambda with { FunctionName, Payload }.
+    const payload = input.Payload as Record<string, unknown>;
+    await runStep(payload);
+    const token = payload.taskToken as string;
+    const decided = new Promise((resolve, reject) => parked.set(token, { resolve, reject }));
+    await onWaiting(token);
+    return decided;
+  };
+  return {
+    handler,
+    decisions,
+    /** The tokens of the waits parked so far. */
+    tokens: () => [...parked.keys()],
+    timeOut: (token: string) => failWith(token, 'States.Timeout', 'approval wait timed out'),
+  };
 }
