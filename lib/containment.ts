@@ -17,6 +17,10 @@ import { ContainmentWorkflow } from './containment-workflow.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
 import { type FunctionVpc, HandlerFunction } from './function.ts';
 
+/** The `service` dimension of each function's Powertools metrics (its POWERTOOLS_SERVICE_NAME); the dashboard reads them. */
+export const CONTAINMENT_SERVICE = 'pivotguard-containment';
+export const APPROVAL_SERVICE = 'pivotguard-approval';
+
 // The IAM actions come from what each adapter declares it needs, so code and policy move together.
 /** Every IAM call session revocation and its undo make, on the roles pivotguard may contain. */
 const ROLE_CONTAINMENT_ACTIONS = [...new Set(Object.values(IAM_NEEDS).flatMap((need) => need.iam))].sort();
@@ -87,7 +91,7 @@ export class Containment extends Construct {
         CLUSTERS: props.clusters.join(','),
         APPROVAL_TIMEOUT_SECONDS: String(approvalTimeout.toSeconds()),
         PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
-        POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+        POWERTOOLS_SERVICE_NAME: CONTAINMENT_SERVICE,
       },
       key: props.key,
       logRetention: props.logRetention,
@@ -146,7 +150,7 @@ export class Containment extends Construct {
         APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
         CONTAINMENT_FUNCTION_NAME: fn.functionName,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-        POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
+        POWERTOOLS_SERVICE_NAME: APPROVAL_SERVICE,
       },
       key: props.key,
       logRetention: props.logRetention,

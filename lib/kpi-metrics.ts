@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ANALYZER_SERVICE } from './analyzer.ts';
+import { APPROVAL_SERVICE, CONTAINMENT_SERVICE } from './containment.ts';
+
+export { APPROVAL_SERVICE, CONTAINMENT_SERVICE };
 
 /** The namespace every pivotguard function gives its Powertools metrics. */
 export const KPI_NAMESPACE = 'pivotguard';
-// The POWERTOOLS_SERVICE_NAME lib/containment.ts gives each function; test/infra/kpis.test.ts checks they match.
-export const CONTAINMENT_SERVICE = 'pivotguard-containment';
-export const APPROVAL_SERVICE = 'pivotguard-approval';
 
 /**
  * Which function emits each KPI metric: Powertools adds the function's service name as the
