@@ -1,3 +1,4 @@
+import { pendingUndos } from '#core/respond/undo-plan';
 import type { LocalContainmentResult } from '#adapters/local/local-containment';
 
 /** What the local containment run did, step by step, and how to read or reverse it. */
@@ -13,7 +14,7 @@ export function renderContainment(results: readonly LocalContainmentResult[], pr
     for (const [role, named] of Object.entries(policies)) {
       for (const [name, document] of Object.entries(named)) lines.push(`    deny policy ${name} on role ${role}:`, ...JSON.stringify(document, null, 2).split('\n').map((line) => `      ${line}`));
     }
-    const reversible = response.actions.filter((record) => record.undo && record.undo.kind !== 'none' && record.result === 'applied');
+    const reversible = pendingUndos(response);
     if (reversible.length > 0) lines.push(`    ${reversible.length} step(s) can be undone; on a deployed stack: npx pivotguard undo ${incident.id}`);
   }
   return `${lines.join('\n')}\n`;

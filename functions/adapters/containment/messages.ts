@@ -1,5 +1,6 @@
 import type { Incident } from '#core/model/incident';
 import type { IncidentResponse } from '#core/respond/response';
+import { pendingUndos } from '#core/respond/undo-plan';
 import type { ApprovalOutcome } from './steps.ts';
 
 /** The plan as the containment email states it, before anything runs. */
@@ -27,7 +28,7 @@ export function outcomeMessage(incident: Incident, response: IncidentResponse, d
         : decision === 'timeout'
           ? 'Nobody approved in time: nothing disruptive ran.'
           : 'Nothing needed approval.';
-  const reversible = response.actions.some((record) => record.undo && record.undo.kind !== 'none' && (record.result === 'applied' || record.result === 'already-applied'));
+  const reversible = pendingUndos(response).length > 0;
   return [
     `Containment of ${incident.id} (${incident.title}) is finished; the incident is ${response.status}.`,
     approval,
