@@ -44,7 +44,7 @@ export class ContainmentWorkflow extends Construct {
         retryOnServiceExceptions: false,
       }).addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
-    const recordOutcome = step('RecordOutcome', 'record', { 'approvalUrl.$': '$.approvalUrl', 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
+    const recordOutcome = step('RecordOutcome', 'record', { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
     const done = new sfn.Succeed(this, 'Done');
 
     // Evidence first: without it, nothing else runs.

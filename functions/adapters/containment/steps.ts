@@ -30,7 +30,6 @@ export type StepPayload =
       step: 'record';
       incident: Incident;
       dryRun: boolean;
-      approvalUrl?: string;
       evidence?: { record?: ActionRecord };
       automatic?: { records: ActionRecord[] };
       approval?: ApprovalOutcome;
