@@ -1,6 +1,7 @@
 import { ACCEPT_SUPPRESSION_USAGE, acceptSuppressionCommand } from './accept-suppression-command.ts';
 import { APPROVE_USAGE, REJECT_USAGE, decideCommand } from './decide-command.ts';
 import { DISMISS_USAGE, dismissCommand } from './dismiss-command.ts';
+import { DOCTOR_USAGE, doctorCommand } from './doctor-command.ts';
 import { RBAC_USAGE, rbacCommand } from './rbac-command.ts';
 import { REPLAY_USAGE, replayCommand } from './replay-command.ts';
 import { REPORT_USAGE, reportCommand } from './report-command.ts';
@@ -8,9 +9,9 @@ import { RESOLVE_USAGE, resolveCommand } from './resolve-command.ts';
 import { UNDO_USAGE, undoCommand } from './undo-command.ts';
 import { UsageError } from './usage-error.ts';
 
-const COMMANDS = ['replay', 'approve', 'reject', 'undo', 'resolve', 'dismiss', 'accept-suppression', 'report', 'rbac'];
+const COMMANDS = ['replay', 'approve', 'reject', 'undo', 'resolve', 'dismiss', 'accept-suppression', 'report', 'rbac', 'doctor'];
 
-const USAGE = `usage: ${[REPLAY_USAGE, APPROVE_USAGE, REJECT_USAGE, UNDO_USAGE, RESOLVE_USAGE, DISMISS_USAGE, ACCEPT_SUPPRESSION_USAGE, REPORT_USAGE, RBAC_USAGE].join('\n       ')}
+const USAGE = `usage: ${[REPLAY_USAGE, APPROVE_USAGE, REJECT_USAGE, UNDO_USAGE, RESOLVE_USAGE, DISMISS_USAGE, ACCEPT_SUPPRESSION_USAGE, REPORT_USAGE, RBAC_USAGE, DOCTOR_USAGE].join('\n       ')}
 
 Incidents and responses are read from the deployed table with --table NAME (or PIVOTGUARD_TABLE),
 otherwise from the local state file --state FILE (default .pivotguard/state.json).
@@ -39,6 +40,8 @@ export async function main(args: string[], out: NodeJS.WritableStream = process.
         return await reportCommand(rest, out);
       case 'rbac':
         return await rbacCommand(rest, out);
+      case 'doctor':
+        return await doctorCommand(rest, out);
       case undefined:
       case '--help':
       case '-h':
