@@ -13,8 +13,8 @@ export interface PipelineAlarmsProps {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly topic: sns.ITopic;
-  /** EventBridge rules that deliver to the queue, by a name for the alarm (e.g. `GuardDuty`). */
-  readonly rules: Readonly<Record<string, events.IRule>>;
+  /** EventBridge rules that deliver to the queue; each alarm is named after its rule's construct id. */
+  readonly rules: readonly events.IRule[];
 }
 
 /**
@@ -45,10 +45,10 @@ export class PipelineAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.deliveryFailures = Object.entries(props.rules).map(
-      ([name, rule]) =>
-        new cloudwatch.Alarm(this, `${name}DeliveryFailures`, {
-          alarmDescription: `pivotguard: EventBridge could not deliver matched ${name} events to the queue (check the queue and key policies)`,
+    this.deliveryFailures = props.rules.map(
+      (rule) =>
+        new cloudwatch.Alarm(this, `${rule.node.id}DeliveryFailures`, {
+          alarmDescription: `pivotguard: EventBridge could not deliver events matched by ${rule.node.id} to the queue (check the queue and key policies, and the dead-letter queue)`,
           metric: new cloudwatch.Metric({
             namespace: 'AWS/Events',
             metricName: 'FailedInvocations',

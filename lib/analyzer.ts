@@ -9,12 +9,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { DeployedConfig } from './deployed-config.ts';
 import { HandlerFunction } from './function.ts';
 
 /** One analyzer invocation: a batch of up to 100 records, with the enrichment calls they need. */
 const ANALYZER_TIMEOUT = Duration.seconds(60);
 const ANALYZER_BATCH_SIZE = 100;
 const ANALYZER_BATCHING_WINDOW = Duration.seconds(10);
+/** At most this many batches at once: a flood of records queues up instead of throttling DynamoDB and IAM. */
+const ANALYZER_MAX_CONCURRENCY = 5;
 /** AWS's guidance for Lambda on SQS: hide a record for six function timeouts plus the batching window. */
 export const ANALYZER_QUEUE_VISIBILITY = Duration.seconds(6 * ANALYZER_TIMEOUT.toSeconds() + ANALYZER_BATCHING_WINDOW.toSeconds());
 
@@ -38,8 +41,8 @@ export interface AnalyzerProps {
   readonly topic: sns.ITopic;
   readonly bus: events.IEventBus;
   readonly key: kms.IKey;
-  /** Validated pivotguard configuration, handed to the function as JSON. */
-  readonly config: unknown;
+  /** The pivotguard configuration parameter. */
+  readonly config: DeployedConfig;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** The containment workflow the analyzer starts for an incident; absent when containment is off. */
@@ -79,7 +82,7 @@ export class Analyzer extends Construct {
         ALERT_TOPIC_ARN: props.topic.topicArn,
         EVENT_BUS_NAME: props.bus.eventBusName,
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
-        PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
+        ...props.config.environment,
         POWERTOOLS_SERVICE_NAME: ANALYZER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
       },
@@ -96,8 +99,10 @@ export class Analyzer extends Construct {
         batchSize: ANALYZER_BATCH_SIZE,
         maxBatchingWindow: ANALYZER_BATCHING_WINDOW,
         reportBatchItemFailures: true,
+        maxConcurrency: ANALYZER_MAX_CONCURRENCY,
       }),
     );
+    props.config.grantRead(fn);
     props.table.grantReadWriteData(fn);
     props.idempotencyTable.grantReadWriteData(fn);
     props.deadLetterQueue.grantSendMessages(fn);

@@ -6,11 +6,8 @@ export class DeploymentConfigError extends Error {
   override name = 'DeploymentConfigError';
 }
 
-/**
- * Lambda allows 4 KB of environment in total; the configuration travels there as JSON, so it
- * gets most of it and the table names, ARNs and URLs the rest.
- */
-const MAX_CONFIG_JSON_BYTES = 3072;
+/** The configuration travels as one SSM parameter: an advanced-tier parameter holds at most 8 KB. */
+export const MAX_CONFIG_JSON_BYTES = 8192;
 
 /** Reads and validates a YAML or JSON configuration file for deployment; returns the document as written. */
 export function loadConfigFile(path: string): unknown {
@@ -21,20 +18,20 @@ export function loadConfigFile(path: string): unknown {
     throw new DeploymentConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
-    return fitsEnvironment(parseConfigText(text, `config ${path}`).document, `config ${path}`);
+    return fitsParameter(parseConfigText(text, `config ${path}`).document, `config ${path}`);
   } catch (error) {
     throw error instanceof ConfigError ? new DeploymentConfigError(error.message) : error;
   }
 }
 
 /**
- * The analyzer gets the document as written, not the schema's output: it fills in the defaults
- * itself, and the smaller document fits its environment.
+ * The functions get the document as written, not the schema's output: they fill in the defaults
+ * themselves, and the smaller document fits one parameter.
  */
-export function fitsEnvironment(document: unknown, source: string): unknown {
+export function fitsParameter(document: unknown, source: string): unknown {
   const bytes = Buffer.byteLength(JSON.stringify(document));
   if (bytes > MAX_CONFIG_JSON_BYTES) {
-    throw new DeploymentConfigError(`${source}: is ${bytes} bytes as JSON; the analyzer's environment holds at most ${MAX_CONFIG_JSON_BYTES}`);
+    throw new DeploymentConfigError(`${source}: is ${bytes} bytes as JSON; the configuration parameter holds at most ${MAX_CONFIG_JSON_BYTES}`);
   }
   return document;
 }
@@ -46,5 +43,5 @@ export function validateConfig(document: unknown, source: string): unknown {
   } catch (error) {
     throw error instanceof ConfigError ? new DeploymentConfigError(error.message) : error;
   }
-  return fitsEnvironment(document, source);
+  return fitsParameter(document, source);
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +13,12 @@ export interface ContainmentWorkflowProps {
   readonly approvalTimeout?: Duration;
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * The state machine's name. It must be known at synthesis: the role's use of the key is
+   * conditioned on the encryption context naming this state machine's ARN.
+   * @default a name unique to the construct's path, at most 80 characters
+   */
+  readonly stateMachineName?: string;
 }
 
 /** Errors worth retrying with backoff: throttling and Lambda's own transient failures. */
@@ -55,6 +61,9 @@ export class ContainmentWorkflow extends Construct {
     captureEvidence.addCatch(evidenceFailed, { resultPath: '$.error' });
 
     const notify = step('Notify', 'notify', { 'evidence.$': '$.evidence' }, '$.notified');
+    // An email that cannot be sent must not keep the attacker's session alive: containment goes on.
+    const notifyFailed = new sfn.Pass(this, 'NotifyFailed', { resultPath: sfn.JsonPath.DISCARD });
+    notify.addCatch(notifyFailed, { resultPath: '$.notifyError' });
 
     const runActions = (name: string, itemsPath: string, resultPath: string) => {
       const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action', 'approval.$': '$.approval' }, '$.record');
@@ -117,21 +126,28 @@ export class ContainmentWorkflow extends Construct {
         automatic: { records: [] },
       },
     });
-    const definition = start
-      .next(captureEvidence)
-      .next(notify)
-      .next(runActions('AutomaticActions', '$.incident.plan.automatic', '$.automatic'))
-      .next(needsApproval);
+    const automaticActions = runActions('AutomaticActions', '$.incident.plan.automatic', '$.automatic');
+    notifyFailed.next(automaticActions);
+    const definition = start.next(captureEvidence).next(notify).next(automaticActions).next(needsApproval);
     recordOutcome.next(done);
 
+    const stateMachineName = props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
       logs: {
-        destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.key }),
+        // Step Functions' log delivery needs a log group under /aws/vendedlogs/: other names grow
+        // the account's CloudWatch Logs resource policy until it hits its size limit.
+        destination: new logs.LogGroup(this, 'Logs', {
+          logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+          retention: props.logRetention,
+          encryptionKey: props.key,
+        }),
         level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
+        // Execution data would put the approval task token (and the incident) in the logs.
+        includeExecutionData: false,
       },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.key),
     });

@@ -15,6 +15,7 @@ import { KUBERNETES_NEEDS } from '../functions/adapters/kubernetes/containment.t
 import { CONTAINMENT_GROUP } from '../functions/adapters/kubernetes/rbac-manifest.ts';
 import { ContainmentWorkflow } from './containment-workflow.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
+import type { DeployedConfig } from './deployed-config.ts';
 import { type FunctionVpc, HandlerFunction } from './function.ts';
 
 /** The `service` dimension of each function's Powertools metrics (its POWERTOOLS_SERVICE_NAME); the dashboard reads them. */
@@ -28,16 +29,30 @@ const ROLE_CONTAINMENT_ACTIONS = [...new Set(Object.values(IAM_NEEDS).flatMap((n
 const CLUSTER_ACTIONS = [...new Set(Object.values(KUBERNETES_NEEDS).flatMap((need) => need.iam))].sort();
 /** A person's decision on the approval page completes the waiting task, nothing else. */
 const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
+/** What containment may never do to pivotguard's own roles or the protected ones. */
+const PROTECTED_ROLE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+/** The public page can only take this much of the account's concurrency, however often it is called. */
+const APPROVAL_PAGE_CONCURRENCY = 5;
+/** Containment steps run a few at a time per incident; this bounds a burst of incidents too. */
+const CONTAINMENT_CONCURRENCY = 10;
 
 export interface ContainmentProps {
   readonly clusters: readonly string[];
   readonly table: dynamodb.ITable;
   readonly topic: sns.ITopic;
   readonly key: kms.IKey;
-  /** Validated pivotguard configuration, handed to the function as JSON. */
-  readonly config: unknown;
+  /** The pivotguard configuration parameter. */
+  readonly config: DeployedConfig;
   /** IAM role ARN patterns whose sessions containment may revoke. */
   readonly containableRoleArns: readonly string[];
+  /** Roles containment must never change, whatever `containableRoleArns` allows (break-glass, administrators). */
+  readonly protectedRoleArns: readonly string[];
+  /**
+   * Clusters (of `clusters`) where the stack creates the EKS access entry for the containment
+   * function. Opt-in: an access entry fails on a cluster in CONFIG_MAP authentication mode, and
+   * must not roll detection back with it.
+   */
+  readonly clusterAccess: readonly string[];
   readonly vpc?: FunctionVpc;
   readonly approvalTimeout?: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -60,6 +75,7 @@ export class Containment extends Construct {
   readonly approvalSecret: secretsmanager.Secret;
   readonly accessEntries: eks.CfnAccessEntry[];
   readonly containableRoleArns: readonly string[];
+  private readonly protectedRoles: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: ContainmentProps) {
     super(scope, id);
@@ -90,15 +106,17 @@ export class Containment extends Construct {
         APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
         CLUSTERS: props.clusters.join(','),
         APPROVAL_TIMEOUT_SECONDS: String(approvalTimeout.toSeconds()),
-        PIVOTGUARD_CONFIG: JSON.stringify(props.config ?? {}),
+        ...props.config.environment,
         POWERTOOLS_SERVICE_NAME: CONTAINMENT_SERVICE,
       },
       key: props.key,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       vpc: props.vpc,
+      reservedConcurrentExecutions: CONTAINMENT_CONCURRENCY,
     });
     const fn = this.handler.function;
+    props.config.grantRead(fn);
     props.table.grantReadWriteData(fn);
     props.topic.grantPublish(fn);
     this.approvalSecret.grantRead(fn);
@@ -123,7 +141,7 @@ export class Containment extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'RevokeRoleSessions', actions: ROLE_CONTAINMENT_ACTIONS, resources: [...this.containableRoleArns] }));
 
     // Access without any access policy: the rights come from the RBAC bound to this group.
-    this.accessEntries = props.clusters.map(
+    this.accessEntries = props.clusterAccess.map(
       (cluster) =>
         new eks.CfnAccessEntry(this, `${cluster}AccessEntry`, {
           clusterName: cluster,
@@ -155,6 +173,7 @@ export class Containment extends Construct {
       key: props.key,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      reservedConcurrentExecutions: APPROVAL_PAGE_CONCURRENCY,
     });
     const page = this.approvalPage.function;
     // No IAM auth: people open it from an email. Every link it serves is HMAC-signed with the
@@ -165,5 +184,20 @@ export class Containment extends Construct {
     page.addToRolePolicy(new iam.PolicyStatement({ sid: 'AnswerApproval', actions: TASK_RESPONSE_ACTIONS, resources: [this.stateMachine.stateMachineArn] }));
     // Undo from the page runs through the containment function, which holds the rights.
     page.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeContainment', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+
+    // An explicit deny wins over the containable-role allow, which may be every role of the account:
+    // a forged step cannot lift pivotguard's own limits or lock out the people who administer it.
+    this.protectedRoles = new iam.PolicyStatement({
+      sid: 'NeverChangeProtectedRoles',
+      effect: iam.Effect.DENY,
+      actions: PROTECTED_ROLE_ACTIONS,
+      resources: [this.handler.role.roleArn, this.approvalPage.role.roleArn, (this.stateMachine.role as iam.IRole).roleArn, ...props.protectedRoleArns],
+    });
+    fn.addToRolePolicy(this.protectedRoles);
+  }
+
+  /** Adds roles containment must never change (the stack's other functions). */
+  protectRoles(roleArns: readonly string[]): void {
+    this.protectedRoles.addResources(...roleArns);
   }
 }

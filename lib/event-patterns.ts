@@ -31,6 +31,19 @@ export const CLOUDTRAIL_EVENTS_PATTERN: events.EventPattern = {
   detail: { eventSource: [...WATCHED_EVENT_SOURCES] },
 };
 
+/** One EventBridge rule each: a pattern is limited to 4096 characters. */
+export const CLOUDTRAIL_EVENT_PATTERNS: events.EventPattern[] = [CLOUDTRAIL_EVENTS_PATTERN];
+
+/**
+ * What forwarders in other regions put on pivotguard's bus: CloudTrail and GuardDuty events,
+ * already narrowed by the same patterns there. Only AWS services emit `aws.` sources (PutEvents
+ * refuses them), so nothing else on the bus, such as pivotguard's own incident events, matches.
+ */
+export const FORWARDED_EVENTS_PATTERN: events.EventPattern = {
+  source: [{ prefix: 'aws.' }] as unknown as string[],
+  detailType: ['GuardDuty Finding', 'AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+};
+
 /**
  * EKS writes the audit log (JSON `audit.k8s.io` Event objects) to `kube-apiserver-audit-*`
  * streams of the cluster log group, next to the text logs of the API server, authenticator,

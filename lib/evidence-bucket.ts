@@ -6,6 +6,10 @@ import { Construct } from 'constructs';
 
 /** How long the access logs of the evidence bucket are kept. */
 const ACCESS_LOG_DAYS = 365;
+/** Evidence itself never expires; an overwritten or deleted version (only possible past its retention) is kept this long. */
+const NONCURRENT_EVIDENCE_DAYS = 365;
+/** Parts of an upload a failed capture left behind. */
+const INCOMPLETE_UPLOAD_DAYS = 7;
 
 export interface EvidenceBucketProps {
   readonly key: kms.IKey;
@@ -33,7 +37,8 @@ export class EvidenceBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(ACCESS_LOG_DAYS) }],
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(ACCESS_LOG_DAYS), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: props.removalPolicy,
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -47,7 +52,18 @@ export class EvidenceBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'evidence/',
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_EVIDENCE_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(INCOMPLETE_UPLOAD_DAYS),
+        },
+      ],
       removalPolicy: props.removalPolicy,
     });
+    // Object-level events on the default bus cost nothing and let the account watch who touches
+    // evidence. Set on the resource itself: CDK's eventBridgeEnabled adds a custom-resource Lambda.
+    for (const bucket of [this.accessLogs, this.bucket]) {
+      (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
   }
 }

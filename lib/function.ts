@@ -47,6 +47,8 @@ export interface HandlerFunctionProps {
   readonly deadLetterQueue?: sqs.IQueue;
   /** The function's VPC; it then needs a NAT gateway or VPC endpoints for the AWS APIs it calls. */
   readonly vpc?: FunctionVpc;
+  /** Caps the function's concurrency and keeps that much of the account's for it. @default none */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export class HandlerFunction extends Construct {
       // Stack traces point into the TypeScript sources rather than the minified bundle.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       deadLetterQueue: props.deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc?.vpc,
       vpcSubnets: props.vpc?.subnets,
       securityGroups: props.vpc?.securityGroups,

@@ -1,21 +1,26 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUDIT_EVENTS_FILTER, CLOUDTRAIL_EVENTS_PATTERN, GUARDDUTY_FINDINGS_PATTERN, clusterLogGroupName } from './event-patterns.ts';
+import { allowRulesToUseKey } from './encryption.ts';
+import { AUDIT_EVENTS_FILTER, CLOUDTRAIL_EVENT_PATTERNS, FORWARDED_EVENTS_PATTERN, GUARDDUTY_FINDINGS_PATTERN, clusterLogGroupName } from './event-patterns.ts';
 import { HandlerFunction } from './function.ts';
+import { QueueTarget } from './queue-target.ts';
 
 /** How often SQS offers a record to the analyzer before parking it in the dead-letter queue. */
 const MAX_RECEIVE_COUNT = 5;
+/** SQS's longest retention: records wait out a long analyzer outage instead of expiring unread. */
+const RETENTION = Duration.days(14);
 
 export interface IngestProps {
   readonly clusters: readonly string[];
   readonly key: kms.IKey;
+  /** pivotguard's event bus: forwarders in other regions deliver CloudTrail and GuardDuty events to it. */
+  readonly bus: events.IEventBus;
   /** SQS hides a record this long while the analyzer works on it (at least 6× its timeout). */
   readonly visibilityTimeout: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -23,17 +28,20 @@ export interface IngestProps {
 }
 
 /**
- * Everything that feeds the one queue: an EventBridge rule for GuardDuty findings, one for
- * CloudTrail management events, and a subscription filter per cluster whose audit events the
- * forwarder function copies into the queue. Records the pipeline cannot process are parked in
- * the dead-letter queue; none is dropped.
+ * Everything that feeds the one queue: an EventBridge rule for GuardDuty findings, rules for
+ * CloudTrail management events, a rule for the events forwarded from other regions, and a
+ * subscription filter per cluster whose audit events the forwarder function copies into the
+ * queue. Records the pipeline cannot process, and events EventBridge could not deliver, are
+ * parked in the dead-letter queue; none is dropped.
  */
 export class Ingest extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly forwarder: HandlerFunction;
   readonly guardDutyRule: events.Rule;
-  readonly cloudTrailRule: events.Rule;
+  readonly cloudTrailRules: events.Rule[];
+  /** Events that forwarders in other regions put on pivotguard's bus. */
+  readonly forwardedRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
@@ -41,42 +49,72 @@ export class Ingest extends Construct {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: RETENTION,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: RETENTION,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
+    const target = new QueueTarget(this.queue, this.deadLetterQueue);
 
     this.guardDutyRule = new events.Rule(this, 'GuardDutyFindings', {
-      description: 'pivotguard: GuardDuty EKS Protection, Runtime Monitoring and attack sequence findings',
+      ruleName: this.ruleName('GuardDutyFindings'),
+      description: 'pivotguard: GuardDuty findings about EKS clusters, their pods, nodes and roles',
       eventPattern: GUARDDUTY_FINDINGS_PATTERN,
-      targets: [new targets.SqsQueue(this.queue)],
+      targets: [target],
     });
 
-    this.cloudTrailRule = new events.Rule(this, 'CloudTrailEvents', {
-      description: 'pivotguard: CloudTrail management events (including read-only) from the watched services',
-      eventPattern: CLOUDTRAIL_EVENTS_PATTERN,
-      targets: [new targets.SqsQueue(this.queue)],
+    this.cloudTrailRules = CLOUDTRAIL_EVENT_PATTERNS.map((eventPattern, index) => {
+      const id = index === 0 ? 'CloudTrailEvents' : `CloudTrailEvents${index + 1}`;
+      const rule = new events.Rule(this, id, {
+        ruleName: this.ruleName(id),
+        description: 'pivotguard: the CloudTrail management events its rules and identity graph read (including read-only)',
+        eventPattern,
+        targets: [target],
+      });
+      // The L2 Rule only knows ENABLED/DISABLED; read-only management events need this state.
+      (rule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+      return rule;
     });
-    // The L2 Rule only knows ENABLED/DISABLED; read-only management events need this state.
-    (this.cloudTrailRule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
-    // The SQS target lets EventBridge send without naming the rule when the queue is KMS-encrypted;
-    // without this, a rule in any account that knows the queue ARN could inject "findings".
-    this.queue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OnlyPivotGuardRules',
-        effect: iam.Effect.DENY,
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: { ArnNotEquals: { 'aws:SourceArn': [this.guardDutyRule.ruleArn, this.cloudTrailRule.ruleArn] } },
-      }),
-    );
+    this.forwardedRule = new events.Rule(this, 'ForwardedEvents', {
+      ruleName: this.ruleName('ForwardedEvents'),
+      description: 'pivotguard: CloudTrail and GuardDuty events forwarded from other regions',
+      eventBus: props.bus,
+      eventPattern: FORWARDED_EVENTS_PATTERN,
+      targets: [target],
+    });
+
+    const ruleArns = this.rules.map(ruleArnOf);
+    const account = Stack.of(this).account;
+    // Only pivotguard's own rules may write: anything else that could send "findings" here
+    // could hide an attack behind noise or forge one.
+    for (const queue of [this.queue, this.deadLetterQueue]) {
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowPivotGuardRules',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnEquals: { 'aws:SourceArn': ruleArns } },
+        }),
+      );
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyPivotGuardRules',
+          effect: iam.Effect.DENY,
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnNotEquals: { 'aws:SourceArn': ruleArns } },
+        }),
+      );
+    }
+    allowRulesToUseKey(props.key, ruleArns);
 
     this.forwarder = new HandlerFunction(this, 'Forwarder', {
       entry: 'functions/handlers/forwarder.ts',
@@ -92,14 +130,46 @@ export class Ingest extends Construct {
     });
     this.queue.grantSendMessages(this.forwarder.function);
 
-    const destination = new destinations.LambdaDestination(this.forwarder.function);
+    // The permissions are written here rather than by the destination, to name the account too.
+    const destination = new destinations.LambdaDestination(this.forwarder.function, { addPermissions: false });
     for (const cluster of props.clusters) {
       const logGroup = logs.LogGroup.fromLogGroupName(this, `${cluster}ClusterLogs`, clusterLogGroupName(cluster));
-      new logs.SubscriptionFilter(this, `${cluster}AuditEvents`, {
+      this.forwarder.function.addPermission(`${cluster}AuditLogs`, {
+        principal: new iam.ServicePrincipal('logs.amazonaws.com'),
+        sourceArn: logGroup.logGroupArn,
+        sourceAccount: account,
+      });
+      const filter = new logs.SubscriptionFilter(this, `${cluster}AuditEvents`, {
         logGroup,
         destination,
         filterPattern: AUDIT_EVENTS_FILTER,
       });
+      // CloudWatch Logs checks it may invoke the function when the filter is created.
+      filter.node.addDependency(this.forwarder.function.node.findChild(`${cluster}AuditLogs`));
     }
   }
+
+  /**
+   * Rule names are set rather than left to CloudFormation so that the policies can name the
+   * rules' ARNs without referencing the rules: the key policy names the rules, the rules target
+   * the queue, and the queue uses the key, so references would close a circle.
+   */
+  private ruleName(id: string): string {
+    return `${Names.uniqueResourceName(this, { maxLength: 63 - id.length, separator: '-' })}-${id}`;
+  }
+
+  /** Every EventBridge rule that delivers to the queue, for alarms and policies. */
+  get rules(): events.Rule[] {
+    return [this.guardDutyRule, ...this.cloudTrailRules, this.forwardedRule];
+  }
+}
+
+function ruleArnOf(rule: events.Rule): string {
+  const resource = rule.node.defaultChild as events.CfnRule;
+  return Stack.of(rule).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: resource.eventBusName === undefined ? resource.name : `${resource.eventBusName}/${resource.name}`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
 }

@@ -19,6 +19,8 @@ export function addNagChecks(app: App): void {
 export interface NagScopes {
   readonly analyzer: HandlerFunction;
   readonly forwarder: HandlerFunction;
+  /** The dead-letter queue of the ingest queue. */
+  readonly deadLetterQueue: IConstruct;
   /** Resource ARNs with a wildcard the analyzer reads from (unknown role and association names). */
   readonly analyzerWildcardResources: readonly string[];
   /** Absent when containment is off. */
@@ -72,6 +74,55 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
     );
   }
   if (containment) acknowledgeContainment(containment);
+  acknowledgeControlTowerFindings(scopes);
+}
+
+/**
+ * The AWS Control Tower proactive controls (run in the tests through cdk-validator-cfnguard)
+ * pivotguard does not meet, each acknowledged on its resource with the reason.
+ */
+function acknowledgeControlTowerFindings(scopes: NagScopes): void {
+  const guard = (scope: IConstruct, rule: string, reason: string) => acknowledge(scope, `cdk-validator-cfnguard::${rule}`, reason);
+  const containment = scopes.containment;
+  for (const handler of [scopes.analyzer, scopes.forwarder, ...(containment ? [containment.approvalPage] : [])]) {
+    guard(
+      handler.function,
+      'lambda_inside_vpc_check',
+      'The function calls only AWS APIs over TLS with IAM credentials; a VPC would add NAT gateways or endpoints to every deployment for no isolation gained.',
+    );
+  }
+  if (containment && containment.handler.networkInterfaces === undefined) {
+    guard(
+      containment.handler.function,
+      'lambda_inside_vpc_check',
+      'Runs outside a VPC unless containmentVpc is set, which clusters with a private API endpoint need; the EKS API is otherwise reached over TLS with a short-lived token.',
+    );
+  }
+  guard(
+    scopes.forwarder.function,
+    'lambda_function_public_access_prohibited_check',
+    "Only CloudWatch Logs may invoke the forwarder, for this account's cluster log groups: SourceArn and SourceAccount are set, as CloudFormation functions the rule does not read.",
+  );
+  guard(
+    scopes.deadLetterQueue,
+    'sqs_dlq_check',
+    'This is the dead-letter queue; a queue behind it would hide records that already failed, and its depth alarms instead.',
+  );
+  if (!containment) return;
+  guard(
+    containment.approvalPage.function,
+    'lambda_function_public_access_prohibited_check',
+    'The approval page is opened from an email, without AWS credentials: every link it serves is HMAC-signed, bound to one incident and wait, and expires.',
+  );
+  guard(
+    containment.approvalPage.function,
+    'lambda_function_url_auth_check',
+    'People approve from the link in an email, without AWS credentials; the links are HMAC-signed and expire, and the page changes nothing on GET.',
+  );
+  const accessLogs = containment.evidence.accessLogs;
+  guard(accessLogs, 's3_bucket_default_encryption_kms_check', 'S3 delivers server access logs only into buckets encrypted with S3-managed keys.');
+  guard(accessLogs, 's3_bucket_logging_enabled_check', 'This bucket receives the evidence bucket\'s access logs; logging it into itself would loop.');
+  guard(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after a year; the evidence they describe is under Object Lock.');
 }
 
 function acknowledgeContainment(containment: Containment): void {

@@ -15,6 +15,7 @@ import { Alerting } from './alerting.ts';
 import { ANALYZER_QUEUE_VISIBILITY, Analyzer } from './analyzer.ts';
 import { DeploymentConfigError, validateConfig } from './config-file.ts';
 import { Containment } from './containment.ts';
+import { DeployedConfig } from './deployed-config.ts';
 import { KpiDashboard } from './dashboard.ts';
 import { Encryption } from './encryption.ts';
 import type { FunctionVpc } from './function.ts';
@@ -43,7 +44,7 @@ export interface PivotGuardProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-  /** How long function logs are kept. @default one month */
+  /** How long function and workflow logs are kept: containment's own record of what it did. @default one year */
   readonly logRetention?: logs.RetentionDays;
   /**
    * Name of the custom event bus for incident events; change it to run two pivotguards in one
@@ -63,6 +64,19 @@ export interface PivotGuardProps {
    */
   readonly containableRoleArns?: string[];
   /**
+   * IAM role ARNs containment never changes, even when `containableRoleArns` matches them: your
+   * break-glass and administrator roles. pivotguard's own roles are always protected.
+   * @default none besides pivotguard's own
+   */
+  readonly protectedRoleArns?: string[];
+  /**
+   * Clusters (of `clusters`) in which the stack creates an EKS access entry for the containment
+   * function. An access entry needs the cluster's authentication mode to be `API` or
+   * `API_AND_CONFIG_MAP` (`pivotguard doctor` checks it); a cluster left out is still watched,
+   * and containment reaches it once you map the function's role yourself.
+   * @default none
+   */
+  readonly clusterAccess?: string[];  /**
    * Runs the containment function in this VPC, for clusters whose API server endpoint is private.
    * The subnets need a NAT gateway or VPC endpoints for EKS, STS, IAM, S3, DynamoDB, SNS, Secrets Manager and X-Ray.
    */
@@ -137,14 +151,17 @@ export class PivotGuard extends Construct {
     const alertEmails = checkAlertEmails(props.alertEmails ?? []);
     const config = validateConfig(props.config ?? {}, 'config');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
+    const clusterAccess = checkClusterAccess(props.clusterAccess ?? [], clusters);
     const { key } = new Encryption(this, 'Encryption', { removalPolicy });
+    const deployedConfig = new DeployedConfig(this, 'Config', { document: config });
     const state = new State(this, 'State', { key, removalPolicy });
     const alerting = new Alerting(this, 'Alerting', { key, alertEmails, eventBusName: props.eventBusName ?? 'pivotguard' });
     const ingest = new Ingest(this, 'Ingest', {
       clusters,
       key,
+      bus: alerting.bus,
       visibilityTimeout: ANALYZER_QUEUE_VISIBILITY,
       logRetention,
       removalPolicy,
@@ -157,10 +174,12 @@ export class PivotGuard extends Construct {
             table: state.table,
             topic: alerting.topic,
             key,
-            config,
-            containableRoleArns: checkRoleArns(props.containableRoleArns) ?? [
+            config: deployedConfig,
+            containableRoleArns: checkRoleArns(props.containableRoleArns, 'containableRoleArns') ?? [
               Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
             ],
+            protectedRoleArns: checkRoleArns(props.protectedRoleArns, 'protectedRoleArns') ?? [],
+            clusterAccess,
             vpc: props.containmentVpc,
             approvalTimeout: props.approvalTimeout,
             logRetention,
@@ -175,7 +194,7 @@ export class PivotGuard extends Construct {
       topic: alerting.topic,
       bus: alerting.bus,
       key,
-      config,
+      config: deployedConfig,
       logRetention,
       removalPolicy,
       containment: containment && { stateMachine: containment.stateMachine, approvalUrl: containment.approvalUrl.url },
@@ -185,8 +204,9 @@ export class PivotGuard extends Construct {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,
       topic: alerting.topic,
-      rules: { GuardDuty: ingest.guardDutyRule, CloudTrail: ingest.cloudTrailRule },
+      rules: ingest.rules,
     });
+    containment?.protectRoles([analyzer.handler.role.roleArn, ingest.forwarder.role.roleArn]);
     new KpiAlarms(this, 'KpiAlarms', { topic: alerting.topic, stateMachine: containment?.stateMachine, thresholds: props.kpiAlarms });
     const { dashboard } = new KpiDashboard(this, 'Kpis', {
       queue: ingest.queue,
@@ -227,6 +247,7 @@ export class PivotGuard extends Construct {
     acknowledgeNagFindings({
       analyzer: analyzer.handler,
       forwarder: ingest.forwarder,
+      deadLetterQueue: ingest.deadLetterQueue,
       analyzerWildcardResources: analyzer.wildcardResources,
       containment,
     });
@@ -246,12 +267,20 @@ function checkClusters(clusters: readonly string[]): string[] {
   return unique;
 }
 
-function checkRoleArns(arns: readonly string[] | undefined): string[] | undefined {
+function checkRoleArns(arns: readonly string[] | undefined, setting: 'containableRoleArns' | 'protectedRoleArns'): string[] | undefined {
   if (arns === undefined) return undefined;
-  if (arns.length === 0) throw new DeploymentConfigError('containableRoleArns: name at least one role ARN pattern, or leave it out for every role of the account');
+  if (arns.length === 0 && setting === 'containableRoleArns') {
+    throw new DeploymentConfigError('containableRoleArns: name at least one role ARN pattern, or leave it out for every role of the account');
+  }
   const bad = arns.find((arn) => !Token.isUnresolved(arn) && !ROLE_ARN.test(arn));
-  if (bad !== undefined) throw new DeploymentConfigError(`containableRoleArns: "${bad}" is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME, * allowed)`);
+  if (bad !== undefined) throw new DeploymentConfigError(`${setting}: "${bad}" is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME, * allowed)`);
   return [...new Set(arns)];
+}
+
+function checkClusterAccess(names: readonly string[], clusters: readonly string[]): string[] {
+  const unknown = names.find((name) => !clusters.includes(name));
+  if (unknown !== undefined) throw new DeploymentConfigError(`clusterAccess: "${unknown}" is not one of the clusters (${clusters.join(', ')})`);
+  return [...new Set(names)];
 }
 
 function checkAlertEmails(addresses: readonly string[]): string[] {

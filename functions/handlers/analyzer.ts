@@ -11,6 +11,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import type { Config } from '#core/config';
 import type { RetentionPolicy } from '#core/store/retention';
@@ -19,8 +20,9 @@ import { CloudTrailSessionBackfill, EksClusterDetails, IamRolePolicies } from '#
 import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
 import { StepFunctionsStarter } from '#adapters/containment/workflow-starter';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
+import { readDeployedConfig } from '#adapters/deployed-config';
 import { SecurityHubExporter } from '#adapters/security-hub';
-import { configVariable, readEnvironment, required } from './environment.ts';
+import { configParameterVariables, readEnvironment, required } from './environment.ts';
 
 /**
  * The analyzer Lambda: SQS batches of EventBridge events and forwarded audit records, through
@@ -34,7 +36,7 @@ const environmentSchema = z.object({
   ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
   EVENT_BUS_NAME: required,
   DEAD_LETTER_QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'is not set' : 'is not a queue URL') }),
-  PIVOTGUARD_CONFIG: configVariable,
+  ...configParameterVariables,
   POWERTOOLS_SERVICE_NAME: required,
   ANALYZER_ROLE_ARN: z.string().optional(),
   // Both set when the stack deploys containment, neither when it does not.
@@ -66,7 +68,9 @@ const aws = {
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   sfn: tracer.captureAWSv3Client(new SFNClient({})),
   securityHub: tracer.captureAWSv3Client(new SecurityHubClient({})),
+  ssm: tracer.captureAWSv3Client(new SSMClient({})),
 };
+const logger = new Logger();
 
 /** The one place that knows the production store; loaded on first use. */
 async function dynamoDbStore(config: Config): Promise<Store> {
@@ -76,9 +80,11 @@ async function dynamoDbStore(config: Config): Promise<Store> {
 }
 
 async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
+  const { config, matchesDeployment } = await readDeployedConfig(aws.ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
+  if (!matchesDeployment) logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', { parameter: environment.PIVOTGUARD_CONFIG_PARAMETER });
   return createAnalyzer({
-    store: await dynamoDbStore(environment.PIVOTGUARD_CONFIG),
-    config: environment.PIVOTGUARD_CONFIG,
+    store: await dynamoDbStore(config),
+    config,
     clients: { sqs: aws.sqs, sns: aws.sns, eventBridge: aws.eventBridge },
     targets: {
       deadLetterQueueUrl: environment.DEAD_LETTER_QUEUE_URL,
@@ -91,7 +97,7 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
       sessionBackfill: new CloudTrailSessionBackfill(aws.cloudTrail),
     },
     idempotencyStore: new DynamoDBPersistenceLayer({ tableName: environment.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: aws.dynamodb }),
-    powertools: { logger: new Logger(), metrics: new Metrics({ namespace: 'pivotguard' }), tracer },
+    powertools: { logger, metrics: new Metrics({ namespace: 'pivotguard' }), tracer },
     ownRoleArn: environment.ANALYZER_ROLE_ARN,
     responses: new DynamoDbResponseStore({ client: aws.dynamodb, tableName: environment.TABLE_NAME }),
     containment: environment.CONTAINMENT_STATE_MACHINE_ARN

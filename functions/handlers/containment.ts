@@ -10,16 +10,18 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { clusterConnector, recordsFromSignals, secretReader, snsNotifier } from '#adapters/containment/aws-wiring';
 import { EvidenceLocker } from '#adapters/containment/evidence';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
+import { readDeployedConfig } from '#adapters/deployed-config';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import { meteredResponses } from '#adapters/metered-responses';
-import { configVariable, readEnvironment, required } from './environment.ts';
+import { configParameterVariables, readEnvironment, required } from './environment.ts';
 
 /**
  * The containment Lambda: every Task state of the containment workflow, and undo when the
@@ -33,7 +35,7 @@ const environmentSchema = z.object({
   APPROVAL_SECRET_ARN: required.regex(/^arn:aws[\w-]*:secretsmanager:/, 'is not a Secrets Manager ARN'),
   CLUSTERS: required.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
   APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
-  PIVOTGUARD_CONFIG: configVariable,
+  ...configParameterVariables,
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
 });
@@ -48,24 +50,36 @@ const logger = new Logger();
 // The dashboard reads the containment KPIs under this function's service name.
 const metrics = new Metrics({ namespace: 'pivotguard' });
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const { graphRetentionHours, windowHours } = environment.PIVOTGUARD_CONFIG;
+const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 
-const steps = containmentSteps({
-  evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
-  iam: new IamRevocation(tracer.captureAWSv3Client(new IAMClient({}))),
-  kubernetes: clusterConnector({ eks: tracer.captureAWSv3Client(new EKSClient({})), region: environment.AWS_REGION, clusters: environment.CLUSTERS }),
-  recordsBehind: recordsFromSignals(
-    new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } }),
-  ),
-  notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
-  responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
-  linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
-  approvalTimeoutMs: environment.APPROVAL_TIMEOUT_SECONDS * 1000,
-});
+/** The steps, wired once per cold start with the deployed configuration. */
+async function stepsFromEnvironment() {
+  const { config, matchesDeployment } = await readDeployedConfig(ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
+  if (!matchesDeployment) logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', { parameter: environment.PIVOTGUARD_CONFIG_PARAMETER });
+  const { graphRetentionHours, windowHours } = config;
+  return containmentSteps({
+    evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
+    iam: new IamRevocation(tracer.captureAWSv3Client(new IAMClient({}))),
+    kubernetes: clusterConnector({ eks: tracer.captureAWSv3Client(new EKSClient({})), region: environment.AWS_REGION, clusters: environment.CLUSTERS }),
+    recordsBehind: recordsFromSignals(
+      new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } }),
+    ),
+    notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
+    responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
+    linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
+    approvalTimeoutMs: environment.APPROVAL_TIMEOUT_SECONDS * 1000,
+  });
+}
+
+let steps: ReturnType<typeof stepsFromEnvironment> | undefined;
 
 export const handler = middy(async (payload: StepPayload) => {
   logger.appendKeys({ step: payload.step, incident: 'incident' in payload ? payload.incident.id : payload.incidentId });
-  return steps(payload);
+  steps ??= stepsFromEnvironment().catch((error: unknown) => {
+    steps = undefined;
+    throw error;
+  });
+  return (await steps)(payload);
 })
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))

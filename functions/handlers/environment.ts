@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { configSchema } from '#core/config';
 
 /** A function's environment is incomplete or wrong: a deployment problem, named at cold start. */
 export class InvalidEnvironment extends Error {
@@ -24,16 +23,8 @@ export function readEnvironment<S extends z.ZodType>(functionName: string, schem
 /** A variable that must be set to non-empty text. */
 export const required = z.string({ error: (issue) => (issue.input === undefined ? 'is not set' : 'must be text') }).min(1, 'is empty');
 
-/** PIVOTGUARD_CONFIG: the stack's validated configuration as JSON (every setting at its default when unset). */
-export const configVariable = z
-  .string()
-  .default('{}')
-  .transform((text, context): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      context.addIssue({ code: 'custom', message: 'is not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(configSchema);
+/** Where the stack put the configuration (an SSM parameter), and the hash of what it wrote there. */
+export const configParameterVariables = {
+  PIVOTGUARD_CONFIG_PARAMETER: required,
+  PIVOTGUARD_CONFIG_SHA256: z.string({ error: 'is not set' }).regex(/^[0-9a-f]{64}$/, 'is not a sha256 hex digest'),
+};

@@ -32,6 +32,8 @@ vi.hoisted(() => {
     EVENT_BUS_NAME: 'pivotguard',
     DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/pivotguard-records-dlq',
     POWERTOOLS_SERVICE_NAME: 'pivotguard-analyzer',
+    PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
+    PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
     QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/pivotguard-records',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -447,13 +449,11 @@ describe('analyzer environment', () => {
     await expect(load()).rejects.toThrow('pivotguard analyzer: invalid environment: TABLE_NAME is not set; ALERT_TOPIC_ARN is not set');
   });
 
-  it('fails at module load when the configuration is not JSON or not valid', async () => {
+  it('fails at module load when the configuration parameter is not named or its hash is malformed', async () => {
     vi.resetModules();
-    vi.stubEnv('PIVOTGUARD_CONFIG', 'windowHours: 4');
-    await expect(load()).rejects.toThrow('PIVOTGUARD_CONFIG is not JSON');
-    vi.resetModules();
-    vi.stubEnv('PIVOTGUARD_CONFIG', '{"windowHours": -1}');
-    await expect(load()).rejects.toThrow(/PIVOTGUARD_CONFIG\.windowHours/);
+    vi.stubEnv('PIVOTGUARD_CONFIG_PARAMETER', undefined);
+    vi.stubEnv('PIVOTGUARD_CONFIG_SHA256', 'abc');
+    await expect(load()).rejects.toThrow(/PIVOTGUARD_CONFIG_PARAMETER is not set; PIVOTGUARD_CONFIG_SHA256 is not a sha256/);
   });
 
   it('needs the product ARN when the Security Hub export is on', async () => {
@@ -465,11 +465,10 @@ describe('analyzer environment', () => {
     expect(typeof (await load()).handler).toBe('function');
   });
 
-  it('loads with a complete environment and the default configuration', async () => {
+  it('loads with a complete environment, the configuration read later from its parameter', async () => {
     vi.resetModules();
-    vi.stubEnv('PIVOTGUARD_CONFIG', undefined);
     const module = await load();
-    expect(module.analyzerEnvironment(process.env).PIVOTGUARD_CONFIG).toEqual(defaultConfig);
+    expect(module.analyzerEnvironment(process.env).PIVOTGUARD_CONFIG_PARAMETER).toBe('/pivotguard/config');
     expect(typeof module.handler).toBe('function');
   });
 });
