@@ -2,13 +2,37 @@ import { inAnyRange, isPublicAddress } from '#core/model/address';
 import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
 import type { Config } from '#core/config';
-import { signalId } from './rule.ts';
+import { type CloudTrailWatch, signalId } from './rule.ts';
+import { RECON_CALLS } from './rules/cloudtrail/discovery.ts';
+import { SECRET_READS } from './rules/cloudtrail/secret-read.ts';
+
+// Reading what the credentials may do: enumeration tools' IAM calls beyond the discovery rule's.
+const IAM_READS = [
+  'GetUser', 'GetRole', 'GetRolePolicy', 'GetUserPolicy', 'GetGroupPolicy', 'GetPolicy', 'GetPolicyVersion',
+  'ListPolicies', 'ListGroups', 'ListGroupsForUser', 'ListAttachedUserPolicies', 'ListUserPolicies',
+  'ListAttachedGroupPolicies', 'ListGroupPolicies', 'ListInstanceProfiles', 'ListInstanceProfilesForRole',
+  'GetAccountSummary', 'ListAccountAliases', 'SimulatePrincipalPolicy',
+].map((call) => `iam.amazonaws.com:${call}`);
+
+/**
+ * Any call of a workload session tells where its credentials are used, so the detection would
+ * read every call. It keeps what stolen pod credentials are used for first (who am I, what may I
+ * do, which secrets are there, which role next), every refused call and every change. It gives
+ * up read-only calls from outside that name none of these (Describe*, List*, Get* of other
+ * services, KMS Decrypt): credentials used only for such reads are not seen outside the egress.
+ */
+const OUTSIDE_EGRESS_WATCH: CloudTrailWatch = {
+  calls: [...RECON_CALLS, ...SECRET_READS, ...IAM_READS, 'sts.amazonaws.com:AssumeRole'],
+  writes: true,
+  refusals: true,
+};
 
 export const OUTSIDE_EGRESS_RULE = {
   id: 'cloudtrail.credentials-outside-egress',
   title: 'Workload credentials used from outside the cluster',
   description: "A pod's or node's role session is only ever used from the cluster's egress addresses.",
   objective: { tactic: 'Lateral Movement (TA0008)', technique: 'T1550.001 Use Alternate Authentication Material' },
+  watches: OUTSIDE_EGRESS_WATCH,
 } as const;
 
 /**

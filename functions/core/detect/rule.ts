@@ -12,6 +12,26 @@ export interface RuleMatch {
   objective?: Objective;
 }
 
+/**
+ * The CloudTrail records a detection reads, declared next to its match function. The deployed
+ * EventBridge rules forward the union of every declaration and nothing else
+ * (lib/cloudtrail-pattern.ts), so a call left out here never reaches the rule.
+ */
+export interface CloudTrailWatch {
+  /**
+   * Calls read by name, as `eventSource:eventName` (`iam.amazonaws.com:CreateAccessKey`). A
+   * trailing `*` admits any name with that prefix, for calls CloudTrail names with an API version
+   * (`UpdateFunctionCode20150331v2`); only for prefixes that admit rare calls alone.
+   */
+  calls?: readonly string[];
+  /** Every mutating call (CloudTrail's `readOnly: false`) of any service. */
+  writes?: true;
+  /** Every call of any service refused for lack of permission. */
+  refusals?: true;
+  /** Every call the account's root user makes. */
+  root?: true;
+}
+
 /** A detection over one record. Rules are data-light: they read the event, never the store. */
 export interface Rule<E extends SecurityEvent = SecurityEvent> {
   id: string;
@@ -21,6 +41,8 @@ export interface Rule<E extends SecurityEvent = SecurityEvent> {
   source: E['source'];
   objective: Objective;
   severity: Severity;
+  /** What the rule reads of CloudTrail; CloudTrail rules only. */
+  watches?: E extends CloudTrailEvent ? CloudTrailWatch : never;
   match(event: E): RuleMatch | undefined;
 }
 

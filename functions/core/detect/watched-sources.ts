@@ -1,39 +1,35 @@
+import type { CloudTrailWatch } from './rule.ts';
+import { cloudTrailRules } from './rules/index.ts';
+import { OUTSIDE_EGRESS_RULE } from './outside-egress.ts';
+import { CLOUDTRAIL_FACTS_WATCH } from '#core/link/cloudtrail-facts';
+
+export interface CloudTrailReader {
+  /** A rule id, or `link` for the identity graph. */
+  reader: string;
+  watch: CloudTrailWatch;
+}
+
 /**
- * The CloudTrail event sources the rule pack and the identity graph read. The deployed
- * EventBridge rule is narrowed to these, so that per-event cost follows what is used.
- * A test keeps this list in step with the rules.
+ * Everything that reads CloudTrail, with what it declares it reads: the rule pack, the
+ * graph-aware detection and the identity graph. The deployed EventBridge rules are derived from
+ * this list (lib/cloudtrail-pattern.ts), so that per-event cost follows what is used.
  */
-export const WATCHED_EVENT_SOURCES = [
-  'access-analyzer.amazonaws.com',
-  'account.amazonaws.com',
-  'billingconsole.amazonaws.com',
-  'cloudtrail.amazonaws.com',
-  'config.amazonaws.com',
-  'ec2-instance-connect.amazonaws.com',
-  'ec2.amazonaws.com',
-  'ecr.amazonaws.com',
-  'eks-auth.amazonaws.com',
-  'eks.amazonaws.com',
-  'es.amazonaws.com',
-  'events.amazonaws.com',
-  'glacier.amazonaws.com',
-  'guardduty.amazonaws.com',
-  'iam.amazonaws.com',
-  'kms.amazonaws.com',
-  'lambda.amazonaws.com',
-  'logs.amazonaws.com',
-  'macie2.amazonaws.com',
-  'organizations.amazonaws.com',
-  'rds.amazonaws.com',
-  'rolesanywhere.amazonaws.com',
-  'route53resolver.amazonaws.com',
-  's3.amazonaws.com',
-  'secretsmanager.amazonaws.com',
-  'securityhub.amazonaws.com',
-  'ses.amazonaws.com',
-  'signin.amazonaws.com',
-  'ssm.amazonaws.com',
-  'sts.amazonaws.com',
-  'waf-regional.amazonaws.com',
-  'wafv2.amazonaws.com',
-] as const;
+export const CLOUDTRAIL_READERS: readonly CloudTrailReader[] = [
+  ...cloudTrailRules.map((rule) => {
+    // A rule without a declaration would silently never see a record once deployed.
+    if (!rule.watches) throw new Error(`CloudTrail rule ${rule.id} declares no watches`);
+    return { reader: rule.id, watch: rule.watches };
+  }),
+  { reader: OUTSIDE_EGRESS_RULE.id, watch: OUTSIDE_EGRESS_RULE.watches },
+  { reader: 'link', watch: CLOUDTRAIL_FACTS_WATCH },
+];
+
+/** The event source of a declared call (`iam.amazonaws.com` of `iam.amazonaws.com:CreateUser`). */
+export function eventSourceOf(call: string): string {
+  return call.slice(0, call.indexOf(':'));
+}
+
+/** The CloudTrail event sources the readers name calls of. */
+export const WATCHED_EVENT_SOURCES: readonly string[] = [
+  ...new Set(CLOUDTRAIL_READERS.flatMap(({ watch }) => (watch.calls ?? []).map(eventSourceOf))),
+].sort();

@@ -3,6 +3,7 @@ import { type Fact, nodeKey } from '#core/model/graph';
 import { parseRoleArn, parseServiceAccountUser } from '#core/model/arn';
 import { asArray, asObject, str } from '#core/model/json';
 import { isIpAddress } from '#core/model/address';
+import type { CloudTrailWatch } from '#core/detect/rule';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
@@ -31,6 +32,24 @@ const ROLE_CHANGES: Record<string, string> = {
   DeleteRolePolicy: 'inline policy deleted',
   UpdateAssumeRolePolicy: 'trust policy changed',
   PutRolePermissionsBoundary: 'permissions boundary set',
+};
+
+/**
+ * The CloudTrail records the identity graph learns from: the calls that issue workload
+ * credentials (IRSA; Pod Identity, the agent's exchange on the node and the AssumeRole EKS makes
+ * with the pod's tags), role policy changes, and every change, which ties the caller's key to
+ * its session, instance and address. Read-only calls would teach the same but are the bulk of
+ * the volume: a node's instance session and NAT address are learned from its changes (the VPC
+ * CNI's interfaces and addresses) and the Pod Identity agent, not from its image pulls.
+ */
+export const CLOUDTRAIL_FACTS_WATCH: CloudTrailWatch = {
+  calls: [
+    'sts.amazonaws.com:AssumeRoleWithWebIdentity',
+    'sts.amazonaws.com:AssumeRole',
+    'eks-auth.amazonaws.com:AssumeRoleForPodIdentity',
+    ...Object.keys(ROLE_CHANGES).map((call) => `iam.amazonaws.com:${call}`),
+  ],
+  writes: true,
 };
 
 /** Changes to a role's policies are part of "what changed" for any incident using that role. */

@@ -13,6 +13,7 @@ export const accessDenied = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Discovery (TA0007)', technique: 'T1526 Cloud Service Discovery' },
   severity: 'low',
+  watches: { refusals: true },
   match(event) {
     if (!wasRefused(event) || isAwsServiceCall(event) || !isIpAddress(event.sourceIp)) return undefined;
     if (AWS_INTERNAL_AGENT.test(event.userAgent ?? '') || isReconCall(event)) return undefined;

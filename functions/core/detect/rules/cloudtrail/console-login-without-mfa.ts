@@ -8,6 +8,7 @@ export const consoleLoginWithoutMfa = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Initial Access (TA0001)', technique: 'T1078.004 Valid Accounts: Cloud Accounts' },
   severity: 'medium',
+  watches: { calls: ['signin.amazonaws.com:ConsoleLogin'] },
   match(event) {
     if (event.eventName !== 'ConsoleLogin' || event.responseElements?.ConsoleLogin !== 'Success') return undefined;
     // Federated and SSO sign-ins arrive as AssumedRole: their MFA happened at the identity provider.

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
-import { exposureOf } from './public-exposure.ts';
+import { EXPOSING_CALLS, exposureOf } from './public-exposure.ts';
 
 export const crossAccountShare = defineRule<'cloudtrail'>({
   id: 'cloudtrail.cross-account-share',
@@ -9,6 +9,7 @@ export const crossAccountShare = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Exfiltration (TA0010)', technique: 'T1537 Transfer Data to Cloud Account' },
   severity: 'medium',
+  watches: { calls: EXPOSING_CALLS },
   match(event) {
     if (!tookEffect(event)) return undefined;
     const exposure = exposureOf(event);

@@ -44,6 +44,7 @@ export const defenseEvasion = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1562.008 Impair Defenses: Disable or Modify Cloud Logs' },
   severity: 'high',
+  watches: { calls: [...BLINDING] },
   match(event) {
     if (!showsIntent(event)) return undefined;
     if (!BLINDING.has(`${event.eventSource}:${event.eventName}`)) return undefined;

@@ -3,7 +3,7 @@ import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 // The first calls of someone who just found credentials and wants to know what they hold.
-const RECON_CALLS = new Set([
+export const RECON_CALLS = new Set([
   'sts.amazonaws.com:GetCallerIdentity',
   's3.amazonaws.com:ListBuckets',
   'iam.amazonaws.com:ListRoles',
@@ -41,6 +41,7 @@ export const cloudDiscovery = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Discovery (TA0007)', technique: 'T1580 Cloud Infrastructure Discovery' },
   severity: 'low',
+  watches: { calls: [...RECON_CALLS] },
   match(event) {
     if (!showsIntent(event)) return undefined;
     if (!isReconCall(event)) return undefined;

@@ -13,6 +13,7 @@ export const expensiveLaunch = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' },
   severity: 'medium',
+  watches: { calls: ['ec2.amazonaws.com:RunInstances'] },
   match(event) {
     if (!tookEffect(event)) return undefined;
     if (event.eventSource !== 'ec2.amazonaws.com' || event.eventName !== 'RunInstances') return undefined;

@@ -12,6 +12,7 @@ export const keyDestruction = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Impact (TA0040)', technique: 'T1485 Data Destruction' },
   severity: 'high',
+  watches: { calls: [...DESTRUCTIVE].map((call) => `kms.amazonaws.com:${call}`) },
   match(event) {
     if (event.eventSource !== 'kms.amazonaws.com' || !DESTRUCTIVE.has(event.eventName) || !tookEffect(event)) return undefined;
     const key = str(event.requestParameters?.keyId) ?? '';

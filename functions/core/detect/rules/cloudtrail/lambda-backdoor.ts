@@ -4,7 +4,8 @@ import { str } from '#core/model/json';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // CloudTrail names Lambda calls with an API version suffix, e.g. UpdateFunctionCode20150331v2.
-const CHANGES = /^(UpdateFunctionCode|UpdateFunctionConfiguration|AddPermission|PublishLayerVersion|AddLayerVersionPermission|CreateFunctionUrlConfig)/;
+const CHANGE_CALLS = ['UpdateFunctionCode', 'UpdateFunctionConfiguration', 'AddPermission', 'PublishLayerVersion', 'AddLayerVersionPermission', 'CreateFunctionUrlConfig'];
+const CHANGES = new RegExp(`^(${CHANGE_CALLS.join('|')})`);
 
 export const lambdaBackdoor = defineRule<'cloudtrail'>({
   id: 'cloudtrail.lambda-change',
@@ -13,6 +14,7 @@ export const lambdaBackdoor = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1525 Implant Internal Image' },
   severity: 'medium',
+  watches: { calls: CHANGE_CALLS.map((call) => `lambda.amazonaws.com:${call}*`) },
   match(event) {
     if (event.eventSource !== 'lambda.amazonaws.com' || !CHANGES.test(event.eventName) || !tookEffect(event)) return undefined;
     const target = str(event.requestParameters?.functionName) ?? str(event.requestParameters?.layerName) ?? '';

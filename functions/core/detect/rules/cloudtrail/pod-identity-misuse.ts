@@ -9,6 +9,7 @@ export const podIdentityMisuse = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1528 Steal Application Access Token' },
   severity: 'medium',
+  watches: { calls: ['eks-auth.amazonaws.com:AssumeRoleForPodIdentity'] },
   match(event) {
     if (event.eventSource !== 'eks-auth.amazonaws.com' || event.eventName !== 'AssumeRoleForPodIdentity') return undefined;
     const fromNode = event.identity.ec2RoleDelivery !== undefined;

@@ -64,6 +64,24 @@ const RESOURCE_POLICIES: Record<string, { field: string; what: string }> = {
   's3.amazonaws.com:PutAccessPointPolicy': { field: 'policy', what: 'S3 access point' },
 };
 
+/** Every call exposureOf reads. */
+export const EXPOSING_CALLS = [
+  's3.amazonaws.com:DeleteBucketPublicAccessBlock',
+  's3.amazonaws.com:DeleteAccountPublicAccessBlock',
+  's3.amazonaws.com:PutBucketPolicy',
+  's3.amazonaws.com:PutBucketAcl',
+  'ec2.amazonaws.com:ModifySnapshotAttribute',
+  'ec2.amazonaws.com:ModifyImageAttribute',
+  'rds.amazonaws.com:ModifyDBSnapshotAttribute',
+  'rds.amazonaws.com:ModifyDBClusterSnapshotAttribute',
+  'rds.amazonaws.com:ModifyDBInstance',
+  'rds.amazonaws.com:ModifyDBCluster',
+  'ec2.amazonaws.com:AuthorizeSecurityGroupIngress',
+  'ec2.amazonaws.com:CreateNetworkAclEntry',
+  'ec2.amazonaws.com:ReplaceNetworkAclEntry',
+  ...Object.keys(RESOURCE_POLICIES),
+];
+
 // Condition keys that tie a "Principal": "*" statement to the owner's organization, network or accounts.
 const RESTRICTING_KEYS = /^aws:(PrincipalOrgID|PrincipalOrgPaths|PrincipalAccount|SourceAccount|SourceArn|SourceOrgID|SourceVpce?|SourceIp|VpcSourceIp)$/i;
 
@@ -106,6 +124,7 @@ export const publicExposure = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Exfiltration (TA0010)', technique: 'T1537 Transfer Data to Cloud Account' },
   severity: 'high',
+  watches: { calls: EXPOSING_CALLS },
   match(event) {
     if (!tookEffect(event)) return undefined;
     const exposure = exposureOf(event);

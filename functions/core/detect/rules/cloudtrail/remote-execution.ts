@@ -18,6 +18,7 @@ export const remoteExecution = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Execution (TA0002)', technique: 'T1651 Cloud Administration Command' },
   severity: 'low',
+  watches: { calls: Object.keys(REMOTE_ACCESS) },
   match(event) {
     if (!tookEffect(event)) return undefined;
     const call = `${event.eventSource}:${event.eventName}`;

@@ -8,6 +8,7 @@ export const rootActivity = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1078.004 Valid Accounts: Cloud Accounts' },
   severity: 'medium',
+  watches: { root: true },
   match(event) {
     if (event.identity.type !== 'Root' || isAwsServiceCall(event)) return undefined;
     // A failed sign-in is someone trying the root password; any other failed root call changed nothing.

@@ -38,6 +38,7 @@ export const s3ProtectionRemoved = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Impact (TA0040)', technique: 'T1485 Data Destruction' },
   severity: 'medium',
+  watches: { calls: ['DeleteBucketEncryption', 'DeleteBucketReplication', 'PutBucketLogging', 'PutBucketVersioning'].map((call) => `s3.amazonaws.com:${call}`) },
   match(event) {
     if (!tookEffect(event)) return undefined;
     const removed = removedProtection(event);

@@ -2,6 +2,15 @@ import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
 import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
+/** The calls that return a secret value or, with decryption, a SecureString parameter. */
+export const SECRET_READS = [
+  'secretsmanager.amazonaws.com:GetSecretValue',
+  'secretsmanager.amazonaws.com:BatchGetSecretValue',
+  'ssm.amazonaws.com:GetParameter',
+  'ssm.amazonaws.com:GetParameters',
+  'ssm.amazonaws.com:GetParametersByPath',
+];
+
 export const cloudSecretRead = defineRule<'cloudtrail'>({
   id: 'cloudtrail.secret-read',
   title: 'Secret or decrypted parameter read',
@@ -10,6 +19,7 @@ export const cloudSecretRead = defineRule<'cloudtrail'>({
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1555.006 Cloud Secrets Management Stores' },
   // Applications read their own secrets all day: on its own this is context, not an alert.
   severity: 'low',
+  watches: { calls: SECRET_READS },
   match(event) {
     if (!showsIntent(event)) return undefined;
     const parameters = event.requestParameters ?? {};

@@ -10,6 +10,7 @@ export const trafficMirroring = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Collection (TA0009)', technique: 'T1040 Network Sniffing' },
   severity: 'medium',
+  watches: { calls: ['Create', 'Modify', 'Delete'].map((verb) => `ec2.amazonaws.com:${verb}TrafficMirror*`) },
   match(event) {
     if (event.eventSource !== 'ec2.amazonaws.com' || !MIRRORING.test(event.eventName) || !tookEffect(event)) return undefined;
     return { summary: `${describeCaller(event)} called ${callName(event)}`, subject: cloudTrailSubject(event) };
