@@ -47,7 +47,9 @@ export class Alerting extends Construct {
       eventBusName: props.eventBusName,
       description: 'pivotguard incidents (Incident Opened, Incident Escalated) and events forwarded from other regions',
     });
-    // Forwarders in other regions put CloudTrail and GuardDuty events here, with their named roles.
+    // Forwarders in other regions put CloudTrail and GuardDuty events here with their named roles.
+    // Within the account their IAM policies already decide; the bus policy is what another
+    // account would need, and it names only this account's forwarder roles.
     const stack = Stack.of(this);
     this.bus.addToResourcePolicy(
       new iam.PolicyStatement({

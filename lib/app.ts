@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { DeploymentConfigError, loadConfigFile } from './config-file.ts';
 import { addNagChecks } from './nag.ts';
 import { PivotGuard } from './pivot-guard.ts';
-import { RegionForwarderStack, forwarderStackName } from './region-forwarder.ts';
+import { forwarderStackName } from '../functions/core/deployment.ts';
+import { RegionForwarderStack } from './region-forwarder.ts';
 
 export interface PivotGuardApp {
   readonly app: App;
@@ -19,7 +20,7 @@ const STACK_NAME = 'PivotGuard';
 /**
  * The deployable app, as `cdk deploy -c clusters=NAME[,NAME] -c alertEmail=ADDR[,ADDR]
  * [-c config=pivotguard.yaml] [-c securityHub=true] [-c containment=false]
- * [-c clusterAccess=NAME[,NAME]] [-c forwardRegions=REGION[,REGION]]` builds it. `context` is
+ * [-c clusterAccess=NAME[,NAME]] [-c forwardRegions=REGION[,REGION]] [-c reservedConcurrency=false]` builds it. `context` is
  * added to what the CDK CLI passes (tests pass everything here); a missing or bad setting throws
  * a DeploymentConfigError naming it. `env` is the process environment (the CDK CLI sets
  * CDK_DEFAULT_REGION and CDK_DEFAULT_ACCOUNT from the caller's profile).
@@ -39,10 +40,11 @@ export function buildApp(context: Record<string, unknown> = {}, env: NodeJS.Proc
   const securityHub = booleanSetting(app.node.tryGetContext('securityHub'), 'securityHub');
   const containment = booleanSetting(app.node.tryGetContext('containment'), 'containment');
   const clusterAccess = listSetting(app.node.tryGetContext('clusterAccess'));
+  const reserveConcurrency = booleanSetting(app.node.tryGetContext('reservedConcurrency'), 'reservedConcurrency');
   const forwardRegions = listSetting(app.node.tryGetContext('forwardRegions'));
 
   const stack = new Stack(app, STACK_NAME, { description: 'pivotguard: cloud workload protection for Amazon EKS' });
-  const pivotGuard = new PivotGuard(stack, 'PivotGuard', { clusters, alertEmails, config, securityHub, containment, clusterAccess });
+  const pivotGuard = new PivotGuard(stack, 'PivotGuard', { clusters, alertEmails, config, securityHub, containment, clusterAccess, reserveConcurrency });
   const forwarders = forwardRegions.length > 0 ? regionForwarders(app, forwardRegions, env) : [];
   addNagChecks(app);
   return { app, stack, pivotGuard, forwarders };

@@ -31,9 +31,11 @@ export const TRANSIENT_ERRORS = [
 ];
 
 /**
- * One execution per incident (started with the incident id as its name, so a retry never
- * starts a second): capture evidence first, notify, run the automatic tier, wait for a person
- * before the disruptive tier, and record every step with its undo. The state names are the
+ * One execution per incident and plan revision (the first named after the incident, each later
+ * one after the actions it adds, so a retry never starts a second): capture evidence first,
+ * notify, run the automatic tier, wait for a person before the disruptive tier (or add it to a
+ * wait already pending), and record every step with its undo. Every step reads the incident as
+ * it is when it runs; the execution's input fixes only its plan. The state names are the
  * contract with the containment handler and the tests.
  */
 export class ContainmentWorkflow extends Construct {
@@ -44,7 +46,7 @@ export class ContainmentWorkflow extends Construct {
     const step = (name: string, stepName: string, fields: Record<string, unknown>, resultPath: string) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.handler,
-        payload: sfn.TaskInput.fromObject({ step: stepName, 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', ...fields }),
+        payload: sfn.TaskInput.fromObject({ step: stepName, 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', 'execution.$': '$$.Execution.Name', ...fields }),
         payloadResponseOnly: true,
         resultPath,
         retryOnServiceExceptions: false,
@@ -54,7 +56,8 @@ export class ContainmentWorkflow extends Construct {
     const done = new sfn.Succeed(this, 'Done');
 
     // Evidence first: without it, nothing else runs.
-    const captureEvidence = step('CaptureEvidence', 'capture-evidence', {}, '$.evidence');
+    // A revision captures under its own start time, never over the first capture's objects.
+    const captureEvidence = step('CaptureEvidence', 'capture-evidence', { 'startedAt.$': '$$.Execution.StartTime' }, '$.evidence');
     const evidenceFailed = step('RecordEvidenceFailure', 'record-failure', { 'error.$': '$.error', stage: 'capture-evidence' }, '$.recorded').next(
       new sfn.Fail(this, 'EvidenceNotStored', { error: 'EvidenceNotStored', cause: 'Evidence could not be stored; no containment step ran.' }),
     );
@@ -91,6 +94,7 @@ export class ContainmentWorkflow extends Construct {
         taskToken: sfn.JsonPath.taskToken,
         'incident.$': '$.incident',
         'dryRun.$': '$.dryRun',
+        'execution.$': '$$.Execution.Name',
         'approvalUrl.$': '$.approvalUrl',
         'proposed.$': '$.incident.plan.approval',
       }),
@@ -107,12 +111,21 @@ export class ContainmentWorkflow extends Construct {
 
     const nothingToApprove = new sfn.Pass(this, 'NothingToApprove', { result: sfn.Result.fromObject({ decision: 'none' }), resultPath: '$.approval' });
     nothingToApprove.next(recordOutcome);
-    const approvedActions = runActions('ApprovedActions', '$.incident.plan.approval', '$.approved');
+    // Exactly what the person approved: the request's steps at the decision, other executions' added steps included.
+    const approvedActions = runActions('ApprovedActions', '$.approval.actions', '$.approved');
     awaitApproval.next(approvedActions);
     approvedActions.next(recordOutcome);
 
+    // One wait at a time: while another execution's request is pending, this one's steps join it.
+    const joinPendingApproval = step('JoinPendingApproval', 'join-approval', { 'approvalUrl.$': '$.approvalUrl' }, '$.joined');
+    const approvalJoined = new sfn.Pass(this, 'ApprovalJoined', { result: sfn.Result.fromObject({ decision: 'joined' }), resultPath: '$.approval' });
+    approvalJoined.next(recordOutcome);
+    joinPendingApproval.next(
+      new sfn.Choice(this, 'JoinedPendingApproval').when(sfn.Condition.booleanEquals('$.joined.joined', true), approvalJoined).otherwise(awaitApproval),
+    );
+
     const needsApproval = new sfn.Choice(this, 'NeedsApproval')
-      .when(sfn.Condition.isPresent('$.incident.plan.approval[0]'), awaitApproval)
+      .when(sfn.Condition.isPresent('$.incident.plan.approval[0]'), joinPendingApproval)
       .otherwise(nothingToApprove);
 
     const start = new sfn.Pass(this, 'Start', {

@@ -15,6 +15,7 @@ import { KUBERNETES_NEEDS } from '../functions/adapters/kubernetes/containment.t
 import { CONTAINMENT_GROUP } from '../functions/adapters/kubernetes/rbac-manifest.ts';
 import { ContainmentWorkflow } from './containment-workflow.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
+import { RESERVED_CONCURRENCY } from '../functions/core/deployment.ts';
 import type { DeployedConfig } from './deployed-config.ts';
 import { type FunctionVpc, HandlerFunction } from './function.ts';
 
@@ -31,10 +32,6 @@ const CLUSTER_ACTIONS = [...new Set(Object.values(KUBERNETES_NEEDS).flatMap((nee
 const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 /** What containment may never do to pivotguard's own roles or the protected ones. */
 const PROTECTED_ROLE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
-/** The public page can only take this much of the account's concurrency, however often it is called. */
-const APPROVAL_PAGE_CONCURRENCY = 5;
-/** Containment steps run a few at a time per incident; this bounds a burst of incidents too. */
-const CONTAINMENT_CONCURRENCY = 10;
 
 export interface ContainmentProps {
   readonly clusters: readonly string[];
@@ -53,6 +50,8 @@ export interface ContainmentProps {
    * must not roll detection back with it.
    */
   readonly clusterAccess: readonly string[];
+  /** Whether the approval page and the containment function get reserved concurrency (an account needs 115 unreserved). */
+  readonly reserveConcurrency: boolean;
   readonly vpc?: FunctionVpc;
   readonly approvalTimeout?: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -113,7 +112,7 @@ export class Containment extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
       vpc: props.vpc,
-      reservedConcurrentExecutions: CONTAINMENT_CONCURRENCY,
+      reservedConcurrentExecutions: props.reserveConcurrency ? RESERVED_CONCURRENCY.containment : undefined,
     });
     const fn = this.handler.function;
     props.config.grantRead(fn);
@@ -173,7 +172,7 @@ export class Containment extends Construct {
       key: props.key,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
-      reservedConcurrentExecutions: APPROVAL_PAGE_CONCURRENCY,
+      reservedConcurrentExecutions: props.reserveConcurrency ? RESERVED_CONCURRENCY.approvalPage : undefined,
     });
     const page = this.approvalPage.function;
     // No IAM auth: people open it from an email. Every link it serves is HMAC-signed with the

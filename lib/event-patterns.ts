@@ -1,38 +1,16 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { WATCHED_EVENT_SOURCES } from '../functions/core/detect/watched-sources.ts';
 
 /**
- * GuardDuty findings about Kubernetes: EKS Protection (audit-log findings such as
- * `Discovery:Kubernetes/SuccessfulAnonymousAccess`, on an EKS cluster), Runtime Monitoring
- * (`Execution:Runtime/NewBinaryExecuted`, on a cluster or a node) and attack sequences, which
- * chain findings across services. Everything else GuardDuty finds stays out of the queue.
+ * What the EventBridge rules let into the queue, derived from what the core reads:
+ * - GuardDuty: the finding types the core maps (lib/guardduty-pattern.ts, from
+ *   functions/core/detect/rules/guardduty/finding-types.ts);
+ * - CloudTrail: the calls the rules and the identity graph declare they read
+ *   (lib/cloudtrail-pattern.ts, from functions/core/detect/watched-sources.ts), one rule per
+ *   pattern since a pattern holds at most 2048 characters (EventBridge's default quota).
  */
-export const GUARDDUTY_FINDINGS_PATTERN: events.EventPattern = {
-  source: ['aws.guardduty'],
-  detailType: ['GuardDuty Finding'],
-  detail: {
-    $or: [
-      { type: [{ wildcard: '*:Kubernetes/*' }], resource: { resourceType: ['EKSCluster'] } },
-      { type: [{ wildcard: '*:Runtime/*' }] },
-      { type: [{ prefix: 'AttackSequence:' }] },
-    ],
-  },
-};
-
-/**
- * CloudTrail management events (API calls and console sign-ins) from the services the rule pack
- * and the identity graph read. The rule that uses it must be in state
- * `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`, or read-only calls (Get*, List*, Describe*)
- * never reach it.
- */
-export const CLOUDTRAIL_EVENTS_PATTERN: events.EventPattern = {
-  detailType: ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
-  detail: { eventSource: [...WATCHED_EVENT_SOURCES] },
-};
-
-/** One EventBridge rule each: a pattern is limited to 4096 characters. */
-export const CLOUDTRAIL_EVENT_PATTERNS: events.EventPattern[] = [CLOUDTRAIL_EVENTS_PATTERN];
+export { CLOUDTRAIL_EVENT_PATTERNS } from './cloudtrail-pattern.ts';
+export { GUARDDUTY_FINDINGS_PATTERN } from './guardduty-pattern.ts';
 
 /**
  * What forwarders in other regions put on pivotguard's bus: CloudTrail and GuardDuty events,

@@ -76,7 +76,15 @@ export interface PivotGuardProps {
    * and containment reaches it once you map the function's role yourself.
    * @default none
    */
-  readonly clusterAccess?: string[];  /**
+  readonly clusterAccess?: string[];
+  /**
+   * Whether the public approval page is capped, and containment guaranteed, by reserved
+   * concurrency. Lambda refuses a reservation that leaves an account fewer than 100 unreserved
+   * executions, so accounts with a low concurrency quota (new accounts) must turn it off or raise
+   * the quota first; `pivotguard doctor` says which.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;  /**
    * Runs the containment function in this VPC, for clusters whose API server endpoint is private.
    * The subnets need a NAT gateway or VPC endpoints for EKS, STS, IAM, S3, DynamoDB, SNS, Secrets Manager and X-Ray.
    */
@@ -180,6 +188,7 @@ export class PivotGuard extends Construct {
             ],
             protectedRoleArns: checkRoleArns(props.protectedRoleArns, 'protectedRoleArns') ?? [],
             clusterAccess,
+            reserveConcurrency: props.reserveConcurrency !== false,
             vpc: props.containmentVpc,
             approvalTimeout: props.approvalTimeout,
             logRetention,

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,11 +11,6 @@ export interface RegionForwarderProps extends StackProps {
   readonly pivotGuardRegion: string;
   /** pivotguard's event bus name in that region. @default 'pivotguard' */
   readonly eventBusName?: string;
-}
-
-/** The name the ready app gives a forwarder stack; `pivotguard doctor` looks for it. */
-export function forwarderStackName(region: string): string {
-  return `PivotGuard-Forwarder-${region}`;
 }
 
 /** The role forwarders put events with; the bus policy of pivotguard's stack names this pattern. */
@@ -49,6 +44,9 @@ export class RegionForwarderStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    for (const id of ['AwsSolutions-SQS3', 'cdk-validator-cfnguard::sqs_dlq_check']) {
+      Validations.of(this.deadLetterQueue).acknowledge({ id, reason: 'This is the dead-letter queue of the forwarding rules; a queue behind it would hide events that already failed.' });
+    }
     const target = new targets.EventBus(bus, { role, deadLetterQueue: this.deadLetterQueue });
 
     const guardDuty = new events.Rule(this, 'GuardDutyFindings', {

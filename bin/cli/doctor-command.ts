@@ -3,6 +3,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type CheckResult, ok } from '#adapters/doctor/check';
@@ -12,7 +13,7 @@ import { plural } from '#core/report/format';
 import { parseCommand } from './backend.ts';
 import { UsageError } from './usage-error.ts';
 
-export const DOCTOR_USAGE = 'pivotguard doctor [--cluster NAME]... [--security-hub] [--region REGION] [--json]';
+export const DOCTOR_USAGE = 'pivotguard doctor [--cluster NAME]... [--security-hub] [--no-reserved-concurrency] [--region REGION] [--json]';
 
 const DOCTOR_HELP = `usage: ${DOCTOR_USAGE}
 
@@ -21,7 +22,9 @@ a CloudTrail trail logging read and write management events in every region; per
 (--cluster, repeatable; default every cluster of the region) audit logging, a free
 subscription-filter slot on its log group, an authentication mode that takes access entries
 and a CNI enforcing NetworkPolicy; GuardDuty EKS Protection and Runtime Monitoring; a forwarder
-in ${GLOBAL_EVENTS_REGION} for global-service events; with --security-hub, Security Hub.
+in ${GLOBAL_EVENTS_REGION} for global-service events; room in the account's Lambda concurrency for
+the stack's reservations (--no-reserved-concurrency when you deploy with -c reservedConcurrency=false);
+with --security-hub, Security Hub.
 
 Each line is ✔ (in place), ✘ (missing, followed by the command that fixes it) or ! (cannot tell,
 or advice). Exit code 1 when something blocks the deploy or detection, otherwise 0; 2 for bad
@@ -37,6 +40,7 @@ export async function doctorCommand(args: string[], out: NodeJS.WritableStream):
   const { values, positionals } = parseCommand(args, DOCTOR_USAGE, {
     cluster: { type: 'string', multiple: true, default: [] },
     'security-hub': { type: 'boolean', default: false },
+    'no-reserved-concurrency': { type: 'boolean', default: false },
     region: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -59,10 +63,11 @@ export async function doctorCommand(args: string[], out: NodeJS.WritableStream):
     guardDuty: new GuardDutyClient(shared),
     globalCloudFormation: new CloudFormationClient({ ...shared, region: GLOBAL_EVENTS_REGION }),
     securityHub: new SecurityHubClient(shared),
+    lambda: new LambdaClient(shared),
   };
   const checks = [
     ok('identity', `account ${account} as ${arn}, region ${region}`),
-    ...(await runDoctor(clients, { account, region, clusters: clusterNames(values.cluster), securityHub: values['security-hub'] })),
+    ...(await runDoctor(clients, { account, region, clusters: clusterNames(values.cluster), securityHub: values['security-hub'], reservedConcurrency: !values['no-reserved-concurrency'] })),
   ];
   const blocked = isBlocked(checks);
   out.write(values.json ? `${JSON.stringify({ checks, blocked })}\n` : renderChecks(checks, blocked));

@@ -5,6 +5,7 @@ import { DescribeAddonCommand, DescribeClusterCommand, EKSClient, ListClustersCo
 import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { DescribeHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckResult } from '#adapters/doctor/check';
@@ -30,6 +31,7 @@ const logs = mockClient(CloudWatchLogsClient);
 const guardDuty = mockClient(GuardDutyClient);
 const cloudFormation = mockClient(CloudFormationClient);
 const securityHub = mockClient(SecurityHubClient);
+const lambda = mockClient(LambdaClient);
 
 function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
@@ -63,10 +65,11 @@ function healthyAccount(): void {
   });
   cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'PivotGuard-Forwarder-us-east-1', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
   securityHub.on(DescribeHubCommand).resolves({ HubArn: `arn:aws:securityhub:${REGION}:${ACCOUNT}:hub/default` });
+  lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
 }
 
 beforeEach(() => {
-  for (const client of [sts, cloudTrail, eks, logs, guardDuty, cloudFormation, securityHub]) client.reset();
+  for (const client of [sts, cloudTrail, eks, logs, guardDuty, cloudFormation, securityHub, lambda]) client.reset();
   vi.stubEnv('AWS_REGION', REGION);
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
@@ -115,10 +118,28 @@ describe('pivotguard doctor on a healthy account', () => {
       'guardduty/eks-audit-logs',
       'guardduty/runtime-monitoring',
       'global-events',
+      'lambda-concurrency',
     ]);
     for (const check of document.checks) {
       expect(check).toEqual({ id: expect.any(String), status: 'ok', blocking: false, summary: expect.any(String) });
     }
+  });
+});
+
+describe("the account's Lambda concurrency", () => {
+  it('blocks when the stack\'s reservations would leave fewer than 100 unreserved executions, as in a new account', async () => {
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+    const { code, checks } = await doctor();
+    expect(statusOf(checks.get('lambda-concurrency'))).toEqual({ status: 'fail', blocking: true });
+    expect(checks.get('lambda-concurrency')?.fix).toMatch(/request-service-quota-increase[\s\S]*reservedConcurrency=false/);
+    expect(code).toBe(1);
+  });
+
+  it('passes with exactly enough room, and is not checked for a deploy without reservations', async () => {
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 115, UnreservedConcurrentExecutions: 115 } });
+    expect(statusOf((await doctor()).checks.get('lambda-concurrency'))).toEqual({ status: 'ok', blocking: false });
+    lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+    expect((await doctor('--no-reserved-concurrency')).checks.has('lambda-concurrency')).toBe(false);
   });
 });
 
@@ -149,12 +170,12 @@ describe('the CloudTrail trail', () => {
     expect(code).toBe(1);
   });
 
-  it('fails, not blocking, when the trail logs only write management events', async () => {
+  it('fails, blocking, when the trail logs only write management events: no pod would be linked to its credentials', async () => {
     cloudTrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] });
     const { code, checks } = await doctor();
-    expect(statusOf(checks.get('trail'))).toEqual({ status: 'fail', blocking: false });
+    expect(statusOf(checks.get('trail'))).toEqual({ status: 'fail', blocking: true });
     expect(checks.get('trail')?.fix).toMatch(/put-event-selectors .*--event-selectors .*"ReadWriteType":"All"/);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
   });
 
   it('fails when advanced event selectors filter management events on readOnly', async () => {
@@ -170,7 +191,7 @@ describe('the CloudTrail trail', () => {
       ],
     });
     const { checks } = await doctor();
-    expect(statusOf(checks.get('trail'))).toEqual({ status: 'fail', blocking: false });
+    expect(statusOf(checks.get('trail'))).toEqual({ status: 'fail', blocking: true });
     expect(checks.get('trail')?.fix).toContain('--advanced-event-selectors');
   });
 

@@ -22,6 +22,12 @@ function analyzerEnvironment(context: Record<string, unknown>): Record<string, u
   return fn.Properties.Environment.Variables;
 }
 
+/** The configuration document the functions read, as the stack stores it. */
+function deployedConfig(context: Record<string, unknown>): unknown {
+  const { stack } = buildApp({ ...NO_BUNDLING, ...context });
+  return JSON.parse(Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter'))[0]!.Properties.Value);
+}
+
 // The first build in a worker loads most of aws-cdk-lib (containment alone brings S3, Step Functions, EKS, Secrets Manager).
 describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
   it('subscribes to each cluster named in -c clusters=a,b', () => {
@@ -54,14 +60,40 @@ describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
     expect(() => buildApp({ ...NO_BUNDLING, clusters: ' , ' })).toThrow('missing context "clusters": deploy with -c clusters=CLUSTER_NAME[,CLUSTER_NAME...]');
   });
 
-  it('hands a valid -c config=FILE to the analyzer as JSON', () => {
+  it('stores a valid -c config=FILE, as written, where the functions read it', () => {
     const path = configFile('windowHours: 12\nnamespaces:\n  payments: critical\n');
-    expect(analyzerEnvironment({ clusters: 'a', config: path }).PIVOTGUARD_CONFIG).toBe('{"windowHours":12,"namespaces":{"payments":"critical"}}');
+    expect(deployedConfig({ clusters: 'a', config: path })).toEqual({ windowHours: 12, namespaces: { payments: 'critical' } });
   });
 
   it('accepts the seed scenario configuration', () => {
-    const config = JSON.parse(analyzerEnvironment({ clusters: 'a', config: join(ROOT, 'examples/seed-scenario/pivotguard.yaml') }).PIVOTGUARD_CONFIG as string);
+    const config = deployedConfig({ clusters: 'a', config: join(ROOT, 'examples/seed-scenario/pivotguard.yaml') }) as { suppressions: unknown[] };
     expect(config.suppressions[0]).toMatchObject({ rule: 'eks-audit.exec-into-pod', expires: '2027-03-31' });
+  });
+
+  it('gives containment access only to the clusters named in -c clusterAccess, and refuses one it does not watch', () => {
+    const { stack } = buildApp({ ...NO_BUNDLING, clusters: 'a,b', clusterAccess: 'b' });
+    const entries = Object.values(Template.fromStack(stack).findResources('AWS::EKS::AccessEntry'));
+    expect(entries.map((entry) => entry.Properties.ClusterName)).toEqual(['b']);
+    expect(Object.values(Template.fromStack(buildApp({ ...NO_BUNDLING, clusters: 'a' }).stack).findResources('AWS::EKS::AccessEntry'))).toEqual([]);
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', clusterAccess: 'c' })).toThrow(/clusterAccess: "c" is not one of the clusters/);
+  });
+
+  it('reserves no concurrency with -c reservedConcurrency=false, for accounts whose quota is too low', () => {
+    const reserved = (context: Record<string, unknown>) =>
+      Object.values(Template.fromStack(buildApp({ ...NO_BUNDLING, clusters: 'a', ...context }).stack).findResources('AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.ReservedConcurrentExecutions)
+        .filter((value) => value !== undefined);
+    expect(reserved({}).sort()).toEqual([10, 5]);
+    expect(reserved({ reservedConcurrency: 'false' })).toEqual([]);
+  });
+
+  it('adds a forwarder stack per -c forwardRegions, named as pivotguard doctor looks for it', () => {
+    const { forwarders } = buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: 'us-east-1,eu-central-1' }, { CDK_DEFAULT_REGION: 'eu-west-1' });
+    expect(forwarders.map((stack) => [stack.stackName, stack.region])).toEqual([
+      ['PivotGuard-Forwarder-us-east-1', 'us-east-1'],
+      ['PivotGuard-Forwarder-eu-central-1', 'eu-central-1'],
+    ]);
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: 'mars-1' }, { CDK_DEFAULT_REGION: 'eu-west-1' })).toThrow(/"mars-1" is not an AWS region/);
   });
 
   it('stops on a bad config file with one line naming the field', () => {

@@ -11,7 +11,7 @@ let pivotGuard: PivotGuard;
 const ids = { containment: '', approvalPage: '', stateMachine: '', bucket: '', secret: '', key: '', topic: '', table: '' };
 
 beforeAll(() => {
-  ({ template, pivotGuard } = synthPivotGuard({ clusters: ['prod-east', 'staging'], config: { windowHours: 12 } }));
+  ({ template, pivotGuard } = synthPivotGuard({ clusters: ['prod-east', 'staging'], clusterAccess: ['prod-east', 'staging'], config: { windowHours: 12 } }));
   ids.containment = logicalId(pivotGuard.containmentFunction!);
   ids.stateMachine = logicalId(pivotGuard.stateMachine!);
   ids.bucket = logicalId(pivotGuard.evidenceBucket!);
@@ -120,7 +120,8 @@ describe('containment function', () => {
       APPROVAL_SECRET_ARN: { Ref: ids.secret },
       CLUSTERS: 'prod-east,staging',
       APPROVAL_TIMEOUT_SECONDS: '86400',
-      PIVOTGUARD_CONFIG: JSON.stringify({ windowHours: 12 }),
+      PIVOTGUARD_CONFIG_PARAMETER: { Ref: Object.keys(template.findResources('AWS::SSM::Parameter'))[0] },
+      PIVOTGUARD_CONFIG_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -128,10 +129,11 @@ describe('containment function', () => {
 
   it('revokes sessions only on the roles it may contain, and has no other IAM rights', () => {
     const statements = roleStatements(ids.containment);
-    const iamStatementsOfFn = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('iam:')));
-    expect(iamStatementsOfFn).toEqual([
+    const allowed = statements.filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('iam:')));
+    expect(allowed).toEqual([
       expect.objectContaining({ Action: ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], Resource: accountRoles }),
     ]);
+    // What the deny beside it decides (pivotguard's own roles stay untouched) is in aws-decisions.test.ts.
     const narrowed = synthPivotGuard({ containableRoleArns: ['arn:aws:iam::111122223333:role/workloads/*'] });
     const [revoke] = withAction(roleStatements(logicalId(narrowed.pivotGuard.containmentFunction!), narrowed.template), 'iam:PutRolePolicy');
     expect(revoke!.Resource).toBe('arn:aws:iam::111122223333:role/workloads/*');
@@ -163,7 +165,7 @@ describe('containment function', () => {
     expect(unscoped.flatMap((statement) => actionsOf(statement)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  it('is mapped into each cluster as the pivotguard-containment group, with no access policy', () => {
+  it('is mapped into each cluster named in clusterAccess as the pivotguard-containment group, with no access policy', () => {
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((entry) => entry.Properties);
     const role = functionProps(ids.containment).Role;
     expect(entries).toEqual([
@@ -216,6 +218,18 @@ describe('containment workflow', () => {
     expect(withAction(roleStatements(analyzerId), 'states:StartExecution')).toEqual([
       expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: ids.stateMachine } }),
     ]);
+  });
+
+  it('has a fixed name of at most 80 characters, so its key condition can name its ARN before it exists', () => {
+    const { StateMachineName } = template.findResources('AWS::StepFunctions::StateMachine')[ids.stateMachine]!.Properties;
+    expect(StateMachineName).toMatch(/^[\w-]{1,80}$/);
+  });
+
+  it('logs its state transitions without execution data (the approval task token never reaches the logs), under /aws/vendedlogs/', () => {
+    const { LoggingConfiguration } = template.findResources('AWS::StepFunctions::StateMachine')[ids.stateMachine]!.Properties;
+    expect(LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    const group = LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0] as string;
+    expect(template.findResources('AWS::Logs::LogGroup')[group]!.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\//);
   });
 
   it('leaves CloudFormation no dependency cycle', () => {

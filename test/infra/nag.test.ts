@@ -40,9 +40,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     const { app, stack } = build();
     app.synth();
     const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }> };
-    const acknowledged = Object.entries(template.Resources).flatMap(([resource, { Metadata }]) =>
-      (Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => ({ resource, ...rule })),
-    );
+    // The Control Tower acknowledgments are checked with their own validator (control-tower.test.ts).
+    const acknowledged = Object.entries(template.Resources)
+      .flatMap(([resource, { Metadata }]) => (Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => ({ resource, ...rule })))
+      .filter(({ id }) => id.startsWith('AwsSolutions-'));
     for (const { reason } of acknowledged) expect(reason.trim().length).toBeGreaterThan(20);
     expect([...new Set(acknowledged.map(({ id }) => id))].sort()).toEqual([
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

@@ -1,8 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WATCHED_EVENT_SOURCES } from '#core/detect/watched-sources';
+import { CLOUDTRAIL_EVENT_PATTERNS } from '../../lib/event-patterns.ts';
 import { synthPivotGuard, logicalId } from './synth.ts';
 
 const { stack, pivotGuard, template } = synthPivotGuard({
@@ -16,57 +17,32 @@ const deadLetterQueueArn = { 'Fn::GetAtt': [logicalId(pivotGuard.deadLetterQueue
 const topicRef = { Ref: logicalId(pivotGuard.topic) };
 
 describe('PivotGuard ingest rules', () => {
-  it('sends GuardDuty EKS Protection, Runtime Monitoring and attack sequence findings to the queue', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.guardduty'],
-        'detail-type': ['GuardDuty Finding'],
-        detail: {
-          $or: [
-            { type: [{ wildcard: '*:Kubernetes/*' }], resource: { resourceType: ['EKSCluster'] } },
-            { type: [{ wildcard: '*:Runtime/*' }] },
-            { type: [{ prefix: 'AttackSequence:' }] },
-          ],
-        },
-      },
-      State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: queueArn })],
-    });
+  const rules = template.findResources('AWS::Events::Rule');
+  const patternOf = (id: string) => rules[id]!.Properties.EventPattern as Record<string, unknown>;
+  const cloudTrailRules = Object.keys(rules).filter((id) => JSON.stringify(patternOf(id)['detail-type']).includes('CloudTrail') && !rules[id]!.Properties.EventBusName);
+
+  // What each pattern lets through is decided by evaluating it against real event shapes:
+  // test/infra/guardduty-pattern.test.ts and test/infra/cloudtrail-pattern.test.ts.
+  it('has one rule for GuardDuty, one per CloudTrail pattern, and one for events forwarded from other regions', () => {
+    expect(Object.values(rules).filter((rule) => JSON.stringify(rule.Properties.EventPattern).includes('GuardDuty Finding') && !rule.Properties.EventBusName)).toHaveLength(1);
+    expect(cloudTrailRules).toHaveLength(CLOUDTRAIL_EVENT_PATTERNS.length);
+    expect(Object.values(rules).filter((rule) => rule.Properties.EventBusName)).toHaveLength(1);
   });
 
-  it('sends CloudTrail API calls and console sign-ins from the watched services, read-only ones included, to the queue', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
-        detail: { eventSource: [...WATCHED_EVENT_SOURCES] },
-      },
-      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
-      Targets: [Match.objectLike({ Arn: queueArn })],
-    });
+  it('reads read-only CloudTrail management events too (AssumeRoleWithWebIdentity, GetSecretValue)', () => {
+    for (const id of cloudTrailRules) expect(rules[id]!.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
   });
 
-  it('keeps both patterns within the 4096 characters EventBridge allows', () => {
-    for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
-      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(4096);
+  it('keeps every pattern within the 2048 characters EventBridge allows by default', () => {
+    for (const id of Object.keys(rules)) expect(JSON.stringify(patternOf(id)).length).toBeLessThanOrEqual(2048);
+  });
+
+  it('delivers every rule to the queue, retrying for a day and parking what it cannot deliver in the dead-letter queue', () => {
+    for (const rule of Object.values(rules)) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({ Arn: queueArn, DeadLetterConfig: { Arn: deadLetterQueueArn }, RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } }),
+      ]);
     }
-  });
-
-  it('lets EventBridge put events in the queue only for its own two rules', () => {
-    const rules = template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules)).toHaveLength(2);
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: logicalId(pivotGuard.queue) }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Condition: { ArnNotEquals: { 'aws:SourceArn': Object.keys(rules).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } },
-          }),
-        ]),
-      },
-    });
   });
 });
 
@@ -85,14 +61,11 @@ describe('PivotGuard audit log subscriptions', () => {
     }
   });
 
-  it('lets CloudWatch Logs invoke the forwarder only from those log groups', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
-      (permission) => permission.Properties.Principal === 'logs.amazonaws.com',
-    );
-    expect(permissions.map((permission) => JSON.stringify(permission.Properties.SourceArn))).toEqual([
-      expect.stringContaining(':log-group:/aws/eks/prod-east/cluster:*'),
-      expect.stringContaining(':log-group:/aws/eks/staging/cluster:*'),
-    ]);
+  it('creates each subscription only once CloudWatch Logs may invoke the forwarder for it', () => {
+    const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'logs.amazonaws.com' } });
+    for (const filter of Object.values(template.findResources('AWS::Logs::SubscriptionFilter'))) {
+      expect(filter.DependsOn?.some((id: string) => id in permissions)).toBe(true);
+    }
   });
 });
 
@@ -106,9 +79,10 @@ describe('PivotGuard queues', () => {
     });
   });
 
-  it('keeps dead letters for 14 days, encrypted with the key', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn, MessageRetentionPeriod: 14 * 24 * 3600 });
-    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(2);
+  it('keeps records and dead letters for 14 days, SQS\'s longest, encrypted with the key', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 14 * 24 * 3600 });
   });
 
   it('denies plain-HTTP access to both queues', () => {
@@ -152,18 +126,9 @@ describe('PivotGuard alarms', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', AlarmActions: [topicRef] },
     });
-    expect(Object.keys(alarms)).toHaveLength(2);
+    expect(Object.keys(alarms)).toHaveLength(Object.keys(template.findResources('AWS::Events::Rule')).length);
   });
-
-  it('lets CloudWatch alarms use the key to publish to the encrypted topic', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
-        ]),
-      },
-    });
-  });
+  // That the alarms may publish to the encrypted topic is decided in test/infra/aws-decisions.test.ts.
 });
 
 describe('PivotGuard state', () => {
@@ -232,6 +197,8 @@ describe('PivotGuard functions', () => {
     }
   });
 
+  const configParameter = Object.entries(template.findResources('AWS::SSM::Parameter'))[0]!;
+
   it('give the analyzer everything it needs in its environment', () => {
     expect(analyzer.Environment.Variables).toEqual({
       TABLE_NAME: { Ref: logicalId(pivotGuard.table) },
@@ -239,7 +206,8 @@ describe('PivotGuard functions', () => {
       ALERT_TOPIC_ARN: topicRef,
       EVENT_BUS_NAME: { Ref: logicalId(pivotGuard.bus) },
       DEAD_LETTER_QUEUE_URL: { Ref: logicalId(pivotGuard.deadLetterQueue) },
-      PIVOTGUARD_CONFIG: JSON.stringify({ windowHours: 12, namespaces: { payments: 'critical' } }),
+      PIVOTGUARD_CONFIG_PARAMETER: { Ref: configParameter[0] },
+      PIVOTGUARD_CONFIG_SHA256: createHash('sha256').update(configParameter[1].Properties.Value).digest('hex'),
       POWERTOOLS_SERVICE_NAME: 'pivotguard',
       POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
       NODE_OPTIONS: '--enable-source-maps',
@@ -255,10 +223,31 @@ describe('PivotGuard functions', () => {
     expect(policies).not.toContain('securityhub:');
   });
 
-  it('hand the analyzer an empty configuration when none is given', () => {
-    const { template: plain, pivotGuard: bare } = synthPivotGuard();
-    const fn = plain.findResources('AWS::Lambda::Function')[logicalId(bare.analyzer)]!;
-    expect(fn.Properties.Environment.Variables.PIVOTGUARD_CONFIG).toBe('{}');
+  it('keep the configuration as written in one parameter, an empty document when none is given', () => {
+    expect(JSON.parse(configParameter[1].Properties.Value)).toEqual({ windowHours: 12, namespaces: { payments: 'critical' } });
+    const plain = synthPivotGuard().template;
+    expect(Object.values(plain.findResources('AWS::SSM::Parameter'))[0]!.Properties).toMatchObject({ Value: '{}', Tier: 'Standard' });
+  });
+
+  it('move a configuration beyond 4 KB to the advanced tier, and refuse one beyond its 8 KB', () => {
+    const suppressions = (count: number) => Array.from({ length: count }, (_, index) => ({ rule: 'eks-audit.exec-into-pod', namespace: `team-${index}`, reason: 'the nightly debug job', owner: 'platform', expires: '2027-01-31' }));
+    const large = synthPivotGuard({ config: { suppressions: suppressions(40) } }).template;
+    expect(Object.values(large.findResources('AWS::SSM::Parameter'))[0]!.Properties.Tier).toBe('Advanced');
+    expect(() => synthPivotGuard({ config: { suppressions: suppressions(200) } })).toThrow(/holds at most 8192/);
+  });
+
+  it('let the analyzer and the containment function, and nothing else, read the configuration', () => {
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('ssm:GetParameter'));
+    expect(readers.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual(
+      [logicalId(pivotGuard.analyzer.role!), logicalId(pivotGuard.containmentFunction!.role!)].sort(),
+    );
+  });
+
+  it('bound concurrency: the analyzer reads at most 5 batches at once, containment and the public page have reserved concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: queueArn, ScalingConfig: { MaximumConcurrency: 5 } });
+    expect(functions[logicalId(pivotGuard.containmentFunction!)]!.Properties.ReservedConcurrentExecutions).toBe(10);
+    const page = Object.entries(functions).find(([id]) => id.includes('ApprovalPage'))![1];
+    expect(page.Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   it('give the forwarder the queue URL and park its failed invocations in the dead-letter queue', () => {
@@ -276,14 +265,14 @@ describe('PivotGuard functions', () => {
     });
   });
 
-  it('log each function and the containment workflow to its own encrypted log group, kept one month by default', () => {
+  it('log each function and the containment workflow to its own encrypted log group, kept one year by default', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     expect(Object.keys(groups)).toHaveLength(5);
     for (const fn of Object.values(functions).map((resource) => resource.Properties)) {
       expect(groups[fn.LoggingConfig.LogGroup.Ref]).toBeDefined();
     }
     for (const group of Object.values(groups)) {
-      expect(group.Properties).toEqual({ RetentionInDays: 30, KmsKeyId: keyArn });
+      expect(group.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: keyArn });
     }
     const shortLived = synthPivotGuard({ logRetention: logs.RetentionDays.ONE_WEEK }).template;
     shortLived.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });

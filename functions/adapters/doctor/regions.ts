@@ -1,15 +1,11 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { forwarderStackName } from '#core/deployment';
 import { type CheckResult, askIfExists, fail, ok, warn } from './check.ts';
 
 const ID = 'global-events';
 
 /** IAM, Organizations, sign-in and STS global-endpoint events reach EventBridge only here. */
 export const GLOBAL_EVENTS_REGION = 'us-east-1';
-
-/** The stack name the pivotguard app gives the forwarder it deploys in a region. */
-export function forwarderStackName(region: string): string {
-  return `PivotGuard-Forwarder-${region}`;
-}
 
 /**
  * Outside us-east-1, pivotguard sees global-service events (new IAM users and keys, policy

@@ -72,7 +72,8 @@ export async function checkTrail(cloudTrail: CloudTrailClient, region: string): 
         ID,
         `${name} logs only ${best.coverage.writes ? 'write' : 'read-only'} management events: pivotguard also needs ${best.coverage.writes ? 'read-only calls (AssumeRoleWithWebIdentity, GetSecretValue)' : 'write calls'}`,
         selectorsFix(best.trail, home, best.selectors),
-        { blocking: false },
+        // Without reads, pods are never linked to their credentials; without writes, no change is seen.
+        { blocking: true },
       );
     case 'no-management-events':
       return fail(ID, `no trail logs management events (${name} logs none): EventBridge receives no CloudTrail management events`, selectorsFix(best.trail, home, best.selectors), {
