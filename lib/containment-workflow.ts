@@ -43,7 +43,8 @@ export class ContainmentWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainmentWorkflowProps) {
     super(scope, id);
-    const step = (name: string, stepName: string, fields: Record<string, unknown>, resultPath: string) =>
+    /** Without a result path, the step's result replaces its input. */
+    const step = (name: string, stepName: string, fields: Record<string, unknown>, resultPath?: string) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.handler,
         payload: sfn.TaskInput.fromObject({ step: stepName, 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', 'execution.$': '$$.Execution.Name', ...fields }),
@@ -68,17 +69,17 @@ export class ContainmentWorkflow extends Construct {
     const notifyFailed = new sfn.Pass(this, 'NotifyFailed', { resultPath: sfn.JsonPath.DISCARD });
     notify.addCatch(notifyFailed, { resultPath: '$.notifyError' });
 
-    const runActions = (name: string, itemsPath: string, resultPath: string) => {
-      const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action', 'approval.$': '$.approval' }, '$.record');
+    // Each item ends as its action's record, so a tier with no action (a revision may add only one tier) records none.
+    const runActions = (name: string, itemsPath: string, recordsPath: string) => {
+      const run = step(`${name}Action`, 'run-action', { 'action.$': '$.action', 'approval.$': '$.approval' });
       // A failed action is recorded and alerted on; the other, independent actions go on.
-      const failed = step(`${name}ActionFailed`, 'action-failed', { 'action.$': '$.action', 'error.$': '$.error' }, '$.record');
+      const failed = step(`${name}ActionFailed`, 'action-failed', { 'action.$': '$.action', 'error.$': '$.error' });
       run.addCatch(failed, { resultPath: '$.error' });
       const map = new sfn.Map(this, name, {
         itemsPath,
         // The approval (its time and who) fixes what an approved step acts on, so retries agree.
         itemSelector: { 'action.$': '$$.Map.Item.Value', 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', 'approval.$': '$.approval' },
-        resultSelector: { 'records.$': '$[*].record' },
-        resultPath,
+        resultPath: recordsPath,
         maxConcurrency: 4,
       });
       map.itemProcessor(run);
@@ -112,7 +113,7 @@ export class ContainmentWorkflow extends Construct {
     const nothingToApprove = new sfn.Pass(this, 'NothingToApprove', { result: sfn.Result.fromObject({ decision: 'none' }), resultPath: '$.approval' });
     nothingToApprove.next(recordOutcome);
     // Exactly what the person approved: the request's steps at the decision, other executions' added steps included.
-    const approvedActions = runActions('ApprovedActions', '$.approval.actions', '$.approved');
+    const approvedActions = runActions('ApprovedActions', '$.approval.actions', '$.approved.records');
     awaitApproval.next(approvedActions);
     approvedActions.next(recordOutcome);
 
@@ -139,7 +140,7 @@ export class ContainmentWorkflow extends Construct {
         automatic: { records: [] },
       },
     });
-    const automaticActions = runActions('AutomaticActions', '$.incident.plan.automatic', '$.automatic');
+    const automaticActions = runActions('AutomaticActions', '$.incident.plan.automatic', '$.automatic.records');
     notifyFailed.next(automaticActions);
     const definition = start.next(captureEvidence).next(notify).next(automaticActions).next(needsApproval);
     recordOutcome.next(done);

@@ -49,7 +49,11 @@ export class KpiDashboard extends Construct {
             stacked: true,
           }),
           graph('Alerts', [kpiMetric('AlertsSent', { label: 'sent' }), kpiMetric('AlertsFailed', { label: 'failed' }), kpiMetric('AlertsLost', { label: 'lost' })]),
-          graph('Containments', [kpiMetric('ContainmentsStarted', { label: 'started' }), kpiMetric('ContainmentsNotStarted', { label: 'not started' })]),
+          graph('Containments', [
+            kpiMetric('ContainmentsStarted', { label: 'started' }),
+            kpiMetric('ContainmentsExtended', { label: 'extended to new targets' }),
+            kpiMetric('ContainmentsNotStarted', { label: 'not started' }),
+          ]),
         ],
         [
           graph(

@@ -24,6 +24,7 @@ const SOURCE = {
   DeliveryLag: ANALYZER_SERVICE,
   ProcessingTime: ANALYZER_SERVICE,
   ContainmentsStarted: ANALYZER_SERVICE,
+  ContainmentsExtended: ANALYZER_SERVICE,
   ContainmentsNotStarted: ANALYZER_SERVICE,
   FindingsExported: ANALYZER_SERVICE,
   FindingsNotExported: ANALYZER_SERVICE,

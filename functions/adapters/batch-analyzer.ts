@@ -24,10 +24,11 @@ import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { Pipeline } from '#core/pipeline';
 import { severityRank } from '#core/model/signal';
 import { type AlertText, alertText } from '#core/respond/alert-text';
-import { type IncidentResponse, openResponse } from '#core/respond/response';
+import { type ExecutionKind, type IncidentResponse, type WorkflowExecution, actionKey, openResponse, uncoveredPlan, withExecution } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { type IncidentChange, type Store, isOlderVersion } from '#core/store/store';
 import { AlertPublisher } from '#adapters/alert-publisher';
+import { revisionName } from '#adapters/containment/execution-names';
 import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { type Enrichment, accessKeysToBackfill, enrichIncident, forBatch } from '#adapters/enrichment/index';
 import { incidentOpenedMetrics } from '#adapters/response-metrics';
@@ -95,6 +96,7 @@ const MAX_ATTRIBUTE_CHARS = 1000;
 export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   const { logger, metrics, tracer } = deps.powertools;
   const clock = deps.clock ?? (() => new Date());
+  const dryRun = deps.config.actions.dryRun === true;
   const pipeline = new Pipeline(deps.store, deps.config);
   const processor = new BatchProcessor(EventType.SQS);
   const publisher = new AlertPublisher({
@@ -237,14 +239,7 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
       // Only the invocation that opened the response measures detection: a redelivery finds it opened earlier.
       if (change.change === 'opened' && (response ?? opened).openedAt === at) incidentOpenedMetrics(metrics, incident, response ?? opened);
       if (!deps.containment || severityRank[incident.severity] < severityRank[deps.config.actions.containFrom]) return response;
-      const { execution, started } = await deps.containment.start(incident, deps.config.actions.dryRun === true);
-      logger.info(started ? 'Containment started' : 'Containment already running', { incidentId: incident.id, execution });
-      if (started) {
-        metrics.addMetric('ContainmentsStarted', MetricUnit.Count, 1);
-        response =
-          (await deps.responses?.updateResponse(incident.id, (current) => ({ ...current!, workflow: current!.workflow ?? { execution, startedAt: at, dryRun: deps.config.actions.dryRun === true } }))) ??
-          response;
-      }
+      response = (await contain(deps.containment, incident, response, at)) ?? response;
     } catch (error) {
       // The alert went out; a person can still contain by hand. Say so loudly.
       metrics.addMetric('ContainmentsNotStarted', MetricUnit.Count, 1);
@@ -252,6 +247,41 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     }
     return response;
   };
+
+  /**
+   * Starts an execution for what the plan holds that no execution of the incident took on yet:
+   * the whole plan first, then a revision for each escalation that adds steps (a new session,
+   * role or pod). Names are deterministic, so a redelivered batch starts nothing twice.
+   */
+  const contain = async (starter: ContainmentStarter, incident: Incident, response: IncidentResponse | undefined, at: string): Promise<IncidentResponse | undefined> => {
+    if (response?.workflow) return extend(starter, incident, response, at);
+    const plan = uncoveredPlan(incident.plan, response);
+    const { execution, started } = await starter.start({ ...incident, plan }, dryRun);
+    if (!started) {
+      // Another analyzer started the first execution from its own snapshot. What it covers is what it recorded; not
+      // recorded yet, a revision takes on the whole plan: what the first did is found done, what it proposed is not asked twice.
+      logger.info('Containment started by another analyzer', { incidentId: incident.id, execution });
+      return extend(starter, incident, await deps.responses?.getResponse(incident.id), at);
+    }
+    logger.info('Containment started', { incidentId: incident.id, execution });
+    metrics.addMetric('ContainmentsStarted', MetricUnit.Count, 1);
+    return recordExecution(incident.id, { execution, startedAt: at, dryRun, covers: planKeys(plan) }, 'first');
+  };
+
+  /** A revision for the steps no execution took on yet, if there are any. */
+  const extend = async (starter: ContainmentStarter, incident: Incident, response: IncidentResponse | undefined, at: string): Promise<IncidentResponse | undefined> => {
+    const plan = uncoveredPlan(incident.plan, response);
+    const covers = planKeys(plan);
+    if (covers.length === 0) return response;
+    const { execution, started } = await starter.start({ ...incident, plan }, dryRun, revisionName(incident.id, covers));
+    logger.info(started ? 'Containment extended' : 'Containment already extended', { incidentId: incident.id, execution, covers });
+    if (started) metrics.addMetric('ContainmentsExtended', MetricUnit.Count, 1);
+    // Recorded even when it existed: its name says what it covers, and whoever started it may have stopped before recording it.
+    return recordExecution(incident.id, { execution, startedAt: at, dryRun, covers }, 'revision');
+  };
+
+  const recordExecution = (incidentId: string, execution: WorkflowExecution, kind: ExecutionKind) =>
+    deps.responses?.updateResponse(incidentId, (current) => withExecution(current ?? openResponse(incidentId, execution.startedAt), execution, kind));
 
   /** Mirrors the alerted incidents as findings. The alerts went out: a failure here is logged and counted, never retried through the batch. */
   const exportFindings = async (incidents: ExportedIncident[]): Promise<void> => {
@@ -410,4 +440,9 @@ function errorName(error: unknown): string {
 function recordAlert(response: IncidentResponse, change: IncidentChange, at: string): IncidentResponse {
   const known = response.alerts.some((alert) => alert.kind === change.change && alert.severity === change.incident.severity);
   return known ? response : { ...response, alerts: [...response.alerts, { at, kind: change.change, severity: change.incident.severity }] };
+}
+
+/** What a plan's steps are, as executions record what they cover. */
+function planKeys(plan: Incident['plan']): string[] {
+  return [...plan.automatic, ...plan.approval].map(actionKey);
 }

@@ -57,13 +57,13 @@ async function stepsFromEnvironment() {
   const { config, matchesDeployment } = await readDeployedConfig(ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
   if (!matchesDeployment) logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', { parameter: environment.PIVOTGUARD_CONFIG_PARAMETER });
   const { graphRetentionHours, windowHours } = config;
+  const store = new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } });
   return containmentSteps({
+    incidents: store,
     evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
     iam: new IamRevocation(tracer.captureAWSv3Client(new IAMClient({}))),
     kubernetes: clusterConnector({ eks: tracer.captureAWSv3Client(new EKSClient({})), region: environment.AWS_REGION, clusters: environment.CLUSTERS }),
-    recordsBehind: recordsFromSignals(
-      new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } }),
-    ),
+    recordsBehind: recordsFromSignals(store),
     notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
     responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
     linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),

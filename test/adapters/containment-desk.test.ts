@@ -33,13 +33,39 @@ async function waitingDesk() {
 }
 
 describe('ContainmentDesk decisions through Step Functions', () => {
-  it('sends the approval with who and when, and records it', async () => {
+  it('sends the approval with who, when and exactly the steps approved, and records it', async () => {
     sfn.reset();
     sfn.on(SendTaskSuccessCommand).resolves({});
     const { desk, responses } = await waitingDesk();
     expect(await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' })).toMatchObject({ ok: true });
-    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({ decision: 'approved', by: 'alice', at: NOW.toISOString() });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({
+      decision: 'approved',
+      by: 'alice',
+      at: NOW.toISOString(),
+      actions: incident.plan.approval,
+    });
     expect((await responses.getResponse(incident.id))!.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice' });
+  });
+
+  it('approves the request as it is at the decision, with the steps a later execution added to it', async () => {
+    sfn.reset();
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const { desk, responses } = await waitingDesk();
+    const added = { action: 'cordon-node' as const, target: 'ip-10-0-42-17.ec2.internal', reason: 'the host may be compromised' };
+    await responses.updateResponse(incident.id, (current) => ({ ...current!, approval: { ...current!.approval!, proposed: [...current!.approval!.proposed, added] } }));
+    await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' });
+    const { actions } = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!);
+    expect(actions).toEqual([...incident.plan.approval, added]);
+  });
+
+  it('leaves the request open, its token back, when the decision cannot be delivered', async () => {
+    sfn.reset();
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({});
+    const { desk, responses } = await waitingDesk();
+    await expect(desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' })).rejects.toThrow('Rate exceeded');
+    expect((await responses.getResponse(incident.id))!.approval).not.toHaveProperty('decision');
+    expect(await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' })).toMatchObject({ ok: true });
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input.taskToken)).toEqual(['token-1', 'token-1']);
   });
 
   it('says the wait had ended when Step Functions no longer waits, and does not record the late answer as a decision', async () => {

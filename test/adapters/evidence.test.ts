@@ -174,13 +174,25 @@ describe('EvidenceLocker.capture', () => {
     expect(s3.commandCalls(HeadObjectCommand).every((call) => call.args[0].input.ChecksumMode === 'ENABLED')).toBe(true);
   });
 
-  it('never overwrites a key that holds different bytes', async () => {
+  it('never overwrites a key that holds different bytes: a changed incident captured again goes beside it, and the manifest says where', async () => {
     s3.on(PutObjectCommand, { Key: `${prefix}incident.json` }).rejects(preconditionFailed());
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.alloc(32).toString('base64') });
+    const { record, manifestKey } = await capture();
+    expect(record.result).toBe('applied');
+    const digest = sha256Hex(`${JSON.stringify(incident, null, 2)}\n`).slice(0, 12);
+    const beside = puts().find((input) => input.Key === `${prefix}incident-${digest}.json`)!;
+    expect(JSON.parse(bodyOf(beside).toString('utf8'))).toEqual(incident);
+    const manifest = JSON.parse(bodyOf(puts().find((input) => input.Key === manifestKey)!).toString('utf8'));
+    expect(manifest.objects.map((object: { key: string }) => object.key)).toContain(`${prefix}incident-${digest}.json`);
+    expect(manifest.objects.map((object: { key: string }) => object.key)).not.toContain(`${prefix}incident.json`);
+  });
+
+  it('fails rather than overwrite when the key beside one holds different bytes too', async () => {
+    s3.on(PutObjectCommand).rejects(preconditionFailed());
     s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.alloc(32).toString('base64') });
     const { record } = await capture();
     expect(record.result).toBe('failed');
-    expect(record.detail).toContain(`${prefix}incident.json already holds different content`);
-    expect(puts().some((input) => input.Key === `${prefix}manifest.json`)).toBe(false);
+    expect(record.detail).toMatch(new RegExp(`${prefix}\\S+ already holds different content`));
   });
 
   it('fails naming the S3 permission it was refused', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentDesk } from '#adapters/approval/containment-desk';
 import { approvalPageHandler } from '#adapters/approval/http';
 import { EvidenceLocker } from '#adapters/containment/evidence';
+import { executionName, revisionName } from '#adapters/containment/execution-names';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
 import { KubernetesContainment } from '#adapters/kubernetes/containment';
@@ -12,7 +13,7 @@ import { KubeApiFake } from '#adapters/local/kube-api-fake';
 import { MemoryResponseStore } from '#adapters/memory-responses';
 import type { Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
-import type { UndoneRecord } from '#core/respond/response';
+import { type ExecutionKind, type UndoneRecord, actionKey, openResponse, uncoveredPlan, withExecution } from '#core/respond/response';
 import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
@@ -67,16 +68,21 @@ beforeEach(() => {
  * state parks until a person answers through the real approval page, whose decision reaches
  * the execution the way SendTaskSuccess/SendTaskFailure would.
  */
-function wiring(subject: Incident) {
+function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void } = {}) {
   const notices: { subject: string; message: string }[] = [];
   const responses = new MemoryResponseStore();
+  // The analyzer's store: a test may change the incident while an execution runs.
+  const stored = new Map([[subject.id, subject]]);
+  const incidents = { getIncident: async (id: string) => stored.get(id) };
   const steps = containmentSteps({
+    incidents,
     evidence: new EvidenceLocker(new S3Client({ region: 'us-east-1' }), { bucket: 'pivotguard-evidence', objectLock: true }),
     iam: new IamRevocation(new IAMClient({ region: 'us-east-1' }), () => NOW),
     kubernetes: async (cluster) => new KubernetesContainment(fake.kubeConfig(cluster), { clock: () => NOW }),
     recordsBehind: async (shown) => shown.signals.map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: { eventId: signal.eventId } })),
     notify: async (_, title, message) => {
       notices.push({ subject: title, message });
+      hooks.onNotice?.(title);
     },
     responses,
     linkSecret: async () => SECRET,
@@ -87,14 +93,24 @@ function wiring(subject: Incident) {
   const wait = approvalWait(task);
   const handlers: Record<string, TaskHandler> = { ...Object.fromEntries(taskStates(definition).map((state) => [state, task])), AwaitApproval: wait.handler };
   const desk = new ContainmentDesk({
-    incidents: { getIncident: async (id) => (id === subject.id ? subject : undefined) },
+    incidents,
     responses,
     workflow: wait.decisions,
     undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
     clock: () => NOW,
   });
   const page = approvalPageHandler({ desk, secret: async () => SECRET, clock: () => NOW });
-  const run = (dryRun = false) => execute(definition, { incident: subject, dryRun, approvalUrl: APPROVAL_URL }, handlers);
+  /** As the analyzer starts an execution: recorded with the steps it takes on, then run. */
+  const start = async (shown: Incident, kind: ExecutionKind, dryRun: boolean) => {
+    const covers = [...shown.plan.automatic, ...shown.plan.approval].map(actionKey);
+    const execution = kind === 'first' ? executionName(shown.id) : revisionName(shown.id, covers);
+    const startedAt = NOW.toISOString();
+    await responses.updateResponse(shown.id, (current) => withExecution(current ?? openResponse(shown.id, startedAt), { execution, startedAt, dryRun, covers }, kind));
+    return execute(definition, { incident: shown, dryRun, approvalUrl: APPROVAL_URL }, handlers, { execution, taskToken: `token-${execution}` });
+  };
+  const run = (dryRun = false) => start(subject, 'first', dryRun);
+  /** A revision: the grown incident with only the steps no execution took on yet. */
+  const runRevision = async (grown: Incident) => start({ ...grown, plan: uncoveredPlan(grown.plan, await responses.getResponse(grown.id)) }, 'revision', false);
   /** The link from the approval email, once the execution waits. */
   const approvalLink = async (): Promise<string> => {
     await until(() => wait.tokens().length > 0);
@@ -103,7 +119,7 @@ function wiring(subject: Incident) {
   };
   const answer = (token: string, fields: Record<string, string>) =>
     page(functionUrlEvent('POST', { body: new URLSearchParams({ t: token, ...fields }).toString(), now: NOW }));
-  return { run, notices, responses, desk, page, approvalLink, answer, wait };
+  return { run, runRevision, stored, notices, responses, desk, page, approvalLink, answer, wait };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -120,6 +136,40 @@ const plan = (automatic: PlannedAction['action'][], approval: PlannedAction['act
   automatic: incident.plan.automatic.filter((action) => automatic.includes(action.action)),
   approval: [...incident.plan.automatic, ...incident.plan.approval].filter((action) => approval.includes(action.action)),
 });
+
+/** The pod's own IRSA session; the attacker's session is linked later. */
+const OWN_SESSION = 'aws-sdk-js-session-1';
+const ATTACKER_SESSION = 'botocore-session-1763691910';
+
+/** The incident as the analyzer had it before the attacker's session was linked to the pod's role. */
+function beforeAttackerSession(grown: Incident): Incident {
+  const scoped = (action: PlannedAction) => (action.action === 'revoke-role-sessions' ? { ...action, scope: [OWN_SESSION] } : action);
+  return {
+    ...grown,
+    identities: grown.identities.map((identity) => ({ ...identity, sessions: [OWN_SESSION] })),
+    plan: { automatic: grown.plan.automatic.map(scoped), approval: grown.plan.approval.map(scoped) },
+  };
+}
+
+/** IAM keeps the policies put: a later revoke reads what an earlier one wrote. */
+function iamKeepsPolicies(): void {
+  const policies = new Map<string, string>();
+  iam.on(PutRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string; PolicyDocument: string }) => {
+    policies.set(`${input.RoleName}/${input.PolicyName}`, input.PolicyDocument);
+    return {};
+  });
+  iam.on(GetRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string }) => {
+    const document = policies.get(`${input.RoleName}/${input.PolicyName}`);
+    if (!document) throw new NoSuchEntityException({ message: 'none', $metadata: {} });
+    return { PolicyDocument: encodeURIComponent(document) };
+  });
+}
+
+/** The sessions the last deny policy written names. */
+function deniedSessions(): unknown {
+  const document = JSON.parse(String(iam.commandCalls(PutRolePolicyCommand).at(-1)!.args[0].input.PolicyDocument));
+  return document.Statement[0].Condition.StringEquals['aws:userid'];
+}
 
 describe('containment end to end: synthesized workflow, real steps, approval page, Kubernetes fake over HTTP', () => {
   it('contains automatically, asks by email, runs the disruptive step once approved on the page, and undoes it all', async () => {
@@ -223,6 +273,106 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     const response = (await responses.getResponse(incident.id))!;
     expect(response.history.at(-1)).toMatchObject({ to: 'false-positive', by: 'bob@example.com', reason: 'our red team' });
     expect(response.proposedSuppression).toMatchObject({ rule: expect.any(String), scope: { namespace: incident.workload.namespace } });
+  });
+
+  it('denies every session the incident links when the revoke runs, though the execution started before the second was linked', async () => {
+    const grown = { ...incident, plan: plan(['revoke-role-sessions'], []) };
+    const { run, stored } = wiring(beforeAttackerSession(grown), {
+      // The analyzer links the attacker's session while the execution notifies.
+      onNotice: (subject) => {
+        if (subject.startsWith('Containing')) stored.set(incident.id, grown);
+      },
+    });
+    await run();
+    expect(deniedSessions()).toEqual([`AROAEXAMPLEROLEID:${OWN_SESSION}`, `AROAEXAMPLEROLEID:${ATTACKER_SESSION}`]);
+  });
+
+  it('runs a revision for only the step the grown incident adds, with its evidence under its own prefix', async () => {
+    iamKeepsPolicies();
+    const grown = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
+    const { run, runRevision, stored, responses } = wiring(beforeAttackerSession(grown));
+    await run();
+    expect(deniedSessions()).toEqual([`AROAEXAMPLEROLEID:${OWN_SESSION}`]);
+    const firstKeys = s3.commandCalls(PutObjectCommand).map((call) => String(call.args[0].input.Key));
+    s3.resetHistory();
+    fake.requests.length = 0;
+
+    stored.set(incident.id, grown);
+    await runRevision(grown);
+
+    expect(deniedSessions()).toEqual([`AROAEXAMPLEROLEID:${OWN_SESSION}`, `AROAEXAMPLEROLEID:${ATTACKER_SESSION}`]);
+    // The pod was isolated by the first execution: the revision changes nothing in the cluster.
+    expect(fake.mutations()).toEqual([]);
+    const revisionKeys = s3.commandCalls(PutObjectCommand).map((call) => String(call.args[0].input.Key));
+    const prefixOf = (key: string) => key.split('/').slice(0, 3).join('/');
+    expect(new Set(revisionKeys.map(prefixOf)).size).toBe(1);
+    expect(prefixOf(revisionKeys[0]!)).not.toBe(prefixOf(firstKeys[0]!));
+    expect(revisionKeys.some((key) => key.endsWith('/manifest.json'))).toBe(true);
+
+    const response = (await responses.getResponse(incident.id))!;
+    expect(outcomes(response.actions)).toEqual([
+      ['capture-evidence', 'applied'],
+      ['capture-evidence', 'applied'],
+      ['isolate-pod', 'applied'],
+      ['revoke-role-sessions', 'applied'],
+      ['revoke-role-sessions', 'applied'],
+    ]);
+    const revoke = actionKey(grown.plan.automatic.find((action) => action.action === 'revoke-role-sessions')!);
+    expect(response.revisions).toEqual([expect.objectContaining({ execution: expect.stringMatching(new RegExp(`^${incident.id}-[0-9a-f]{8}$`)), covers: [revoke], finishedAt: NOW.toISOString() })]);
+    expect(response.workflow).toMatchObject({ execution: incident.id, finishedAt: NOW.toISOString() });
+    expect(response.workflow!.covers).not.toContain(revoke);
+  });
+
+  it("adds a revision's steps needing approval to the pending request: no second wait, and approving runs exactly the approved list", async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
+    const { run, runRevision, responses, approvalLink, answer, wait, notices } = wiring(subject);
+    const { namespace, pod } = incident.workload;
+    const first = run();
+    const link = await approvalLink();
+
+    await runRevision({ ...incident, plan: plan(['isolate-pod'], ['scale-down', 'restart-pod']) });
+
+    expect(wait.tokens()).toHaveLength(1);
+    const pending = (await responses.getResponse(incident.id))!.approval!;
+    expect(pending.proposed.map((action) => action.action)).toEqual(['scale-down', 'restart-pod']);
+    expect(pending.decision).toBeUndefined();
+    expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containing more', 'Approval extended', 'Containment finished']);
+    expect(notices[3]!.message).toMatch(/Added:\n- restart-pod /);
+    // Nothing disruptive ran before the decision.
+    expect(fake.object('pods', namespace!, pod!)).toBeDefined();
+
+    expect((await answer(link, { op: 'approve', by: 'alice@example.com' })).statusCode).toBe(200);
+    await first;
+
+    expect(fake.object('pods', namespace!, pod!)).toBeUndefined();
+    expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 0 });
+    const response = (await responses.getResponse(incident.id))!;
+    expect(outcomes(response.actions).filter(([action]) => action === 'restart-pod' || action === 'scale-down')).toEqual([
+      ['restart-pod', 'applied'],
+      ['scale-down', 'applied'],
+    ]);
+    expect(response.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@example.com' });
+    expect(response.earlierApprovals).toBeUndefined();
+  });
+
+  it("asks again for a revision's steps once the earlier request is decided, and keeps that decision in the history", async () => {
+    const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
+    const { run, runRevision, responses, approvalLink, answer, wait, desk } = wiring(subject);
+    const first = run();
+    await answer(await approvalLink(), { op: 'reject', by: 'bob@example.com' });
+    await first;
+
+    const revision = runRevision({ ...incident, plan: plan(['isolate-pod'], ['scale-down', 'restart-pod']) });
+    await until(() => wait.tokens().length === 2);
+    const waiting = (await responses.getResponse(incident.id))!;
+    expect(waiting.earlierApprovals).toEqual([expect.objectContaining({ decision: 'rejected', decidedBy: 'bob@example.com', proposed: [expect.objectContaining({ action: 'scale-down' })] })]);
+    expect(waiting.approval!.proposed.map((action) => action.action)).toEqual(['restart-pod']);
+
+    expect(await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'carol' })).toMatchObject({ ok: true });
+    await revision;
+    expect(fake.object('pods', incident.workload.namespace!, incident.workload.pod!)).toBeUndefined();
+    // The rejected step stays rejected.
+    expect(fake.object('deployments', incident.workload.namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
   });
 
   it('runs dry: the whole workflow records what it would do and mutates nothing', async () => {

@@ -23,9 +23,21 @@ function recorder(overrides: Partial<Record<string, TaskHandler>> = {}) {
     const override = overrides[state];
     if (override) return override(payload);
     if (payload.step === 'run-action') return { action: (payload.action as { action: string }).action, result: 'applied' };
+    if (payload.step === 'join-approval') return { joined: false };
     return { ok: true };
   };
-  const states = ['CaptureEvidence', 'RecordEvidenceFailure', 'Notify', 'AutomaticActionsAction', 'AutomaticActionsActionFailed', 'AwaitApproval', 'ApprovedActionsAction', 'ApprovedActionsActionFailed', 'RecordOutcome'];
+  const states = [
+    'CaptureEvidence',
+    'RecordEvidenceFailure',
+    'Notify',
+    'AutomaticActionsAction',
+    'AutomaticActionsActionFailed',
+    'JoinPendingApproval',
+    'AwaitApproval',
+    'ApprovedActionsAction',
+    'ApprovedActionsActionFailed',
+    'RecordOutcome',
+  ];
   return { calls, handlers: Object.fromEntries(states.map((state) => [state, handle(state)])) };
 }
 
@@ -37,7 +49,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
     const { calls, handlers } = recorder({
       AwaitApproval: async (payload) => {
         waiting = payload;
-        return { decision: 'approved', by: 'alice' };
+        return { decision: 'approved', by: 'alice', actions: incident.plan.approval };
       },
     });
     const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers)) as Record<string, unknown>;
@@ -48,11 +60,12 @@ describe('the containment workflow (synthesized definition, local interpreter)',
       'Notify',
       'AutomaticActionsAction:isolate-pod',
       'AutomaticActionsAction:revoke-role-sessions',
+      'JoinPendingApproval',
       'AwaitApproval',
       'ApprovedActionsAction:scale-down',
       'RecordOutcome',
     ]);
-    expect(output.approval).toEqual({ decision: 'approved', by: 'alice' });
+    expect(output.approval).toEqual({ decision: 'approved', by: 'alice', actions: incident.plan.approval });
     expect((output.approved as { records: unknown[] }).records).toEqual([{ action: 'scale-down', result: 'applied' }]);
   });
 
@@ -97,6 +110,17 @@ describe('the containment workflow (synthesized definition, local interpreter)',
     expect(output.approval).toEqual({ decision: 'none' });
   });
 
+  it('goes on containing when the plan email cannot be sent: a broken mail path must not keep the attacker\'s session alive', async () => {
+    const { calls, handlers } = recorder({
+      Notify: async () => {
+        throw Object.assign(new Error('topic unavailable'), { name: 'NotFoundException' });
+      },
+      AwaitApproval: async () => ({ decision: 'approved', actions: incident.plan.approval }),
+    });
+    await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers);
+    expect(steps(calls)).toEqual(expect.arrayContaining(['AutomaticActionsAction:isolate-pod', 'AutomaticActionsAction:revoke-role-sessions', 'ApprovedActionsAction:scale-down', 'RecordOutcome']));
+  });
+
   it('retries throttled steps with backoff', async () => {
     let attempts = 0;
     const { handlers } = recorder({
@@ -106,7 +130,38 @@ describe('the containment workflow (synthesized definition, local interpreter)',
         return { ok: true };
       },
     });
-    await execute(definition, { incident, dryRun: true, approvalUrl: '' }, { ...handlers, AwaitApproval: async () => ({ decision: 'approved' }) });
+    await execute(definition, { incident, dryRun: true, approvalUrl: '' }, { ...handlers, AwaitApproval: async () => ({ decision: 'approved', actions: [] }) });
     expect(attempts).toBe(3);
+  });
+
+  it('runs exactly the approved steps, which may be more than this execution proposed', async () => {
+    const added = { action: 'restart-pod', target: 'prod-east/payments/checkout-1', reason: 'r' };
+    const { calls, handlers } = recorder({ AwaitApproval: async () => ({ decision: 'approved', by: 'alice', actions: [added] }) });
+    await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers);
+    expect(steps(calls).filter((step) => step.startsWith('ApprovedActions'))).toEqual(['ApprovedActionsAction:restart-pod']);
+  });
+
+  it('starts no second wait when its steps joined the request another execution waits on', async () => {
+    const { calls, handlers } = recorder({ JoinPendingApproval: async () => ({ joined: true }) });
+    const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers, { execution: 'inc-1-0a1b2c3d' })) as Record<string, unknown>;
+    expect(steps(calls).slice(-2)).toEqual(['JoinPendingApproval', 'RecordOutcome']);
+    expect(output.approval).toEqual({ decision: 'joined' });
+  });
+
+  it('tells every step which execution it belongs to, and evidence when the execution started', async () => {
+    const payloads: Record<string, unknown>[] = [];
+    const { handlers } = recorder();
+    const seen = Object.fromEntries(
+      Object.entries(handlers).map(([state, handler]) => [
+        state,
+        (async (input) => {
+          payloads.push({ state, ...((input.Payload as Record<string, unknown> | undefined) ?? input) });
+          return handler(input);
+        }) satisfies TaskHandler,
+      ]),
+    );
+    await execute(definition, { incident, dryRun: false, approvalUrl: '' }, { ...seen, AwaitApproval: async () => ({ decision: 'approved', actions: [] }) }, { execution: 'inc-1-0a1b2c3d' });
+    expect(new Set(payloads.map((payload) => payload.execution))).toEqual(new Set(['inc-1-0a1b2c3d']));
+    expect(payloads.find((payload) => payload.state === 'CaptureEvidence')).toMatchObject({ startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 });

@@ -149,7 +149,7 @@ describe('correlation', () => {
     expect(plan.automatic).toEqual([
       { action: 'capture-evidence', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
       { action: 'isolate-pod', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
-      { action: 'revoke-role-sessions', target: ROLE_ARN, reason: expect.stringMatching(/botocore-session-1763691910/) },
+      { action: 'revoke-role-sessions', target: ROLE_ARN, reason: expect.stringMatching(/botocore-session-1763691910/), scope: expect.arrayContaining(['botocore-session-1763691910']) },
     ]);
     expect(plan.approval.map((action) => [action.action, action.target])).toEqual([
       ['revoke-all-sessions', ROLE_ARN],

@@ -5,7 +5,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '#core/config';
 import type { Incident } from '#core/model/incident';
+import { actionKey } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
 import { type ContainmentStarter, StepFunctionsStarter } from '#adapters/containment/workflow-starter';
@@ -21,6 +22,7 @@ import { type Enrichment, IamRolePolicies, type SessionBackfill } from '#adapter
 import type { ExportedIncident, FindingExporter } from '#adapters/security-hub';
 import { ATTACKER_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { assumedRoleIdentity, auditEvent, cloudTrailRecord, eventBridge, logsDataMessage } from '../fixtures/records.ts';
+import { incidentsOf } from '../fixtures/pipeline.ts';
 import { keyedOnly, memoryStore } from '../fixtures/store.ts';
 import { DLQ_URL, EVENT_BUS, TOPIC_ARN, lambdaContext, redelivered, sqsEvent, sqsRecord } from '../fixtures/lambda-events.ts';
 
@@ -371,6 +373,77 @@ describe('analyzer', () => {
     expect(response.firstRecordReceivedAt).toBe(new Date(earliestSent).toISOString());
     expect(response.alerts).toEqual([{ at: '2026-11-21T03:00:00.000Z', kind: 'opened', severity: 'critical' }]);
     expect(response.workflow).toMatchObject({ execution: incident!.id, dryRun: false });
+  });
+
+  it('extends containment when a later batch links a new session: a revision for the new revoke only, started once', async () => {
+    // Step Functions refuses a second execution of the same name.
+    const names = new Set<string>();
+    sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      if (names.has(input.name!)) throw new ExecutionAlreadyExists({ message: 'exists', $metadata: {} });
+      names.add(input.name!);
+      return { executionArn: `${STATE_MACHINE_ARN}:${input.name}`, startDate: new Date() };
+    });
+    const store = memoryStore();
+    const responses = new MemoryResponseStore();
+    const containment = new StepFunctionsStarter(new SFNClient({}), STATE_MACHINE_ARN, '');
+    const { handler, metric } = analyzer({ store, responses, containment });
+    const attackerSession = (record: Json) => JSON.stringify(record).includes('botocore-session-1763691910');
+    const records = pivotScenario();
+
+    // The runtime finding first: high, contained from the pod's own session.
+    await handler(sqsEvent(pivotBodies(records.filter((record) => !attackerSession(record)))));
+    // Minutes later: the pod's role used from outside through a new session.
+    const minutesLater = sqsEvent(pivotBodies(records.filter(attackerSession)));
+    await handler(minutesLater);
+
+    const [first, revision] = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    const incident = publishedIncidents().at(-1)!;
+    expect(publishedIncidents().map((published) => published.severity)).toEqual(['high', 'critical']);
+    expect(first!.name).toBe(incident.id);
+    expect(revision!.name).toMatch(new RegExp(`^${incident.id}-[0-9a-f]{8}$`));
+    const revisionPlan = JSON.parse(revision!.input!).incident.plan;
+    expect(revisionPlan).toEqual({
+      automatic: [expect.objectContaining({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1', 'botocore-session-1763691910'] })],
+      approval: [],
+    });
+    expect(metric('ContainmentsStarted')).toBe(1);
+    expect(metric('ContainmentsExtended')).toBe(1);
+    const response = (await responses.getResponse(incident.id))!;
+    expect(response.workflow).toMatchObject({ execution: incident.id, covers: expect.arrayContaining([actionKey({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1'] })]) });
+    expect(response.revisions).toEqual([{ execution: revision!.name, startedAt: '2026-11-21T03:00:00.000Z', dryRun: false, covers: [actionKey(revisionPlan.automatic[0])] }]);
+
+    // Redelivered, the batch changes no incident: nothing starts.
+    await handler(redelivered(minutesLater));
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(2);
+
+    // Another analyzer that sees the escalation again, after the revision's record was lost, finds it running.
+    await responses.updateResponse(incident.id, (current) => ({ ...current!, revisions: [] }));
+    const again: Store = {
+      ...keyedOnly(store),
+      putIncidents: async (incidents) => incidents.map((changed) => ({ incident: changed, change: 'escalated' as const, previousSeverity: 'high' as const })),
+    };
+    const other = analyzer({ store: again, responses, containment });
+    await other.handler(redelivered(minutesLater));
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([first!.name, revision!.name, revision!.name]);
+    expect(other.metric('ContainmentsExtended')).toBe(0);
+    expect((await responses.getResponse(incident.id))!.revisions).toEqual([expect.objectContaining({ execution: revision!.name })]);
+  });
+
+  it('extends containment to the whole plan when another analyzer started the first execution and has not recorded it yet', async () => {
+    const [incident] = await incidentsOf(pivotScenario());
+    sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => {
+      if (input.name === incident!.id) throw new ExecutionAlreadyExists({ message: 'exists', $metadata: {} });
+      return { executionArn: `${STATE_MACHINE_ARN}:${input.name}`, startDate: new Date() };
+    });
+    const responses = new MemoryResponseStore();
+    const { handler, metric } = analyzer({ responses, containment: new StepFunctionsStarter(new SFNClient({}), STATE_MACHINE_ARN, '') });
+    await handler(sqsEvent(pivotBodies()));
+    const [first, revision] = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(first!.name).toBe(incident!.id);
+    expect(revision!.name).toMatch(new RegExp(`^${incident!.id}-[0-9a-f]{8}$`));
+    expect(JSON.parse(revision!.input!).incident.plan).toEqual(incident!.plan);
+    expect([metric('ContainmentsStarted'), metric('ContainmentsExtended')]).toEqual([0, 1]);
+    expect((await responses.getResponse(incident!.id))!.revisions).toEqual([expect.objectContaining({ execution: revision!.name })]);
   });
 
   it('keeps the batch and the alert when containment cannot be started, and counts it', async () => {

@@ -1,5 +1,5 @@
 import type { ApprovalRequest, IncidentResponse, UndoneRecord } from '#core/respond/response';
-import { InvalidTransition, openResponse, withStatus } from '#core/respond/response';
+import { InvalidTransition, NOBODY_IN_TIME, openResponse, withStatus } from '#core/respond/response';
 import { proposeSuppression } from '#core/respond/suppression-proposal';
 import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
@@ -40,20 +40,40 @@ export class ContainmentDesk implements ApprovalDesk {
     const token = await this.deps.responses.takeApprovalToken(incidentId, approval.nonce);
     if (!token) return { ok: false, reason: 'someone else decided a moment ago; reload to see the decision' };
     const outcome = decision === 'approve' ? 'approved' : 'rejected';
-    let note: string | undefined;
+    // Recorded before it is delivered: steps another execution adds at this moment are either in what is
+    // approved, or find the request decided and wait for a decision of their own.
+    const decided = await this.settle(incidentId, approval.nonce, { decision: outcome, decidedBy: by, decidedAt: at });
+    const actions = (decided.approval?.nonce === approval.nonce ? decided.approval : approval).proposed;
     try {
-      await (decision === 'approve' ? this.deps.workflow.approve(token, { by, at }) : this.deps.workflow.reject(token, { by, at }));
+      await (decision === 'approve' ? this.deps.workflow.approve(token, { by, at, actions }) : this.deps.workflow.reject(token, { by, at }));
     } catch (error) {
-      if (!(error instanceof WaitEnded)) throw error;
-      note = error.message;
-    }
-    const response = await this.deps.responses.updateResponse(incidentId, (current) => {
-      const base = current ?? openResponse(incidentId, at);
+      if (!(error instanceof WaitEnded)) {
+        await this.reopen(incidentId, approval.nonce, token);
+        throw error;
+      }
       // A decision that came too late is not recorded as that person's: the wait ended without one.
-      const decided: Pick<ApprovalRequest, 'decision' | 'decidedBy'> = note ? { decision: 'timeout', decidedBy: 'nobody (timed out)' } : { decision: outcome, decidedBy: by };
-      return { ...base, approval: { ...approval, ...decided, decidedAt: at } };
+      await this.settle(incidentId, approval.nonce, { decision: 'timeout', decidedBy: NOBODY_IN_TIME, decidedAt: at });
+      return { ok: false, reason: `${error.message}; nothing disruptive ran` };
+    }
+    return { ok: true, response: decided };
+  }
+
+  private settle(incidentId: string, nonce: string, decided: Required<Pick<ApprovalRequest, 'decision' | 'decidedBy' | 'decidedAt'>>): Promise<IncidentResponse> {
+    return this.deps.responses.updateResponse(incidentId, (current) => {
+      const base = current ?? openResponse(incidentId, decided.decidedAt);
+      return base.approval?.nonce === nonce ? { ...base, approval: { ...base.approval, ...decided } } : base;
     });
-    return note ? { ok: false, reason: `${note}; nothing disruptive ran` } : { ok: true, response };
+  }
+
+  /** The decision could not be delivered: the request is open again, with its token, for another try. */
+  private async reopen(incidentId: string, nonce: string, token: string): Promise<void> {
+    await this.deps.responses.putApprovalToken(incidentId, nonce, token);
+    await this.deps.responses.updateResponse(incidentId, (current) => {
+      const base = current ?? openResponse(incidentId, this.clock().toISOString());
+      if (base.approval?.nonce !== nonce) return base;
+      const { decision: _decision, decidedBy: _by, decidedAt: _at, ...open } = base.approval;
+      return { ...base, approval: open };
+    });
   }
 
   undo(request: UndoRequest): Promise<UndoneRecord[]> {

@@ -1,8 +1,10 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { PlannedAction } from '#core/model/incident';
 
 /** Hands a person's decision to the waiting execution. */
 export interface WorkflowDecisions {
-  approve(taskToken: string, decision: { by: string; at: string }): Promise<void>;
+  /** `actions` is what the person approved: the waiting execution runs exactly these. */
+  approve(taskToken: string, decision: { by: string; at: string; actions: PlannedAction[] }): Promise<void>;
   reject(taskToken: string, decision: { by: string; at: string }): Promise<void>;
 }
 
@@ -14,11 +16,11 @@ export class WaitEnded extends Error {
   }
 }
 
-/** The state machine's AwaitApproval catches `Rejected`; its output becomes `$.approval`. */
+/** The state machine's AwaitApproval catches `Rejected`; its output becomes `$.approval`, whose `actions` ApprovedActions runs. */
 export class StepFunctionsDecisions implements WorkflowDecisions {
   constructor(private readonly sfn: SFNClient) {}
 
-  async approve(taskToken: string, decision: { by: string; at: string }): Promise<void> {
+  async approve(taskToken: string, decision: { by: string; at: string; actions: PlannedAction[] }): Promise<void> {
     await this.send(() => this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approved', ...decision }) })));
   }
 

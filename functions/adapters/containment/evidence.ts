@@ -53,7 +53,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A few writes at a time: fast for an incident's records without tripping S3's prefix limits. */
 const PARALLEL_WRITES = 4;
 
-/** An object already stored under a key holds different bytes: evidence is never overwritten. */
+/** Both a key and the one beside it hold other bytes: evidence is never overwritten. */
 class EvidenceConflict extends Error {
   constructor(readonly key: string) {
     super(`${key} already holds different content`);
@@ -72,7 +72,8 @@ class MissingPermission extends Error {
  * Writes an incident's evidence into a versioned, Object Lock bucket before any containment step
  * changes what there is to see. Each object carries its SHA-256 so S3 rejects a body that changed
  * in transit, is written only if the key is new (a retry finds its own objects and checks their
- * digest), and the manifest, written last, lists every object with its size and digest.
+ * digest; a changed object goes beside the earlier one), and the manifest, written last, lists
+ * every object with its key, size and digest.
  */
 export class EvidenceLocker {
   private readonly retentionDays: number;
@@ -107,43 +108,68 @@ export class EvidenceLocker {
     });
 
     let files: EvidenceFile[];
-    let manifest: EvidenceFile;
+    let planned: EvidenceFile;
     try {
       files = evidenceFiles(input);
-      manifest = evidenceManifestFile(input.incident.id, input.capturedAt, files);
+      planned = evidenceManifestFile(input.incident.id, input.capturedAt, files);
     } catch (error) {
       if (error instanceof InvalidEvidenceInput) return { record: record('failed', error.message), manifestKey: '', manifestSha256: '', objects: [] };
       throw error;
     }
-    const objects = files.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 }));
-    const result = (actionRecord: ActionRecord): CaptureResult => ({ record: actionRecord, manifestKey: manifest.key, manifestSha256: manifest.sha256, objects });
+    const result = (actionRecord: ActionRecord, manifest: EvidenceFile, objects: EvidenceObject[]): CaptureResult => ({
+      record: actionRecord,
+      manifestKey: manifest.key,
+      manifestSha256: manifest.sha256,
+      objects,
+    });
     const place = `s3://${this.options.bucket}/${evidencePrefix(input.incident.id, input.capturedAt)}`;
     const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
 
-    if (input.dryRun) return result(record('dry-run', `would write ${files.length} object(s), ${totalBytes} bytes, and a manifest to ${place}`));
+    if (input.dryRun) return result(record('dry-run', `would write ${files.length} object(s), ${totalBytes} bytes, and a manifest to ${place}`), planned, files.map(objectOf));
 
     const retainUntil = new Date(input.capturedAt.getTime() + this.retentionDays * DAY_MS);
-    let written = 0;
-    let existing = 0;
+    let stored: StoredFile[];
+    let manifest: StoredFile;
     try {
-      const outcomes = await inBatches(files, PARALLEL_WRITES, (file) => this.put(file, retainUntil));
-      // The manifest goes last: its presence means every object it lists is stored.
-      outcomes.push(await this.put(manifest, retainUntil));
-      written = outcomes.filter((outcome) => outcome === 'written').length;
-      existing = outcomes.length - written;
+      stored = await inBatches(files, PARALLEL_WRITES, (file) => this.put(file, retainUntil));
+      // The manifest goes last, listing the keys actually written: its presence means every object it lists is stored.
+      manifest = await this.put(evidenceManifestFile(input.incident.id, input.capturedAt, stored.map(({ file }) => file)), retainUntil);
     } catch (error) {
       const reason = failureReason(error);
-      if (reason) return result(record('failed', `evidence not fully stored under ${place}: ${reason}`));
+      if (reason) return result(record('failed', `evidence not fully stored under ${place}: ${reason}`), planned, files.map(objectOf));
       throw error;
     }
-    if (written === 0) return result(record('already-applied', `all ${files.length} object(s) and the manifest were already stored under ${place}`));
+    const outcomes = [...stored, manifest];
+    const objects = stored.map(({ file }) => objectOf(file));
+    const written = outcomes.filter((outcome) => outcome.written).length;
+    if (written === 0) return result(record('already-applied', `all ${files.length} object(s) and the manifest were already stored under ${place}`), manifest.file, objects);
     const lock = this.options.objectLock ? `, retained (GOVERNANCE) until ${retainUntil.toISOString()}` : '';
-    const again = existing > 0 ? ` (${existing} already there)` : '';
-    return result(record('applied', `stored ${files.length} object(s), ${totalBytes} bytes, and manifest sha256 ${manifest.sha256} under ${place}${again}${lock}`));
+    const existing = outcomes.length - written;
+    const beside = outcomes.filter((outcome) => outcome.beside).length;
+    const again = [existing > 0 ? `${existing} already there` : '', beside > 0 ? `${beside} beside an earlier, different version` : ''].filter(Boolean).join(', ');
+    return result(
+      record('applied', `stored ${files.length} object(s), ${totalBytes} bytes, and manifest sha256 ${manifest.file.sha256} under ${place}${again ? ` (${again})` : ''}${lock}`),
+      manifest.file,
+      objects,
+    );
   }
 
-  private async put(file: EvidenceFile, retainUntil: Date): Promise<'written' | 'existed'> {
-    const checksum = Buffer.from(file.sha256, 'hex').toString('base64');
+  /**
+   * Writes a file only if its key is new. A key already holding the same digest is this capture's
+   * own (a retry). A key holding other bytes is an earlier capture of a changed incident (or of
+   * logs that grew): this version goes beside it, under a key naming its digest, never over it.
+   */
+  private async put(file: EvidenceFile, retainUntil: Date): Promise<StoredFile> {
+    if (await this.putIfNew(file, retainUntil)) return { file, written: true, beside: false };
+    if (await this.holds(file)) return { file, written: false, beside: false };
+    const besideFile = { ...file, key: besideKey(file) };
+    if (await this.putIfNew(besideFile, retainUntil)) return { file: besideFile, written: true, beside: true };
+    if (await this.holds(besideFile)) return { file: besideFile, written: false, beside: true };
+    throw new EvidenceConflict(besideFile.key);
+  }
+
+  /** False when the key exists already. */
+  private async putIfNew(file: EvidenceFile, retainUntil: Date): Promise<boolean> {
     try {
       await this.s3.send(
         new PutObjectCommand({
@@ -151,17 +177,21 @@ export class EvidenceLocker {
           Key: file.key,
           Body: file.body,
           ContentType: file.contentType,
-          ChecksumSHA256: checksum,
+          ChecksumSHA256: checksumOf(file),
           IfNoneMatch: '*',
           ...(this.options.expectedBucketOwner ? { ExpectedBucketOwner: this.options.expectedBucketOwner } : {}),
           ...(this.options.objectLock ? { ObjectLockMode: 'GOVERNANCE' as const, ObjectLockRetainUntilDate: retainUntil } : {}),
         }),
       );
-      return 'written';
+      return true;
     } catch (error) {
-      if (!isPreconditionFailed(error)) throw asMissingPermission(error, this.options.objectLock ? 's3:PutObject or s3:PutObjectRetention' : 's3:PutObject');
+      if (isPreconditionFailed(error)) return false;
+      throw asMissingPermission(error, this.options.objectLock ? 's3:PutObject or s3:PutObjectRetention' : 's3:PutObject');
     }
-    // A retry: the key exists. Same digest means this capture already stored it.
+  }
+
+  /** Whether the object under the file's key has the file's digest. */
+  private async holds(file: EvidenceFile): Promise<boolean> {
     try {
       const head = await this.s3.send(
         new HeadObjectCommand({
@@ -171,12 +201,34 @@ export class EvidenceLocker {
           ...(this.options.expectedBucketOwner ? { ExpectedBucketOwner: this.options.expectedBucketOwner } : {}),
         }),
       );
-      if (head.ChecksumSHA256 !== checksum) throw new EvidenceConflict(file.key);
-      return 'existed';
+      return head.ChecksumSHA256 === checksumOf(file);
     } catch (error) {
       throw asMissingPermission(error, 's3:GetObject');
     }
   }
+}
+
+interface StoredFile {
+  /** The file as written: its key is the planned one, or the one beside it. */
+  file: EvidenceFile;
+  /** False when an earlier attempt of this capture had stored it already. */
+  written: boolean;
+  beside: boolean;
+}
+
+function objectOf({ key, bytes, sha256 }: EvidenceObject): EvidenceObject {
+  return { key, bytes, sha256 };
+}
+
+function checksumOf(file: EvidenceFile): string {
+  return Buffer.from(file.sha256, 'hex').toString('base64');
+}
+
+/** `incident.json` -> `incident-<digest>.json`: a different version of an object, beside it. */
+function besideKey(file: EvidenceFile): string {
+  const dot = file.key.lastIndexOf('.');
+  const digest = file.sha256.slice(0, 12);
+  return dot > file.key.lastIndexOf('/') ? `${file.key.slice(0, dot)}-${digest}${file.key.slice(dot)}` : `${file.key}-${digest}`;
 }
 
 /** The step's target as the plan names it: the pod, else the first linked role. */
@@ -206,7 +258,6 @@ function isPreconditionFailed(error: unknown): boolean {
 }
 
 function asMissingPermission(error: unknown, iamAction: string): unknown {
-  if (error instanceof EvidenceConflict) return error;
   return ['AccessDenied', 'AccessDeniedException', 'Forbidden'].includes(errorName(error)) ? new MissingPermission(iamAction) : error;
 }
 

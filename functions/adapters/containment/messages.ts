@@ -3,13 +3,15 @@ import type { IncidentResponse } from '#core/respond/response';
 import { pendingUndos } from '#core/respond/undo-plan';
 import type { ApprovalOutcome } from './steps.ts';
 
-/** The plan as the containment email states it, before anything runs. */
-export function planMessage(incident: Incident, dryRun: boolean): string {
+/** The plan as the containment email states it, before anything runs; a revision's plan is only what it adds. */
+export function planMessage(incident: Incident, dryRun: boolean, revision: boolean): string {
   const list = (actions: Incident['plan']['automatic']) =>
     actions.length ? actions.map((action) => `- ${action.action} ${action.target}${action.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing';
   return [
     ...(dryRun ? ['DRY RUN: nothing will be changed; every step records what it would do.'] : []),
-    `pivotguard is containing ${incident.id}: ${incident.title}.`,
+    revision
+      ? `${incident.id} grew since its containment started (${incident.title}): pivotguard adds the steps it now needs.`
+      : `pivotguard is containing ${incident.id}: ${incident.title}.`,
     'Evidence is stored first. Running now:',
     list(incident.plan.automatic),
     'Waiting for your approval:',
@@ -27,7 +29,9 @@ export function outcomeMessage(incident: Incident, response: IncidentResponse, d
         ? 'The approval was rejected: nothing disruptive ran.'
         : decision === 'timeout'
           ? 'Nobody approved in time: nothing disruptive ran.'
-          : 'Nothing needed approval.';
+          : decision === 'joined'
+            ? 'The steps needing approval were added to the approval already pending; they run if it is approved.'
+            : 'Nothing needed approval.';
   const reversible = pendingUndos(response).length > 0;
   return [
     `Containment of ${incident.id} (${incident.title}) is finished; the incident is ${response.status}.`,

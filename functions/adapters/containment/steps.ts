@@ -2,10 +2,22 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
 import { signApprovalLink } from '#core/respond/approval-link';
-import { type IncidentResponse, openResponse, withActions } from '#core/respond/response';
+import {
+  type ApprovalRequest,
+  type ApprovalTaken,
+  type IncidentResponse,
+  NOBODY_IN_TIME,
+  actionKey,
+  openResponse,
+  withActions,
+  withApprovalRequested,
+  withExecution,
+} from '#core/respond/response';
 import { sessionsToRevoke } from '#core/respond/revoke-policy';
 import type { ResponseStore } from '#core/store/response-store';
+import { type Store, isOlderVersion } from '#core/store/store';
 import type { EvidenceLocker } from './evidence.ts';
+import { executionName } from './execution-names.ts';
 import type { IamRevocation } from './iam-revocation.ts';
 import { type UndoRequest, undoRecorded } from './undo.ts';
 import type { KubernetesContainment, PodEvidence } from '../kubernetes/containment.ts';
@@ -13,31 +25,47 @@ import { outcomeMessage, planMessage } from './messages.ts';
 
 /** What an approval resolves to in the execution: SendTaskSuccess output, or the Pass states' results. */
 export interface ApprovalOutcome {
-  decision: 'pending' | 'none' | 'approved' | 'rejected' | 'timeout';
+  /** `joined`: the approval tier was added to another execution's open request, which runs it if approved. */
+  decision: 'pending' | 'none' | 'approved' | 'rejected' | 'timeout' | 'joined';
   by?: string;
   at?: string;
+  /** What the person approved: the request's proposed actions at the moment of the decision. */
+  actions?: PlannedAction[];
 }
+
+/** What every workflow state passes on. The incident is the execution's copy: its plan is what this execution takes on. */
+interface InWorkflow {
+  incident: Incident;
+  dryRun: boolean;
+  /** `$$.Execution.Name`; absent when a step is called outside an execution. */
+  execution?: string;
+}
+
+type ErrorOutput = { Error?: string; Cause?: string };
 
 /** What each state of the containment workflow asks the handler to do, plus undo from people. */
 export type StepPayload =
-  | { step: 'capture-evidence'; incident: Incident; dryRun: boolean }
-  | { step: 'notify'; incident: Incident; dryRun: boolean; evidence: unknown }
-  | { step: 'run-action'; incident: Incident; dryRun: boolean; action: PlannedAction; approval?: ApprovalOutcome }
-  | { step: 'action-failed'; incident: Incident; dryRun: boolean; action: PlannedAction; error: { Error?: string; Cause?: string } }
-  | { step: 'record-failure'; incident: Incident; dryRun: boolean; stage: string; error: { Error?: string; Cause?: string } }
-  | { step: 'request-approval'; incident: Incident; dryRun: boolean; taskToken: string; proposed: PlannedAction[]; approvalUrl?: string }
-  | {
+  | ({ step: 'capture-evidence'; /** `$$.Execution.StartTime` */ startedAt?: string } & InWorkflow)
+  | ({ step: 'notify'; evidence: unknown } & InWorkflow)
+  | ({ step: 'run-action'; action: PlannedAction; approval?: ApprovalOutcome } & InWorkflow)
+  | ({ step: 'action-failed'; action: PlannedAction; error: ErrorOutput } & InWorkflow)
+  | ({ step: 'record-failure'; stage: string; error: ErrorOutput } & InWorkflow)
+  | ({ step: 'join-approval'; approvalUrl?: string } & InWorkflow)
+  | ({ step: 'request-approval'; taskToken: string; proposed: PlannedAction[]; approvalUrl?: string } & InWorkflow)
+  | ({
       step: 'record';
-      incident: Incident;
-      dryRun: boolean;
       evidence?: { record?: ActionRecord };
       automatic?: { records: ActionRecord[] };
       approval?: ApprovalOutcome;
       approved?: { records: ActionRecord[] };
-    }
+    } & InWorkflow)
   | ({ step: 'undo' } & UndoRequest);
 
+type WorkflowStep = Exclude<StepPayload, { step: 'undo' }>;
+
 export interface ContainmentDeps {
+  /** The incidents as the analyzer keeps them: every step acts on the incident as it is when the step runs. */
+  incidents: Pick<Store, 'getIncident'>;
   evidence: Pick<EvidenceLocker, 'capture'>;
   iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'undo'>;
   /** Kubernetes access for one cluster (a fresh EKS token per invocation). */
@@ -74,6 +102,20 @@ export function containmentSteps(deps: ContainmentDeps) {
   });
   const record = (incident: Incident, change: (response: IncidentResponse) => IncidentResponse) =>
     deps.responses.updateResponse(incident.id, (current) => change(current ?? openResponse(incident.id, incident.lastSeen)));
+
+  /**
+   * The incident as the store holds it now (a later signal may have linked another session), with
+   * what only the execution carries: its plan, and the blast radius the analyzer read from AWS.
+   * The execution's copy stands in when the store has no newer one: an incident past its
+   * retention, a replay that never stored it, or a read that lags the analyzer's write.
+   */
+  const current = async (sent: Incident): Promise<Incident> => {
+    const stored = await deps.incidents.getIncident(sent.id);
+    const base = stored && !isOlderVersion(stored, sent) ? stored : sent;
+    return { ...base, plan: sent.plan, blastRadius: sent.blastRadius };
+  };
+  const executionOf = (payload: InWorkflow) => payload.execution ?? executionName(payload.incident.id);
+  const isRevision = (payload: InWorkflow) => executionOf(payload) !== executionName(payload.incident.id);
 
   const runAction = async (incident: Incident, action: PlannedAction, dryRun: boolean, approval: ApprovalOutcome | undefined): Promise<ActionRecord> => {
     const { workload } = incident;
@@ -117,84 +159,140 @@ export function containmentSteps(deps: ContainmentDeps) {
     }
   };
 
-  const requestApproval = async (payload: Extract<StepPayload, { step: 'request-approval' }>): Promise<void> => {
-    const { incident, taskToken, proposed } = payload;
-    const tokenSha256 = createHash('sha256').update(taskToken).digest('hex');
-    const existing = (await deps.responses.getResponse(incident.id))?.approval;
-    // A retried invocation carries the same token: one wait, one email.
-    if (existing?.tokenSha256 === tokenSha256) return;
-    const nonce = randomUUID();
+  const actionLine = (action: PlannedAction) => `- ${action.action} ${action.target}: ${action.reason}${action.dryRun ? ' (dry run)' : ''}`;
+
+  /** How to decide a request: before when, the signed link to the page, the terminal command. */
+  const howToDecide = async (incident: Incident, request: ApprovalRequest, approvalUrl: string | undefined): Promise<string[]> => {
+    const claim = { incidentId: incident.id, expiresAt: Date.parse(request.expiresAt), nonce: request.nonce };
+    const link = approvalUrl ? `${approvalUrl}?t=${signApprovalLink(claim, await deps.linkSecret())}` : undefined;
+    return [
+      `Nothing of this runs unless someone approves before ${request.expiresAt}.`,
+      ...(link ? ['Review and decide (the page asks before it changes anything):', link] : []),
+      `From a terminal: npx pivotguard approve ${incident.id}   or   npx pivotguard reject ${incident.id}`,
+    ];
+  };
+
+  /**
+   * This execution's approval tier joins another execution's open request (one wait, one
+   * decision, and people are told what was added), or opens this execution's own request.
+   */
+  const takeApprovalTier = async (incident: Incident, payload: InWorkflow & { approvalUrl?: string }, proposed: PlannedAction[]): Promise<ApprovalTaken> => {
     const requestedAt = clock();
-    const expiresAt = new Date(requestedAt.getTime() + deps.approvalTimeoutMs);
-    await deps.responses.putApprovalToken(incident.id, nonce, taskToken);
-    await record(incident, (response) => ({
-      ...response,
-      approval: { nonce, requestedAt: requestedAt.toISOString(), expiresAt: expiresAt.toISOString(), proposed, tokenSha256 },
-    }));
-    const link = payload.approvalUrl
-      ? `${payload.approvalUrl}?t=${signApprovalLink({ incidentId: incident.id, expiresAt: expiresAt.getTime(), nonce }, await deps.linkSecret())}`
-      : undefined;
+    const request = {
+      nonce: randomUUID(),
+      requestedAt: requestedAt.toISOString(),
+      expiresAt: new Date(requestedAt.getTime() + deps.approvalTimeoutMs).toISOString(),
+      proposed,
+      execution: executionOf(payload),
+    };
+    // Set by the last (winning) run of the update; declared wide so the read after it is not narrowed.
+    let taken = { opened: request } as ApprovalTaken;
+    await record(incident, (response) => {
+      const next = withApprovalRequested(response, request, request.requestedAt);
+      taken = next.taken;
+      return next.response;
+    });
+    // A retry finds its steps already added: one email.
+    if ('joined' in taken && taken.added.length > 0) {
+      const lines = [
+        `More steps were added to the approval pending for ${incident.id}: ${incident.title}.`,
+        '',
+        'Added:',
+        ...taken.added.map(actionLine),
+        '',
+        'Waiting for approval now:',
+        ...taken.joined.proposed.map(actionLine),
+        '',
+        ...(await howToDecide(incident, taken.joined, payload.approvalUrl)),
+      ];
+      await deps.notify(incident, `Approval extended: ${incident.title}`.slice(0, 99), lines.join('\n'));
+    }
+    return taken;
+  };
+
+  const requestApproval = async (incident: Incident, payload: Extract<StepPayload, { step: 'request-approval' }>): Promise<void> => {
+    const tokenSha256 = createHash('sha256').update(payload.taskToken).digest('hex');
+    // A retried invocation carries the same token: one wait, one email.
+    if ((await deps.responses.getResponse(incident.id))?.approval?.tokenSha256 === tokenSha256) return;
+    // JoinPendingApproval opened this execution's request. A wait that skipped it (an execution started before revisions
+    // existed) may find another open: its steps join that one, and this wait runs out with nothing of its own to decide.
+    const taken = await takeApprovalTier(incident, payload, payload.proposed);
+    if (!('opened' in taken)) return;
+    const request = taken.opened;
+    await deps.responses.putApprovalToken(incident.id, request.nonce, payload.taskToken);
+    const stored = await record(incident, (response) =>
+      response.approval?.nonce === request.nonce ? { ...response, approval: { ...response.approval, tokenSha256 } } : response,
+    );
+    // Another execution may have added its steps to this request already.
+    const waiting = stored.approval?.nonce === request.nonce ? stored.approval : request;
     const lines = [
       `pivotguard needs your decision on ${incident.id}: ${incident.title}.`,
       '',
       'Waiting for approval:',
-      ...proposed.map((action) => `- ${action.action} ${action.target}: ${action.reason}${action.dryRun ? ' (dry run)' : ''}`),
+      ...waiting.proposed.map(actionLine),
       '',
-      `Nothing of this runs unless someone approves before ${expiresAt.toISOString()}.`,
-      ...(link ? ['Review and decide (the page asks before it changes anything):', link] : []),
-      `From a terminal: npx pivotguard approve ${incident.id}   or   npx pivotguard reject ${incident.id}`,
+      ...(await howToDecide(incident, request, payload.approvalUrl)),
     ];
     await deps.notify(incident, `Approval needed: ${incident.title}`.slice(0, 99), lines.join('\n'));
   };
 
-  const recordOutcome = async (payload: Extract<StepPayload, { step: 'record' }>) => {
-    const { incident } = payload;
+  const recordOutcome = async (incident: Incident, payload: Extract<StepPayload, { step: 'record' }>) => {
+    const execution = executionOf(payload);
     const records = [payload.evidence?.record, ...(payload.automatic?.records ?? []), ...(payload.approved?.records ?? [])].filter(
       (entry): entry is ActionRecord => entry !== undefined,
     );
     const decision = payload.approval?.decision;
+    const { plan } = incident;
     const stored = await record(incident, (response) => {
       let next = withActions(response, records);
-      // A timeout has no decider to record it; the page and the terminal record their own decisions.
-      if (next.approval && !next.approval.decision && (decision === 'timeout' || decision === 'rejected')) {
-        next = { ...next, approval: { ...next.approval, decision, decidedAt: now(), decidedBy: decision === 'timeout' ? 'nobody (timed out)' : 'unknown' } };
+      // A timeout has no decider to record it (the page and the terminal record their own), and it ends only this execution's wait.
+      const ownWait = next.approval && !next.approval.decision && (next.approval.execution ?? execution) === execution ? next.approval : undefined;
+      if (ownWait && (decision === 'timeout' || decision === 'rejected')) {
+        next = { ...next, approval: { ...ownWait, decision, decidedAt: now(), decidedBy: decision === 'timeout' ? NOBODY_IN_TIME : 'unknown' } };
       }
-      return { ...next, workflow: { execution: next.workflow?.execution ?? incident.id, startedAt: next.workflow?.startedAt ?? incident.lastSeen, dryRun: payload.dryRun, finishedAt: now() } };
+      const covers = [...plan.automatic, ...plan.approval].map(actionKey);
+      return withExecution(next, { execution, startedAt: payload.incident.lastSeen, dryRun: payload.dryRun, finishedAt: now(), covers }, isRevision(payload) ? 'revision' : 'first');
     });
     await deps.notify(incident, `Containment finished: ${incident.title}`.slice(0, 99), outcomeMessage(incident, stored, decision));
     return { records: records.length };
   };
 
-  return async (payload: StepPayload): Promise<unknown> => {
+  const captureEvidence = async (incident: Incident, payload: Extract<StepPayload, { step: 'capture-evidence' }>) => {
+    const pod = await podEvidence(incident);
+    // Captures are write-once by key: the first execution's keys follow the incident's first sight (a retry writes the same
+    // keys), a revision's its own start, so it never meets the first capture's objects.
+    const capturedAt = new Date(isRevision(payload) && payload.startedAt ? payload.startedAt : payload.incident.firstSeen);
+    const result = await deps.evidence.capture({
+      incident,
+      records: await deps.recordsBehind(incident),
+      podSpec: pod.podSpec ?? (pod.notes.length ? { unavailable: pod.notes } : undefined),
+      podLogs: pod.podLogs,
+      rolePolicies: incident.blastRadius.rolePermissions,
+      capturedAt,
+      dryRun: payload.dryRun,
+    });
+    if (result.record.result === 'failed') throw Object.assign(new Error(result.record.detail), { name: 'EvidenceNotStored' });
+    await record(incident, (response) => withActions(response, [result.record]));
+    return { record: result.record, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256 };
+  };
+
+  const workflowStep = async (payload: WorkflowStep, incident: Incident): Promise<unknown> => {
     switch (payload.step) {
-      case 'capture-evidence': {
-        const { incident, dryRun } = payload;
-        // The incident's first sight fixes the capture time, so a retried capture writes the same keys.
-        const pod = await podEvidence(incident);
-        const result = await deps.evidence.capture({
-          incident,
-          records: await deps.recordsBehind(incident),
-          podSpec: pod.podSpec ?? (pod.notes.length ? { unavailable: pod.notes } : undefined),
-          podLogs: pod.podLogs,
-          rolePolicies: incident.blastRadius.rolePermissions,
-          capturedAt: new Date(incident.firstSeen),
-          dryRun,
-        });
-        if (result.record.result === 'failed') throw Object.assign(new Error(result.record.detail), { name: 'EvidenceNotStored' });
-        await record(incident, (response) => withActions(response, [result.record]));
-        return { record: result.record, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256 };
-      }
-      case 'notify':
-        await deps.notify(payload.incident, `Containing: ${payload.incident.title}`.slice(0, 99), planMessage(payload.incident, payload.dryRun));
+      case 'capture-evidence':
+        return captureEvidence(incident, payload);
+      case 'notify': {
+        const subject = isRevision(payload) ? 'Containing more' : 'Containing';
+        await deps.notify(incident, `${subject}: ${incident.title}`.slice(0, 99), planMessage(incident, payload.dryRun, isRevision(payload)));
         return { notified: true };
+      }
       case 'run-action': {
-        const { incident, action } = payload;
+        const { action } = payload;
         const result = await runAction(incident, action, payload.dryRun || action.dryRun === true, payload.approval);
         await record(incident, (response) => withActions(response, [result]));
         return result;
       }
       case 'action-failed': {
-        const { incident, action, error } = payload;
+        const { action, error } = payload;
         const failed = instant(incident, action, 'failed', `${error.Error ?? 'Error'}: ${error.Cause ?? 'the step failed'}`.slice(0, 500));
         await record(incident, (response) => withActions(response, [failed]));
         await deps.notify(incident, `Containment step failed: ${incident.title}`.slice(0, 99), `${actionName(action.action)} on ${action.target} failed for ${incident.id}: ${failed.detail}\nThe other steps go on.`);
@@ -202,24 +300,32 @@ export function containmentSteps(deps: ContainmentDeps) {
       }
       case 'record-failure':
         await deps.notify(
-          payload.incident,
-          `Containment stopped: ${payload.incident.title}`.slice(0, 99),
-          `pivotguard could not ${payload.stage.replace('-', ' ')} for ${payload.incident.id}: ${payload.error.Error ?? 'error'}. No containment step ran.`,
+          incident,
+          `Containment stopped: ${incident.title}`.slice(0, 99),
+          `pivotguard could not ${payload.stage.replace('-', ' ')} for ${incident.id}: ${payload.error.Error ?? 'error'}. No containment step ran.`,
         );
         return { recorded: true };
+      case 'join-approval':
+        return { joined: 'joined' in (await takeApprovalTier(incident, payload, incident.plan.approval)) };
       case 'request-approval':
-        await requestApproval(payload);
+        await requestApproval(incident, payload);
         return undefined;
       case 'record':
-        return recordOutcome(payload);
-      case 'undo': {
-        const { step: _step, ...request } = payload;
-        return undoRecorded(request, { responses: deps.responses, iam: deps.iam, kubernetes: deps.kubernetes, clock: deps.clock });
-      }
+        return recordOutcome(incident, payload);
       default:
         // A payload from a state this handler does not know: a deployment mismatch, never silently ignored.
         throw new UnknownStep((payload as { step?: unknown }).step);
     }
+  };
+
+  return async (payload: StepPayload): Promise<unknown> => {
+    if (payload.step === 'undo') {
+      const { step: _step, ...request } = payload;
+      return undoRecorded(request, { responses: deps.responses, iam: deps.iam, kubernetes: deps.kubernetes, clock: deps.clock });
+    }
+    // A payload from a state this handler does not know may carry no incident at all.
+    if (!payload.incident) throw new UnknownStep(payload.step);
+    return workflowStep(payload, await current(payload.incident));
   };
 }
 

@@ -1,17 +1,22 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Incident } from '#core/model/incident';
+import { executionName } from './execution-names.ts';
 
-/** Starts the containment workflow for an incident. */
+/** Starts a containment workflow execution for an incident. */
 export interface ContainmentStarter {
-  start(incident: Incident, dryRun: boolean): Promise<{ execution: string; started: boolean }>;
+  /**
+   * Starts `execution` (by default the incident's first), which takes on the incident's plan as
+   * given: the whole plan for the first, only the new actions for a revision.
+   */
+  start(incident: Incident, dryRun: boolean, execution?: string): Promise<{ execution: string; started: boolean }>;
 }
 
 /** Step Functions refuses execution input above 256 KiB; signals are trimmed (oldest kept) to fit. */
 const MAX_INPUT_BYTES = 250_000;
 
 /**
- * One execution per incident, named after it: a redelivered batch or a second analyzer
- * starting the same incident gets ExecutionAlreadyExists, which means it is already handled.
+ * Executions have deterministic names: a redelivered batch or a second analyzer starting the
+ * same one gets ExecutionAlreadyExists, which means it is already handled.
  */
 export class StepFunctionsStarter implements ContainmentStarter {
   constructor(
@@ -21,21 +26,15 @@ export class StepFunctionsStarter implements ContainmentStarter {
     private readonly approvalUrl: string,
   ) {}
 
-  async start(incident: Incident, dryRun: boolean): Promise<{ execution: string; started: boolean }> {
-    const name = executionName(incident.id);
+  async start(incident: Incident, dryRun: boolean, execution = executionName(incident.id)): Promise<{ execution: string; started: boolean }> {
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: executionInput(incident, dryRun, this.approvalUrl) }));
-      return { execution: name, started: true };
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: execution, input: executionInput(incident, dryRun, this.approvalUrl) }));
+      return { execution, started: true };
     } catch (error) {
-      if (error instanceof ExecutionAlreadyExists) return { execution: name, started: false };
+      if (error instanceof ExecutionAlreadyExists) return { execution, started: false };
       throw error;
     }
   }
-}
-
-/** Execution names: 1-80 characters from letters, digits, - and _. */
-export function executionName(incidentId: string): string {
-  return incidentId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
 }
 
 export function executionInput(incident: Incident, dryRun: boolean, approvalUrl: string): string {

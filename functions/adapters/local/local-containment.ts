@@ -8,6 +8,7 @@ import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { ContainmentDesk } from '../approval/containment-desk.ts';
 import { EvidenceLocker } from '../containment/evidence.ts';
+import { executionName } from '../containment/execution-names.ts';
 import { IamRevocation } from '../containment/iam-revocation.ts';
 import { type StepPayload, containmentSteps } from '../containment/steps.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
@@ -70,7 +71,10 @@ async function containOne(incident: Incident, definition: Record<string, unknown
   const say = options.onStep ?? (() => {});
   let firstContainmentMs: number | undefined;
 
+  // The replay's incident is the whole store: nothing changes it while the local workflow runs.
+  const incidents = { getIncident: async (id: string) => (id === incident.id ? incident : undefined) };
   const steps = containmentSteps({
+    incidents,
     // The stand-ins answer the same commands as the AWS clients; only `send` is used.
     evidence: new EvidenceLocker(new LocalEvidenceBucket(options.evidenceDirectory) as unknown as S3Client, { bucket: 'local', objectLock: false, clock }),
     iam: new IamRevocation(iam as unknown as IAMClient, clock),
@@ -98,7 +102,7 @@ async function containOne(incident: Incident, definition: Record<string, unknown
     },
   );
   const desk = new ContainmentDesk({
-    incidents: { getIncident: async (id) => (id === incident.id ? incident : undefined) },
+    incidents,
     responses: options.responses,
     workflow: wait.decisions,
     undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
@@ -119,7 +123,7 @@ async function containOne(incident: Incident, definition: Record<string, unknown
   handlers.AwaitApproval = wait.handler;
 
   say(`containing ${incident.id}${options.dryRun ? ' (dry run)' : ''}`);
-  await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, `local-${incident.id}`);
+  await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, { execution: executionName(incident.id), taskToken: `local-${incident.id}` });
   const policies = Object.fromEntries(
     [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
   );

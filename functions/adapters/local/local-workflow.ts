@@ -50,12 +50,18 @@ function flatten(value: unknown): string {
 
 export type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
 
-/** Runs the definition with every Task state answered by `handlerFor(stateName)`. */
-export async function execute(definition: Record<string, unknown>, input: unknown, handlers: Record<string, TaskHandler>, taskToken = 'task-token-1'): Promise<unknown> {
+export interface ExecuteOptions {
+  /** The execution's name (`$$.Execution.Name`), as the analyzer would start it. */
+  execution?: string;
+  taskToken?: string;
+}
+
+/** Runs the definition with every Task state answered by `handlers[stateName]`. */
+export async function execute(definition: Record<string, unknown>, input: unknown, handlers: Record<string, TaskHandler>, options: ExecuteOptions = {}): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } } as never);
   const execution = machine.run(input as never, {
-    // Step Functions hands a waiting task its token in the context object.
-    context: { Task: { Token: taskToken } },
+    // Step Functions hands a waiting task its token, and every state the execution's name, in the context object.
+    context: { Execution: { Name: options.execution ?? 'local-execution' }, Task: { Token: options.taskToken ?? 'task-token-1' } },
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),

@@ -17,6 +17,8 @@ export interface PlannedAction {
   reason: string;
   /** Record what would be done, change nothing (configured per action or for all). */
   dryRun?: boolean;
+  /** What on the target the action acts on: the session names a revoke-role-sessions denies. */
+  scope?: string[];
 }
 
 export interface IncidentWorkload {

@@ -35,6 +35,7 @@ export function planContainment(input: PlanInput, config: Config): { automatic: 
       action: 'revoke-role-sessions',
       target: identity.roleArn,
       reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
+      scope: [...identity.sessions].sort(),
     });
   }
   for (const identity of input.identities) {

@@ -1,4 +1,4 @@
-import type { ContainmentAction, PlannedAction } from '#core/model/incident';
+import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from './action.ts';
 
 /**
@@ -21,12 +21,27 @@ export interface IncidentResponse {
   history: StatusChange[];
   actions: ActionRecord[];
   undone: UndoneRecord[];
+  /** The latest approval request; the ones before it are in `earlierApprovals`. */
   approval?: ApprovalRequest;
-  workflow?: { execution: string; startedAt: string; finishedAt?: string; dryRun: boolean };
+  /** Approval requests replaced by a later one, oldest first; each was decided or had expired. */
+  earlierApprovals?: ApprovalRequest[];
+  /** The incident's first containment execution. */
+  workflow?: WorkflowExecution;
+  /** Executions started later because the plan grew (a new session, role or pod), oldest first. */
+  revisions?: WorkflowExecution[];
   /** The first containment step (evidence excluded) that changed something, for time to first containment. */
   firstContainedAt?: string;
   /** Set when the incident is dismissed: the suppression people may accept. */
   proposedSuppression?: ProposedSuppression;
+}
+
+export interface WorkflowExecution {
+  execution: string;
+  startedAt: string;
+  finishedAt?: string;
+  dryRun: boolean;
+  /** The planned actions this execution took on (actionKey); absent on responses recorded before revisions. */
+  covers?: string[];
 }
 
 export interface AlertSent {
@@ -52,6 +67,8 @@ export interface ApprovalRequest {
   requestedAt: string;
   expiresAt: string;
   proposed: PlannedAction[];
+  /** The execution waiting for this decision; absent on requests recorded before revisions. */
+  execution?: string;
   /** sha256 of the task token: recognizes a retried request without keeping the token here. */
   tokenSha256?: string;
   decision?: 'approved' | 'rejected' | 'timeout';
@@ -75,6 +92,9 @@ export interface ProposedSuppression {
   accepted?: { at: string; by: string };
 }
 
+/** Who decided a request nobody answered before it expired. */
+export const NOBODY_IN_TIME = 'nobody (timed out)';
+
 /** Results that mean the cluster or the account was changed (or, dry, would have been). */
 const CHANGED: ReadonlySet<ActionRecord['result']> = new Set(['applied', 'already-applied']);
 
@@ -83,12 +103,13 @@ export function openResponse(incidentId: string, openedAt: string): IncidentResp
 }
 
 /**
- * Adds the workflow's step records. A record already kept (same action, target, start) is not
- * added twice, so a retried RecordOutcome changes nothing. The first applied containment step
- * moves an open incident to contained.
+ * Adds the workflow's step records. A record already kept (same action, target, start and
+ * outcome) is not added twice, so a retried RecordOutcome changes nothing, while a revision's
+ * step on the same target (a wider revoke) is kept beside the first. The first applied
+ * containment step moves an open incident to contained.
  */
 export function withActions(response: IncidentResponse, records: readonly ActionRecord[]): IncidentResponse {
-  const key = (record: ActionRecord) => `${record.action}|${record.target}|${record.startedAt}`;
+  const key = (record: ActionRecord) => `${record.action}|${record.target}|${record.startedAt}|${record.result}|${record.detail}`;
   const known = new Set(response.actions.map(key));
   const added = records.filter((record) => !known.has(key(record)));
   if (added.length === 0) return response;
@@ -124,4 +145,66 @@ export function withStatus(response: IncidentResponse, change: { to: IncidentSta
   if (!ALLOWED[response.status].includes(change.to)) throw new InvalidTransition(response.status, change.to);
   const entry: StatusChange = { at: change.at, by: change.by, from: response.status, to: change.to, ...(change.reason ? { reason: change.reason } : {}) };
   return { ...response, status: change.to, history: [...response.history, entry] };
+}
+
+/**
+ * What makes two planned actions the same step: the action, its target and what on the target it
+ * acts on, so a revoke of the same role with a new session is a new step.
+ */
+export function actionKey(action: Pick<PlannedAction, 'action' | 'target' | 'scope'>): string {
+  return [action.action, action.target, ...[...(action.scope ?? [])].sort()].join('|');
+}
+
+/** The part of a plan that no execution of the incident has taken on yet. */
+export function uncoveredPlan(plan: Incident['plan'], response: IncidentResponse | undefined): Incident['plan'] {
+  const covered = new Set([response?.workflow, ...(response?.revisions ?? [])].flatMap((execution) => execution?.covers ?? []));
+  const fresh = (action: PlannedAction) => !covered.has(actionKey(action));
+  return { automatic: plan.automatic.filter(fresh), approval: plan.approval.filter(fresh) };
+}
+
+/** The incident's first execution, or a revision started later for steps the plan gained. */
+export type ExecutionKind = 'first' | 'revision';
+
+/**
+ * Records an execution once: the first as `workflow`, revisions by name. Recording it again
+ * keeps what was recorded first and adds its finish.
+ */
+export function withExecution(response: IncidentResponse, execution: WorkflowExecution, kind: ExecutionKind): IncidentResponse {
+  const merged = (recorded: WorkflowExecution | undefined): WorkflowExecution =>
+    recorded ? { ...execution, ...recorded, ...(execution.finishedAt ? { finishedAt: execution.finishedAt } : {}) } : execution;
+  if (kind === 'first') return { ...response, workflow: merged(response.workflow) };
+  const revisions = response.revisions ?? [];
+  const known = revisions.some((revision) => revision.execution === execution.execution);
+  return {
+    ...response,
+    revisions: known ? revisions.map((revision) => (revision.execution === execution.execution ? merged(revision) : revision)) : [...revisions, execution],
+  };
+}
+
+/** An execution's approval tier, taken in: its own request, or actions added to another execution's. */
+export type ApprovalTaken = { opened: ApprovalRequest } | { joined: ApprovalRequest; added: PlannedAction[] };
+
+/**
+ * One wait at a time: while another execution's request is open (undecided, not expired), an
+ * execution's approval tier is added to it, so one decision covers both. Otherwise the execution
+ * opens `request` (or keeps the one it opened already), and the request before it moves to
+ * `earlierApprovals`.
+ */
+export function withApprovalRequested(
+  response: IncidentResponse,
+  request: ApprovalRequest & { execution: string },
+  now: string,
+): { response: IncidentResponse; taken: ApprovalTaken } {
+  const pending = response.approval;
+  const open = pending !== undefined && !pending.decision && pending.expiresAt > now;
+  if (open && pending.execution === request.execution) return { response, taken: { opened: pending } };
+  if (open) {
+    const proposed = new Set(pending.proposed.map(actionKey));
+    const added = request.proposed.filter((action) => !proposed.has(actionKey(action)));
+    const joined = { ...pending, proposed: [...pending.proposed, ...added] };
+    return { response: added.length > 0 ? { ...response, approval: joined } : response, taken: { joined, added } };
+  }
+  const ended = pending && (pending.decision ? pending : { ...pending, decision: 'timeout' as const, decidedAt: now, decidedBy: NOBODY_IN_TIME });
+  const earlierApprovals = ended ? [...(response.earlierApprovals ?? []), ended] : response.earlierApprovals;
+  return { response: { ...response, approval: request, ...(earlierApprovals ? { earlierApprovals } : {}) }, taken: { opened: request } };
 }
