@@ -1,15 +1,17 @@
-import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { BACKEND_OPTIONS, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
 import { dismissal, suppressionYaml } from './dismiss-command.ts';
+import { printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 
-export const ACCEPT_SUPPRESSION_USAGE = `pivotguard accept-suppression INCIDENT ${BACKEND_USAGE} [--json]`;
+const USAGE = COMMANDS['accept-suppression'].usage;
 
 /**
  * Records that someone accepted the suppression a dismissal proposed, and prints it again: the
  * configuration file is the user's, so pivotguard shows the entry and never edits the file.
  */
 export async function acceptSuppressionCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommand(args, ACCEPT_SUPPRESSION_USAGE, { ...BACKEND_OPTIONS, json: { type: 'boolean', default: false } });
-  const [incidentId] = incidentArgument(positionals, ACCEPT_SUPPRESSION_USAGE);
+  const { values, positionals } = parseCommand(args, USAGE, { ...BACKEND_OPTIONS, json: { type: 'boolean', default: false } });
+  const [incidentId] = incidentArgument(positionals, USAGE);
   const backend = await openBackend(values);
   const found = await findIncident(backend, incidentId);
   if (typeof found === 'string') return refused(err, found);
@@ -24,7 +26,10 @@ export async function acceptSuppressionCommand(args: string[], out: NodeJS.Writa
     return 0;
   }
   const already = proposal.accepted ? 'was already accepted' : 'accepted';
-  out.write(`Suppression for ${incidentId} ${already} by ${accepted.by} at ${accepted.at}. Add it under suppressions: in pivotguard.yaml:\n\n`);
-  out.write(suppressionYaml(proposal, dismissal(response)?.reason ?? 'dismissed as a false positive', accepted.by));
+  printLines(out, [
+    `Suppression for ${incidentId} ${already} by ${accepted.by} at ${accepted.at}. Add it under suppressions: in pivotguard.yaml:`,
+    '',
+    ...suppressionYaml(proposal, dismissal(response)?.reason ?? 'dismissed as a false positive', accepted.by),
+  ]);
   return 0;
 }

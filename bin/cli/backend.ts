@@ -14,6 +14,7 @@ import type { Incident } from '#core/model/incident';
 import type { IncidentResponse } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
+import { printError } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
 
 type CommandOptions = NonNullable<ParseArgsConfig['options']>;
@@ -27,8 +28,6 @@ export const BACKEND_OPTIONS = {
   by: { type: 'string' },
 } as const satisfies CommandOptions;
 
-export const BACKEND_USAGE = '[--table NAME | --state FILE] [--by NAME]';
-
 export interface BackendChoice {
   table?: string;
   state?: string;
@@ -41,6 +40,8 @@ export interface BackendChoice {
 export interface Backend {
   /** "table NAME" or "state file FILE", for messages. */
   where: string;
+  /** A local state file, which holds what replays found rather than what is happening now. */
+  local: boolean;
   incidents: Pick<Store, 'getIncident' | 'listIncidents'>;
   responses: ResponseStore;
   desk: ContainmentDesk;
@@ -49,6 +50,8 @@ export interface Backend {
    * throws a UsageError when the deployed stack lacks the option it needs.
    */
   unavailable(what: 'decide' | 'undo'): string | undefined;
+  /** One line on how to reverse the incident's containment steps from here. */
+  undoAdvice(incidentId: string): string;
   /** Who is acting: --by, else the AWS caller or the OS user. */
   actor(): Promise<string>;
   /** Keeps a change: the local state file is written; the table already has it. */
@@ -110,6 +113,7 @@ async function openLocal(file: string, by: string | undefined): Promise<Backend>
   const refuse = () => Promise.reject(new Error(LOCAL_DECISION_REFUSAL));
   return {
     where: `state file ${file}`,
+    local: true,
     incidents: state.store,
     responses: state.responses,
     desk: new ContainmentDesk({
@@ -119,6 +123,7 @@ async function openLocal(file: string, by: string | undefined): Promise<Backend>
       undo: () => Promise.reject(new Error(LOCAL_UNDO_REFUSAL)),
     }),
     unavailable: (what) => (what === 'decide' ? LOCAL_DECISION_REFUSAL : LOCAL_UNDO_REFUSAL),
+    undoAdvice: () => 'A local replay applied them to stand-ins that were gone when it ended: nothing real needs undoing.',
     actor: async () => by ?? userInfo().username,
     save: () => state.save(),
   };
@@ -138,6 +143,7 @@ async function openDeployed(table: string, options: { stateMachine?: string; fun
   const { stateMachine, functionName } = options;
   return {
     where: `table ${table}`,
+    local: false,
     incidents,
     responses,
     desk: new ContainmentDesk({
@@ -157,6 +163,8 @@ async function openDeployed(table: string, options: { stateMachine?: string; fun
       }
       return undefined;
     },
+    undoAdvice: (incidentId) =>
+      `Undo them all: pivotguard undo ${incidentId} --table ${table} --function ${functionName ?? 'CONTAINMENT_FUNCTION'} (or one: add the action name)`,
     actor: async () => options.by ?? (await callerArn()),
     save: async () => {},
   };
@@ -174,6 +182,6 @@ async function callerArn(): Promise<string> {
 
 /** A refused action: one line on stderr, exit code 1. */
 export function refused(err: NodeJS.WritableStream, reason: string): number {
-  err.write(`pivotguard: ${reason}\n`);
+  printError(err, reason);
   return 1;
 }

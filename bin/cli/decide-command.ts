@@ -1,12 +1,11 @@
 import type { PlannedAction } from '#core/model/incident';
-import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
-
-export const APPROVE_USAGE = `pivotguard approve INCIDENT ${BACKEND_USAGE} [--state-machine ARN] [--json]`;
-export const REJECT_USAGE = `pivotguard reject INCIDENT ${BACKEND_USAGE} [--state-machine ARN] [--json]`;
+import { BACKEND_OPTIONS, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { type Printable, printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 
 /** Approves or rejects what the incident's workflow waits for now. */
 export async function decideCommand(decision: 'approve' | 'reject', args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const usage = decision === 'approve' ? APPROVE_USAGE : REJECT_USAGE;
+  const { usage } = COMMANDS[decision];
   const { values, positionals } = parseCommand(args, usage, { ...BACKEND_OPTIONS, json: { type: 'boolean', default: false } });
   const [incidentId] = incidentArgument(positionals, usage);
   const backend = await openBackend(values);
@@ -23,15 +22,14 @@ export async function decideCommand(decision: 'approve' | 'reject', args: string
     return 0;
   }
   const who = `${approval.decision} by ${approval.decidedBy} at ${approval.decidedAt}`;
-  out.write(
-    decision === 'approve'
-      ? `${incidentId} ${who}; the workflow runs next:\n${actionLines(approval.proposed)}`
-      : `${incidentId} ${who}; nothing disruptive runs, these stay undone:\n${actionLines(approval.proposed)}`,
-  );
+  printLines(out, [
+    decision === 'approve' ? `${incidentId} ${who}; the workflow runs next:` : `${incidentId} ${who}; nothing disruptive runs, these stay undone:`,
+    ...actionLines(approval.proposed),
+  ]);
   return 0;
 }
 
-function actionLines(actions: readonly PlannedAction[]): string {
-  if (actions.length === 0) return '  (no action was proposed)\n';
-  return actions.map((action) => `  ${action.action}  ${action.target}${action.dryRun ? '  (dry run)' : ''}\n    ${action.reason}\n`).join('');
+function actionLines(actions: readonly PlannedAction[]): Printable[] {
+  if (actions.length === 0) return ['  (no action was proposed)'];
+  return actions.flatMap((action) => [`  ${action.action}  ${action.target}${action.dryRun ? '  (dry run)' : ''}`, `    ${action.reason}`]);
 }

@@ -1,16 +1,22 @@
 import { stringify } from 'yaml';
 import type { IncidentResponse, ProposedSuppression } from '#core/respond/response';
-import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { BACKEND_OPTIONS, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { containmentReminder } from './containment-reminder.ts';
+import { type Printable, printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-export const DISMISS_USAGE = `pivotguard dismiss INCIDENT --reason TEXT ${BACKEND_USAGE} [--json]`;
+const USAGE = COMMANDS.dismiss.usage;
 
-/** Closes the incident as a false positive and proposes the suppression that would have kept it quiet. */
+/**
+ * Closes the incident as a false positive, proposes the suppression that would have kept it
+ * quiet, and says which containment steps are still in place.
+ */
 export async function dismissCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommand(args, DISMISS_USAGE, { ...BACKEND_OPTIONS, reason: { type: 'string' }, json: { type: 'boolean', default: false } });
-  const [incidentId] = incidentArgument(positionals, DISMISS_USAGE);
+  const { values, positionals } = parseCommand(args, USAGE, { ...BACKEND_OPTIONS, reason: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const [incidentId] = incidentArgument(positionals, USAGE);
   const reason = values.reason?.trim();
-  if (!reason) throw new UsageError(`say why it is a false positive with --reason TEXT; usage: ${DISMISS_USAGE}`);
+  if (!reason) throw new UsageError(`say why it is a false positive with --reason TEXT; usage: ${USAGE}`);
   const backend = await openBackend(values);
   const found = await findIncident(backend, incidentId);
   if (typeof found === 'string') return refused(err, found);
@@ -25,9 +31,16 @@ export async function dismissCommand(args: string[], out: NodeJS.WritableStream,
     return 0;
   }
   const change = dismissal(response)!;
-  out.write(`${incidentId} dismissed as a false positive by ${change.by} at ${change.at}: ${change.reason}\n`);
-  out.write(`\nProposed suppression, to add under suppressions: in pivotguard.yaml:\n\n${suppressionYaml(proposal, change.reason ?? reason, by)}\n`);
-  out.write(`Record that you accept it: pivotguard accept-suppression ${incidentId}\n`);
+  printLines(out, [
+    `${incidentId} dismissed as a false positive by ${change.by} at ${change.at}: ${change.reason}`,
+    '',
+    'Proposed suppression, to add under suppressions: in pivotguard.yaml:',
+    '',
+    ...suppressionYaml(proposal, change.reason ?? reason, by),
+    '',
+    `Record that you accept it: pivotguard accept-suppression ${incidentId}`,
+    ...containmentReminder(response, backend.undoAdvice(incidentId)),
+  ]);
   return 0;
 }
 
@@ -36,12 +49,11 @@ export function dismissal(response: IncidentResponse | undefined) {
   return response?.history.filter((change) => change.to === 'false-positive').at(-1);
 }
 
-/** One entry of pivotguard.yaml's `suppressions:` list, indented to paste under the key. */
-export function suppressionYaml(proposal: ProposedSuppression, reason: string, owner: string): string {
+/** One entry of pivotguard.yaml's `suppressions:` list, indented to paste under the key; never wrapped. */
+export function suppressionYaml(proposal: ProposedSuppression, reason: string, owner: string): Printable[] {
   const entry = { rule: proposal.rule, ...proposal.scope, reason, owner, expires: proposal.expiresAt.slice(0, 10) };
   return stringify([entry])
     .trimEnd()
     .split('\n')
-    .map((line) => `  ${line}\n`)
-    .join('');
+    .map((line) => ({ text: `  ${line}`, verbatim: true }));
 }

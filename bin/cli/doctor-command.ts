@@ -11,25 +11,11 @@ import { type DoctorClients, isBlocked, runDoctor } from '#adapters/doctor/docto
 import { GLOBAL_EVENTS_REGION } from '#adapters/doctor/regions';
 import { plural } from '#core/report/format';
 import { parseCommand } from './backend.ts';
+import { type Printable, printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-export const DOCTOR_USAGE = 'pivotguard doctor [--cluster NAME]... [--security-hub] [--no-reserved-concurrency] [--region REGION] [--json]';
-
-const DOCTOR_HELP = `usage: ${DOCTOR_USAGE}
-
-Checks, read-only and with your AWS credentials, what the deploy and detection rely on:
-a CloudTrail trail logging read and write management events in every region; per cluster
-(--cluster, repeatable; default every cluster of the region) audit logging, a free
-subscription-filter slot on its log group, an authentication mode that takes access entries
-and a CNI enforcing NetworkPolicy; GuardDuty EKS Protection and Runtime Monitoring; a forwarder
-in ${GLOBAL_EVENTS_REGION} for global-service events; room in the account's Lambda concurrency for
-the stack's reservations (--no-reserved-concurrency when you deploy with -c reservedConcurrency=false);
-with --security-hub, Security Hub.
-
-Each line is ✔ (in place), ✘ (missing, followed by the command that fixes it) or ! (cannot tell,
-or advice). Exit code 1 when something blocks the deploy or detection, otherwise 0; 2 for bad
-arguments or no AWS credentials or region. --json prints {"checks":[{"id","status","blocking",
-"summary","fix"}],"blocked"} and nothing else.`;
+const USAGE = COMMANDS.doctor.usage;
 
 const MARKS = { ok: '✔', fail: '✘', warn: '!' } as const;
 
@@ -37,19 +23,14 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Read-only checks of the account, region and clusters pivotguard is deployed to. */
 export async function doctorCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommand(args, DOCTOR_USAGE, {
+  const { values, positionals } = parseCommand(args, USAGE, {
     cluster: { type: 'string', multiple: true, default: [] },
     'security-hub': { type: 'boolean', default: false },
     'no-reserved-concurrency': { type: 'boolean', default: false },
     region: { type: 'string' },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   });
-  if (values.help) {
-    out.write(`${DOCTOR_HELP}\n`);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; usage: ${DOCTOR_USAGE}`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; usage: ${USAGE}`);
   if (values.region !== undefined && !AWS_REGION.test(values.region)) throw new UsageError(`--region ${values.region} is not an AWS region name (e.g. eu-west-1)`);
 
   const sts = new STSClient({ region: values.region });
@@ -70,7 +51,8 @@ export async function doctorCommand(args: string[], out: NodeJS.WritableStream):
     ...(await runDoctor(clients, { account, region, clusters: clusterNames(values.cluster), securityHub: values['security-hub'], reservedConcurrency: !values['no-reserved-concurrency'] })),
   ];
   const blocked = isBlocked(checks);
-  out.write(values.json ? `${JSON.stringify({ checks, blocked })}\n` : renderChecks(checks, blocked));
+  if (values.json) out.write(`${JSON.stringify({ checks, blocked })}\n`);
+  else printLines(out, renderChecks(checks, blocked));
   return blocked ? 1 : 0;
 }
 
@@ -96,10 +78,11 @@ function clusterNames(options: string[]): string[] {
   return [...new Set(options.flatMap((option) => option.split(',')).map((name) => name.trim()).filter(Boolean))];
 }
 
-function renderChecks(checks: readonly CheckResult[], blocked: boolean): string {
-  const lines = checks.flatMap(({ id, status, blocking, summary, fix }) => [
-    `${MARKS[status]} ${id}${blocking ? ' (blocking)' : ''}: ${summary}`,
-    ...(fix ? fix.split('\n').map((command, index) => `    ${index === 0 ? 'fix: ' : '     '}${command}`) : []),
+function renderChecks(checks: readonly CheckResult[], blocked: boolean): Printable[] {
+  const lines: Printable[] = checks.flatMap(({ id, status, blocking, summary, fix }) => [
+    { text: `${MARKS[status]} ${id}${blocking ? ' (blocking)' : ''}: ${summary}`, hang: 2 },
+    // Fix commands are meant to be copied: never wrapped.
+    ...(fix ? fix.split('\n').map((command, index) => ({ text: `    ${index === 0 ? 'fix: ' : '     '}${command}`, verbatim: true })) : []),
   ]);
   const blocking = checks.filter((check) => check.status === 'fail' && check.blocking).length;
   const other = checks.filter((check) => check.status !== 'ok').length - blocking;
@@ -108,5 +91,5 @@ function renderChecks(checks: readonly CheckResult[], blocked: boolean): string 
       ? `${plural(blocking, 'problem blocks', 'problems block')} the deploy or detection${other ? `; ${plural(other, 'other line')} to look at` : ''}`
       : `Nothing blocks the deploy or detection${other ? `; ${plural(other, 'line')} to look at` : ''}`,
   );
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

@@ -1,61 +1,54 @@
-import { ACCEPT_SUPPRESSION_USAGE, acceptSuppressionCommand } from './accept-suppression-command.ts';
-import { APPROVE_USAGE, REJECT_USAGE, decideCommand } from './decide-command.ts';
-import { DISMISS_USAGE, dismissCommand } from './dismiss-command.ts';
-import { DOCTOR_USAGE, doctorCommand } from './doctor-command.ts';
-import { RBAC_USAGE, rbacCommand } from './rbac-command.ts';
-import { REPLAY_USAGE, replayCommand } from './replay-command.ts';
-import { REPORT_USAGE, reportCommand } from './report-command.ts';
-import { RESOLVE_USAGE, resolveCommand } from './resolve-command.ts';
-import { UNDO_USAGE, undoCommand } from './undo-command.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+import { reportFailure } from './failure.ts';
+import { type Printable, printLines } from './terminal.ts';
+import { COMMANDS, type CommandName, USAGE, commandHelp, isCommand } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-const COMMANDS = ['replay', 'approve', 'reject', 'undo', 'resolve', 'dismiss', 'accept-suppression', 'report', 'rbac', 'doctor'];
+type Run = (args: string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream) => Promise<number>;
 
-const USAGE = `usage: ${[REPLAY_USAGE, APPROVE_USAGE, REJECT_USAGE, UNDO_USAGE, RESOLVE_USAGE, DISMISS_USAGE, ACCEPT_SUPPRESSION_USAGE, REPORT_USAGE, RBAC_USAGE, DOCTOR_USAGE].join('\n       ')}
+// Each command is loaded when it runs: --help and --version load no AWS SDK, CDK or Kubernetes client.
+const RUN: Record<CommandName, Run> = {
+  replay: async (args, out, err) => (await import('./replay-command.ts')).replayCommand(args, out, err),
+  approve: async (args, out, err) => (await import('./decide-command.ts')).decideCommand('approve', args, out, err),
+  reject: async (args, out, err) => (await import('./decide-command.ts')).decideCommand('reject', args, out, err),
+  undo: async (args, out, err) => (await import('./undo-command.ts')).undoCommand(args, out, err),
+  resolve: async (args, out, err) => (await import('./resolve-command.ts')).resolveCommand(args, out, err),
+  dismiss: async (args, out, err) => (await import('./dismiss-command.ts')).dismissCommand(args, out, err),
+  'accept-suppression': async (args, out, err) => (await import('./accept-suppression-command.ts')).acceptSuppressionCommand(args, out, err),
+  report: async (args, out) => (await import('./report-command.ts')).reportCommand(args, out),
+  rbac: async (args, out) => (await import('./rbac-command.ts')).rbacCommand(args, out),
+  doctor: async (args, out) => (await import('./doctor-command.ts')).doctorCommand(args, out),
+};
 
-Incidents and responses are read from the deployed table with --table NAME (or PIVOTGUARD_TABLE),
-otherwise from the local state file --state FILE (default .pivotguard/state.json).
-On the table, approve and reject need --state-machine ARN (PIVOTGUARD_STATE_MACHINE) and undo
-needs --function NAME (PIVOTGUARD_CONTAINMENT_FUNCTION), from the stack outputs.`;
+const HELP = new Set(['--help', '-h']);
 
-/** The pivotguard command; returns the exit code. */
+/** The pivotguard command; returns the exit code. Nothing it meets is printed as a stack trace. */
 export async function main(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
   const [command, ...rest] = args;
   try {
-    switch (command) {
-      case 'replay':
-        return await replayCommand(rest, out, err);
-      case 'approve':
-      case 'reject':
-        return await decideCommand(command, rest, out, err);
-      case 'undo':
-        return await undoCommand(rest, out, err);
-      case 'resolve':
-        return await resolveCommand(rest, out, err);
-      case 'dismiss':
-        return await dismissCommand(rest, out, err);
-      case 'accept-suppression':
-        return await acceptSuppressionCommand(rest, out, err);
-      case 'report':
-        return await reportCommand(rest, out);
-      case 'rbac':
-        return await rbacCommand(rest, out);
-      case 'doctor':
-        return await doctorCommand(rest, out);
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        out.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"; commands: ${COMMANDS.join(', ')} (pivotguard help)`);
+    if (command === undefined || command === 'help' || HELP.has(command)) {
+      const topic = command === 'help' && isCommand(rest[0]) ? commandHelp(rest[0]) : USAGE;
+      printLines(out, helpLines(topic));
+      return command === undefined ? 2 : 0;
     }
+    if (command === '--version' || command === '-v' || command === 'version') {
+      out.write(`pivotguard ${packageJson.version}\n`);
+      return 0;
+    }
+    if (!isCommand(command)) throw new UsageError(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')} (pivotguard --help)`);
+    // Options end at `--`: a file named --help after it is a file.
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (options.some((arg) => HELP.has(arg))) {
+      printLines(out, helpLines(commandHelp(command)));
+      return 0;
+    }
+    return await RUN[command](rest, out, err);
   } catch (error) {
-    if (error instanceof UsageError) {
-      err.write(`pivotguard: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return reportFailure(error, err);
   }
+}
+
+/** Usage lines wrap under the command they continue. */
+function helpLines(text: string): Printable[] {
+  return text.split('\n').map((line) => (/^(usage: | {7})pivotguard /.test(line) ? { text: line, hang: 9 } : line));
 }

@@ -1,91 +1,97 @@
-import { access, constants, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { access, constants, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { severityRank } from '#core/model/signal';
 import { openResponse } from '#core/respond/response';
 import { containLocally, replayOpenedAt } from '#adapters/local/local-containment';
-import { DEFAULT_STATE_FILE, LocalState } from '#adapters/local/state-file';
+import { DEFAULT_STATE_FILE, LocalState, StateFileError } from '#adapters/local/state-file';
 import { replayFiles } from '#adapters/local-replay';
-import { renderContainment } from './render-containment.ts';
+import { STDIN } from '#adapters/record-files';
+import { parseCommand } from './backend.ts';
 import { loadConfig } from './load-config.ts';
 import { progressBar } from './progress.ts';
+import { renderContainment } from './render-containment.ts';
 import { renderReplay } from './render-text.ts';
+import { printError, printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-export const REPLAY_USAGE = 'pivotguard replay [--json] [--config FILE] [--cluster NAME] [--state FILE] [--contain [--approve | --reject] [--dry-run] [--by NAME]] FILE...';
+const USAGE = COMMANDS.replay.usage;
 
 /** Inputs above this size get a progress bar when a person is watching. */
 const PROGRESS_BAR_BYTES = 20e6;
 
 export async function replayCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        cluster: { type: 'string' },
-        state: { type: 'string', default: DEFAULT_STATE_FILE },
-        contain: { type: 'boolean', default: false },
-        approve: { type: 'boolean', default: false },
-        reject: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        by: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; usage: ${REPLAY_USAGE}`);
-  }
-  const files = parsed.positionals;
-  const { contain, approve, reject } = parsed.values;
-  if (approve && reject) throw new UsageError('--approve and --reject exclude each other');
-  if ((approve || reject || parsed.values['dry-run']) && !contain) throw new UsageError('--approve, --reject and --dry-run go with --contain');
-  if (files.length === 0) throw new UsageError(`no input files; usage: ${REPLAY_USAGE}`);
-  for (const file of files) await assertReadableFile(file);
-  const config = await loadConfig(parsed.values.config);
-  const totalBytes = (await Promise.all(files.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
-  const showProgress = err.isTTY === true && totalBytes >= PROGRESS_BAR_BYTES;
-  const result = await replayFiles(files, {
-    config,
-    cluster: parsed.values.cluster,
-    onProgress: showProgress ? progressBar(err) : undefined,
+  const { values, positionals: files } = parseCommand(args, USAGE, {
+    json: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    config: { type: 'string' },
+    cluster: { type: 'string' },
+    state: { type: 'string' },
+    contain: { type: 'boolean', default: false },
+    approve: { type: 'boolean', default: false },
+    reject: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    by: { type: 'string' },
   });
-  const state = await LocalState.load(parsed.values.state);
+  const { contain, approve, reject } = values;
+  if (approve && reject) throw new UsageError('--approve and --reject exclude each other');
+  if ((approve || reject || values['dry-run']) && !contain) throw new UsageError('--approve, --reject and --dry-run go with --contain');
+  if (files.length === 0) throw new UsageError(`no input files; usage: ${USAGE}`);
+  if (files.filter((file) => file === STDIN).length > 1) throw new UsageError('standard input (-) can be read only once');
+  for (const file of files) if (file !== STDIN) await assertReadableFile(file);
+  const config = await loadConfig(values.config);
+  // Checked before any work: a --state that names something else (a config file) is refused, never overwritten.
+  const state = values.state ? await openState(values.state) : LocalState.fresh(DEFAULT_STATE_FILE);
+  const evidenceDirectory = join(dirname(state.file), 'evidence');
+
+  const totalBytes = (await Promise.all(files.map((file) => (file === STDIN ? { size: 0 } : stat(file))))).reduce((sum, info) => sum + info.size, 0);
+  const showProgress = err.isTTY === true && totalBytes >= PROGRESS_BAR_BYTES;
+  const result = await replayFiles(files, { config, cluster: values.cluster, onProgress: showProgress ? progressBar(err) : undefined });
+  for (const note of new Set(result.notes)) printError(err, note);
+
   state.putIncidents(result.incidents);
   for (const incident of result.incidents) {
     const openedAt = replayOpenedAt(incident, config.actions.containFrom);
     await state.responses.updateResponse(incident.id, (current) => current ?? { ...openResponse(incident.id, openedAt), alerts: [{ at: openedAt, kind: 'opened', severity: incident.severity }] });
   }
+  // A fresh replay replaces the previous one's stand-in evidence bucket along with its state.
+  if (!values.state) await rm(evidenceDirectory, { recursive: true, force: true });
   const severe = result.incidents.filter((incident) => severityRank[incident.severity] >= severityRank[config.actions.containFrom]);
   const progress: string[] = [];
   const contained = contain
     ? await containLocally(severe, {
         decision: approve ? 'approve' : reject ? 'reject' : 'timeout',
-        dryRun: parsed.values['dry-run'] || config.actions.dryRun === true,
-        evidenceDirectory: join(dirname(parsed.values.state), 'evidence'),
+        dryRun: values['dry-run'] || config.actions.dryRun === true,
+        evidenceDirectory,
         responses: state.responses,
-        by: parsed.values.by ?? userInfo().username,
+        by: values.by ?? userInfo().username,
         onStep: (line) => progress.push(line),
       })
     : [];
   await state.save();
-  if (parsed.values.json) {
-    const containment = contained.map(({ incident, response, firstContainmentMs, policies }) => ({ incidentId: incident.id, response, firstContainmentMs, policies }));
-    out.write(`${JSON.stringify({ incidents: result.incidents, rejected: result.rejected, suppressed: result.suppressed, stats: result.stats, ...(contain ? { containment } : {}) })}\n`);
+  if (values.json) {
+    const containment = contained.map(({ incident, response, execution, firstContainmentMs, policies }) => ({ incidentId: incident.id, execution, response, firstContainmentMs, policies }));
+    out.write(`${JSON.stringify({ incidents: result.incidents, rejected: result.rejected, suppressed: result.suppressed, notes: result.notes, stats: result.stats, ...(contain ? { containment } : {}) })}\n`);
   } else {
-    out.write(renderReplay(result));
-    if (contain) out.write(renderContainment(contained, progress, config.actions.containFrom));
+    printLines(out, [...renderReplay(result, { full: values.full }), ...(contain ? renderContainment(contained, progress, config.actions.containFrom) : [])]);
   }
   return 0;
+}
+
+async function openState(file: string): Promise<LocalState> {
+  try {
+    return await LocalState.load(file);
+  } catch (error) {
+    throw error instanceof StateFileError ? new UsageError(error.message) : error;
+  }
 }
 
 async function assertReadableFile(file: string): Promise<void> {
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new UsageError(`${file} is not a file`);
+    // A named pipe (`<(zcat …)`) streams like standard input does.
+    if (!info.isFile() && !info.isFIFO()) throw new UsageError(`${file} is not a file`);
     await access(file, constants.R_OK);
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -1,8 +1,10 @@
 import type { ContainmentAction } from '#core/model/incident';
-import { BACKEND_OPTIONS, BACKEND_USAGE, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { BACKEND_OPTIONS, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
+import { printError, printLines } from './terminal.ts';
+import { COMMANDS } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
-export const UNDO_USAGE = `pivotguard undo INCIDENT [ACTION] [--dry-run] ${BACKEND_USAGE} [--function NAME] [--json]`;
+const USAGE = COMMANDS.undo.usage;
 
 /** Every action name, checked by the compiler against ContainmentAction. */
 const ACTIONS: Record<ContainmentAction, true> = {
@@ -17,12 +19,12 @@ const ACTIONS: Record<ContainmentAction, true> = {
 
 /** Reverses the incident's recorded containment steps, all or one action's; exit 1 if any reversal failed. */
 export async function undoCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseCommand(args, UNDO_USAGE, {
+  const { values, positionals } = parseCommand(args, USAGE, {
     ...BACKEND_OPTIONS,
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
-  const [incidentId, action] = incidentArgument(positionals, UNDO_USAGE, 1);
+  const [incidentId, action] = incidentArgument(positionals, USAGE, 1);
   if (action !== undefined && !Object.hasOwn(ACTIONS, action)) {
     throw new UsageError(`unknown action "${action}"; one of ${Object.keys(ACTIONS).join(', ')}`);
   }
@@ -37,10 +39,10 @@ export async function undoCommand(args: string[], out: NodeJS.WritableStream, er
   if (values.json) {
     out.write(`${JSON.stringify(records)}\n`);
   } else if (records.length === 0) {
-    out.write(`nothing to undo for ${incidentId}${action ? ` (${action})` : ''}: no applied step is left to reverse\n`);
+    printLines(out, [`nothing to undo for ${incidentId}${action ? ` (${action})` : ''}: no applied step is left to reverse`]);
   } else {
-    for (const record of records) out.write(`${record.result.padEnd(14)} ${record.action}  ${record.target}\n  ${record.detail}\n`);
+    printLines(out, records.flatMap((record) => [`${record.result.padEnd(14)} ${record.action}  ${record.target}`, `  ${record.detail}`]));
   }
-  if (failed > 0) err.write(`pivotguard: ${failed} of ${records.length} reversals failed; run undo again once the cause is fixed\n`);
+  if (failed > 0) printError(err, `${failed} of ${records.length} reversals failed; run undo again once the cause is fixed`);
   return failed > 0 ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Incident } from '#core/model/incident';
 import type { IncidentChange } from '#core/store/store';
-import { type AlertText, subjectLine } from '#core/respond/alert-text';
+import { type AlertText, bodyWithin, clipText, subjectLine } from '#core/respond/alert-text';
 
 export interface AlertPublisherOptions {
   sns: SNSClient;
@@ -45,14 +45,14 @@ export class AlertPublisher {
     return { ...email, ...event };
   }
 
-  /** Needs sns:Publish on the topic. */
+  /** Needs sns:Publish on the topic. Any body is kept within what SNS takes, even one not made by alertText. */
   async sendEmail(change: IncidentChange, text: AlertText): Promise<{ messageId?: string }> {
     const { incident } = change;
     const result = await this.options.sns.send(
       new PublishCommand({
         TopicArn: this.options.topicArn,
         Subject: subjectLine(text.subject),
-        Message: text.body,
+        Message: bodyWithin(text.body),
         // Subscription filter policies can route by these, e.g. only critical to a pager.
         MessageAttributes: {
           severity: { DataType: 'String', StringValue: incident.severity },
@@ -85,47 +85,81 @@ export class AlertPublisher {
   }
 }
 
+/** Texts longer than this are cut first: one quoted record must not push the signals out of the event. */
+const DETAIL_TEXT_MAX_CHARS = 2000;
+/** The identifying fields left when nothing else fits: a title, a sentence, the workload's names. */
+const FALLBACK_TEXT_MAX_CHARS = 300;
+
 /**
- * The incident as JSON in at most `maxBytes` (UTF-8). An incident too big (a long burst of
- * signals, a crowded node) loses the tail of its longest lists first, and says so in
- * `truncated` ({ "signals": 4120 } = the full list had 4120 entries).
+ * The incident as JSON in at most `maxBytes` (UTF-8). An incident too big (signals quoting
+ * megabytes, a long burst of signals, a crowded node) loses, in this order, the tail of its
+ * longest texts and then the tail of its longest lists, and says so in `truncated`: a list's
+ * path and how long it was (`{ "signals": 4120 }`), a text's path with `[]` for list items
+ * and how many such texts were cut (`{ "signals[].summary": 3 }`, each ending "… (N more
+ * characters)").
  */
 export function incidentDetail(incident: Incident, maxBytes: number): string {
   let json = JSON.stringify(incident);
   if (byteLength(json) <= maxBytes) return json;
   const detail = structuredClone(incident) as unknown as Record<string, unknown>;
   const truncated: Record<string, number> = {};
+  clipLongTexts(detail, DETAIL_TEXT_MAX_CHARS, truncated);
+  json = JSON.stringify({ ...detail, truncated });
+  if (byteLength(json) <= maxBytes) return json;
   for (let round = 0; round < 200; round++) {
-    const longest = longestList(detail, '');
+    const longest = longestList(detail);
     if (!longest || longest.list.length <= 1) break;
     truncated[longest.path] ??= longest.list.length;
     longest.list.length = Math.floor(longest.list.length / 2);
     json = JSON.stringify({ ...detail, truncated });
     if (byteLength(json) <= maxBytes) return json;
   }
-  // Still too big (a huge single string): the identifying fields, clipped, always fit.
-  const { id, severity, confidence, firstSeen, lastSeen, workload } = incident;
-  const title = clip(incident.title, 300);
-  const explanation = clip(incident.explanation, 1000);
+  // Still too big (very many long lists): the identifying fields, clipped, always fit.
+  const { id, severity, confidence, firstSeen, lastSeen } = incident;
+  const title = clipText(incident.title, FALLBACK_TEXT_MAX_CHARS);
+  const explanation = clipText(incident.explanation, 3 * FALLBACK_TEXT_MAX_CHARS);
+  const workload = Object.fromEntries(
+    Object.entries(incident.workload).map(([field, value]) => [field, typeof value === 'string' ? clipText(value, FALLBACK_TEXT_MAX_CHARS) : value]),
+  );
   return JSON.stringify({ id, title, severity, confidence, explanation, firstSeen, lastSeen, workload, truncated: { all: 1 } });
 }
 
-function clip(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+/** Cuts every text longer than `maxChars` in place, counting the cuts by path. Iterative: any depth is safe. */
+function clipLongTexts(root: Record<string, unknown>, maxChars: number, truncated: Record<string, number>): void {
+  const pending: { holder: Record<string, unknown>; path: string }[] = [{ holder: root, path: '' }];
+  while (pending.length > 0) {
+    const { holder, path } = pending.pop()!;
+    const isList = Array.isArray(holder);
+    for (const key of Object.keys(holder)) {
+      const value = holder[key];
+      const at = isList ? `${path}[]` : path ? `${path}.${key}` : key;
+      if (typeof value === 'string' && value.length > maxChars) {
+        holder[key] = clipText(value, maxChars);
+        truncated[at] = (truncated[at] ?? 0) + 1;
+      } else if (value && typeof value === 'object') {
+        pending.push({ holder: value as Record<string, unknown>, path: at });
+      }
+    }
+  }
 }
 
-function longestList(value: unknown, path: string): { path: string; list: unknown[] } | undefined {
+/** The list with the most bytes of JSON, of at least two items, first in document order on a tie. Iterative. */
+function longestList(root: unknown): { path: string; list: unknown[] } | undefined {
   let best: { path: string; list: unknown[]; bytes: number } | undefined;
-  const visit = (node: unknown, at: string) => {
+  const pending: { node: unknown; path: string }[] = [{ node: root, path: '' }];
+  while (pending.length > 0) {
+    const { node, path } = pending.pop()!;
+    const children: { node: unknown; path: string }[] = [];
     if (Array.isArray(node)) {
       const bytes = byteLength(JSON.stringify(node));
-      if (node.length > 1 && (!best || bytes > best.bytes)) best = { path: at, list: node, bytes };
-      node.forEach((item, index) => visit(item, `${at}[${index}]`));
+      if (node.length > 1 && (!best || bytes > best.bytes)) best = { path, list: node, bytes };
+      node.forEach((item, index) => children.push({ node: item, path: `${path}[${index}]` }));
     } else if (node && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) visit(child, at ? `${at}.${key}` : key);
+      for (const [key, child] of Object.entries(node)) children.push({ node: child, path: path ? `${path}.${key}` : key });
     }
-  };
-  visit(value, path);
+    // Reversed onto the stack, so lists are met in document order.
+    for (let index = children.length - 1; index >= 0; index--) pending.push(children[index]!);
+  }
   return best;
 }
 

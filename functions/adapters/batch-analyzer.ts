@@ -18,9 +18,11 @@ import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Config } from '#core/config';
-import type { RejectedRecord, SecurityEvent } from '#core/model/event';
+import type { RejectedRecord, RejectionCode, SecurityEvent } from '#core/model/event';
+import { sanitize } from '#core/detect/actors';
 import type { Incident } from '#core/model/incident';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
+import { boundedReason } from '#core/normalize/rejection';
 import { Pipeline } from '#core/pipeline';
 import { severityRank } from '#core/model/signal';
 import { type AlertText, alertText } from '#core/respond/alert-text';
@@ -35,11 +37,11 @@ import { incidentOpenedMetrics } from '#adapters/response-metrics';
 import type { ExportedIncident, FindingExporter } from '#adapters/security-hub';
 
 /**
- * SQS batch -> normalize -> link -> detect -> correlate -> alert. A record the core rejects
- * goes to the dead-letter queue with its reason and never holds back the good records next to
- * it; a failure of the core itself returns the batch to SQS, which is safe because the core is
- * idempotent; an alert goes out once per incident, change and severity, however often a batch
- * is delivered.
+ * SQS batch -> normalize -> link -> detect -> correlate -> alert. A record the core rejects,
+ * whether it fails to normalize or makes linking or a rule fail, goes to the dead-letter queue
+ * with its reason and code and never holds back the good records next to it; only a failure of
+ * the store returns the batch to SQS, which is safe because the core is idempotent; an alert
+ * goes out once per incident, change and severity, however often a batch is delivered.
  */
 
 export interface AnalyzerDeps {
@@ -73,6 +75,12 @@ interface AlertKey {
   change: IncidentChange['change'];
   severity: string;
   channel: Channel;
+}
+
+/** What one message carried: events for the core, and records set aside on the way. */
+interface MessageContents {
+  events: SecurityEvent[];
+  rejected: RejectedRecord[];
 }
 
 interface Delivery {
@@ -121,19 +129,18 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     { persistenceStore: deps.idempotencyStore, config: idempotencyConfig, keyPrefix: 'pivotguard.alert', dataIndexArgument: 0 },
   );
 
-  /** Parses and normalizes one message; what the core rejects goes to the dead-letter queue. */
-  const readMessage = async (record: SQSRecord): Promise<SecurityEvent[]> => {
+  /** Parses and normalizes one message; what is rejected is dead-lettered after the core has run. */
+  const readMessage = (record: SQSRecord): MessageContents => {
     let value: unknown;
     try {
       value = JSON.parse(record.body);
     } catch {
-      await deadLetter(record, [{ file: 'sqs', record: 'body', reason: `message body is not JSON: ${excerpt(record.body)}` }]);
-      return [];
+      return { events: [], rejected: [{ file: 'sqs', record: 'body', reason: boundedReason(`message body is not JSON: ${excerpt(record.body)}`), code: 'not-json' }] };
     }
     const out = emptyOutput();
-    normalizeValue(value, 'body', { file: 'sqs' }, out);
-    if (out.rejected.length > 0) await deadLetter(record, out.rejected);
-    return deps.ownRoleArn ? out.events.filter((event) => !(event.source === 'cloudtrail' && event.identity.roleArn === deps.ownRoleArn)) : out.events;
+    normalizeValue(value, 'body', { file: 'sqs', now: clock().getTime() }, out);
+    const events = deps.ownRoleArn ? out.events.filter((event) => !(event.source === 'cloudtrail' && event.identity.roleArn === deps.ownRoleArn)) : out.events;
+    return { events, rejected: out.rejected };
   };
 
   /**
@@ -143,12 +150,15 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   const deadLetter = async (record: SQSRecord, rejected: RejectedRecord[]) => {
     const first = rejected[0]!;
     const reason = rejected.length > 1 ? `${first.reason} (and ${rejected.length - 1} more)` : first.reason;
+    // Every distinct code, so a redrive tool can tell pivotguard's faults (internal-error) from bad input.
+    const codes = [...new Set(rejected.flatMap((entry) => (entry.code ? [entry.code] : [])))].join(',');
     await deps.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: deps.targets.deadLetterQueueUrl,
         MessageBody: record.body,
         MessageAttributes: {
           reason: textAttribute(reason),
+          ...(codes ? { code: textAttribute(codes) } : {}),
           sourceMessageId: textAttribute(record.messageId),
           rejectedRecords: textAttribute(rejected.map((entry) => entry.record).join(', ')),
           sourceQueue: textAttribute(record.eventSourceARN),
@@ -158,14 +168,18 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     logger.warn('Record rejected; message sent to the dead-letter queue', {
       sourceMessageId: record.messageId,
       reason,
+      code: codes,
       rejectedRecords: rejected.length,
     });
     metrics.addMetric('RejectedRecords', MetricUnit.Count, rejected.length);
   };
 
-  /** The core over the batch, then over what CloudTrail adds about the incidents it raised. */
-  const runCore = async (events: SecurityEvent[], enrichment: Enrichment): Promise<IncidentChange[]> => {
-    const signals = await pipeline.ingest(events);
+  /**
+   * The core over the batch, then over what CloudTrail adds about the incidents it raised. An
+   * event the core cannot link or check goes to `onRejected`; the others still make incidents.
+   */
+  const runCore = async (events: SecurityEvent[], enrichment: Enrichment, onRejected: (event: SecurityEvent, rejection: RejectedRecord) => void): Promise<IncidentChange[]> => {
+    const signals = await pipeline.ingest(events, (event, rejection) => onRejected(event, coreRejection(event, rejection)));
     metrics.addMetric('Signals', MetricUnit.Count, signals.length);
     const { changes } = await pipeline.correlate();
     // The changes are stored: from here nothing may fail the batch, or a retry would find no
@@ -174,7 +188,11 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
       const backfilled = await backfill(changes, enrichment);
       if (backfilled.length === 0) return changes;
       metrics.addMetric('BackfilledRecords', MetricUnit.Count, backfilled.length);
-      const more = await pipeline.ingest(backfilled);
+      // Looked-up records have no message to dead-letter: a rejected one is logged and counted.
+      const more = await pipeline.ingest(backfilled, (event, rejection) => {
+        logger.warn('CloudTrail lookup returned a record the core rejected', { rejected: coreRejection(event, rejection) });
+        metrics.addMetric('RejectedRecords', MetricUnit.Count, 1);
+      });
       metrics.addMetric('Signals', MetricUnit.Count, more.length);
       const again = await pipeline.correlate();
       return mergeChanges(changes, again.changes, again.incidents);
@@ -195,7 +213,7 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
     for (const accessKeyId of keys) {
       try {
         const records = await source.recentCalls(accessKeyId, window);
-        records.forEach((record, index) => normalizeValue(record, `${accessKeyId}[${index}]`, { file: 'cloudtrail-lookup' }, out));
+        records.forEach((record, index) => normalizeValue(record, `${accessKeyId}[${index}]`, { file: 'cloudtrail-lookup', now: window.to.getTime() }, out));
       } catch (error) {
         logger.warn('CloudTrail lookup failed', { accessKeyId, error: errorName(error) });
       }
@@ -361,41 +379,63 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   const analyze = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     idempotencyConfig.registerLambdaContext(context);
     const enrichment = forBatch(deps.enrichment);
-    const eventsOf = new Map<string, SecurityEvent[]>();
+    const contents = new Map<string, MessageContents>();
     const response = await processPartialResponse(
       event,
       async (record: SQSRecord) => {
-        eventsOf.set(record.messageId, await readMessage(record));
+        contents.set(record.messageId, readMessage(record));
       },
       processor,
       { context, throwOnFullBatchFailure: false },
     );
-    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-    // Messages whose every record went to the dead-letter queue are done; the rest carry events.
-    const carriers = [...eventsOf].filter(([messageId, events]) => !failed.has(messageId) && events.length > 0);
-    const events = carriers.flatMap(([, messageEvents]) => messageEvents);
+    const retry = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const read = event.Records.flatMap((record) => {
+      const content = contents.get(record.messageId);
+      return content && !retry.has(record.messageId) ? [{ record, ...content }] : [];
+    });
+    const carriers = read.filter((message) => message.events.length > 0);
+    const events = carriers.flatMap((message) => message.events);
     metrics.addMetric('Records', MetricUnit.Count, event.Records.length);
     metrics.addMetric('Events', MetricUnit.Count, events.length);
-    if (events.length === 0) return response;
 
-    let changes: IncidentChange[];
-    try {
-      changes = await runCore(events, enrichment);
-    } catch (error) {
-      logger.error('The core failed on this batch; SQS will deliver its messages again', error as Error);
-      metrics.addMetric('BatchesRetried', MetricUnit.Count, 1);
-      const retry = [...failed, ...carriers.map(([messageId]) => messageId)];
-      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
+    const messageOf = new Map(carriers.flatMap((message) => message.events.map((carried) => [carried, message] as const)));
+    // Undefined when the core did not run or the store failed: nothing to alert on.
+    let changes: IncidentChange[] | undefined;
+    if (events.length > 0) {
+      try {
+        changes = await runCore(events, enrichment, (rejectedEvent, rejection) => messageOf.get(rejectedEvent)?.rejected.push(rejection));
+      } catch (error) {
+        logger.error('The core failed on this batch; SQS will deliver its messages again', error as Error);
+        metrics.addMetric('BatchesRetried', MetricUnit.Count, 1);
+        // A retried message is read again whole: its rejected records are dead-lettered then.
+        for (const message of carriers) retry.add(message.record.messageId);
+      }
     }
+    // Each message once, with everything set aside from it; one that cannot be parked is retried.
+    await Promise.all(
+      read
+        .filter((message) => message.rejected.length > 0 && !retry.has(message.record.messageId))
+        .map(async (message) => {
+          try {
+            await deadLetter(message.record, message.rejected);
+          } catch (error) {
+            logger.error('Could not send a rejected record to the dead-letter queue; SQS will deliver it again', { sourceMessageId: message.record.messageId, error: errorName(error) });
+            retry.add(message.record.messageId);
+          }
+        }),
+    );
+    const batchResponse: SQSBatchResponse = { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
+    if (!changes) return batchResponse;
+
     metrics.addMetric('IncidentsOpened', MetricUnit.Count, changes.filter((change) => change.change === 'opened').length);
     metrics.addMetric('IncidentsEscalated', MetricUnit.Count, changes.filter((change) => change.change === 'escalated').length);
     // When the records reached pivotguard: the queue's SentTimestamp of the batch's earliest carrier.
-    const sent = carriers.map(([messageId]) => Number(event.Records.find((record) => record.messageId === messageId)?.attributes.SentTimestamp));
+    const sent = carriers.map((message) => Number(message.record.attributes.SentTimestamp));
     const earliest = Math.min(...sent.filter(Number.isFinite));
     const receivedAt = Number.isFinite(earliest) ? new Date(earliest).toISOString() : undefined;
     const alerted = await Promise.all(changes.map((change) => alert(change, enrichment, receivedAt)));
     await exportFindings(alerted);
-    return response;
+    return batchResponse;
   };
 
   return middy(analyze)
@@ -425,6 +465,12 @@ function mergeChanges(first: IncidentChange[], second: IncidentChange[], latest:
 function textAttribute(value: string) {
   const clean = value.replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd]/gu, '?');
   return { DataType: 'String', StringValue: clean.length > MAX_ATTRIBUTE_CHARS ? `${clean.slice(0, MAX_ATTRIBUTE_CHARS - 1)}…` : clean };
+}
+
+/** An event the core set aside, named by its source and id (its place in the message is the normalizer's to know). */
+function coreRejection(event: SecurityEvent, rejection: { code: string; reason: string }): RejectedRecord {
+  // The pipeline reports only RejectionCodes; its callback is typed loosely for its other callers.
+  return { file: 'sqs', record: `${event.source} event ${sanitize(event.eventId, 100)}`, reason: rejection.reason, code: rejection.code as RejectionCode };
 }
 
 function excerpt(text: string): string {

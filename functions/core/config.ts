@@ -77,3 +77,9 @@ export function namespaceCriticality(config: Config, namespace: string | undefin
 export function isProtectedNamespace(config: Config, namespace: string | undefined | null): boolean {
   return namespace !== undefined && namespace !== null && config.protectedNamespaces.includes(namespace);
 }
+
+/** The cluster the configuration names, when it names exactly one: raw audit events without their log group belong to it. */
+export function onlyConfiguredCluster(config: Config): string | undefined {
+  const names = Object.keys(config.clusters);
+  return names.length === 1 ? names[0] : undefined;
+}

@@ -8,6 +8,7 @@ import { detect, outsideEgressSignals } from '#core/detect/index';
 import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
 import { loadGraphSnapshot } from '#core/store/graph-snapshot';
 import { parseRoleArn } from '#core/model/arn';
+import { rejectionOf } from '#core/normalize/rejection';
 
 /** Enough hops to go from an access key to the pods sharing its pod's image or node. */
 const SNAPSHOT_DEPTH = 5;
@@ -22,20 +23,38 @@ export class Pipeline {
     private readonly config: Config,
   ) {}
 
-  /** Links and detects one batch of normalized events; returns the signals it raised. */
-  async ingest(events: readonly SecurityEvent[]): Promise<Signal[]> {
+  /**
+   * Links and detects one batch of normalized events; returns the signals it raised. An event
+   * whose linking or detection fails is left out whole (none of its facts or signals) and
+   * reported to `onRejected`: one record never fails the batch. What still throws is the store.
+   */
+  async ingest(
+    events: readonly SecurityEvent[],
+    onRejected?: (event: SecurityEvent, rejection: { code: string; reason: string }) => void,
+  ): Promise<Signal[]> {
     const facts: Fact[] = [];
     const signals: Signal[] = [];
+    const accepted: SecurityEvent[] = [];
     for (const event of events) {
-      for (const fact of factsFor(event)) facts.push(fact);
-      for (const signal of detect(event)) signals.push(signal);
+      let eventFacts: Fact[];
+      let eventSignals: Signal[];
+      try {
+        eventFacts = factsFor(event);
+        eventSignals = detect(event);
+      } catch (error) {
+        onRejected?.(event, rejectionOf(error));
+        continue;
+      }
+      accepted.push(event);
+      for (const fact of eventFacts) facts.push(fact);
+      for (const signal of eventSignals) signals.push(signal);
     }
     const learned = await this.store.applyFacts(facts);
     const accessKeys = await this.accessKeysToRecheck(learned);
     if (accessKeys.size > 0) {
       const view = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, accessKeys, 1);
       // Signals from here are rare: look their evidence up only when one is raised.
-      const evidenceOf = (eventId: string) => events.find((event) => event.eventId === eventId)?.raw;
+      const evidenceOf = (eventId: string) => accepted.find((event) => event.eventId === eventId)?.raw;
       signals.push(...outsideEgressSignals(accessKeys, view, this.config, evidenceOf));
     }
     if (signals.length > 0) await this.store.putSignals(signals);

@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '#core/model/incident';
-import { alertText } from '#core/respond/alert-text';
+import { BODY_MAX_BYTES, alertText } from '#core/respond/alert-text';
 import { AlertPublisher, EventNotPublished, MAX_DETAIL_BYTES, incidentDetail } from '#adapters/alert-publisher';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
@@ -64,6 +64,23 @@ describe('AlertPublisher', () => {
     expect(subject).toMatch(/^Unicode subject x+\.\.\.$/);
   });
 
+  it('keeps an email SNS would refuse within its limit, even one not made by alertText', async () => {
+    const body = `${'line of a very long alert\n'.repeat(50_000)}\nWHAT TO DO\n  pivotguard approve ${pivot.id}\n`;
+    await publisher().sendEmail({ incident: pivot, change: 'opened' }, { subject: 's', body });
+    const message = sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(BODY_MAX_BYTES);
+    expect(message.endsWith(`WHAT TO DO\n  pivotguard approve ${pivot.id}\n`)).toBe(true);
+  });
+
+  it('puts an incident whose signals carry megabytes on the bus within its limit', async () => {
+    const megabyte = 'x'.repeat(1024 * 1024);
+    const incident: Incident = { ...pivot, signals: pivot.signals.map((signal) => ({ ...signal, summary: megabyte })) };
+    await publisher().sendEvent({ incident, change: 'opened' });
+    const detail = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.Detail!;
+    expect(Buffer.byteLength(detail)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    expect((JSON.parse(detail) as Incident).signals).toHaveLength(pivot.signals.length);
+  });
+
   it('fails when EventBridge refuses the entry', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
     await expect(publisher().sendEvent({ incident: pivot, change: 'opened' })).rejects.toBeInstanceOf(EventNotPublished);
@@ -88,6 +105,36 @@ describe('incidentDetail', () => {
     expect(parsed.id).toBe(pivot.id);
     expect(parsed.signals[0]!.id).toBe('sig-0');
     expect(parsed.signals.length).toBeGreaterThan(100);
+  });
+
+  it('cuts the long texts of signals that carry megabytes, keeps every signal, and says what it cut', () => {
+    const megabyte = 'é'.repeat(1024 * 1024);
+    const quoting: Incident = {
+      ...pivot,
+      explanation: megabyte,
+      signals: pivot.signals.map((signal, index) => (index < 3 ? { ...signal, summary: `${signal.summary} ${megabyte}` } : signal)),
+    };
+    const detail = incidentDetail(quoting, MAX_DETAIL_BYTES);
+    expect(Buffer.byteLength(detail)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    const parsed = JSON.parse(detail) as Incident & { truncated: Record<string, number> };
+    expect(parsed.truncated).toEqual({ explanation: 1, 'signals[].summary': 3 });
+    expect(parsed.signals.map((signal) => signal.id)).toEqual(pivot.signals.map((signal) => signal.id));
+    expect(parsed.signals[0]!.summary).toMatch(/… \(\d+ more characters\)$/);
+    expect(parsed.signals.at(-1)).toEqual(pivot.signals.at(-1));
+    expect(parsed.plan).toEqual(pivot.plan);
+  });
+
+  it('cuts texts first, then lists, when a burst of signals each carries a long summary', () => {
+    const burst: Incident = {
+      ...pivot,
+      signals: Array.from({ length: 2000 }, (_, index) => ({ ...pivot.signals[0]!, id: `sig-${index}`, summary: 'x'.repeat(10_000) })),
+    };
+    const detail = incidentDetail(burst, MAX_DETAIL_BYTES);
+    expect(Buffer.byteLength(detail)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    const parsed = JSON.parse(detail) as Incident & { truncated: Record<string, number> };
+    expect(parsed.truncated).toEqual({ 'signals[].summary': 2000, signals: 2000 });
+    expect(parsed.signals[0]!.id).toBe('sig-0');
+    expect(parsed.signals.length).toBeGreaterThan(10);
   });
 
   it('falls back to the identifying fields when no list is to blame', () => {

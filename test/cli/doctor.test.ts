@@ -87,6 +87,16 @@ async function doctor(...args: string[]): Promise<{ code: number; checks: Map<st
   return { code, blocked, checks: new Map(checks.map((check) => [check.id, check])) };
 }
 
+/** One line per check and per fix command: a check's summary wrapped to the width continues two spaces in. */
+function checkLines(stdout: string): string[] {
+  const lines: string[] = [];
+  for (const line of stdout.trimEnd().split('\n')) {
+    if (/^ {2}\S/.test(line) && lines.length > 0) lines[lines.length - 1] += ` ${line.trim()}`;
+    else lines.push(line);
+  }
+  return lines;
+}
+
 function statusOf(check: CheckResult | undefined) {
   return check && { status: check.status, blocking: check.blocking };
 }
@@ -96,7 +106,7 @@ describe('pivotguard doctor on a healthy account', () => {
     const { code, stdout, stderr } = await run(['doctor']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    const lines = stdout.trimEnd().split('\n');
+    const lines = checkLines(stdout);
     expect(lines[0]).toMatch(new RegExp(`^✔ identity: account ${ACCOUNT} .*region ${REGION}$`));
     expect(lines.slice(0, -1).every((line) => line.startsWith('✔ '))).toBe(true);
     expect(stdout).not.toContain('fix:');
@@ -511,8 +521,9 @@ describe('the command line', () => {
     eks.on(DescribeAddonCommand).rejects(awsError('ResourceNotFoundException'));
     const { code, stdout } = await run(['doctor']);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^✘ cluster\/prod-east\/audit-logging \(blocking\): .*\n {4}fix: aws eks update-cluster-config /m);
-    expect(stdout).toMatch(/^! cluster\/prod-east\/network-policy: /m);
+    const text = checkLines(stdout).join('\n');
+    expect(text).toMatch(/^✘ cluster\/prod-east\/audit-logging \(blocking\): .*\n {4}fix: aws eks update-cluster-config /m);
+    expect(text).toMatch(/^! cluster\/prod-east\/network-policy: /m);
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -8,15 +8,25 @@ import { main } from '../../bin/cli/main.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
 
-/** Runs the pivotguard command with in-memory stdout and stderr. */
+/** Commands that read or write incidents, locally unless told --table. */
+const STATEFUL = new Set(['replay', 'approve', 'reject', 'undo', 'resolve', 'dismiss', 'accept-suppression', 'report']);
+
+/**
+ * Runs the pivotguard command with in-memory stdout and stderr. A command that would use the
+ * default state file (.pivotguard/state.json in the working folder: the user's) gets a fresh one
+ * in a temporary folder instead.
+ */
 export async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [command] = args;
+  const chosen = args.includes('--state') || args.includes('--table') || args.includes('--help');
+  const withState = STATEFUL.has(command ?? '') && !chosen ? [...args, '--state', join(await mkdtemp(join(tmpdir(), 'pivotguard-cli-')), 'state.json')] : args;
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks: string[] = [];
   const errors: string[] = [];
   out.on('data', (chunk) => chunks.push(String(chunk)));
   err.on('data', (chunk) => errors.push(String(chunk)));
-  const code = await main(args, out, err as unknown as NodeJS.WriteStream);
+  const code = await main(withState, out, err as unknown as NodeJS.WriteStream);
   return { code, stdout: chunks.join(''), stderr: errors.join('') };
 }
 

@@ -12,6 +12,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '#core/config';
+import { execIntoPod } from '#core/detect/rules/eks-audit/exec-into-pod';
 import type { Incident } from '#core/model/incident';
 import { actionKey } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
@@ -227,6 +228,88 @@ describe('analyzer', () => {
     expect(publishedIncidents()).toHaveLength(1);
     expect(publishedIncidents()[0]!.severity).toBe('critical');
     expect(metric('RejectedRecords')).toBe(3);
+  });
+
+  it('analyzes a kubectl exec whose command is not UTF-8 like any other record', async () => {
+    const { handler, metric } = analyzer();
+    const exec = auditEvent({
+      verb: 'create',
+      requestURI: '/api/v1/namespaces/payments/pods/checkout-1/exec?command=%FF&container=app',
+      objectRef: { resource: 'pods', subresource: 'exec', namespace: 'payments', name: 'checkout-1', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 101 },
+      requestReceivedTimestamp: '2026-11-21T02:21:00Z',
+    });
+    const batch = sqsEvent([...pivotBodies(), logsDataMessage([exec])]);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+    expect(deadLettered()).toEqual([]);
+    expect(metric('Events')).toBeGreaterThan(batch.Records.length);
+    expect(publishedIncidents().some((incident) => incident.severity === 'critical')).toBe(true);
+  });
+
+  it('dead-letters the one message whose record makes a rule fail, with its code, and alerts on the rest of the batch', async () => {
+    const match = execIntoPod.match.bind(execIntoPod);
+    // A rule bug that only this record reaches.
+    vi.spyOn(execIntoPod, 'match').mockImplementation((event) => {
+      if (event.requestUri?.includes('poison')) throw new RangeError('Maximum call stack size exceeded');
+      return match(event);
+    });
+    const poison = auditEvent({ verb: 'create', requestURI: '/api/v1/namespaces/payments/pods/checkout-1/exec?command=poison', requestReceivedTimestamp: '2026-11-21T02:21:00Z' });
+    const carrier = logsDataMessage([auditEvent({ requestReceivedTimestamp: '2026-11-21T02:21:01Z' }), poison]) as { logEvents: { message: string }[] };
+    carrier.logEvents.push({ ...carrier.logEvents[0]!, message: 'I1121 02:21:00 not json' });
+    const carrierRecord = sqsRecord(carrier);
+    const { handler, metric } = analyzer();
+    const batch = sqsEvent(pivotBodies());
+    batch.Records.splice(1, 0, carrierRecord);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+
+    // Once per message, with everything set aside from it.
+    expect(deadLettered()).toEqual([
+      expect.objectContaining({
+        QueueUrl: DLQ_URL,
+        MessageBody: carrierRecord.body,
+        MessageAttributes: expect.objectContaining({
+          reason: { DataType: 'String', StringValue: 'log event message is not JSON: I1121 02:21:00 not json (and 1 more)' },
+          code: { DataType: 'String', StringValue: 'not-json,internal-error' },
+          rejectedRecords: { DataType: 'String', StringValue: `body.logEvents[2], eks-audit event ${String(poison.auditID)}` },
+          sourceMessageId: { DataType: 'String', StringValue: carrierRecord.messageId },
+        }),
+      }),
+    ]);
+    expect(metric('RejectedRecords')).toBe(2);
+    expect(publishedIncidents()).toHaveLength(1);
+    expect(publishedIncidents()[0]!.severity).toBe('critical');
+  });
+
+  it('dead-letters a record nested thousands of levels deep and one dated 9999, each with its code', async () => {
+    const deepRecord = JSON.stringify(
+      eventBridge('AWS API Call via CloudTrail', 'aws.iam', cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', requestParameters: { policy: '__DEEP__' } }), '2026-11-21T02:20:00Z'),
+    ).replace('"__DEEP__"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+    const deep = sqsRecord(deepRecord);
+    const future = sqsRecord(logsDataMessage([auditEvent({ requestReceivedTimestamp: '9999-12-31T23:59:59.000000Z' })]));
+    const { handler } = analyzer();
+    const batch = sqsEvent(pivotBodies());
+    batch.Records.push(deep, future);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [] });
+
+    const bySource = new Map(deadLettered().map((input) => [input.MessageAttributes!.sourceMessageId!.StringValue, input.MessageAttributes!]));
+    expect([...bySource.keys()].sort()).toEqual([deep.messageId, future.messageId].sort());
+    expect(bySource.get(deep.messageId)).toMatchObject({ code: { StringValue: 'too-deep' }, reason: { StringValue: expect.stringMatching(/^CloudTrail record: /) } });
+    expect(bySource.get(future.messageId)).toMatchObject({ code: { StringValue: 'time-out-of-range' }, rejectedRecords: { StringValue: 'body.logEvents[0]' } });
+    expect(publishedIncidents().map((incident) => incident.severity)).toEqual(['critical']);
+  });
+
+  it('retries only the message that could not be parked in the dead-letter queue', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('AWS.SimpleQueueService.NonExistentQueue'));
+    const bad = sqsRecord('not json');
+    const { handler } = analyzer();
+    const batch = sqsEvent(pivotBodies());
+    batch.Records.push(bad);
+
+    expect(await handler(batch)).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+    expect(publishedIncidents()).toHaveLength(1);
   });
 
   it('reports every message that carried records as failed when the store fails, and alerts nobody', async () => {

@@ -50,7 +50,7 @@ describe('EKS audit envelopes', () => {
     message.logEvents.push({ ...message.logEvents[0]!, message: 'I1121 02:22:30 not json' });
     const out = normalize(message);
     expect(out.events).toHaveLength(1);
-    expect(out.rejected).toEqual([{ file: 'input.jsonl', record: 'line 1.logEvents[1]', reason: expect.stringMatching(/not JSON/) }]);
+    expect(out.rejected).toEqual([{ file: 'input.jsonl', record: 'line 1.logEvents[1]', reason: expect.stringMatching(/not JSON/), code: 'not-json' }]);
   });
 
   it('rejects corrupt awslogs data with a specific reason', () => {
@@ -78,6 +78,14 @@ describe('CloudTrail envelopes', () => {
   it('rejects EventBridge events of other detail types by name', () => {
     const out = normalize(eventBridge('EC2 Instance State-change Notification', 'aws.ec2', {}, '2026-11-21T02:29:01Z'));
     expect(out.rejected[0]?.reason).toBe('EventBridge event detail-type "EC2 Instance State-change Notification" is not one pivotguard reads');
+    expect(out.rejected[0]?.code).toBe('unsupported-format');
+  });
+
+  it('reads console sign-ins and the other CloudTrail detail types, and skips Insights', () => {
+    const signIn = cloudTrailRecord({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', eventType: 'AwsConsoleSignIn' });
+    expect(normalize(eventBridge('AWS Console Sign In via CloudTrail', 'aws.signin', signIn, '2026-11-21T02:29:01Z')).events).toHaveLength(1);
+    const insight = { eventVersion: '1.08', eventTime: '2026-11-21T02:30:00Z', eventID: 'b2c7a1d4', eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', insightDetails: {} };
+    expect(normalize(eventBridge('AWS Insight via CloudTrail', 'aws.cloudtrail', insight, '2026-11-21T02:30:00Z'))).toMatchObject({ events: [], rejected: [], insightsSkipped: 1 });
   });
 
   it('names the missing or malformed field', () => {
@@ -114,6 +122,25 @@ describe('GuardDuty envelopes', () => {
     expect(withoutRaw).toEqual(bareWithoutRaw);
   });
 
+  it('reads the GuardDuty findings in Security Hub events, and rejects the other products by name', () => {
+    const hubFinding = (productArn: string) => ({
+      SchemaVersion: '2018-10-08',
+      Id: `arn:aws:guardduty:us-east-1:111122223333:detector/12abc/finding/0ac9d7e1`,
+      ProductArn: productArn,
+      ProductName: productArn.split('/').pop(),
+      AwsAccountId: '111122223333',
+      Types: ['TTPs/Execution/Execution:Runtime-ReverseShell'],
+      CreatedAt: '2026-11-21T02:14:00.000Z',
+      UpdatedAt: '2026-11-21T02:14:00.000Z',
+      Severity: { Product: 8, Label: 'HIGH', Normalized: 60 },
+      Resources: [{ Type: 'AwsEksCluster', Id: `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}` }],
+    });
+    const imported = eventBridge('Security Hub Findings - Imported', 'aws.securityhub', { findings: [hubFinding('arn:aws:securityhub:us-east-1::product/aws/guardduty'), hubFinding('arn:aws:securityhub:us-east-1::product/aws/macie')] }, '2026-11-21T02:15:00Z');
+    const out = normalize(imported);
+    expect(out.events).toMatchObject([{ source: 'guardduty', eventId: '0ac9d7e1', type: 'Execution:Runtime/ReverseShell', severity: 8, cluster: CLUSTER, region: 'us-east-1' }]);
+    expect(out.rejected).toMatchObject([{ record: 'line 1.detail.findings[1]', code: 'unsupported-format', reason: expect.stringContaining('macie') }]);
+  });
+
   it('recognises sample findings in both export shapes', () => {
     const sample = guardDutyFinding({ service: { ...(guardDutyFinding().service as object), additionalInfo: { sample: true } } });
     expect((normalize(sample).events[0] as GuardDutyFinding).sample).toBe(true);
@@ -128,8 +155,8 @@ describe('detection per record', () => {
     const out = normalize([auditEvent(), cloudTrailRecord(), guardDutyFinding(), { hello: 'world' }, 42], 'c1');
     expect(out.events.map((event) => event.source)).toEqual(['eks-audit', 'cloudtrail', 'guardduty']);
     expect(out.rejected).toEqual([
-      { file: 'input.jsonl', record: 'line 1[3]', reason: 'unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: hello)' },
-      { file: 'input.jsonl', record: 'line 1[4]', reason: 'expected a JSON object, got number' },
+      { file: 'input.jsonl', record: 'line 1[3]', reason: 'unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: hello)', code: 'unrecognized' },
+      { file: 'input.jsonl', record: 'line 1[4]', reason: 'expected a JSON object, got number', code: 'unrecognized' },
     ]);
   });
 });

@@ -74,4 +74,24 @@ describe('renderReportHtml', () => {
     expect(page).not.toContain('<svg');
     expect(page).not.toMatch(/NaN|undefined|null/);
   });
+
+  it('renders each numeric cell with both of its classes, zero counts greyed', () => {
+    const table = element(render(), 'section', 'actions');
+    const cells = [...table.matchAll(/<td class="([^"]*)">\d+<\/td>/g)].map((match) => match[1]);
+    expect(cells.length).toBeGreaterThan(0);
+    expect(new Set(cells)).toEqual(new Set(['num', 'num zero']));
+  });
+
+  it('puts incidents still open from earlier months in a section of their own, and says why the month was chosen', () => {
+    const data = {
+      incidents: [incident('inc-oct', '2026-10-05T10:00:00Z'), incident('inc-nov', '2026-11-03T10:00:00Z')],
+      responses: [response('inc-oct', '2026-10-05T10:00:00Z'), response('inc-nov', '2026-11-03T10:00:00Z')],
+      suppressions: [],
+      now: new Date('2026-12-02T00:00:00Z'),
+    };
+    const page = renderReportHtml(buildReport({ month: '2026-11', ...data, monthNote: 'the month of the newest incident' }));
+    expect(element(page, 'section', 'still-open')).toContain('id="incident-inc-oct"');
+    expect(element(page, 'section', 'incidents')).not.toContain('id="incident-inc-oct"');
+    expect(page).toContain('the month of the newest incident');
+  });
 });

@@ -57,6 +57,32 @@ describe('buildReport', () => {
     expect(report.incidents.map((entry) => [entry.id, entry.status])).toEqual([['inc-new', 'open']]);
   });
 
+  it('lists incidents from earlier months that are still open after this month’s, and only those', () => {
+    const closed = response('inc-oct-closed', '2026-10-20T10:00:00Z', {
+      status: 'resolved',
+      history: [{ at: '2026-10-25T10:00:00Z', by: 'alice', from: 'open', to: 'resolved' }],
+    });
+    const report = buildReport({
+      month: '2026-11',
+      incidents: [incident('inc-oct-open', '2026-10-05T10:00:00Z'), incident('inc-oct-closed', '2026-10-20T10:00:00Z'), incident('inc-nov', '2026-11-03T10:00:00Z')],
+      responses: [response('inc-oct-open', '2026-10-05T10:00:00Z'), closed, response('inc-nov', '2026-11-03T10:00:00Z')],
+      suppressions: [],
+      now: new Date('2026-12-02T00:00:00Z'),
+    });
+    expect(report.incidents.map((entry) => [entry.id, entry.carriedOver])).toEqual([
+      ['inc-nov', false],
+      ['inc-oct-open', true],
+    ]);
+    // The month's own figures stay the month's: the carried-over incident is not counted as opened.
+    expect(report.kpis.incidents.opened).toBe(1);
+  });
+
+  it('carries the reason a month was chosen for the person, when one is given', () => {
+    const report = buildReport({ month: '2026-11', incidents: [], responses: [], suppressions: [], now: new Date('2026-12-02T00:00:00Z'), monthNote: 'chosen' });
+    expect(report.monthNote).toBe('chosen');
+    expect(buildReport({ month: '2026-11', incidents: [], responses: [], suppressions: [], now: new Date() })).not.toHaveProperty('monthNote');
+  });
+
   it.each(['2026-13', '2026-1', 'November 2026', '2026-11-01', ''])('refuses the month %j with a clear error', (month) => {
     const build = () => buildReport({ month, incidents: [], responses: [], suppressions: [], now: new Date() });
     expect(build).toThrow(InvalidMonth);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '#core/model/incident';
-import { SUBJECT_MAX_CHARS, alertText, printable, subjectLine } from '#core/respond/alert-text';
+import { BODY_MAX_BYTES, SUBJECT_MAX_CHARS, alertText, bodyWithin, clipText, printable, subjectLine } from '#core/respond/alert-text';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 
@@ -152,5 +152,68 @@ describe('alertText on a thin incident', () => {
     expect(section(body, 'CLOUD IDENTITY')).toEqual(['No IAM role is linked to this incident.']);
     expect(section(body, 'WHAT IS AT RISK')).toEqual(['Nothing beyond the workload itself is known to be reachable.']);
     expect(section(body, 'HOW SURE, AND WHY')).toContain('- ... 18 more signals ...');
+  });
+});
+
+describe('alertText on an incident that quotes megabytes', () => {
+  const megabyte = 'é'.repeat(1024 * 1024);
+
+  function hugeIncident(): Incident {
+    const step = pivot.plan.approval[0]!;
+    return {
+      ...pivot,
+      title: megabyte,
+      explanation: megabyte,
+      workload: { ...pivot.workload, pod: megabyte, image: megabyte },
+      signals: Array.from({ length: 40 }, (_, index) => ({ ...pivot.signals[0]!, id: `s${index}`, summary: `${index} ${megabyte}` })),
+      identities: Array.from({ length: 30 }, (_, index) => ({ ...pivot.identities[0]!, roleArn: `arn:aws:iam::111122223333:role/r${index}`, sessions: [megabyte] })),
+      plan: { automatic: pivot.plan.automatic, approval: Array.from({ length: 500 }, (_, index) => ({ ...step, target: `${step.target}-${index}`, reason: megabyte })) },
+      blastRadius: { ...pivot.blastRadius, notes: Array.from({ length: 100 }, () => megabyte) },
+      whatChanged: Array.from({ length: 100 }, () => ({ time: pivot.firstSeen, description: megabyte })),
+    };
+  }
+
+  it('stays within what SNS takes, each entry clipped and each list cut with how many more', () => {
+    const { body } = alertText({ incident: hugeIncident(), change: 'opened' });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(BODY_MAX_BYTES);
+    for (const line of linesOf(body)) expect(line.length, line.slice(0, 40)).toBeLessThanOrEqual(100);
+    expect(body).toMatch(/… \(\d+ more characters\)/);
+    expect(section(body, 'CLOUD IDENTITY')).toContain('and 25 more roles');
+    expect(section(body, 'PLANNED RESPONSE')).toContain('- and 480 more');
+    expect(section(body, 'WHAT TO DO')).toEqual([
+      'Approve the waiting steps:',
+      `  pivotguard approve ${pivot.id}`,
+      'Dismiss this incident (false positive):',
+      `  pivotguard reject ${pivot.id}`,
+      'Approval links will arrive in this alert with the containment workflow.',
+    ]);
+  });
+});
+
+describe('bodyWithin', () => {
+  it('drops whole lines before the last section, says how many, and keeps what to do', () => {
+    const body = ['New critical incident inc-1.', ...Array.from({ length: 1000 }, (_, index) => `line ${index} ${'x'.repeat(90)}`), '', 'WHAT TO DO', '  pivotguard approve inc-1', ''].join('\n');
+    const within = bodyWithin(body, 10_000);
+    expect(Buffer.byteLength(within, 'utf8')).toBeLessThanOrEqual(10_000);
+    const lines = linesOf(within);
+    expect(lines[0]).toBe('New critical incident inc-1.');
+    expect(lines.slice(-4)).toEqual(['', 'WHAT TO DO', '  pivotguard approve inc-1', '']);
+    const cut = lines.find((line) => line.startsWith('... '));
+    expect(Number(/^\.\.\. (\d+) more lines cut/.exec(cut ?? '')?.[1])).toBe(1000 - (lines.length - 6));
+    expect(bodyWithin('short\n', 10_000)).toBe('short\n');
+  });
+
+  it('fits a body of one enormous line, which it cannot cut at a line', () => {
+    const within = bodyWithin(`${'y'.repeat(500_000)}\n`, 10_000);
+    expect(Buffer.byteLength(within, 'utf8')).toBeLessThanOrEqual(10_000);
+    expect(within).toBe('... 1 more line cut: the alert was longer than an email may be.\n');
+  });
+});
+
+describe('clipText', () => {
+  it('keeps the head, says how much was left out, and never splits a character in two', () => {
+    expect(clipText('abcdef', 10)).toBe('abcdef');
+    expect(clipText('abcdef', 4)).toBe('abcd… (2 more characters)');
+    expect(clipText('ab\u{1F41A}cd', 3)).toBe('ab… (4 more characters)');
   });
 });

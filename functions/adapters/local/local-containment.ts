@@ -1,26 +1,28 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Incident } from '#core/model/incident';
 import { type Severity, severityRank } from '#core/model/signal';
 import type { ActionRecord } from '#core/respond/action';
-import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
+import { type IncidentResponse, type UndoneRecord, actionKey, uncoveredPlan } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { ContainmentDesk } from '../approval/containment-desk.ts';
 import { EvidenceLocker } from '../containment/evidence.ts';
-import { executionName } from '../containment/execution-names.ts';
+import { executionName, revisionName } from '../containment/execution-names.ts';
 import { IamRevocation } from '../containment/iam-revocation.ts';
 import { type StepPayload, containmentSteps } from '../containment/steps.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { KubeApiFake } from './kube-api-fake.ts';
 import { LocalEvidenceBucket, LocalIamAccount } from './local-aws.ts';
-import { type TaskHandler, approvalWait, execute, synthesizedDefinition, taskStates } from './local-workflow.ts';
+import { containmentDefinition } from './containment-definition.ts';
+import { type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
 
 export interface LocalContainmentOptions {
   /** The person at the terminal decides up front: approve, reject, or let the wait time out. */
   decision: 'approve' | 'reject' | 'timeout';
   dryRun: boolean;
-  /** Where the local evidence bucket keeps its objects. */
+  /** Where the local evidence bucket keeps its objects; created when evidence is written. */
   evidenceDirectory: string;
   responses: ResponseStore;
   /** Who approved or rejected. */
@@ -32,7 +34,9 @@ export interface LocalContainmentOptions {
 export interface LocalContainmentResult {
   incident: Incident;
   response: IncidentResponse;
-  /** Workflow start to the first containment step applied, in workflow time (no AWS propagation). */
+  /** The execution that ran, or undefined when earlier replays had taken on the whole plan already. */
+  execution?: string;
+  /** Workflow start to the first containment step applied, measured on this machine (no AWS propagation). */
   firstContainmentMs?: number;
   /** What the stand-ins hold afterwards: the deny policies written, the cluster's changed objects. */
   policies: Record<string, Record<string, unknown>>;
@@ -45,28 +49,52 @@ const LINK_SECRET = 'local-replay';
  * Runs the containment state machine, synthesized from the stack's own construct, for each
  * incident, with the production step handlers against local stand-ins: a Kubernetes API on
  * 127.0.0.1 seeded with the incident's pod and owners, an IAM account holding the incident's
- * roles, and an evidence bucket in a directory.
+ * roles, and an evidence bucket in a directory. As the analyzer does, an incident whose plan
+ * earlier runs took on entirely is not contained again, and one whose plan grew gets a revision
+ * for the new steps only, so replaying the same records into the same state changes nothing.
  */
 export async function containLocally(incidents: readonly Incident[], options: LocalContainmentOptions): Promise<LocalContainmentResult[]> {
-  const definition = synthesizedDefinition();
+  const results: LocalContainmentResult[] = [];
+  const pending: { incident: Incident; plan: Incident['plan']; execution: string }[] = [];
+  for (const incident of incidents) {
+    const response = await options.responses.getResponse(incident.id);
+    // A dry run changed nothing: what it covered is still to do when the person runs it for real.
+    const applied = response && { ...response, workflow: response.workflow?.dryRun ? undefined : response.workflow, revisions: response.revisions?.filter((revision) => !revision.dryRun) };
+    const plan = uncoveredPlan(incident.plan, applied);
+    const covers = [...plan.automatic, ...plan.approval].map(actionKey);
+    if (response && (applied?.workflow || applied?.revisions?.length) && covers.length === 0) {
+      options.onStep?.(`${incident.id}: an earlier replay contained it already; nothing new to do`);
+      results.push({ incident, response, policies: {}, emails: [] });
+      continue;
+    }
+    pending.push({ incident, plan, execution: response?.workflow ? revisionName(incident.id, covers) : executionName(incident.id) });
+  }
+  if (pending.length === 0) return results;
+  const definition = await containmentDefinition();
   const cluster = await KubeApiFake.start();
   try {
-    const results: LocalContainmentResult[] = [];
-    for (const incident of incidents) results.push(await containOne(incident, definition, cluster, options));
+    for (const { incident, plan, execution } of pending) results.push(await containOne({ ...incident, plan }, execution, definition, cluster, options));
     return results;
   } finally {
     await cluster.stop();
   }
 }
 
-async function containOne(incident: Incident, definition: Record<string, unknown>, cluster: KubeApiFake, options: LocalContainmentOptions): Promise<LocalContainmentResult> {
+async function containOne(
+  incident: Incident,
+  execution: string,
+  definition: Record<string, unknown>,
+  cluster: KubeApiFake,
+  options: LocalContainmentOptions,
+): Promise<LocalContainmentResult> {
   cluster.reset();
   seedCluster(cluster, incident);
   const iam = new LocalIamAccount(incident.identities.map((identity) => identity.roleArn));
   const started = performance.now();
-  // Workflow time starts when the replay opened the incident, so the response reads like a live one.
-  const openedAt = (await options.responses.getResponse(incident.id))?.openedAt ?? incident.lastSeen;
-  const clock = () => new Date(Date.parse(openedAt) + (performance.now() - started));
+  // The records' clock, stopped when the replay opened the incident: a replay runs in no time of its own, and the
+  // same records give the same timestamps, policies and evidence on every run.
+  const openedAt = new Date((await options.responses.getResponse(incident.id))?.openedAt ?? incident.lastSeen);
+  const clock = () => new Date(openedAt);
   const emails: LocalContainmentResult['emails'] = [];
   const say = options.onStep ?? (() => {});
   let firstContainmentMs: number | undefined;
@@ -98,7 +126,13 @@ async function containOne(incident: Incident, definition: Record<string, unknown
         return;
       }
       const outcome = await desk.decide({ incidentId: incident.id, decision: options.decision, by: options.by });
-      say(outcome.ok ? `approval: ${options.decision === 'approve' ? 'approved' : 'rejected'} by ${options.by}` : `approval: ${outcome.reason}`);
+      if (outcome.ok) {
+        say(`approval: ${options.decision === 'approve' ? 'approved' : 'rejected'} by ${options.by}`);
+        return;
+      }
+      // Nobody else can decide a local wait: one that was not decided now would wait forever.
+      say(`approval: ${outcome.reason}; the wait times out`);
+      wait.timeOut(token);
     },
   );
   const desk = new ContainmentDesk({
@@ -122,38 +156,50 @@ async function containOne(incident: Incident, definition: Record<string, unknown
   const handlers: Record<string, TaskHandler> = Object.fromEntries(taskStates(definition).map((state) => [state, task]));
   handlers.AwaitApproval = wait.handler;
 
-  say(`containing ${incident.id}${options.dryRun ? ' (dry run)' : ''}`);
-  await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, { execution: executionName(incident.id), taskToken: `local-${incident.id}` });
+  say(`containing ${incident.id}${options.dryRun ? ' (dry run)' : ''}${execution === executionName(incident.id) ? '' : ` (revision ${execution}: the steps earlier replays did not take on)`}`);
+  // Each run waits under its own token: a token an interrupted run left recorded is never mistaken for this one.
+  const taskToken = `local-${incident.id}-${randomUUID()}`;
+  await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken });
   const policies = Object.fromEntries(
     [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
   );
-  return { incident, response: (await options.responses.getResponse(incident.id))!, firstContainmentMs, policies, emails };
+  return { incident, response: (await options.responses.getResponse(incident.id))!, execution, firstContainmentMs, policies, emails };
 }
 
 /** The incident's pod as the cluster would have it: its node, its ReplicaSet and Deployment (2 replicas). */
 function seedCluster(cluster: KubeApiFake, incident: Incident): void {
   const { namespace, pod, owner, node } = incident.workload;
-  if (node) cluster.seed('nodes', { metadata: { name: node }, spec: {} });
+  if (node) cluster.seed('nodes', { metadata: { name: node, uid: standInUid('nodes', '', node) }, spec: {} });
   if (!namespace || !pod) return;
   const [kind, name] = owner?.split('/') ?? [];
   let podOwner: { apiVersion: string; kind: string; name: string; uid: string; controller: true } | undefined;
   if (kind === 'Deployment' && name) {
     const replicaSet = pod.split('-').slice(0, -1).join('-') || `${name}-local`;
-    cluster.seed('deployments', { metadata: { name, namespace }, spec: { replicas: 2 } });
+    const deploymentUid = standInUid('deployments', namespace, name);
+    const replicaSetUid = standInUid('replicasets', namespace, replicaSet);
+    cluster.seed('deployments', { metadata: { name, namespace, uid: deploymentUid }, spec: { replicas: 2 } });
     cluster.seed('replicasets', {
-      metadata: { name: replicaSet, namespace, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: 'local-deployment', controller: true }] },
+      metadata: { name: replicaSet, namespace, uid: replicaSetUid, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deploymentUid, controller: true }] },
       spec: { replicas: 2 },
     });
-    podOwner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: 'local-replicaset', controller: true };
+    podOwner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: replicaSetUid, controller: true };
   } else if ((kind === 'StatefulSet' || kind === 'ReplicaSet') && name) {
-    cluster.seed(kind === 'StatefulSet' ? 'statefulsets' : 'replicasets', { metadata: { name, namespace }, spec: { replicas: 2 } });
-    podOwner = { apiVersion: 'apps/v1', kind, name, uid: 'local-owner', controller: true };
+    const resource = kind === 'StatefulSet' ? 'statefulsets' : 'replicasets';
+    const uid = standInUid(resource, namespace, name);
+    cluster.seed(resource, { metadata: { name, namespace, uid }, spec: { replicas: 2 } });
+    podOwner = { apiVersion: 'apps/v1', kind, name, uid, controller: true };
   }
   cluster.seed('pods', {
-    metadata: { name: pod, namespace, labels: { app: name ?? pod }, ...(podOwner ? { ownerReferences: [podOwner] } : {}) },
+    metadata: { name: pod, namespace, uid: standInUid('pods', namespace, pod), labels: { app: name ?? pod }, ...(podOwner ? { ownerReferences: [podOwner] } : {}) },
     spec: { ...(node ? { nodeName: node } : {}), containers: [{ name: 'app', image: incident.workload.image ?? 'unknown' }] },
   });
   cluster.seedLog(namespace, pod, 'app', 'local replay: the cluster is a stand-in; the pod has no real logs\n');
+}
+
+/** A stand-in object's uid, the same on every run, so the evidence captured from it is too. */
+function standInUid(resource: string, namespace: string, name: string): string {
+  const hex = createHash('sha256').update(`${resource}/${namespace}/${name}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**

@@ -23,3 +23,20 @@ export function sanitize(text: string | undefined, max = 120): string {
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
   return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
+
+// One UTF-8 character as percent escapes: a one-byte character, or a lead byte and its continuations.
+const PERCENT_ENCODED_CHARACTER = /%[0-7][0-9a-f]|%[c-d][0-9a-f]%[89ab][0-9a-f]|%e[0-9a-f](?:%[89ab][0-9a-f]){2}|%f[0-7](?:%[89ab][0-9a-f]){3}/gi;
+
+/**
+ * decodeURIComponent that cannot throw: each escaped character that is valid UTF-8 is decoded,
+ * anything else (`%FF`, a lone `%`, an overlong or surrogate sequence) is left as written.
+ */
+export function decodePercentEscapes(text: string): string {
+  return text.replace(PERCENT_ENCODED_CHARACTER, (escaped) => {
+    try {
+      return decodeURIComponent(escaped);
+    } catch {
+      return escaped;
+    }
+  });
+}

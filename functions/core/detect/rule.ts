@@ -52,6 +52,20 @@ export function defineRule<S extends Source>(rule: Rule<Extract<SecurityEvent, {
   return rule;
 }
 
+/** A rule threw on a record: the record is set aside, and whoever fixes the rule needs its name. */
+export class RuleFailed extends Error {
+  constructor(
+    readonly ruleId: string,
+    cause: unknown,
+  ) {
+    super(`rule ${ruleId} failed: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : 'a value that is not an Error was thrown'}`, { cause });
+    this.name = 'RuleFailed';
+  }
+}
+
+/** Summaries quote records (names, commands, parameters): an alert line, not a copy of the record. */
+export const MAX_SUMMARY_CHARS = 1000;
+
 export function signalId(...parts: (string | number)[]): string {
   return `sig-${createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 20)}`;
 }
@@ -65,7 +79,7 @@ export function toSignal(rule: Pick<Rule, 'id' | 'title' | 'severity' | 'objecti
     source: event.source,
     time: event.time,
     eventId: event.eventId,
-    summary: match.summary,
+    summary: match.summary.length > MAX_SUMMARY_CHARS ? `${match.summary.slice(0, MAX_SUMMARY_CHARS - 1)}…` : match.summary,
     severity: match.severity ?? rule.severity,
     objective: match.objective ?? rule.objective,
     subject: match.subject,

@@ -124,10 +124,27 @@ export interface GuardDutyFinding extends EventBase {
 
 export type SecurityEvent = AuditEvent | CloudTrailEvent | GuardDutyFinding;
 
-/** A record that could not be normalized, set aside with the reason. */
+/**
+ * Why a record was set aside, for machines (dead-letter attributes, metrics, redrive tools):
+ * not JSON; none of the three sources; a known export that lacks what pivotguard needs; a field
+ * missing or of the wrong type; nested deeper than any real record; dated before CloudTrail
+ * existed or ahead of the clock; or a fault of pivotguard's own that this record exposed.
+ */
+export type RejectionCode =
+  | 'not-json'
+  | 'unrecognized'
+  | 'unsupported-format'
+  | 'invalid-field'
+  | 'too-deep'
+  | 'time-out-of-range'
+  | 'internal-error';
+
+/** A record that could not be normalized, linked or checked, set aside with the reason. */
 export interface RejectedRecord {
   file: string;
   /** Where the record is in its file: "line 12", "line 3.logEvents[4]", "document.Records[17]". */
   record: string;
+  /** For people: printable, at most MAX_REASON_CHARS characters. */
   reason: string;
+  code?: RejectionCode;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditEvent } from '#core/model/event';
-import { parseInstant } from './instant.ts';
-import { RecordRejected, describeZodError } from './rejection.ts';
+import { eventTime } from './instant.ts';
+import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
 
 // Only the fields the pipeline reads are declared; the full record is kept as evidence.
 const auditSchema = z.object({
@@ -39,19 +39,21 @@ export function isAuditEvent(value: Record<string, unknown>): boolean {
   return 'auditID' in value || 'verb' in value || 'objectRef' in value || 'requestURI' in value;
 }
 
-export function normalizeAuditEvent(value: Record<string, unknown>, cluster: string | undefined): AuditEvent {
+/** `now` (epoch ms) bounds how far ahead of the clock the event may be dated. */
+export function normalizeAuditEvent(value: Record<string, unknown>, cluster: string | undefined, now: number = Date.now()): AuditEvent {
+  rejectTooDeep('EKS audit event', value);
   const parsed = auditSchema.safeParse(value);
-  if (!parsed.success) throw new RecordRejected(describeZodError('EKS audit event', parsed.error));
+  if (!parsed.success) throw new RecordRejected(describeZodError('EKS audit event', parsed.error), 'invalid-field');
   const record = parsed.data;
   const stamp = record.requestReceivedTimestamp ?? record.stageTimestamp ?? record.timestamp;
   if (stamp === undefined) {
-    throw new RecordRejected('EKS audit event requestReceivedTimestamp: missing (nor stageTimestamp or timestamp)');
+    throw new RecordRejected('EKS audit event requestReceivedTimestamp: missing (nor stageTimestamp or timestamp)', 'invalid-field');
   }
-  const time = parseInstant(stamp);
-  if (typeof time === 'string') throw new RecordRejected(`EKS audit event requestReceivedTimestamp: ${time}`);
+  const time = eventTime('EKS audit event requestReceivedTimestamp', stamp, now);
   if (!cluster) {
     throw new RecordRejected(
       'EKS audit event: cluster unknown (not in a /aws/eks/NAME/cluster log group; pass --cluster NAME)',
+      'invalid-field',
     );
   }
   return {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CloudTrailEvent, CloudTrailIdentity } from '#core/model/event';
-import { parseInstant } from './instant.ts';
-import { RecordRejected, describeZodError } from './rejection.ts';
+import { eventTime } from './instant.ts';
+import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
 
 const objectOrNull = z.record(z.string(), z.unknown()).nullish();
 
@@ -45,12 +45,13 @@ export function isCloudTrailRecord(value: Record<string, unknown>): boolean {
   );
 }
 
-export function normalizeCloudTrailRecord(value: Record<string, unknown>): CloudTrailEvent {
+/** `now` (epoch ms) bounds how far ahead of the clock the record may be dated. */
+export function normalizeCloudTrailRecord(value: Record<string, unknown>, now: number = Date.now()): CloudTrailEvent {
+  rejectTooDeep('CloudTrail record', value);
   const parsed = cloudTrailSchema.safeParse(value);
-  if (!parsed.success) throw new RecordRejected(describeZodError('CloudTrail record', parsed.error));
+  if (!parsed.success) throw new RecordRejected(describeZodError('CloudTrail record', parsed.error), 'invalid-field');
   const record = parsed.data;
-  const time = parseInstant(record.eventTime);
-  if (typeof time === 'string') throw new RecordRejected(`CloudTrail record eventTime: ${time}`);
+  const time = eventTime('CloudTrail record eventTime', record.eventTime, now);
   return {
     source: 'cloudtrail',
     eventId: record.eventID,

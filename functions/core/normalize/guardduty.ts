@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FindingContainer, GuardDutyFinding } from '#core/model/event';
-import { parseInstant } from './instant.ts';
-import { RecordRejected, describeZodError } from './rejection.ts';
+import { eventTime } from './instant.ts';
+import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
 
 const remoteIp = z.object({ ipAddressV4: z.string().optional(), ipAddressV6: z.string().optional() }).nullish();
 
@@ -88,11 +88,14 @@ export function isGuardDutyFinding(value: Record<string, unknown>): boolean {
   return camel || pascal;
 }
 
-export function normalizeGuardDutyFinding(value: Record<string, unknown>): GuardDutyFinding {
+/** `now` (epoch ms) bounds how far ahead of the clock the finding's times may be. */
+export function normalizeGuardDutyFinding(value: Record<string, unknown>, now: number = Date.now()): GuardDutyFinding {
+  rejectTooDeep('GuardDuty finding', value);
   const camel = 'Type' in value ? (camelCaseKeys(value) as Record<string, unknown>) : value;
   const parsed = findingSchema.safeParse(camel);
-  if (!parsed.success) throw new RecordRejected(describeZodError('GuardDuty finding', parsed.error));
+  if (!parsed.success) throw new RecordRejected(describeZodError('GuardDuty finding', parsed.error), 'invalid-field');
   const finding = parsed.data;
+  const instant = (field: string, text: string) => eventTime(`GuardDuty finding ${field}`, text, now);
   const updatedAt = instant('updatedAt', finding.updatedAt);
   const firstSeen = finding.service.eventFirstSeen ? instant('service.eventFirstSeen', finding.service.eventFirstSeen) : updatedAt;
   const lastSeen = finding.service.eventLastSeen ? instant('service.eventLastSeen', finding.service.eventLastSeen) : updatedAt;
@@ -143,12 +146,6 @@ export function normalizeGuardDutyFinding(value: Record<string, unknown>): Guard
   };
 }
 
-function instant(field: string, text: string): number {
-  const time = parseInstant(text);
-  if (typeof time === 'string') throw new RecordRejected(`GuardDuty finding ${field}: ${time}`);
-  return time;
-}
-
 function toContainer(container: {
   name?: string;
   image?: string;
@@ -179,6 +176,7 @@ function isSample(additionalInfo: unknown): boolean {
   return false;
 }
 
+/** `get-findings` keys as the export spells them. Recursion is bounded: the finding's depth was checked first. */
 function camelCaseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCaseKeys);
   if (!value || typeof value !== 'object') return value;

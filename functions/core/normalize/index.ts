@@ -1,15 +1,35 @@
-import { gunzipSync } from 'node:zlib';
-import type { RejectedRecord, SecurityEvent } from '#core/model/event';
-import { clusterFromLogGroup, isAuditEvent, normalizeAuditEvent } from './audit.ts';
+import type { AuditEvent, RejectedRecord, RejectionCode, SecurityEvent } from '#core/model/event';
+import { MAX_JSON_DEPTH } from '#core/model/json';
+import { isAuditEvent, normalizeAuditEvent } from './audit.ts';
 import { isCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtrail.ts';
+import { type ClusterNames, UNNAMED_CLUSTER } from './cluster-names.ts';
+import { LazyItem, unwrapEnvelope } from './envelopes.ts';
 import { isGuardDutyFinding, normalizeGuardDutyFinding } from './guardduty.ts';
-import { RecordRejected } from './rejection.ts';
-
+import { RecordRejected, boundedReason, rejectionOf } from './rejection.ts';
+import { guardDutyFindingFromSecurityHub, isSecurityHubFinding } from './security-hub.ts';
 
 export interface NormalizeContext {
   file: string;
   /** Used for raw audit events that arrive without their log group. */
   defaultCluster?: string;
+  /**
+   * Raw audit events that arrive without their log group and with no default cluster go to
+   * `unclustered`, read under UNNAMED_CLUSTER, instead of being rejected: the caller names
+   * their cluster once the whole input is read.
+   */
+  deferUnclusteredAudit?: boolean;
+  /** Collects the cluster names the records mention (log groups, GuardDuty findings, EKS API calls). */
+  clusterNames?: ClusterNames;
+  /** Remembers each event's file and place, for reporting on it after it was normalized. */
+  origins?: WeakMap<SecurityEvent, RecordOrigin>;
+  /** The clock (epoch ms) records may not be dated far ahead of; now when absent. */
+  now?: number;
+}
+
+/** Where a normalized event came from. */
+export interface RecordOrigin {
+  file: string;
+  record: string;
 }
 
 export interface NormalizeOutput {
@@ -17,10 +37,14 @@ export interface NormalizeOutput {
   rejected: RejectedRecord[];
   /** CloudWatch Logs CONTROL_MESSAGE payloads: reachability checks, not records. */
   controlMessages: number;
+  /** CloudTrail Insights records: summaries of unusual call rates, not calls; counted and skipped. */
+  insightsSkipped: number;
+  /** Raw audit events read under UNNAMED_CLUSTER until their cluster is known (with deferUnclusteredAudit). */
+  unclustered: AuditEvent[];
 }
 
 export function emptyOutput(): NormalizeOutput {
-  return { events: [], rejected: [], controlMessages: 0 };
+  return { events: [], rejected: [], controlMessages: 0, insightsSkipped: 0, unclustered: [] };
 }
 
 /** A place in a file: a line number, or a path such as "document.Records[3]". */
@@ -34,121 +58,89 @@ export function describeLocator(where: Locator): string {
  * Normalizes one parsed JSON value, whatever envelope it came in: each record inside is
  * detected on its own, so one JSON Lines file may mix every source. `where` names the value's
  * place in its file for the rejected list; a line number is only spelled out when needed.
+ * It never throws: whatever goes wrong with a record is that record's rejection.
  */
 export function normalizeValue(value: unknown, where: Locator, context: NormalizeContext, out: NormalizeOutput): void {
-  normalizeWithin(value, where, context.defaultCluster, context, out);
+  normalizeWithin(value, where, context.defaultCluster, 1, context, out);
 }
 
 function normalizeWithin(
   value: unknown,
   where: Locator,
   cluster: string | undefined,
+  depth: number,
   context: NormalizeContext,
   out: NormalizeOutput,
 ): void {
   try {
-    if (Array.isArray(value)) {
-      value.forEach((item, index) => normalizeWithin(item, `${describeLocator(where)}[${index}]`, cluster, context, out));
+    // Each level is one call: the bound keeps a hostile nesting of arrays or envelopes off the stack.
+    if (depth > MAX_JSON_DEPTH) throw new RecordRejected(`arrays or envelopes nested more than ${MAX_JSON_DEPTH} levels deep`, 'too-deep');
+    const item = value instanceof LazyItem ? value.read() : value;
+    if (Array.isArray(item)) {
+      item.forEach((inner, index) => normalizeWithin(inner, `${describeLocator(where)}[${index}]`, cluster, depth + 1, context, out));
       return;
     }
-    if (value instanceof UnparsedLogEvent) throw new RecordRejected(`log event message is not JSON: ${value.excerpt}`);
-    if (value === null || typeof value !== 'object') {
-      throw new RecordRejected(`expected a JSON object, got ${value === null ? 'null' : typeof value}`);
+    if (item === null || typeof item !== 'object') {
+      throw new RecordRejected(`expected a JSON object, got ${item === null ? 'null' : typeof item}`, 'unrecognized');
     }
-    const record = value as Record<string, unknown>;
-    const nested = unwrapEnvelope(record, cluster);
-    if (nested) {
-      if (nested.control) {
-        out.controlMessages++;
-        return;
-      }
-      nested.items.forEach((item, index) =>
-        normalizeWithin(item, `${describeLocator(where)}${nested.label}[${index}]`, nested.cluster, context, out),
-      );
+    const record = item as Record<string, unknown>;
+    const envelope = unwrapEnvelope(record, cluster);
+    if (envelope) {
+      if (envelope.namesCluster) context.clusterNames?.note(envelope.namesCluster, 'log group');
+      if (envelope.control) out.controlMessages++;
+      envelope.items.forEach((inner, index) => {
+        const place = envelope.single ? where : `${describeLocator(where)}${envelope.label}[${index}]`;
+        normalizeWithin(inner, place, envelope.cluster, depth + 1, context, out);
+      });
       return;
     }
-    out.events.push(normalizeRecord(record, cluster));
+    if (isCloudTrailInsight(record)) {
+      out.insightsSkipped++;
+      return;
+    }
+    normalizeRecord(record, where, cluster, context, out);
   } catch (error) {
-    if (!(error instanceof RecordRejected)) throw error;
-    out.rejected.push({ file: context.file, record: describeLocator(where), reason: error.reason });
+    out.rejected.push({ file: context.file, record: describeLocator(where), ...rejectionWhileNormalizing(error) });
   }
 }
 
-function normalizeRecord(record: Record<string, unknown>, cluster: string | undefined): SecurityEvent {
-  if (isAuditEvent(record)) return normalizeAuditEvent(record, cluster);
-  if (isCloudTrailRecord(record)) return normalizeCloudTrailRecord(record);
-  if (isGuardDutyFinding(record)) return normalizeGuardDutyFinding(record);
+function normalizeRecord(record: Record<string, unknown>, where: Locator, cluster: string | undefined, context: NormalizeContext, out: NormalizeOutput): void {
+  const now = context.now;
+  if (isAuditEvent(record)) {
+    if (!cluster && context.deferUnclusteredAudit) {
+      keep(normalizeAuditEvent(record, UNNAMED_CLUSTER, now), where, context, out.unclustered);
+      return;
+    }
+    keep(normalizeAuditEvent(record, cluster, now), where, context, out.events);
+    return;
+  }
+  if (isCloudTrailRecord(record)) return keep(normalizeCloudTrailRecord(record, now), where, context, out.events);
+  if (isGuardDutyFinding(record)) return keep(normalizeGuardDutyFinding(record, now), where, context, out.events);
+  if (isSecurityHubFinding(record)) {
+    // The evidence stays the finding as Security Hub holds it.
+    return keep({ ...normalizeGuardDutyFinding(guardDutyFindingFromSecurityHub(record), now), raw: record }, where, context, out.events);
+  }
   const keys = Object.keys(record).slice(0, 6).join(', ');
   throw new RecordRejected(
     `unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: ${keys || 'none'})`,
+    'unrecognized',
   );
 }
 
-interface Envelope {
-  label: string;
-  items: unknown[];
-  cluster: string | undefined;
-  control?: boolean;
+function keep<Event extends SecurityEvent>(event: Event, where: Locator, context: NormalizeContext, into: Event[]): void {
+  context.origins?.set(event, { file: context.file, record: describeLocator(where) });
+  context.clusterNames?.noteNamesIn(event);
+  into.push(event);
 }
 
-function unwrapEnvelope(record: Record<string, unknown>, cluster: string | undefined): Envelope | undefined {
-  const awslogs = record.awslogs as { data?: unknown } | undefined;
-  if (awslogs && typeof awslogs === 'object') {
-    if (typeof awslogs.data !== 'string') throw new RecordRejected('awslogs.data: expected a base64 string');
-    return unwrapEnvelope(decodeLogsData(awslogs.data), cluster);
-  }
-  if (typeof record.messageType === 'string' && 'logEvents' in record) return unwrapLogsMessage(record, cluster);
-  if (record.kind === 'EventList' && Array.isArray(record.items)) {
-    return { label: '.items', items: record.items, cluster };
-  }
-  if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, cluster };
-  if (Array.isArray(record.Findings)) return { label: '.Findings', items: record.Findings, cluster };
-  const detailType = record['detail-type'];
-  if (typeof detailType === 'string' && 'detail' in record) {
-    if (detailType === 'AWS API Call via CloudTrail' || detailType === 'GuardDuty Finding') {
-      return { label: '.detail', items: [record.detail], cluster };
-    }
-    throw new RecordRejected(`EventBridge event detail-type "${detailType}" is not one pivotguard reads`);
-  }
-  return undefined;
+/** CloudTrail Insights events (in log files, EventBridge and Lake) describe call rates, not calls. */
+function isCloudTrailInsight(record: Record<string, unknown>): boolean {
+  return record.eventCategory === 'Insight' || record.eventType === 'AwsCloudTrailInsight';
 }
 
-function decodeLogsData(data: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
-  } catch {
-    throw new RecordRejected('awslogs.data: not base64-encoded gzip');
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new RecordRejected('awslogs.data: decompressed payload is not JSON');
-  }
-}
-
-function unwrapLogsMessage(message: Record<string, unknown>, cluster: string | undefined): Envelope {
-  if (message.messageType === 'CONTROL_MESSAGE') return { label: '', items: [], cluster, control: true };
-  if (message.messageType !== 'DATA_MESSAGE') {
-    throw new RecordRejected(`CloudWatch Logs messageType "${String(message.messageType)}" is unknown`);
-  }
-  const logGroup = typeof message.logGroup === 'string' ? message.logGroup : '';
-  const logEvents = Array.isArray(message.logEvents) ? message.logEvents : [];
-  const items = logEvents.map((logEvent: { message?: unknown }) => {
-    if (typeof logEvent?.message !== 'string') return logEvent;
-    try {
-      return JSON.parse(logEvent.message) as unknown;
-    } catch {
-      return new UnparsedLogEvent(logEvent.message);
-    }
-  });
-  return { label: '.logEvents', items, cluster: clusterFromLogGroup(logGroup) ?? cluster };
-}
-
-/** Stands in for a log event that is not JSON, so its rejection names its place. */
-class UnparsedLogEvent {
-  readonly excerpt: string;
-  constructor(message: string) {
-    this.excerpt = message.length > 60 ? `${message.slice(0, 60)}…` : message;
-  }
+/** A record's own rejection says why; anything else thrown is a fault of ours this record exposed. */
+function rejectionWhileNormalizing(error: unknown): { code: RejectionCode; reason: string } {
+  if (error instanceof RecordRejected) return rejectionOf(error);
+  const name = error instanceof Error ? error.name : typeof error;
+  return { code: 'internal-error', reason: boundedReason(`internal error while normalizing: ${name}`) };
 }

@@ -1,3 +1,5 @@
+import { RecordRejected } from './rejection.ts';
+
 /**
  * Source timestamps must be real instants. AWS and Kubernetes write ISO 8601 with a zone;
  * some exports (GuardDuty through some pipelines, Panther) drop the 'T' or the zone, which
@@ -22,6 +24,28 @@ export function parseInstant(text: string): number | string {
     lastMinuteMs = result - (result % 60_000);
   }
   return result;
+}
+
+/** CloudTrail began recording on 2013-11-13: nothing any of the three sources wrote is older. */
+export const EARLIEST_RECORD_TIME = Date.UTC(2013, 10, 13);
+/** How far past the clock a record may be dated: clock skew and delivery batching, nothing more. */
+export const FUTURE_TOLERANCE_MS = 3600_000;
+
+/**
+ * A record's own time, read from its field `label` names. Event time drives the local clock,
+ * settling and retention, so one record dated 1970 or 9999 would age out or split everything
+ * else: an instant before CloudTrail existed or more than the tolerance past `now` is refused.
+ */
+export function eventTime(label: string, text: string, now: number): number {
+  const time = parseInstant(text);
+  if (typeof time === 'string') throw new RecordRejected(`${label}: ${time}`, 'invalid-field');
+  if (time < EARLIEST_RECORD_TIME) {
+    throw new RecordRejected(`${label}: "${truncate(text)}" is before 2013-11-13, when CloudTrail began`, 'time-out-of-range');
+  }
+  if (time > now + FUTURE_TOLERANCE_MS) {
+    throw new RecordRejected(`${label}: "${truncate(text)}" is more than an hour ahead of the clock`, 'time-out-of-range');
+  }
+  return time;
 }
 
 function parseFully(text: string): number | string {

@@ -29,6 +29,7 @@ export function renderReportHtml(report: ReportData): string {
 <p class="eyebrow">pivotguard · EKS workload protection · monthly review</p>
 <h1>${month}</h1>
 <p class="meta">${formatDate(report.period.from)} to ${formatDate(new Date(Date.parse(report.period.to) - 1).toISOString())} (UTC) · generated ${formatDateTime(report.generatedAt)}</p>
+${report.monthNote ? html`<p class="meta">${report.monthNote}</p>` : ''}
 </header>
 ${summary(report)}
 ${volume(report.kpis)}
@@ -51,7 +52,7 @@ function summary(report: ReportData): Html {
   const previous = formatMonth(report.previous.month).split(' ')[0]!;
   return html`<section id="summary">
 <h2>Summary</h2>
-<p class="lede">${lede(kpis)}</p>
+<p class="lede">${lede(kpis, report.incidents.filter((incident) => incident.carriedOver).length)}</p>
 <div class="cards">${report.trend.map((entry) => card(entry, previous))}</div>
 ${kpis.incidents.opened > 0
   ? html`<p class="strip"><span>By severity:</span>${(['critical', 'high', 'medium', 'low'] as const).map((severity) => html`<span><b>${kpis.incidents.bySeverity[severity]}</b> ${severity}</span>`)}</p>
@@ -60,10 +61,11 @@ ${kpis.incidents.opened > 0
 </section>`;
 }
 
-function lede(kpis: Kpis): string {
+function lede(kpis: Kpis, carriedOver: number): string {
   const { incidents, resolution } = kpis;
   const alerts = kpis.alertsSent === 0 ? 'no alerts sent' : `${plural(kpis.alertsSent, 'alert')} sent`;
-  if (incidents.opened === 0) return `No incidents this month; ${alerts}.`;
+  const earlier = carriedOver > 0 ? ` ${plural(carriedOver, 'incident')} from earlier months ${carriedOver === 1 ? 'is' : 'are'} still open.` : '';
+  if (incidents.opened === 0) return `No incidents this month; ${alerts}.${earlier}`;
   const severities = (['critical', 'high', 'medium', 'low'] as const)
     .filter((severity) => incidents.bySeverity[severity] > 0)
     .map((severity) => `${incidents.bySeverity[severity]} ${severity}`);
@@ -79,7 +81,7 @@ function lede(kpis: Kpis): string {
   } else {
     sentences.push('None is left open.');
   }
-  return sentences.join(' ');
+  return sentences.join(' ') + earlier;
 }
 
 function card(entry: TrendEntry, previousMonth: string): Html {
@@ -214,7 +216,7 @@ function actions(kpis: Kpis): Html {
 <table>
 <thead><tr><th>Step</th><th class="num">Applied</th><th class="num">Already in place</th><th class="num">Dry run</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">Undone</th></tr></thead>
 <tbody>${kpis.actions.map(
-    (row) => html`<tr><td>${ACTION_WORDS[row.action].noun}</td>${columns.map((column) => html`<td class="num${row[column] === 0 ? ' zero' : ''}">${row[column]}</td>`)}</tr>`,
+    (row) => html`<tr><td>${ACTION_WORDS[row.action].noun}</td>${columns.map((column) => html`<td class="${row[column] === 0 ? 'num zero' : 'num'}">${row[column]}</td>`)}</tr>`,
   )}
 <tr class="total"><td>Total</td>${columns.map((column) => html`<td class="num">${total(column)}</td>`)}</tr></tbody>
 </table>
@@ -241,7 +243,7 @@ ${intro}
     const scope = Object.entries(entry.scope).map(([key, name]) => html`<span class="scope"><span class="key">${SCOPE_LABEL[key] ?? key}</span> <span class="mono">${name}</span></span>`);
     const when = entry.expired ? `expired ${formatDuration(-entry.expiresInMs)} ago` : `in ${formatDuration(entry.expiresInMs)}`;
     return html`<tr><td>${scope}</td><td>${entry.owner}</td><td>${entry.reason}</td>
-<td class="num">${formatDate(entry.expires)}<span class="sub${entry.expired ? ' expired' : ''}">${when}</span></td></tr>`;
+<td class="num">${formatDate(entry.expires)}<span class="${entry.expired ? 'sub expired' : 'sub'}">${when}</span></td></tr>`;
   })}</tbody>
 </table>
 <p class="note">Renew a suppression that is still right, with its owner’s agreement, or let it lapse so the alerts return.</p>
@@ -251,12 +253,17 @@ ${intro}
 const SCOPE_LABEL: Record<string, string> = { rule: 'rule', namespace: 'namespace', serviceAccount: 'service account', image: 'image', roleArn: 'role' };
 
 function incidents(list: readonly ReportIncident[]): Html {
-  if (list.length === 0) return html`<section id="incidents"><h2>Incidents</h2><p class="empty">No incidents this month.</p></section>`;
-  return html`<section id="incidents"><h2>Incidents</h2>${list.map((incident) => {
-    const { cluster, namespace, pod } = incident.workload;
-    const meta = [incident.id, [cluster, namespace, pod].filter(Boolean).join(' / '), `opened ${formatDateTime(incident.openedAt)}`].filter(Boolean).join(' · ');
-    const status = incident.status === 'false-positive' ? 'false positive' : incident.status;
-    return html`<article class="incident edge-${incident.severity}" id="incident-${incident.id}">
+  const thisMonth = list.filter((incident) => !incident.carriedOver);
+  const earlier = list.filter((incident) => incident.carriedOver);
+  return html`<section id="incidents"><h2>Incidents</h2>${thisMonth.length === 0 ? html`<p class="empty">No incidents this month.</p>` : thisMonth.map(incidentArticle)}</section>
+${earlier.length > 0 ? html`<section id="still-open"><h2>Still open from earlier months</h2>${earlier.map(incidentArticle)}</section>` : ''}`;
+}
+
+function incidentArticle(incident: ReportIncident): Html {
+  const { cluster, namespace, pod } = incident.workload;
+  const meta = [incident.id, [cluster, namespace, pod].filter(Boolean).join(' / '), `opened ${formatDateTime(incident.openedAt)}`].filter(Boolean).join(' · ');
+  const status = incident.status === 'false-positive' ? 'false positive' : incident.status;
+  return html`<article class="incident edge-${incident.severity}" id="incident-${incident.id}">
 <p><span class="pill sev-${incident.severity}">${incident.severity}</span> <span class="pill status status-${incident.status}">${status}</span></p>
 <h3>${incident.narrative.headline}</h3>
 <p class="meta">${meta}</p>
@@ -267,5 +274,4 @@ function incidents(list: readonly ReportIncident[]): Html {
 <dt>What is left</dt><dd>${incident.narrative.left}</dd>
 </dl>
 </article>`;
-  })}</section>`;
 }

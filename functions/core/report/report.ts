@@ -18,6 +18,8 @@ export interface ReportInput {
   responses: readonly IncidentResponse[];
   suppressions: readonly Suppression[];
   now: Date;
+  /** Why this month was chosen, when the person did not name it; shown under the title. */
+  monthNote?: string;
 }
 
 export interface ReportIncident {
@@ -28,11 +30,14 @@ export interface ReportIncident {
   openedAt: string;
   workload: Pick<IncidentWorkload, 'cluster' | 'namespace' | 'pod'>;
   narrative: IncidentNarrative;
+  /** Opened in an earlier month and still open or contained at the end of this one. */
+  carriedOver: boolean;
 }
 
 /** Everything the monthly review shows, as plain JSON: render it, store it, or diff it. */
 export interface ReportData {
   month: string;
+  monthNote?: string;
   period: { from: string; to: string };
   generatedAt: string;
   kpis: Kpis;
@@ -40,7 +45,7 @@ export interface ReportData {
   trend: TrendEntry[];
   topRules: RuleKpi[];
   expiringSuppressions: ExpiringSuppression[];
-  /** Most severe first, then in the order they opened. */
+  /** This month's, most severe first, then in the order they opened; then those still open from earlier months. */
   incidents: ReportIncident[];
 }
 
@@ -51,19 +56,24 @@ export function buildReport(input: ReportInput): ReportData {
   const previous = computeKpis({ ...input, ...monthPeriod(before) });
   const responses = new Map(input.responses.map((response) => [response.incidentId, response]));
   const inPeriod = (iso: string) => Date.parse(iso) >= period.from.getTime() && Date.parse(iso) < period.to.getTime();
+  // The month as it ended, or as it is now while it is still running.
+  const asOf = Math.min(period.to.getTime() - 1, input.now.getTime());
+  const stillOpen = (response: IncidentResponse | undefined) => ['open', 'contained'].includes(statusAt(response, asOf));
   const incidents = input.incidents
     .map((incident) => {
       const response = responses.get(incident.id);
-      return { incident, response, openedAt: response?.openedAt ?? incident.firstSeen };
+      const openedAt = response?.openedAt ?? incident.firstSeen;
+      return { incident, response, openedAt, carriedOver: Date.parse(openedAt) < period.from.getTime() };
     })
-    .filter(({ openedAt }) => inPeriod(openedAt))
+    .filter(({ openedAt, response, carriedOver }) => inPeriod(openedAt) || (carriedOver && stillOpen(response)))
     .sort(
       (a, b) =>
+        Number(a.carriedOver) - Number(b.carriedOver) ||
         severityRank[b.incident.severity] - severityRank[a.incident.severity] ||
         Date.parse(a.openedAt) - Date.parse(b.openedAt) ||
         a.incident.id.localeCompare(b.incident.id),
     )
-    .map(({ incident, response, openedAt }) => ({
+    .map(({ incident, response, openedAt, carriedOver }) => ({
       id: incident.id,
       title: incident.title,
       severity: incident.severity,
@@ -71,9 +81,11 @@ export function buildReport(input: ReportInput): ReportData {
       openedAt,
       workload: { cluster: incident.workload.cluster, namespace: incident.workload.namespace, pod: incident.workload.pod },
       narrative: incidentNarrative(incident, response),
+      carriedOver,
     }));
   return {
     month: input.month,
+    ...(input.monthNote ? { monthNote: input.monthNote } : {}),
     period: { from: period.from.toISOString(), to: period.to.toISOString() },
     generatedAt: input.now.toISOString(),
     kpis,

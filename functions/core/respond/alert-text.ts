@@ -22,6 +22,13 @@ const LINE_WIDTH = 72;
 const LONG_WORD = 100;
 /** Lists longer than this are cut with "and N more": the alert points, the console details. */
 const LIST_MAX = 5;
+/** Containment steps are listed further: the person approving should see most of what they approve. */
+const PLAN_MAX = 20;
+/** One line, field or bullet quotes at most this much: a signal summary, a name, never a whole record. */
+const ENTRY_MAX_CHARS = 600;
+/** SNS takes messages of up to 256 KB, attributes included: the body keeps a margin for them. */
+export const BODY_MAX_BYTES = 256 * 1024 - 2048;
+const WHAT_TO_DO = 'WHAT TO DO';
 const TIMELINE_HEAD = 8;
 const TIMELINE_TAIL = 4;
 
@@ -69,13 +76,14 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
 
   out.section('CLOUD IDENTITY');
   if (incident.identities.length === 0) out.line('No IAM role is linked to this incident.');
-  for (const identity of incident.identities) {
+  for (const identity of incident.identities.slice(0, LIST_MAX)) {
     out.field('Role', `${identity.roleArn} (via ${viaLabel(identity.via)})`);
     out.field('Sessions', list(identity.sessions));
     out.field('Access keys', list(identity.accessKeyIds));
     out.field('Used from outside the cluster', list(identity.unusualSourceIps));
     out.field('Also used from', list(identity.sourceIps.filter((ip) => !identity.unusualSourceIps.includes(ip))));
   }
+  if (incident.identities.length > LIST_MAX) out.line(`and ${incident.identities.length - LIST_MAX} more roles`);
 
   out.section('HOW SURE, AND WHY');
   out.line(`Confidence ${percent(incident.confidence)}, from ${signalCount(incident)}.`);
@@ -98,25 +106,26 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
   out.section('PLANNED RESPONSE');
   out.line('Automatic steps (reversible, scoped to this pod or role):');
   if (incident.plan.automatic.length === 0) out.bullet('none');
-  for (const action of incident.plan.automatic) out.bullet(describeAction(action));
+  for (const step of capped(incident.plan.automatic.map(describeAction), PLAN_MAX)) out.bullet(step);
   out.line('Steps that wait for your approval:');
   if (incident.plan.approval.length === 0) out.bullet('none');
-  for (const action of incident.plan.approval) out.bullet(describeAction(action));
+  for (const step of capped(incident.plan.approval.map(describeAction), PLAN_MAX)) out.bullet(step);
 
   out.section('WHAT IS AT RISK');
   const radius = incident.blastRadius;
-  for (const role of radius.rolePermissions) {
+  for (const role of radius.rolePermissions.slice(0, LIST_MAX)) {
     out.line(`Role ${roleName(role.roleArn)} may use these policies:`);
     if (role.policies.length === 0) out.bullet('none attached');
     for (const policy of capped(role.policies)) out.bullet(policy);
   }
+  if (radius.rolePermissions.length > LIST_MAX) out.line(`and ${radius.rolePermissions.length - LIST_MAX} more roles`);
   out.field('Pods with the same service account', list(radius.sameServiceAccountPods));
   out.field('Pods with the same image', list(radius.sameImagePods));
   out.field('Pods on the node', list(radius.podsOnNode.map((entry) => `${entry.pod} (${entry.reason})`)));
-  for (const note of radius.notes) out.line(note);
+  for (const note of capped(radius.notes)) out.line(note);
   if (!hasRisk(incident)) out.line('Nothing beyond the workload itself is known to be reachable.');
 
-  out.section('WHAT TO DO');
+  out.section(WHAT_TO_DO);
   if (options.approveHint) {
     out.line(options.approveHint);
   } else {
@@ -126,7 +135,43 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
     out.command(`pivotguard reject ${incident.id}`);
     out.line('Approval links will arrive in this alert with the containment workflow.');
   }
-  return { subject, body: out.text() };
+  return { subject, body: bodyWithin(out.text()) };
+}
+
+/**
+ * A body SNS takes: within `maxBytes` of UTF-8. Entries are already clipped, so only an incident
+ * with very many of them gets here; whole lines are dropped before the last section, which says
+ * what to do, and a line says how many.
+ */
+export function bodyWithin(body: string, maxBytes: number = BODY_MAX_BYTES): string {
+  if (Buffer.byteLength(body, 'utf8') <= maxBytes) return body;
+  const lines = body.replace(/\n$/, '').split('\n');
+  const last = lines.lastIndexOf(WHAT_TO_DO);
+  // From the blank line before that section; kept unless it is itself most of the body.
+  const tail = last > 0 && byteLines(lines.slice(last - 1)) <= maxBytes / 2 ? lines.slice(last - 1) : [];
+  const head = lines.slice(0, lines.length - tail.length);
+  const cut = (count: number) => `... ${count} more line${count === 1 ? '' : 's'} cut: the alert was longer than an email may be.`;
+  let budget = maxBytes - byteLines(tail) - byteLines([cut(head.length)]);
+  let kept = 0;
+  for (const line of head) {
+    const size = Buffer.byteLength(line, 'utf8') + 1;
+    if (size > budget) break;
+    budget -= size;
+    kept++;
+  }
+  return `${[...head.slice(0, kept), cut(head.length - kept), ...tail].join('\n')}\n`;
+}
+
+/** Bytes of lines joined by newlines, with one for each line's newline. */
+function byteLines(lines: readonly string[]): number {
+  return lines.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
+}
+
+/** The head of a long text and how much was left out; never splits a surrogate pair. */
+export function clipText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const end = /[\ud800-\udbff]/.test(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
 }
 
 /** An email subject: printable ASCII on one line, short enough for SNS. */
@@ -163,7 +208,7 @@ class Lines {
   private readonly lines: string[] = [];
 
   line(text: string): void {
-    this.lines.push(...wrap(printable(text), '', ''));
+    this.lines.push(...wrap(clipText(printable(text), ENTRY_MAX_CHARS), '', ''));
   }
 
   blank(): void {
@@ -176,11 +221,11 @@ class Lines {
   }
 
   field(label: string, value: string | null | undefined): void {
-    if (value) this.lines.push(...wrap(printable(`${label}: ${value}`), '', '  '));
+    if (value) this.lines.push(...wrap(clipText(printable(`${label}: ${value}`), ENTRY_MAX_CHARS), '', '  '));
   }
 
   bullet(text: string): void {
-    this.lines.push(...wrap(printable(text), '- ', '  '));
+    this.lines.push(...wrap(clipText(printable(text), ENTRY_MAX_CHARS), '- ', '  '));
   }
 
   /** A command to copy: indented, never wrapped. */
@@ -224,9 +269,9 @@ function list(items: readonly string[]): string | undefined {
   return capped(items).join(', ');
 }
 
-function capped(items: readonly string[]): string[] {
-  if (items.length <= LIST_MAX) return [...items];
-  return [...items.slice(0, LIST_MAX), `and ${items.length - LIST_MAX} more`];
+function capped(items: readonly string[], max: number = LIST_MAX): string[] {
+  if (items.length <= max) return [...items];
+  return [...items.slice(0, max), `and ${items.length - max} more`];
 }
 
 function timeline(incident: Incident): string[] {

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { asArray, asObject, str } from '#core/model/json';
+import { asArray, asObject, numberOf, str } from '#core/model/json';
 import { cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // GPU, FPGA, high-memory and the largest sizes: what crypto-miners launch.
@@ -20,7 +20,8 @@ export const expensiveLaunch = defineRule<'cloudtrail'>({
     const parameters = event.requestParameters ?? {};
     const type = str(parameters.instanceType) ?? '';
     const items = asArray(asObject(parameters.instancesSet)?.items);
-    const count = Math.max(Number(parameters.minCount ?? 0), ...items.map((item) => Number(item.minCount ?? 0)), 1);
+    // A fold, not Math.max(...items): a list of a million items would overflow the call's arguments.
+    const count = items.reduce((most, item) => Math.max(most, numberOf(item.minCount ?? 0)), Math.max(numberOf(parameters.minCount ?? 0), 1));
     if (!EXPENSIVE_TYPE.test(type) && count < 10) return undefined;
     return {
       summary: `${describeCaller(event)} launched ${count} × ${sanitize(type, 30) || 'instance'}`,

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { str } from '#core/model/json';
+import { str, textOf } from '#core/model/json';
 import type { CloudTrailEvent } from '#core/model/event';
 import { actsOnItself, callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
@@ -53,12 +53,12 @@ export const iamPrivilegeChange = defineRule<'cloudtrail'>({
     const ownKey = event.eventName === 'CreateAccessKey' && userName === undefined;
     if (SELF_SERVICE.has(event.eventName) && (ownKey || actsOnItself(event, userName))) return undefined;
     // A trust policy that only lets AWS services assume the role opens no door to a person.
-    const trust = String(event.requestParameters?.policyDocument ?? '');
+    const trust = textOf(event.requestParameters?.policyDocument ?? '');
     if (event.eventName === 'UpdateAssumeRolePolicy' && !/"AWS"\s*:|"Principal"\s*:\s*"\*"/.test(trust)) return undefined;
     const parameters = event.requestParameters ?? {};
     const target = parameters.roleName ?? parameters.userName ?? parameters.policyArn ?? parameters.name ?? '';
     return {
-      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(String(target), 80)}` : ''}`,
+      summary: `${describeCaller(event)} called ${callName(event)}${target ? ` on ${sanitize(textOf(target), 80)}` : ''}`,
       subject: cloudTrailSubject(event),
       severity: grantsAdmin(event) ? 'high' : undefined,
     };

@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { asArray, asObject, str } from '#core/model/json';
+import { asArray, asObject, parseJsonDocument, str, textOf } from '#core/model/json';
 import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
@@ -29,7 +29,7 @@ export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
       return str(parameters.attributeType) === 'launchPermission' ? sharedWith(asObject(parameters.launchPermission), 'AMI') : undefined;
     case 'rds.amazonaws.com:ModifyDBSnapshotAttribute':
     case 'rds.amazonaws.com:ModifyDBClusterSnapshotAttribute': {
-      const accounts = (Array.isArray(parameters.valuesToAdd) ? parameters.valuesToAdd : []).map(String);
+      const accounts = (Array.isArray(parameters.valuesToAdd) ? parameters.valuesToAdd : []).map(textOf);
       if (accounts.includes('all')) return world('RDS snapshot made public');
       return accounts.length > 0 ? { what: `RDS snapshot shared with account ${sanitize(accounts.join(', '), 60)}`, to: 'account' } : undefined;
     }
@@ -89,11 +89,9 @@ const RESTRICTING_KEYS = /^aws:(PrincipalOrgID|PrincipalOrgPaths|PrincipalAccoun
 function allowsAnyone(policy: unknown): boolean {
   let document: unknown = policy;
   if (typeof policy === 'string') {
-    try {
-      document = JSON.parse(policy);
-    } catch {
-      return /"Principal":\s*(\{\s*"AWS":\s*)?"\*"/.test(policy);
-    }
+    document = parseJsonDocument(policy);
+    // Not JSON, or nested too deep to walk: the text itself still says whether it names anyone.
+    if (document === undefined) return /"Principal":\s*(\{\s*"AWS":\s*)?"\*"/.test(policy);
   }
   const statements = ([] as unknown[]).concat(asObject(document)?.Statement ?? []).map(asObject);
   return statements.some((statement) => {

@@ -1,5 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
+import { textOf } from '#core/model/json';
 import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } from './subject.ts';
 
 /** The calls that return a secret value or, with decryption, a SecureString parameter. */
@@ -25,12 +26,12 @@ export const cloudSecretRead = defineRule<'cloudtrail'>({
     const parameters = event.requestParameters ?? {};
     let target: string | undefined;
     if (event.eventSource === 'secretsmanager.amazonaws.com') {
-      if (event.eventName === 'GetSecretValue') target = String(parameters.secretId ?? '');
+      if (event.eventName === 'GetSecretValue') target = textOf(parameters.secretId ?? '');
       else if (event.eventName === 'BatchGetSecretValue') target = 'a batch of secrets';
     } else if (event.eventSource === 'ssm.amazonaws.com' && parameters.withDecryption === true) {
-      if (event.eventName === 'GetParameter') target = String(parameters.name ?? '');
-      else if (event.eventName === 'GetParameters') target = [parameters.names].flat().join(', ');
-      else if (event.eventName === 'GetParametersByPath') target = `path ${String(parameters.path ?? '')}`;
+      if (event.eventName === 'GetParameter') target = textOf(parameters.name ?? '');
+      else if (event.eventName === 'GetParameters') target = [parameters.names].flat().map((name) => textOf(name ?? '')).join(', ');
+      else if (event.eventName === 'GetParametersByPath') target = `path ${textOf(parameters.path ?? '')}`;
     }
     if (target === undefined) return undefined;
     return {

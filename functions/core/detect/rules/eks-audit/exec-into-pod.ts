@@ -1,5 +1,5 @@
 import { defineRule } from '../../rule.ts';
-import { sanitize } from '../../actors.ts';
+import { decodePercentEscapes, sanitize } from '../../actors.ts';
 import { auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 const SUBRESOURCES: Record<string, string> = { exec: 'exec into', attach: 'attach to', portforward: 'port-forward to' };
@@ -16,7 +16,7 @@ export const execIntoPod = defineRule<'eks-audit'>({
     const action = ref?.resource === 'pods' && ref.subresource ? SUBRESOURCES[ref.subresource] : undefined;
     if (!action || !ref?.name || !wasAllowed(event) || event.stage === 'RequestReceived') return undefined;
     const command = /[?&]command=([^&]+)/.exec(event.requestUri ?? '');
-    const what = command ? ` running ${sanitize(decodeURIComponent(command[1]!.replace(/\+/g, ' ')), 60)}` : '';
+    const what = command ? ` running ${sanitize(decodePercentEscapes(command[1]!.replace(/\+/g, ' ')), 60)}` : '';
     return {
       summary: `${describeActor(event)} did ${action} pod ${ref.namespace}/${sanitize(ref.name)}${what}`,
       subject: auditSubject(event, ref.name),

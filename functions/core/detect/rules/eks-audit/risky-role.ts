@@ -1,6 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { isSystemActor, sanitize } from '../../actors.ts';
-import { asArray, asObject } from '#core/model/json';
+import { asArray, asObject, textOf } from '#core/model/json';
 import { WRITE_VERBS, auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 export const riskyRole = defineRule<'eks-audit'>({
@@ -16,8 +16,8 @@ export const riskyRole = defineRule<'eks-audit'>({
     const role = asObject(event.responseObject) ?? asObject(event.requestObject);
     const grants = new Set<string>();
     for (const rule of asArray(role?.rules)) {
-      const verbs = (rule.verbs as unknown[] | undefined)?.map(String) ?? [];
-      const resources = (rule.resources as unknown[] | undefined)?.map(String) ?? [];
+      const verbs = textsOf(rule.verbs);
+      const resources = textsOf(rule.resources);
       if (verbs.includes('*') || resources.includes('*')) grants.add('wildcard');
       if (resources.includes('pods/exec') || resources.includes('pods/attach')) grants.add('pods/exec');
       if (resources.includes('nodes/proxy')) grants.add('nodes/proxy');
@@ -31,3 +31,8 @@ export const riskyRole = defineRule<'eks-audit'>({
     };
   },
 });
+
+/** A rule's verbs or resources as written; anything but a list (which Kubernetes would refuse) names none. */
+function textsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(textOf) : [];
+}

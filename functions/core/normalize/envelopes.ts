@@ -1,0 +1,154 @@
+import { gunzipSync } from 'node:zlib';
+import { clusterFromLogGroup } from './audit.ts';
+import { cloudTrailRecordFromLakeRow } from './cloudtrail-lake.ts';
+import { RecordRejected } from './rejection.ts';
+import { isSafeKey } from './safe-keys.ts';
+
+type Json = Record<string, unknown>;
+
+/** What an envelope holds: the records inside it, and what it says about them. */
+export interface Envelope {
+  /** Appended to the envelope's place for each item, e.g. ".Records" gives "document.Records[3]". */
+  label: string;
+  items: readonly unknown[];
+  /** One record wrapped in a field (a log event's message): it keeps the envelope's place. */
+  single?: boolean;
+  /** The cluster raw audit events inside belong to. */
+  cluster: string | undefined;
+  /** A cluster the envelope itself names (an EKS audit log group). */
+  namesCluster?: string;
+  /** CloudWatch Logs CONTROL_MESSAGE: a reachability check, not records. */
+  control?: boolean;
+}
+
+/**
+ * An item of an envelope that is read only when its turn comes (a log message parsed as JSON, a
+ * CloudTrail Lake row put back together), so that when reading fails, only that item is rejected.
+ */
+export class LazyItem {
+  constructor(private readonly reader: () => unknown) {}
+
+  read(): unknown {
+    return this.reader();
+  }
+}
+
+/** EventBridge detail types whose detail is one record pivotguard reads (CloudTrail's API calls, sign-ins, service events, Insights). */
+const CLOUDTRAIL_DETAIL = / via CloudTrail$/;
+
+/**
+ * The envelope `record` is, if it is one: how AWS delivers (subscriptions, EventBridge, log files)
+ * and how people export (the CLI's logs, CloudTrail and Logs Insights output, Security Hub).
+ */
+export function unwrapEnvelope(record: Json, cluster: string | undefined): Envelope | undefined {
+  const awslogs = record.awslogs as { data?: unknown } | undefined;
+  if (awslogs && typeof awslogs === 'object') {
+    if (typeof awslogs.data !== 'string') throw new RecordRejected('awslogs.data: expected a base64 string', 'invalid-field');
+    return unwrapEnvelope(decodeLogsData(awslogs.data), cluster);
+  }
+  if (typeof record.messageType === 'string' && 'logEvents' in record) return unwrapLogsMessage(record, cluster);
+  if (record.kind === 'EventList' && Array.isArray(record.items)) return { label: '.items', items: record.items, cluster };
+  if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, cluster };
+  // GuardDuty's get-findings and Security Hub's get-findings both list under Findings.
+  if (Array.isArray(record.Findings)) return { label: '.Findings', items: record.Findings, cluster };
+  const detailType = record['detail-type'];
+  if (typeof detailType === 'string' && 'detail' in record) return unwrapEventBridge(detailType, record.detail, cluster);
+  if (Array.isArray(record.events) && isLogEventsPage(record)) return { label: '.events', items: record.events, cluster };
+  if (Array.isArray(record.Events)) return { label: '.Events', items: record.Events, cluster };
+  if (Array.isArray(record.QueryResultRows)) {
+    return { label: '.QueryResultRows', items: record.QueryResultRows.map((row) => new LazyItem(() => cloudTrailRecordFromLakeRow(row))), cluster };
+  }
+  if (Array.isArray(record.results) && typeof record.status === 'string') {
+    return { label: '.results', items: record.results.map((row) => new LazyItem(() => insightsRowFromFields(row))), cluster };
+  }
+  return unwrapField(record, cluster);
+}
+
+/** A record carried as JSON text in one field: a log event's message, lookup-events' CloudTrailEvent, a Logs Insights row's @message. */
+function unwrapField(record: Json, cluster: string | undefined): Envelope | undefined {
+  if (isLogEvent(record)) {
+    return { label: '', single: true, items: [new LazyItem(() => parseMessage('log event message', record.message as string))], cluster };
+  }
+  if (typeof record.CloudTrailEvent === 'string') {
+    const text = record.CloudTrailEvent;
+    return { label: '', single: true, items: [new LazyItem(() => parseMessage('lookup-events CloudTrailEvent', text))], cluster };
+  }
+  if ('EventId' in record && 'EventName' in record) {
+    throw new RecordRejected(
+      'aws cloudtrail lookup-events output without CloudTrailEvent: export it without --query so each event keeps its record',
+      'unsupported-format',
+    );
+  }
+  if (typeof record['@message'] === 'string') {
+    const text = record['@message'];
+    const named = typeof record['@log'] === 'string' ? clusterFromLogGroup(record['@log'].slice(record['@log'].lastIndexOf(':') + 1)) : undefined;
+    return { label: '', single: true, items: [new LazyItem(() => parseMessage('Logs Insights @message', text))], cluster: named ?? cluster, namesCluster: named };
+  }
+  if (Object.keys(record).some((key) => key.startsWith('@'))) {
+    throw new RecordRejected(
+      'CloudWatch Logs Insights result without @message: add "fields @timestamp, @message, @log" to the query and export again',
+      'unsupported-format',
+    );
+  }
+  return undefined;
+}
+
+function unwrapEventBridge(detailType: string, detail: unknown, cluster: string | undefined): Envelope {
+  if (CLOUDTRAIL_DETAIL.test(detailType) || detailType === 'GuardDuty Finding') return { label: '.detail', items: [detail], cluster };
+  const findings = (detail as { findings?: unknown } | null)?.findings;
+  if (detailType === 'Security Hub Findings - Imported' && Array.isArray(findings)) return { label: '.detail.findings', items: findings, cluster };
+  throw new RecordRejected(`EventBridge event detail-type "${detailType}" is not one pivotguard reads`, 'unsupported-format');
+}
+
+/** `aws logs filter-log-events` and `get-log-events` output: a page of log events with its tokens. */
+function isLogEventsPage(record: Json): boolean {
+  const events = record.events as unknown[];
+  return 'searchedLogStreams' in record || 'nextForwardToken' in record || 'nextBackwardToken' in record || isLogEvent(events[0]);
+}
+
+function isLogEvent(value: unknown): value is { message: string; timestamp: number } {
+  const event = value as { message?: unknown; timestamp?: unknown } | null;
+  return typeof event?.message === 'string' && typeof event.timestamp === 'number';
+}
+
+/** `aws logs get-query-results` prints each row as [{field, value}, …]. */
+function insightsRowFromFields(row: unknown): Json {
+  if (!Array.isArray(row)) throw new RecordRejected('Logs Insights result row: expected a list of fields', 'unsupported-format');
+  const fields: Json = {};
+  for (const cell of row as { field?: unknown; value?: unknown }[]) {
+    if (typeof cell?.field === 'string' && isSafeKey(cell.field)) fields[cell.field] = cell.value;
+  }
+  return fields;
+}
+
+function parseMessage(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new RecordRejected(`${what} is not JSON: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`, 'not-json');
+  }
+}
+
+function decodeLogsData(data: string): Json {
+  let text: string;
+  try {
+    text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
+  } catch {
+    throw new RecordRejected('awslogs.data: not base64-encoded gzip', 'not-json');
+  }
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw new RecordRejected('awslogs.data: decompressed payload is not JSON', 'not-json');
+  }
+}
+
+function unwrapLogsMessage(message: Json, cluster: string | undefined): Envelope {
+  if (message.messageType === 'CONTROL_MESSAGE') return { label: '', items: [], cluster, control: true };
+  if (message.messageType !== 'DATA_MESSAGE') {
+    throw new RecordRejected(`CloudWatch Logs messageType "${String(message.messageType)}" is unknown`, 'unsupported-format');
+  }
+  const named = typeof message.logGroup === 'string' ? clusterFromLogGroup(message.logGroup) : undefined;
+  const logEvents = Array.isArray(message.logEvents) ? message.logEvents : [];
+  return { label: '.logEvents', items: logEvents, cluster: named ?? cluster, namesCluster: named };
+}
