@@ -1,6 +1,6 @@
 import { AwsAccount } from './generate/aws-account.ts';
 import { initialCredentials, awsBackground } from './generate/aws-activity.ts';
-import { SlotClock } from './generate/clock.ts';
+import { type RateSegment, SlotClock } from './generate/clock.ts';
 import { ClusterModel } from './generate/cluster-model.ts';
 import { PortProbeFinding } from './generate/guardduty.ts';
 import { k8sBackground } from './generate/k8s-background.ts';
@@ -25,6 +25,8 @@ export interface GenerateOptions {
   start?: string;
   /** Default 4200, i.e. ~100k records per simulated day. */
   recordsPerHour?: number;
+  /** Rates that change over time (busy hours among quiet days); replaces recordsPerHour. */
+  schedule?: readonly RateSegment[];
   cluster?: string;
   /** Emit ~1 in 20,000 lines as a GuardDuty Recon:EC2/PortProbeUnprotectedPort finding; default false. */
   includeFindings?: boolean;
@@ -45,7 +47,7 @@ export function* generateBusyCluster(options: GenerateOptions): Generator<string
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
   const cluster = options.cluster ?? DEFAULT_CLUSTER;
-  const clock = new SlotClock(options.start ?? DEFAULT_START, options.recordsPerHour ?? DEFAULT_RECORDS_PER_HOUR);
+  const clock = new SlotClock(options.start ?? DEFAULT_START, options.schedule ?? options.recordsPerHour ?? DEFAULT_RECORDS_PER_HOUR);
 
   const rng = new Prng(seed);
   const account = new AwsAccount(seed, cluster);

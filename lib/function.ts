@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { type BuildOptions, type Metafile, buildSync } from 'esbuild';
 
-/** The repository root: handler entries and the lock file esbuild bundles from. */
+/** The repository root: handler entries are relative to it, and esbuild resolves from it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The Lambda runtime pivotguard's handlers are bundled for and tested on. */
@@ -18,6 +18,61 @@ const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 // esbuild's ESM output has no `require`; CommonJS dependencies that require Node built-ins need one.
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/**
+ * How esbuild bundles every handler. What every invocation needs is in index.mjs and the chunks
+ * it imports; a module the handler loads with `await import()` (a client only some invocations
+ * need, the SDK's own credential providers) is a chunk of its own, read when first imported.
+ * What was tested is what runs: the AWS SDK is bundled rather than taken from the runtime.
+ */
+export const HANDLER_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  minify: true,
+  splitting: true,
+  entryNames: 'index',
+  // Lambda's code folder has no package.json saying "type": "module": every file must be .mjs.
+  outExtension: { '.js': '.mjs' },
+  // Stack traces can be mapped to the TypeScript sources (see README, "Performance"); the sources stay in the repository.
+  sourcemap: true,
+  sourcesContent: false,
+  alias: { zod: join(PROJECT_ROOT, 'lib/zod-without-locales/index.ts') },
+  absWorkingDir: PROJECT_ROOT,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+/** Bundles one handler (`entry` relative to the repository root) into `outdir`; returns esbuild's metafile. */
+export function bundleHandler(entry: string, outdir: string): Metafile {
+  return buildSync({ ...HANDLER_BUNDLE_OPTIONS, entryPoints: [join(PROJECT_ROOT, entry)], outdir, metafile: true }).metafile;
+}
+
+/**
+ * Bundles with the local esbuild, the project's devDependency: code splitting needs esbuild's
+ * `outdir`, which NodejsFunction does not offer. The entry is a field so that CDK's bundling
+ * cache, keyed by the bundling options, tells one handler from another.
+ */
+class LocalHandlerBundling implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleHandler(this.entry, outputDir);
+    return true;
+  }
+}
+
+/**
+ * `cdk deploy -c sourceMaps=true` has Node map stack traces to the TypeScript sources. Off by
+ * default: Node then reads and parses every loaded file's map at each cold start, 15-50 % more
+ * import time, for the rare stack trace; the maps ship either way.
+ */
+function sourceMapsOn(scope: Construct): boolean {
+  const setting: unknown = scope.node.tryGetContext('sourceMaps');
+  return setting === true || setting === 'true';
+}
 
 /** Runs a function inside a VPC, e.g. to reach EKS API servers that have only a private endpoint. */
 export interface FunctionVpc {
@@ -58,7 +113,7 @@ export interface HandlerFunctionProps {
  * only permission granted here; callers grant the rest.
  */
 export class HandlerFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /** In a VPC: the resource pattern (this account and region) its role manages network interfaces on. */
@@ -78,11 +133,13 @@ export class HandlerFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.networkInterfaces = props.vpc ? this.allowNetworkInterfaces() : undefined;
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        // The image is never run: local bundling always succeeds or throws.
+        bundling: { image: HANDLER_RUNTIME.bundlingImage, local: new LocalHandlerBundling(props.entry) },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: HANDLER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -91,24 +148,12 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      // Stack traces point into the TypeScript sources rather than the minified bundle.
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: sourceMapsOn(this) ? { ...props.environment, NODE_OPTIONS: '--enable-source-maps' } : props.environment,
       deadLetterQueue: props.deadLetterQueue,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc?.vpc,
       vpcSubnets: props.vpc?.subnets,
       securityGroups: props.vpc?.securityGroups,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // What was tested is what runs: the SDK is bundled rather than taken from the runtime.
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
     });
   }
 

@@ -8,20 +8,36 @@ export const MICROS_PER_SECOND = 1_000_000;
 export const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
 export const MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE;
 
+/** A stretch of simulated time with its own rate: `hours` long, or open-ended when last. */
+export interface RateSegment {
+  hours: number;
+  recordsPerHour: number;
+}
+
 /**
- * Record slot `i` happens at start + i*step plus a jitter smaller than one step: the
- * average rate is exact and times strictly increase, while gaps still look irregular.
+ * Record slot `i` happens at its segment's start + (its index there)*step plus a jitter smaller
+ * than one step: the average rate is exact and times strictly increase, while gaps still look
+ * irregular. The last segment's rate goes on for as many records as are asked for.
  */
 export class SlotClock {
   private readonly startMicros: number;
-  private readonly stepMicros: number;
+  private readonly segments: { firstIndex: number; startMicros: number; stepMicros: number }[] = [];
 
-  constructor(startIso: string, recordsPerHour: number) {
+  constructor(startIso: string, rates: number | readonly RateSegment[]) {
     const startMs = Date.parse(startIso);
     if (!Number.isFinite(startMs)) throw new Error(`start: "${startIso}" is not an ISO instant`);
-    if (!(recordsPerHour > 0)) throw new Error('recordsPerHour must be positive');
+    const schedule = typeof rates === 'number' ? [{ hours: Number.POSITIVE_INFINITY, recordsPerHour: rates }] : rates;
+    if (schedule.length === 0 || !schedule.every((segment) => segment.recordsPerHour > 0 && segment.hours > 0)) {
+      throw new Error('recordsPerHour must be positive, and every segment last more than no time');
+    }
     this.startMicros = startMs * 1000;
-    this.stepMicros = MICROS_PER_HOUR / recordsPerHour;
+    let firstIndex = 0;
+    let segmentStart = this.startMicros;
+    for (const { hours, recordsPerHour } of schedule) {
+      this.segments.push({ firstIndex, startMicros: segmentStart, stepMicros: MICROS_PER_HOUR / recordsPerHour });
+      firstIndex += Math.round(hours * recordsPerHour);
+      segmentStart += hours * MICROS_PER_HOUR;
+    }
   }
 
   get start(): number {
@@ -29,7 +45,9 @@ export class SlotClock {
   }
 
   slot(index: number, jitter: number): number {
-    return Math.floor(this.startMicros + (index + jitter) * this.stepMicros);
+    let segment = this.segments[0]!;
+    for (const next of this.segments) if (next.firstIndex <= index) segment = next;
+    return Math.floor(segment.startMicros + (index - segment.firstIndex + jitter) * segment.stepMicros);
   }
 }
 

@@ -50,19 +50,30 @@ async function liveHeapDuring(run: () => Promise<unknown>): Promise<number> {
   return peak;
 }
 
-async function seconds(run: () => Promise<unknown>): Promise<number> {
+interface Timing {
+  wall: number;
+  /** Processor seconds of the whole process (every thread: the collector's helpers too): steadier than wall time on a shared machine. */
+  cpu: number;
+}
+
+async function timed(run: () => Promise<unknown>): Promise<Timing> {
   gc?.();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await run();
-  return (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wall: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
+
+const median = (values: readonly number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
  * The core's throughput and memory on a generated busy cluster, against plain JSON.parse of the
  * same bytes measured in the same run. A small warm-up run first, so the first size is not
- * measured while the JIT is still cold.
+ * measured while the JIT is still cold. Each size is measured `runs` times, the baseline and the
+ * core one after the other, so both meet the same load; the ratios are the medians of the runs'.
  */
-export async function coreThroughput(sizes: readonly number[]): Promise<void> {
+export async function coreThroughput(sizes: readonly number[], runs = Number(process.env.BENCH_CORE_RUNS ?? 3)): Promise<void> {
   if (sizes.length === 0) return;
   if (!gc) console.warn('run with node --expose-gc so each measurement starts from a collected heap');
   const dir = await mkdtemp(join(tmpdir(), 'pivotguard-bench-'));
@@ -77,12 +88,23 @@ export async function coreThroughput(sizes: readonly number[]): Promise<void> {
       const path = join(dir, `busy-${records}.jsonl`);
       await writeRecords(path, records);
       const bytes = (await stat(path)).size;
-      // The baseline's best of two: the first read may still be warming the page cache.
-      const parseSeconds = Math.min(await seconds(() => parseOnly(path)), await seconds(() => parseOnly(path)));
+      // The first read may still be warming the page cache.
+      await parseOnly(path);
+      const parse: Timing[] = [];
+      const core: Timing[] = [];
       let result: Awaited<ReturnType<typeof replayFiles>> | undefined;
-      const coreSeconds = await seconds(async () => {
-        result = await replayFiles([path], { config: defaultConfig, cluster: 'busy-1' });
-      });
+      for (let run = 0; run < runs; run++) {
+        parse.push(await timed(() => parseOnly(path)));
+        core.push(
+          await timed(async () => {
+            result = await replayFiles([path], { config: defaultConfig, cluster: 'busy-1' });
+          }),
+        );
+      }
+      const wallRatio = median(parse.map((timing, run) => timing.wall / core[run]!.wall));
+      const cpuRatio = median(parse.map((timing, run) => timing.cpu / core[run]!.cpu));
+      const parseSeconds = median(parse.map((timing) => timing.wall));
+      const coreSeconds = median(core.map((timing) => timing.wall));
       const liveHeap = gc ? await liveHeapDuring(() => replayFiles([path], { config: defaultConfig, cluster: 'busy-1' })) : Number.NaN;
       const stats = result!.stats;
       rows.push([
@@ -91,7 +113,8 @@ export async function coreThroughput(sizes: readonly number[]): Promise<void> {
         Math.round(records / parseSeconds).toLocaleString('en-US'),
         Math.round(records / coreSeconds).toLocaleString('en-US'),
         (mb(bytes) / coreSeconds).toFixed(1),
-        (parseSeconds / coreSeconds).toFixed(2),
+        wallRatio.toFixed(2),
+        cpuRatio.toFixed(2),
         mb(liveHeap).toFixed(0),
         stats.graphNodes.toLocaleString('en-US'),
         `${stats.signals}/${stats.incidents}/${stats.rejected}`,
@@ -102,6 +125,6 @@ export async function coreThroughput(sizes: readonly number[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`pivotguard bench (node ${process.version}, one core): whole core = read + parse + normalize + link + detect + correlate`);
-  printTable(['records', 'MB', 'JSON.parse rec/s', 'core rec/s', 'core MB/s', 'core ÷ JSON.parse', 'live heap MB (max)', 'graph nodes', 'signals/incidents/rejected'], rows);
+  console.log(`pivotguard bench (node ${process.version}, one core, median of ${runs} runs): whole core = read + parse + normalize + link + detect + correlate`);
+  printTable(['records', 'MB', 'JSON.parse rec/s', 'core rec/s', 'core MB/s', 'core ÷ JSON.parse (wall)', 'core ÷ JSON.parse (CPU)', 'live heap MB (max)', 'graph nodes', 'signals/incidents/rejected'], rows);
 }

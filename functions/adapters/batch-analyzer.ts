@@ -179,9 +179,8 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
    * event the core cannot link or check goes to `onRejected`; the others still make incidents.
    */
   const runCore = async (events: SecurityEvent[], enrichment: Enrichment, onRejected: (event: SecurityEvent, rejection: RejectedRecord) => void): Promise<IncidentChange[]> => {
-    const signals = await pipeline.ingest(events, (event, rejection) => onRejected(event, coreRejection(event, rejection)));
+    const { signals, changes } = await pipeline.analyze(events, (event, rejection) => onRejected(event, coreRejection(event, rejection)));
     metrics.addMetric('Signals', MetricUnit.Count, signals.length);
-    const { changes } = await pipeline.correlate();
     // The changes are stored: from here nothing may fail the batch, or a retry would find no
     // change and the alert would be lost.
     try {
@@ -189,12 +188,11 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
       if (backfilled.length === 0) return changes;
       metrics.addMetric('BackfilledRecords', MetricUnit.Count, backfilled.length);
       // Looked-up records have no message to dead-letter: a rejected one is logged and counted.
-      const more = await pipeline.ingest(backfilled, (event, rejection) => {
+      const again = await pipeline.analyze(backfilled, (event, rejection) => {
         logger.warn('CloudTrail lookup returned a record the core rejected', { rejected: coreRejection(event, rejection) });
         metrics.addMetric('RejectedRecords', MetricUnit.Count, 1);
       });
-      metrics.addMetric('Signals', MetricUnit.Count, more.length);
-      const again = await pipeline.correlate();
+      metrics.addMetric('Signals', MetricUnit.Count, again.signals.length);
       return mergeChanges(changes, again.changes, again.incidents);
     } catch (error) {
       logger.error('Backfill from CloudTrail failed; alerting on what the batch showed', error as Error);

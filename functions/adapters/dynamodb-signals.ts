@@ -1,13 +1,17 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Signal } from '#core/model/signal';
-import { type Item, type Key, batchGet, batchWrite, forEachLimited, isConditionalCheckFailed, queryAll } from './dynamodb-batch.ts';
+import { type FiledLookup, type FiledSignal, newestFilings } from '#core/store/store';
+import { type Item, type Key, batchGet, batchWrite, forEachLimited, isConditionalCheckFailed, packJson, queryAll, unpackJson } from './dynamodb-batch.ts';
 
 /**
  * Signals live in one partition sorted by time, so a time range is a Query:
- *   pk "signals", sk "<time, 16 digits>#<id>"  -> the signal (JSON), its revision
+ *   pk "signals", sk "<time, 16 digits>#<id>"  -> the signal (deflated JSON), its revision
  *   pk "signal#<id>", sk "signal"              -> pointer: the sk of the current version
  * The pointer is the single place where revisions are ordered (a signal's time may change
  * between revisions, moving it to another sk), and lets deleteSignals find a signal by id.
+ * The analyzer never reads that partition: it finds signals by what they are filed under,
+ *   pk "filed#<key>", sk "<time, 16 digits>#<id>"  -> the filing (deflated JSON, no evidence)
+ * one item per key, so a batch reads the few partitions its own keys name, within a time range.
  */
 const SIGNALS_PK = 'signals';
 /** Number.MAX_SAFE_INTEGER has 16 digits, so every safe time sorts as text. */
@@ -15,6 +19,7 @@ const TIME_DIGITS = 16;
 /** Items are at most 400 KB; evidence is cut well before that, leaving room for the rest. */
 const MAX_SIGNAL_BYTES = 350_000;
 const WRITES_IN_FLIGHT = 16;
+const QUERIES_IN_FLIGHT = 16;
 
 export interface SignalTable {
   doc: DynamoDBDocumentClient;
@@ -45,7 +50,7 @@ async function putSignal({ doc, tableName, keepMs }: SignalTable, signal: Signal
   const expiresAt = Math.ceil((signal.time + keepMs) / 1000);
   const notNewer = { ConditionExpression: 'attribute_not_exists(pk) OR revision <= :revision', ExpressionAttributeValues: { ':revision': revision } };
   try {
-    await doc.send(new PutCommand({ TableName: tableName, Item: { pk: SIGNALS_PK, sk, signal: serialize(signal), revision, expiresAt }, ...notNewer }));
+    await doc.send(new PutCommand({ TableName: tableName, Item: { pk: SIGNALS_PK, sk, signal: pack(signal), revision, expiresAt }, ...notNewer }));
   } catch (error) {
     if (isConditionalCheckFailed(error)) return;
     throw error;
@@ -91,7 +96,7 @@ export async function signalsBetween({ doc, tableName }: SignalTable, from: numb
   // predecessor's delete: keep the highest revision per id.
   const newest = new Map<string, Signal>();
   for (const item of items) {
-    const signal = JSON.parse(item.signal as string) as Signal;
+    const signal = signalOf(item);
     if (signal.time < from || signal.time > to) continue;
     const kept = newest.get(signal.id);
     if (!kept || revisionOf(signal) > revisionOf(kept)) newest.set(signal.id, signal);
@@ -99,12 +104,51 @@ export async function signalsBetween({ doc, tableName }: SignalTable, from: numb
   return [...newest.values()];
 }
 
+/** Files each signal under each of its keys, one item per key, expiring with the signal. */
+export async function fileSignals({ doc, tableName, keepMs }: SignalTable, filings: readonly FiledSignal[]): Promise<void> {
+  await batchWrite(
+    doc,
+    tableName,
+    filings.flatMap((filing) => {
+      const item = { sk: signalSk(filing.signal.time, filing.signal.id), filing: packJson(filing), expiresAt: Math.ceil((filing.signal.time + keepMs) / 1000) };
+      return filing.keys.map((key) => ({ PutRequest: { Item: { pk: filedPk(key), ...item } } }));
+    }),
+  );
+}
+
+export async function filedUnder({ doc, tableName }: SignalTable, lookups: readonly FiledLookup[]): Promise<FiledSignal[]> {
+  const found: FiledSignal[] = [];
+  await forEachLimited(lookups, QUERIES_IN_FLIGHT, async ({ key, from, to }) => {
+    if (to < from || to < 0) return;
+    const items = await queryAll(doc, {
+      TableName: tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': filedPk(key), ':from': timePrefix(from), ':to': `${timePrefix(to)}$` },
+    });
+    for (const item of items) {
+      const filing = unpackJson<FiledSignal>(item.filing);
+      if (filing.signal.time >= from && filing.signal.time <= to) found.push(filing);
+    }
+  });
+  return newestFilings(found);
+}
+
 /** The signal as stored; evidence too large for an item is replaced by its size. */
-function serialize(signal: Signal): string {
-  const text = JSON.stringify(signal);
-  if (Buffer.byteLength(text) <= MAX_SIGNAL_BYTES) return text;
+function pack(signal: Signal): Uint8Array {
+  const packed = packJson(signal);
+  if (packed.byteLength <= MAX_SIGNAL_BYTES) return packed;
   const bytes = Buffer.byteLength(JSON.stringify(signal.evidence) ?? '');
-  return JSON.stringify({ ...signal, evidence: { truncated: true, bytes } });
+  return packJson({ ...signal, evidence: { truncated: true, bytes } });
+}
+
+/** Signals are packed; one written as plain JSON (before they were) is read as such until its TTL. */
+function signalOf(item: Item): Signal {
+  return typeof item.signal === 'string' ? (JSON.parse(item.signal) as Signal) : unpackJson<Signal>(item.signal);
+}
+
+function filedPk(key: string): string {
+  return `filed#${key}`;
 }
 
 async function deleteIf(doc: DynamoDBDocumentClient, tableName: string, key: Key, condition: string, revision: number): Promise<void> {

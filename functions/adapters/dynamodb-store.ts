@@ -3,18 +3,17 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Fact, GraphNode } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
-import { type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
+import { type FiledLookup, type FiledSignal, type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
-import { type RetentionPolicy, retentionFor } from '#core/store/retention';
-import { type Item, type Key, type VersionedStep, batchGet, forEachLimited, getItem, queryAll, updateVersioned } from './dynamodb-batch.ts';
-
-import { type SignalTable, deleteSignals, putSignals, signalsBetween } from './dynamodb-signals.ts';
+import { type RetentionPolicy, SIGNAL_KEEP_WINDOWS, retentionFor } from '#core/store/retention';
+import { type Item, type Key, type VersionedStep, batchGet, forEachLimited, getItem, packJson, queryAll, unpackJson, updateVersioned } from './dynamodb-batch.ts';
+import { type SignalTable, deleteSignals, fileSignals, filedUnder, putSignals, signalsBetween } from './dynamodb-signals.ts';
 
 /**
  * Item layout, one table (pk, sk, TTL attribute expiresAt in epoch seconds):
- *   pk "node#<key>",  sk "node"  -> node (JSON), version        one item per graph node
- *   pk "incidents",   sk "<id>"  -> incident (JSON), version   one partition, listed by a Query
- *   signals and their pointers: see dynamodb-signals.ts
+ *   pk "node#<key>",  sk "node"  -> node (deflated JSON), version   one item per graph node
+ *   pk "incidents",   sk "<id>"  -> incident (JSON), version        one partition, listed by a Query
+ *   signals, their pointers and their filings by key: see dynamodb-signals.ts
  * Nodes and incidents are written read-modify-write with a condition on `version`, so a
  * concurrent writer's update is re-read and merged again, never overwritten.
  */
@@ -24,11 +23,17 @@ export interface DynamoDbStoreOptions {
   retention: RetentionPolicy;
 }
 
-/** A key still lost its conditional write after this many tries: let the Lambda retry the batch. */
-
 const NODE_SK = 'node';
 const INCIDENTS_PK = 'incidents';
 const WRITES_IN_FLIGHT = 16;
+/** Node items a warm analyzer remembers (most under 2 KB packed): the busy part of a cluster's graph. */
+const REMEMBERED_NODES = 20_000;
+/**
+ * A node this analyzer wrote or read strongly consistent this long ago is read from memory: its
+ * batch reads back what it has just written, and a strongly consistent read would be no fresher
+ * than that unless another analyzer wrote the node in between, a race every read already runs.
+ */
+const CURRENT_MS = 1000;
 /** Incidents stay listable for a quarter after their last signal. */
 const INCIDENT_KEEP_MS = 90 * 86400_000;
 
@@ -39,6 +44,7 @@ export class DynamoDbStore implements Store {
   private readonly tableName: string;
   private readonly retention: RetentionPolicy;
   private readonly signals: SignalTable;
+  private readonly remembered = new RememberedItems(REMEMBERED_NODES);
 
   constructor({ client, tableName, retention }: DynamoDbStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(client);
@@ -48,15 +54,23 @@ export class DynamoDbStore implements Store {
     // a third window is slack for a late analyzer. A signal still kept past that belongs to an
     // incident that grew longer, whose stored version keeps it: a version with fewer signals
     // never replaces a fuller one.
-    this.signals = { doc: this.doc, tableName, keepMs: 3 * retention.windowMs };
+    this.signals = { doc: this.doc, tableName, keepMs: SIGNAL_KEEP_WINDOWS * retention.windowMs };
   }
 
   async getNodes(keys: readonly string[]): Promise<Map<string, GraphNode>> {
     const found = new Map<string, GraphNode>();
-    for (const item of await batchGet(this.doc, this.tableName, [...new Set(keys)].map(nodeItemKey))) {
-      const node = JSON.parse(item.node as string) as GraphNode;
-      found.set(node.key, node);
+    const unread: string[] = [];
+    for (const key of new Set(keys)) {
+      const item = this.remembered.current(key, CURRENT_MS);
+      if (item === undefined) unread.push(key);
+      else if (item) found.set(key, nodeOf(item));
     }
+    for (const item of await batchGet(this.doc, this.tableName, unread.map(nodeItemKey))) {
+      const node = nodeOf(item);
+      found.set(node.key, node);
+      this.remembered.set(node.key, item, true);
+    }
+    for (const key of unread) if (!found.has(key)) this.remembered.set(key, null, true);
     return found;
   }
 
@@ -70,13 +84,17 @@ export class DynamoDbStore implements Store {
       else factsByKey.set(fact.key, [fact]);
       if (fact.time > now) now = fact.time;
     }
-    const stored = new Map<string, Item>();
-    for (const item of await batchGet(this.doc, this.tableName, [...factsByKey.keys()].map(nodeItemKey))) {
-      stored.set((item.pk as string).slice('node#'.length), item);
-    }
+    // A node this analyzer wrote or read last is written on that version unread: a conditional
+    // write that finds another analyzer got there first reads it again. The others are read
+    // eventually consistent for the same reason: a stale one costs a retry, never an update.
+    const unknown = [...factsByKey.keys()].filter((key) => this.remembered.get(key) === undefined);
+    const read = new Map<string, Item>();
+    for (const item of await batchGet(this.doc, this.tableName, unknown.map(nodeItemKey), false)) read.set((item.pk as string).slice('node#'.length), item);
+    for (const key of unknown) this.remembered.set(key, read.get(key) ?? null, false);
     const learned = new Set<string>();
     await forEachLimited([...factsByKey], WRITES_IN_FLIGHT, async ([key, group]) => {
-      if (await this.foldIntoNode(key, group, stored.get(key), now)) learned.add(key);
+      const stored = read.get(key) ?? this.remembered.get(key) ?? undefined;
+      if (await this.foldIntoNode(key, group, stored, now)) learned.add(key);
     });
     return learned;
   }
@@ -91,6 +109,14 @@ export class DynamoDbStore implements Store {
 
   signalsBetween(from: number, to: number): Promise<Signal[]> {
     return signalsBetween(this.signals, from, to);
+  }
+
+  fileSignals(filings: readonly FiledSignal[]): Promise<void> {
+    return fileSignals(this.signals, filings);
+  }
+
+  filedUnder(lookups: readonly FiledLookup[]): Promise<FiledSignal[]> {
+    return filedUnder(this.signals, lookups);
   }
 
   async putIncidents(incidents: readonly Incident[]): Promise<IncidentChange[]> {
@@ -131,17 +157,22 @@ export class DynamoDbStore implements Store {
   /** Merges one node's facts into its stored version until the write wins; returns whether it learned something. */
   private foldIntoNode(key: string, facts: readonly Fact[], item: Item | undefined, now: number): Promise<boolean> {
     return this.update(nodeItemKey(key), key, item, (stored) => {
-      const before = stored?.node as string | undefined;
-      const node: GraphNode = before ? JSON.parse(before) : newNode(key);
+      const node: GraphNode = stored ? nodeOf(stored) : newNode(key);
+      const before = stored ? JSON.stringify(node) : undefined;
       let learned = false;
       for (const fact of facts) if (applyFact(node, fact)) learned = true;
       // Only this node is at hand: an edge's far end is judged by its kind alone.
       pruneNode(node, now, (target, targetNode) => retentionFor(target, this.retention, targetNode));
-      const after = JSON.stringify(node);
-      if (after === before) return { result: learned };
+      if (JSON.stringify(node) === before) return { result: learned };
       const expiresAt = epochSeconds(node.lastSeen + retentionFor(key, this.retention, node));
-      return { write: { node: after, expiresAt }, result: () => learned };
-    });
+      return {
+        write: { node: packJson(node), expiresAt },
+        result: (written) => {
+          this.remembered.set(key, written, true);
+          return learned;
+        },
+      };
+    }, (item) => this.remembered.set(key, item ?? null, true));
   }
 
   /** Stores one incident unless the stored version is fuller; returns what is now stored and the change. */
@@ -155,13 +186,59 @@ export class DynamoDbStore implements Store {
     });
   }
 
-  private update<T>(key: Key, label: string, stored: Item | undefined, step: (stored: Item | undefined) => VersionedStep<T>): Promise<T> {
-    return updateVersioned(this.doc, this.tableName, { key, label, stored, onConflict: () => this.conflicts++ }, step);
+  private update<T>(
+    key: Key,
+    label: string,
+    stored: Item | undefined,
+    step: (stored: Item | undefined) => VersionedStep<T>,
+    onReread?: (item: Item | undefined) => void,
+  ): Promise<T> {
+    return updateVersioned(this.doc, this.tableName, { key, label, stored, onConflict: () => this.conflicts++, onReread }, step);
   }
 
   private getItem(key: Key): Promise<Item | undefined> {
     return getItem(this.doc, this.tableName, key);
   }
+}
+
+/**
+ * Node items as this analyzer last read or wrote them (null: known not to exist), most recent
+ * last, with when they were last known current: written, or read strongly consistent.
+ */
+class RememberedItems {
+  private readonly items = new Map<string, { item: Item | null; confirmedAt: number }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): Item | null | undefined {
+    return this.touch(key)?.item;
+  }
+
+  /** The item if it was known current less than `maxAgeMs` ago. */
+  current(key: string, maxAgeMs: number): Item | null | undefined {
+    const entry = this.touch(key);
+    return entry && performance.now() - entry.confirmedAt < maxAgeMs ? entry.item : undefined;
+  }
+
+  set(key: string, item: Item | null, current: boolean): void {
+    this.items.delete(key);
+    this.items.set(key, { item, confirmedAt: current ? performance.now() : Number.NEGATIVE_INFINITY });
+    if (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value!);
+  }
+
+  private touch(key: string) {
+    const entry = this.items.get(key);
+    if (entry) {
+      this.items.delete(key);
+      this.items.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+/** Nodes are packed; one written as plain JSON (before they were) is read as such until its TTL. */
+function nodeOf(item: Item): GraphNode {
+  return typeof item.node === 'string' ? (JSON.parse(item.node) as GraphNode) : unpackJson<GraphNode>(item.node);
 }
 
 function nodeItemKey(key: string): Key {

@@ -1,7 +1,7 @@
 import type { Fact, GraphNode, GraphView } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
-import { type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
+import { type FiledLookup, type FiledSignal, type IncidentChange, type Store, incidentChange, isOlderVersion, newestFilings } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
 import { type RetentionPolicy, retentionFor } from '#core/store/retention';
 
@@ -19,6 +19,8 @@ export class MemoryStore implements Store, GraphView {
   private readonly nodes = new Map<string, GraphNode>();
   private readonly signals = new Map<string, Signal>();
   private readonly incidents = new Map<string, Incident>();
+  /** Filings by key, then by signal time and id: one entry per key and time, as in DynamoDB. */
+  private readonly filings = new Map<string, Map<string, FiledSignal>>();
   private newestEventTime = 0;
   private lastSweep = 0;
 
@@ -66,10 +68,40 @@ export class MemoryStore implements Store, GraphView {
 
   async deleteSignals(ids: readonly string[]): Promise<void> {
     for (const id of ids) this.signals.delete(id);
+    if (this.filings.size === 0) return;
+    const forgotten = new Set(ids);
+    for (const entries of this.filings.values()) {
+      for (const [at, filing] of entries) if (forgotten.has(filing.signal.id)) entries.delete(at);
+    }
   }
 
   async signalsBetween(from: number, to: number): Promise<Signal[]> {
     return [...this.signals.values()].filter((signal) => signal.time >= from && signal.time <= to);
+  }
+
+  async fileSignals(filings: readonly FiledSignal[]): Promise<void> {
+    for (const filing of filings) {
+      // A copy, as a remote store would keep: callers may change theirs.
+      const kept: FiledSignal = { signal: filing.signal, keys: [...filing.keys], anchors: [...filing.anchors] };
+      for (const key of filing.keys) {
+        let entries = this.filings.get(key);
+        if (!entries) {
+          entries = new Map();
+          this.filings.set(key, entries);
+        }
+        entries.set(`${filing.signal.time}#${filing.signal.id}`, kept);
+      }
+    }
+  }
+
+  async filedUnder(lookups: readonly FiledLookup[]): Promise<FiledSignal[]> {
+    const found: FiledSignal[] = [];
+    for (const { key, from, to } of lookups) {
+      for (const filing of this.filings.get(key)?.values() ?? []) {
+        if (filing.signal.time >= from && filing.signal.time <= to) found.push({ ...filing, keys: [...filing.keys], anchors: [...filing.anchors] });
+      }
+    }
+    return newestFilings(found);
   }
 
   async putIncidents(incidents: readonly Incident[]): Promise<IncidentChange[]> {

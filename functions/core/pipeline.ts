@@ -1,21 +1,29 @@
 import type { Config } from '#core/config';
 import type { SecurityEvent } from '#core/model/event';
-import { type Fact, type GraphView, nodeKey } from '#core/model/graph';
+import type { Fact } from '#core/model/graph';
+import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import type { IncidentChange, Store } from '#core/store/store';
 import { factsFor } from '#core/link/index';
 import { detect, outsideEgressSignals } from '#core/detect/index';
 import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
-import { loadGraphSnapshot } from '#core/store/graph-snapshot';
-import { parseRoleArn } from '#core/model/arn';
+import { type BatchChanges, correlateBatch } from '#core/store/batch-correlation';
+import { graphSourceOf } from '#core/store/demand-graph';
 import { rejectionOf } from '#core/normalize/rejection';
 
-/** Enough hops to go from an access key to the pods sharing its pod's image or node. */
-const SNAPSHOT_DEPTH = 5;
+type OnRejected = (event: SecurityEvent, rejection: { code: string; reason: string }) => void;
+
+/** What the analyzer's path made of one batch: the signals it raised, and the incidents it built or rebuilt. */
+export interface AnalyzedBatch {
+  signals: Signal[];
+  incidents: Incident[];
+  changes: IncidentChange[];
+}
 
 /**
  * normalize -> link -> detect -> correlate, over a store. The same object runs in a local replay
- * (embedded store) and in the analyzer Lambda (DynamoDB): batch in, batch out.
+ * (embedded store, correlating every signal kept) and in the analyzer Lambda (DynamoDB,
+ * correlating what each batch can change): batch in, batch out.
  */
 export class Pipeline {
   constructor(
@@ -28,13 +36,45 @@ export class Pipeline {
    * whose linking or detection fails is left out whole (none of its facts or signals) and
    * reported to `onRejected`: one record never fails the batch. What still throws is the store.
    */
-  async ingest(
-    events: readonly SecurityEvent[],
-    onRejected?: (event: SecurityEvent, rejection: { code: string; reason: string }) => void,
-  ): Promise<Signal[]> {
+  async ingest(events: readonly SecurityEvent[], onRejected?: OnRejected): Promise<Signal[]> {
+    return (await this.link(events, onRejected)).signals;
+  }
+
+  /**
+   * The analyzer's path: ingests one batch, then correlates only what it can change or join
+   * (correlateBatch) and stores those incidents. Its incidents are the ones `correlate` would
+   * build from every signal kept, without reading every signal kept.
+   */
+  async analyze(events: readonly SecurityEvent[], onRejected?: OnRejected): Promise<AnalyzedBatch> {
+    const batch = await this.link(events, onRejected);
+    const { incidents } = await correlateBatch(this.store, this.config, batch);
+    const changes = await this.store.putIncidents(incidents);
+    return { signals: [...batch.signals], incidents, changes };
+  }
+
+  /** Builds incidents from every signal kept and stores them. */
+  async correlate(): Promise<CorrelationResult & { changes: IncidentChange[] }> {
+    const result = await this.correlateKept();
+    const changes = await this.store.putIncidents(result.incidents);
+    return { ...result, changes };
+  }
+
+  /**
+   * Stores the incidents that can no longer grow (last signal before `before`) and forgets their
+   * signals, so that what is kept is bounded by the window, not by how long the stream runs.
+   */
+  async settle(before: number): Promise<SettledPart & { changes: IncidentChange[] }> {
+    const part = settledPart(await this.correlateKept(), before);
+    const changes = await this.store.putIncidents(part.incidents);
+    await this.store.deleteSignals(part.signalIds);
+    return { ...part, changes };
+  }
+
+  private async link(events: readonly SecurityEvent[], onRejected?: OnRejected): Promise<BatchChanges & { signals: Signal[] }> {
     const facts: Fact[] = [];
     const signals: Signal[] = [];
     const accepted: SecurityEvent[] = [];
+    let newest = 0;
     for (const event of events) {
       let eventFacts: Fact[];
       let eventSignals: Signal[];
@@ -46,19 +86,19 @@ export class Pipeline {
         continue;
       }
       accepted.push(event);
+      if (event.time > newest) newest = event.time;
       for (const fact of eventFacts) facts.push(fact);
       for (const signal of eventSignals) signals.push(signal);
     }
     const learned = await this.store.applyFacts(facts);
     const accessKeys = await this.accessKeysToRecheck(learned);
     if (accessKeys.size > 0) {
-      const view = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, accessKeys, 1);
       // Signals from here are rare: look their evidence up only when one is raised.
       const evidenceOf = (eventId: string) => accepted.find((event) => event.eventId === eventId)?.raw;
-      signals.push(...outsideEgressSignals(accessKeys, view, this.config, evidenceOf));
+      signals.push(...(await graphSourceOf(this.store).run((graph) => outsideEgressSignals(accessKeys, graph, this.config, evidenceOf))));
     }
     if (signals.length > 0) await this.store.putSignals(signals);
-    return signals;
+    return { signals, learned, newest };
   }
 
   /**
@@ -89,50 +129,9 @@ export class Pipeline {
     return accessKeys;
   }
 
-  /** Builds incidents from every signal kept and stores them. */
-  async correlate(): Promise<CorrelationResult & { changes: IncidentChange[] }> {
-    const result = await this.correlateKept();
-    const changes = await this.store.putIncidents(result.incidents);
-    return { ...result, changes };
-  }
-
-  /**
-   * Stores the incidents that can no longer grow (last signal before `before`) and forgets their
-   * signals, so that what is kept is bounded by the window, not by how long the stream runs.
-   */
-  async settle(before: number): Promise<SettledPart & { changes: IncidentChange[] }> {
-    const part = settledPart(await this.correlateKept(), before);
-    const changes = await this.store.putIncidents(part.incidents);
-    await this.store.deleteSignals(part.signalIds);
-    return { ...part, changes };
-  }
-
   private async correlateKept(): Promise<CorrelationResult> {
     const signals = await this.store.signalsBetween(0, Number.MAX_SAFE_INTEGER);
-    // An embedded store can be read in place; a remote one is read once, as a snapshot.
-    const graph = isGraphView(this.store) ? this.store : await loadGraphSnapshot(this.store, signals.flatMap(seedKeysOf), SNAPSHOT_DEPTH);
-    return correlate(signals, graph, this.config);
+    // An embedded store is read in place; a remote one for the nodes correlation reads, and only those.
+    return graphSourceOf(this.store).run((graph) => correlate(signals, graph, this.config));
   }
-}
-
-function isGraphView(store: Store): store is Store & GraphView {
-  return typeof (store as Partial<GraphView>).get === 'function';
-}
-
-function seedKeysOf(signal: Signal): string[] {
-  const { subject } = signal;
-  const keys: string[] = [];
-  if (subject.pod && subject.cluster && subject.namespace) keys.push(nodeKey.pod(subject.cluster, subject.namespace, subject.pod));
-  if (subject.accessKeyId) keys.push(nodeKey.accessKey(subject.accessKeyId));
-  if (subject.instanceId) keys.push(nodeKey.instance(subject.instanceId));
-  if (subject.cluster && subject.sourceIp) keys.push(nodeKey.podIp(subject.cluster, subject.sourceIp));
-  // First-seen baselines are looked up directly, never reached by an edge.
-  const role = subject.roleArn ? parseRoleArn(subject.roleArn) : undefined;
-  if (role) keys.push(nodeKey.roleBaseline(role.accountId, role.roleName));
-  if (subject.imageDigest ?? subject.image) keys.push(nodeKey.imageBaseline((subject.imageDigest ?? subject.image)!));
-  if (subject.cluster && subject.serviceAccount) {
-    const [namespace, name] = subject.serviceAccount.split('/');
-    keys.push(nodeKey.serviceAccount(subject.cluster, namespace!, name!));
-  }
-  return keys;
 }

@@ -2,13 +2,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -16,13 +11,13 @@ import { z } from 'zod';
 import type { Config } from '#core/config';
 import type { RetentionPolicy } from '#core/store/retention';
 import type { Store } from '#core/store/store';
-import { CloudTrailSessionBackfill, EksClusterDetails, IamRolePolicies } from '#adapters/enrichment/index';
+import type { Enrichment } from '#adapters/enrichment/index';
 import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
-import { StepFunctionsStarter } from '#adapters/containment/workflow-starter';
+import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { readDeployedConfig } from '#adapters/deployed-config';
-import { SecurityHubExporter } from '#adapters/security-hub';
 import { configParameterVariables, readEnvironment, required } from './environment.ts';
+import { onFirstUse } from './on-first-use.ts';
 
 /**
  * The analyzer Lambda: SQS batches of EventBridge events and forwarded audit records, through
@@ -62,15 +57,27 @@ const aws = {
   sqs: tracer.captureAWSv3Client(new SQSClient({})),
   sns: tracer.captureAWSv3Client(new SNSClient({})),
   eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
-  iam: tracer.captureAWSv3Client(new IAMClient({})),
-  eks: tracer.captureAWSv3Client(new EKSClient({})),
-  cloudTrail: tracer.captureAWSv3Client(new CloudTrailClient({})),
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
-  sfn: tracer.captureAWSv3Client(new SFNClient({})),
-  securityHub: tracer.captureAWSv3Client(new SecurityHubClient({})),
   ssm: tracer.captureAWSv3Client(new SSMClient({})),
 };
 const logger = new Logger();
+
+// Enrichment reads IAM, EKS and CloudTrail only for incidents it alerts on, which most batches have none of.
+const awsEnrichment = onFirstUse(async () => (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer));
+const enrichment: Enrichment = {
+  rolePolicies: { policiesOf: async (roleArn) => (await awsEnrichment()).rolePolicies.policiesOf(roleArn) },
+  clusterDetails: {
+    describe: async (cluster) => (await awsEnrichment()).clusterDetails.describe(cluster),
+    podIdentityRoles: async (cluster, namespace, serviceAccount) => (await awsEnrichment()).clusterDetails.podIdentityRoles(cluster, namespace, serviceAccount),
+  },
+  sessionBackfill: { recentCalls: async (accessKeyId, window) => (await awsEnrichment()).sessionBackfill.recentCalls(accessKeyId, window) },
+};
+
+/** Step Functions is called only when an incident reaches the containment threshold. */
+function containmentStarter(stateMachineArn: string, approvalUrl: string): ContainmentStarter {
+  const starter = onFirstUse(async () => (await import('./analyzer-workflow-starter.ts')).stepFunctionsStarter(tracer, stateMachineArn, approvalUrl));
+  return { start: async (incident, dryRun, execution) => (await starter()).start(incident, dryRun, execution) };
+}
 
 /** The one place that knows the production store; loaded on first use. */
 async function dynamoDbStore(config: Config): Promise<Store> {
@@ -91,21 +98,16 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
       alertTopicArn: environment.ALERT_TOPIC_ARN,
       eventBusName: environment.EVENT_BUS_NAME,
     },
-    enrichment: {
-      rolePolicies: new IamRolePolicies(aws.iam),
-      clusterDetails: new EksClusterDetails(aws.eks),
-      sessionBackfill: new CloudTrailSessionBackfill(aws.cloudTrail),
-    },
+    enrichment,
     idempotencyStore: new DynamoDBPersistenceLayer({ tableName: environment.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: aws.dynamodb }),
     powertools: { logger, metrics: new Metrics({ namespace: 'pivotguard' }), tracer },
     ownRoleArn: environment.ANALYZER_ROLE_ARN,
     responses: new DynamoDbResponseStore({ client: aws.dynamodb, tableName: environment.TABLE_NAME }),
-    containment: environment.CONTAINMENT_STATE_MACHINE_ARN
-      ? new StepFunctionsStarter(aws.sfn, environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '')
-      : undefined,
+    containment: environment.CONTAINMENT_STATE_MACHINE_ARN ? containmentStarter(environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '') : undefined,
+    // Only a stack deployed with the Security Hub export loads its client.
     securityHub:
       environment.SECURITY_HUB && environment.SECURITY_HUB_PRODUCT_ARN
-        ? new SecurityHubExporter(aws.securityHub, { productArn: environment.SECURITY_HUB_PRODUCT_ARN })
+        ? (await import('./analyzer-security-hub.ts')).securityHubExporter(tracer, environment.SECURITY_HUB_PRODUCT_ARN)
         : undefined,
   });
 }

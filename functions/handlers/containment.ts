@@ -5,23 +5,21 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { clusterConnector, recordsFromSignals, secretReader, snsNotifier } from '#adapters/containment/aws-wiring';
+import { recordsFromSignals, secretReader, snsNotifier } from '#adapters/containment/aws-wiring';
 import { EvidenceLocker } from '#adapters/containment/evidence';
-import { IamRevocation } from '#adapters/containment/iam-revocation';
-import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
+import { type ContainmentDeps, type StepPayload, containmentSteps } from '#adapters/containment/steps';
 import { readDeployedConfig } from '#adapters/deployed-config';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import { meteredResponses } from '#adapters/metered-responses';
 import { configParameterVariables, readEnvironment, required } from './environment.ts';
+import { onFirstUse } from './on-first-use.ts';
 
 /**
  * The containment Lambda: every Task state of the containment workflow, and undo when the
@@ -52,6 +50,16 @@ const metrics = new Metrics({ namespace: 'pivotguard' });
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 
+// The Kubernetes client (with EKS, to reach the API server) and IAM load with the first step that acts on a cluster or a
+// role: notifying, approving and recording never do.
+const clusterConnection = onFirstUse(async () => (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS));
+const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer));
+const iam: ContainmentDeps['iam'] = {
+  revokeSessions: async (request) => (await iamRevocation()).revokeSessions(request),
+  revokeAllSessions: async (request) => (await iamRevocation()).revokeAllSessions(request),
+  undo: async (step, request) => (await iamRevocation()).undo(step, request),
+};
+
 /** The steps, wired once per cold start with the deployed configuration. */
 async function stepsFromEnvironment() {
   const { config, matchesDeployment } = await readDeployedConfig(ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
@@ -61,8 +69,8 @@ async function stepsFromEnvironment() {
   return containmentSteps({
     incidents: store,
     evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
-    iam: new IamRevocation(tracer.captureAWSv3Client(new IAMClient({}))),
-    kubernetes: clusterConnector({ eks: tracer.captureAWSv3Client(new EKSClient({})), region: environment.AWS_REGION, clusters: environment.CLUSTERS }),
+    iam,
+    kubernetes: async (cluster) => (await clusterConnection())(cluster),
     recordsBehind: recordsFromSignals(store),
     notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
     responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),

@@ -4,14 +4,10 @@ import { IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, No
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '#core/model/incident';
-import {
-  CloudTrailSessionBackfill,
-  EksClusterDetails,
-  IamRolePolicies,
-  accessKeysToBackfill,
-  enrichIncident,
-  forBatch,
-} from '#adapters/enrichment/index';
+import { accessKeysToBackfill, enrichIncident, forBatch } from '#adapters/enrichment/index';
+import { CloudTrailSessionBackfill } from '#adapters/enrichment/session-backfill';
+import { EksClusterDetails } from '#adapters/enrichment/cluster-details';
+import { IamRolePolicies } from '#adapters/enrichment/role-policies';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { ACCOUNT, cloudTrailRecord } from '../fixtures/records.ts';

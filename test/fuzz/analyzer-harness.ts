@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Config } from '#core/config';
 import type { Incident } from '#core/model/incident';
 import { createAnalyzer } from '#adapters/batch-analyzer';
-import { IamRolePolicies } from '#adapters/enrichment/index';
+import { IamRolePolicies } from '#adapters/enrichment/role-policies';
 import { DLQ_URL, EVENT_BUS, TOPIC_ARN, lambdaContext } from '../fixtures/lambda-events.ts';
 import { memoryStore } from '../fixtures/store.ts';
 

@@ -123,7 +123,6 @@ describe('containment function', () => {
       PIVOTGUARD_CONFIG_PARAMETER: { Ref: Object.keys(template.findResources('AWS::SSM::Parameter'))[0] },
       PIVOTGUARD_CONFIG_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
@@ -189,7 +188,6 @@ describe('approval page', () => {
       CONTAINMENT_FUNCTION_NAME: { Ref: ids.containment },
       STATE_MACHINE_ARN: { Ref: ids.stateMachine },
       POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

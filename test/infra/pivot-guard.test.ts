@@ -74,8 +74,8 @@ describe('PivotGuard queues', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: keyArn,
       RedrivePolicy: { deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: 5 },
-      // 6 × the analyzer's 60 s timeout + its 10 s batching window
-      VisibilityTimeout: 370,
+      // 6 × the analyzer's 60 s timeout + its 3 s batching window
+      VisibilityTimeout: 363,
     });
   });
 
@@ -210,7 +210,6 @@ describe('PivotGuard functions', () => {
       PIVOTGUARD_CONFIG_SHA256: createHash('sha256').update(configParameter[1].Properties.Value).digest('hex'),
       POWERTOOLS_SERVICE_NAME: 'pivotguard',
       POWERTOOLS_METRICS_NAMESPACE: 'pivotguard',
-      NODE_OPTIONS: '--enable-source-maps',
       ANALYZER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(pivotGuard.analyzer.role!), 'Arn'] },
       CONTAINMENT_STATE_MACHINE_ARN: { Ref: logicalId(pivotGuard.stateMachine!) },
       APPROVAL_URL: { 'Fn::GetAtt': [expect.stringMatching(/^PivotGuardContainmentApprovalPage.*FunctionUrl/), 'FunctionUrl'] },
@@ -251,7 +250,7 @@ describe('PivotGuard functions', () => {
   });
 
   it('give the forwarder the queue URL and park its failed invocations in the dead-letter queue', () => {
-    expect(forwarder.Environment.Variables).toEqual({ QUEUE_URL: { Ref: logicalId(pivotGuard.queue) }, NODE_OPTIONS: '--enable-source-maps' });
+    expect(forwarder.Environment.Variables).toEqual({ QUEUE_URL: { Ref: logicalId(pivotGuard.queue) } });
     expect(forwarder.DeadLetterConfig).toEqual({ TargetArn: deadLetterQueueArn });
   });
 
@@ -260,7 +259,7 @@ describe('PivotGuard functions', () => {
       EventSourceArn: queueArn,
       FunctionName: { Ref: logicalId(pivotGuard.analyzer) },
       BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 10,
+      MaximumBatchingWindowInSeconds: 3,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });

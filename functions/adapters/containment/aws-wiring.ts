@@ -1,12 +1,9 @@
-import type { EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Incident } from '#core/model/incident';
 import type { UndoneRecord } from '#core/respond/response';
 import type { Store } from '#core/store/store';
-import { clusterAccess, kubeConfigFor } from '../kubernetes/cluster-access.ts';
-import { KubernetesContainment } from '../kubernetes/containment.ts';
 import type { UndoRequest } from './undo.ts';
 
 /** The link-signing key, read once per cold start. */
@@ -20,15 +17,6 @@ export function secretReader(client: SecretsManagerClient, secretArn: string): (
       secret = undefined;
       throw error;
     });
-}
-
-/** Kubernetes access for the clusters the stack was deployed for; any other name is refused. */
-export function clusterConnector(options: { eks: EKSClient; region: string; clusters: readonly string[] }) {
-  return async (cluster: string): Promise<KubernetesContainment> => {
-    if (!options.clusters.includes(cluster)) throw new Error(`cluster ${cluster} is not one pivotguard was deployed for (${options.clusters.join(', ')})`);
-    const access = await clusterAccess(cluster, { eks: options.eks, region: options.region, credentials: () => options.eks.config.credentials() });
-    return new KubernetesContainment(kubeConfigFor(access));
-  };
 }
 
 /** The incident's email goes to the alert topic; SNS subjects are at most 100 characters. */

@@ -6,9 +6,7 @@ import type { SessionBackfill } from './session-backfill.ts';
 export type { ClusterDetails, ClusterFacts } from './cluster-details.ts';
 export type { RolePolicies } from './role-policies.ts';
 export type { SessionBackfill } from './session-backfill.ts';
-export { EksClusterDetails } from './cluster-details.ts';
-export { IamRolePolicies } from './role-policies.ts';
-export { CloudTrailSessionBackfill } from './session-backfill.ts';
+// The AWS implementations are imported from their own files: the analyzer loads their SDK clients only when it first alerts.
 
 /** What the analyzer may look up about the incidents it alerts on; each part is optional. */
 export interface Enrichment {

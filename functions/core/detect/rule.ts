@@ -44,6 +44,24 @@ export interface Rule<E extends SecurityEvent = SecurityEvent> {
   /** What the rule reads of CloudTrail; CloudTrail rules only. */
   watches?: E extends CloudTrailEvent ? CloudTrailWatch : never;
   match(event: E): RuleMatch | undefined;
+  /**
+   * Whether a record with this dispatch key (see dispatchKey) can match at all: false only for
+   * keys `match` never matches, so that detect shows each record only to the rules that may
+   * match it. Absent: any record of the rule's source may match.
+   */
+  canMatch?(key: string): boolean;
+}
+
+/** What most rules test first, and detect dispatches on: CloudTrail's `eventSource:eventName`, an audit event's resource ('' for none). */
+export function dispatchKey(event: SecurityEvent): string {
+  switch (event.source) {
+    case 'eks-audit':
+      return event.objectRef?.resource ?? '';
+    case 'cloudtrail':
+      return `${event.eventSource}:${event.eventName}`;
+    case 'guardduty':
+      return '';
+  }
 }
 
 export type AnyRule = Rule<AuditEvent> | Rule<CloudTrailEvent> | Rule<GuardDutyFinding>;

@@ -97,5 +97,7 @@ export function kindOf(key: string): NodeKind {
 
 /** The parts of a key after its kind, e.g. ['prod', 'payments', 'checkout-1'] for a pod. */
 export function keyParts(key: string): string[] {
-  return key.split('|').slice(1);
+  // Correlation asks this of every key it reads: one array rather than two.
+  const kindEnd = key.indexOf('|');
+  return kindEnd < 0 ? [] : key.slice(kindEnd + 1).split('|');
 }

@@ -1,37 +1,64 @@
 import { z } from 'zod';
-import type { AuditEvent } from '#core/model/event';
+import type { AuditEvent, AuditObjectRef } from '#core/model/event';
 import { eventTime } from './instant.ts';
+import { isNonEmptyString, isNullishString, isObject, isOptionalString, isStringArray, nullishStringArray, optionalStringFields } from './plain-fields.ts';
 import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
 
-// Only the fields the pipeline reads are declared; the full record is kept as evidence.
-const auditSchema = z.object({
-  auditID: z.string().min(1),
-  verb: z.string().min(1),
-  stage: z.string().optional(),
-  requestURI: z.string().optional(),
-  requestReceivedTimestamp: z.string().optional(),
-  stageTimestamp: z.string().optional(),
-  timestamp: z.string().optional(),
-  user: z.object({
-    username: z.string().optional(),
-    groups: z.array(z.string()).nullish(),
-    // Only the extras read are declared: validating every key costs time on every record.
-    extra: z.object({ 'authentication.kubernetes.io/pod-name': z.array(z.string()).optional() }).nullish(),
-  }),
-  sourceIPs: z.array(z.string()).nullish(),
-  userAgent: z.string().nullish(),
-  objectRef: z
-    .object({
-      resource: z.string().optional(),
-      subresource: z.string().optional(),
-      namespace: z.string().optional(),
-      name: z.string().optional(),
-      apiGroup: z.string().optional(),
-    })
-    .nullish(),
-  responseStatus: z.object({ code: z.number().int().optional() }).nullish(),
-  annotations: z.object({ 'authorization.k8s.io/decision': z.string().optional() }).nullish(),
-});
+// Only the fields the pipeline reads are declared; the full record is kept as evidence. Built on
+// first use: records that pass readAuditFields never need it, and a Lambda's import stays shorter.
+let auditSchema: ReturnType<typeof buildAuditSchema> | undefined;
+
+function buildAuditSchema() {
+  return z.object({
+    auditID: z.string().min(1),
+    verb: z.string().min(1),
+    stage: z.string().optional(),
+    requestURI: z.string().optional(),
+    requestReceivedTimestamp: z.string().optional(),
+    stageTimestamp: z.string().optional(),
+    timestamp: z.string().optional(),
+    user: z.object({
+      username: z.string().optional(),
+      groups: z.array(z.string()).nullish(),
+      // Only the extras read are declared: validating every key costs time on every record.
+      extra: z.object({ [POD_NAME_EXTRA]: z.array(z.string()).optional() }).nullish(),
+    }),
+    sourceIPs: z.array(z.string()).nullish(),
+    userAgent: z.string().nullish(),
+    objectRef: z
+      .object({
+        resource: z.string().optional(),
+        subresource: z.string().optional(),
+        namespace: z.string().optional(),
+        name: z.string().optional(),
+        apiGroup: z.string().optional(),
+      })
+      .nullish(),
+    responseStatus: z.object({ code: z.number().int().optional() }).nullish(),
+    annotations: z.object({ [DECISION_ANNOTATION]: z.string().optional() }).nullish(),
+  });
+}
+
+const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
+const OBJECT_REF_KEYS = ['resource', 'subresource', 'namespace', 'name', 'apiGroup'] as const;
+
+/** The declared fields the event is made of, whichever way they were read. */
+interface AuditFields {
+  auditID: string;
+  verb: string;
+  stage?: string;
+  requestURI?: string;
+  stamp?: string;
+  username?: string;
+  groups?: string[] | null;
+  actorPod?: string;
+  sourceIPs?: string[] | null;
+  userAgent?: string | null;
+  objectRef?: AuditObjectRef | null;
+  responseCode?: number;
+  decision?: string;
+}
 
 export function isAuditEvent(value: Record<string, unknown>): boolean {
   if (value.kind !== 'Event') return false;
@@ -42,14 +69,11 @@ export function isAuditEvent(value: Record<string, unknown>): boolean {
 /** `now` (epoch ms) bounds how far ahead of the clock the event may be dated. */
 export function normalizeAuditEvent(value: Record<string, unknown>, cluster: string | undefined, now: number = Date.now()): AuditEvent {
   rejectTooDeep('EKS audit event', value);
-  const parsed = auditSchema.safeParse(value);
-  if (!parsed.success) throw new RecordRejected(describeZodError('EKS audit event', parsed.error), 'invalid-field');
-  const record = parsed.data;
-  const stamp = record.requestReceivedTimestamp ?? record.stageTimestamp ?? record.timestamp;
-  if (stamp === undefined) {
+  const record = readAuditFields(value) ?? parseAuditFields(value);
+  if (record.stamp === undefined) {
     throw new RecordRejected('EKS audit event requestReceivedTimestamp: missing (nor stageTimestamp or timestamp)', 'invalid-field');
   }
-  const time = eventTime('EKS audit event requestReceivedTimestamp', stamp, now);
+  const time = eventTime('EKS audit event requestReceivedTimestamp', record.stamp, now);
   if (!cluster) {
     throw new RecordRejected(
       'EKS audit event: cluster unknown (not in a /aws/eks/NAME/cluster log group; pass --cluster NAME)',
@@ -65,16 +89,93 @@ export function normalizeAuditEvent(value: Record<string, unknown>, cluster: str
     verb: record.verb,
     stage: record.stage,
     requestUri: record.requestURI,
-    username: record.user.username ?? '',
-    groups: record.user.groups ?? [],
-    actorPod: record.user.extra?.['authentication.kubernetes.io/pod-name']?.[0],
+    username: record.username ?? '',
+    groups: record.groups ?? [],
+    actorPod: record.actorPod,
     sourceIps: record.sourceIPs ?? [],
     userAgent: record.userAgent ?? undefined,
     objectRef: record.objectRef ?? undefined,
-    responseCode: record.responseStatus?.code,
-    decision: record.annotations?.['authorization.k8s.io/decision'],
+    responseCode: record.responseCode,
+    decision: record.decision,
     requestObject: value.requestObject ?? undefined,
     responseObject: value.responseObject ?? undefined,
+  };
+}
+
+/** The declared fields straight from the record (see plain-fields.ts); undefined when one needs the schema. */
+function readAuditFields(value: Record<string, unknown>): AuditFields | undefined {
+  const { auditID, verb, stage, requestURI, requestReceivedTimestamp, stageTimestamp, timestamp, user, userAgent, objectRef, responseStatus, annotations } = value;
+  if (!isNonEmptyString(auditID) || !isNonEmptyString(verb) || !isOptionalString(stage) || !isOptionalString(requestURI)) return undefined;
+  if (!isOptionalString(requestReceivedTimestamp) || !isOptionalString(stageTimestamp) || !isOptionalString(timestamp)) return undefined;
+  if (!isObject(user) || !isOptionalString(user.username) || !isNullishString(userAgent)) return undefined;
+  const groups = nullishStringArray(user.groups);
+  const sourceIPs = nullishStringArray(value.sourceIPs);
+  if (groups === false || sourceIPs === false) return undefined;
+  let actorPod: string | undefined;
+  if (user.extra !== undefined && user.extra !== null) {
+    if (!isObject(user.extra)) return undefined;
+    const podNames = user.extra[POD_NAME_EXTRA];
+    if (podNames !== undefined) {
+      if (!isStringArray(podNames)) return undefined;
+      actorPod = podNames[0];
+    }
+  }
+  let ref: AuditObjectRef | null | undefined = objectRef as null | undefined;
+  if (objectRef !== undefined && objectRef !== null) {
+    const fields = isObject(objectRef) && optionalStringFields(objectRef, OBJECT_REF_KEYS);
+    if (!fields) return undefined;
+    ref = fields;
+  }
+  let responseCode: number | undefined;
+  if (responseStatus !== undefined && responseStatus !== null) {
+    if (!isObject(responseStatus)) return undefined;
+    const code = responseStatus.code;
+    if (code !== undefined && !Number.isSafeInteger(code)) return undefined;
+    responseCode = code as number | undefined;
+  }
+  let decision: string | undefined;
+  if (annotations !== undefined && annotations !== null) {
+    if (!isObject(annotations)) return undefined;
+    const annotated = annotations[DECISION_ANNOTATION];
+    if (!isOptionalString(annotated)) return undefined;
+    decision = annotated;
+  }
+  return {
+    auditID,
+    verb,
+    stage,
+    requestURI,
+    stamp: requestReceivedTimestamp ?? stageTimestamp ?? timestamp,
+    username: user.username,
+    groups,
+    actorPod,
+    sourceIPs,
+    userAgent,
+    objectRef: ref,
+    responseCode,
+    decision,
+  };
+}
+
+/** The declared fields through the schema, which names the first one that is wrong. */
+function parseAuditFields(value: Record<string, unknown>): AuditFields {
+  const parsed = (auditSchema ??= buildAuditSchema()).safeParse(value);
+  if (!parsed.success) throw new RecordRejected(describeZodError('EKS audit event', parsed.error), 'invalid-field');
+  const record = parsed.data;
+  return {
+    auditID: record.auditID,
+    verb: record.verb,
+    stage: record.stage,
+    requestURI: record.requestURI,
+    stamp: record.requestReceivedTimestamp ?? record.stageTimestamp ?? record.timestamp,
+    username: record.user.username,
+    groups: record.user.groups,
+    actorPod: record.user.extra?.[POD_NAME_EXTRA]?.[0],
+    sourceIPs: record.sourceIPs,
+    userAgent: record.userAgent,
+    objectRef: record.objectRef,
+    responseCode: record.responseStatus?.code,
+    decision: record.annotations?.[DECISION_ANNOTATION],
   };
 }
 

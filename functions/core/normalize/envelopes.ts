@@ -84,13 +84,19 @@ function unwrapField(record: Json, cluster: string | undefined): Envelope | unde
     const named = typeof record['@log'] === 'string' ? clusterFromLogGroup(record['@log'].slice(record['@log'].lastIndexOf(':') + 1)) : undefined;
     return { label: '', single: true, items: [new LazyItem(() => parseMessage('Logs Insights @message', text))], cluster: named ?? cluster, namesCluster: named };
   }
-  if (Object.keys(record).some((key) => key.startsWith('@'))) {
+  if (hasOwnKeyStartingWithAt(record)) {
     throw new RecordRejected(
       'CloudWatch Logs Insights result without @message: add "fields @timestamp, @message, @log" to the query and export again',
       'unsupported-format',
     );
   }
   return undefined;
+}
+
+/** Object.keys(record).some((key) => key.startsWith('@')) without building the list: every record that is no envelope is asked. */
+function hasOwnKeyStartingWithAt(record: Json): boolean {
+  for (const key in record) if (key.charCodeAt(0) === 64 /* @ */ && Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function unwrapEventBridge(detailType: string, detail: unknown, cluster: string | undefined): Envelope {

@@ -3,83 +3,87 @@ import type { FindingContainer, GuardDutyFinding } from '#core/model/event';
 import { eventTime } from './instant.ts';
 import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
 
-const remoteIp = z.object({ ipAddressV4: z.string().optional(), ipAddressV6: z.string().optional() }).nullish();
+// Built on first use: findings are rare, and a Lambda's import stays shorter without it.
+let findingSchema: ReturnType<typeof buildFindingSchema> | undefined;
 
-const findingSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  severity: z.number().min(0).max(10),
-  accountId: z.string(),
-  region: z.string(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string(),
-  resource: z
-    .object({
-      resourceType: z.string().optional(),
-      eksClusterDetails: z.object({ name: z.string().optional() }).nullish(),
-      kubernetesDetails: z
-        .object({
-          kubernetesUserDetails: z.object({ username: z.string().optional() }).nullish(),
-          kubernetesWorkloadDetails: z
-            .object({
-              name: z.string().optional(),
-              type: z.string().optional(),
-              uid: z.string().optional(),
-              namespace: z.string().optional(),
-              hostNetwork: z.boolean().optional(),
-              containers: z
-                .array(
-                  z.object({
-                    name: z.string().optional(),
-                    image: z.string().optional(),
-                    imagePrefix: z.string().optional(),
-                    securityContext: z.object({ privileged: z.boolean().optional() }).nullish(),
-                  }),
-                )
-                .nullish(),
-            })
-            .nullish(),
-        })
-        .nullish(),
-      instanceDetails: z.object({ instanceId: z.string().optional() }).nullish(),
-      accessKeyDetails: z
-        .object({
-          accessKeyId: z.string().optional(),
-          principalId: z.string().optional(),
-          userName: z.string().optional(),
-        })
-        .nullish(),
-    })
-    .nullish(),
-  service: z.object({
-    archived: z.boolean().optional(),
-    count: z.number().int().optional(),
-    eventFirstSeen: z.string().optional(),
-    eventLastSeen: z.string().optional(),
-    additionalInfo: z.unknown().optional(),
-    action: z
+function buildFindingSchema() {
+  const remoteIp = z.object({ ipAddressV4: z.string().optional(), ipAddressV6: z.string().optional() }).nullish();
+  return z.object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    severity: z.number().min(0).max(10),
+    accountId: z.string(),
+    region: z.string(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string(),
+    resource: z
       .object({
-        actionType: z.string().optional(),
-        kubernetesApiCallAction: z.object({ verb: z.string().optional(), requestUri: z.string().optional(), remoteIpDetails: remoteIp }).nullish(),
-        awsApiCallAction: z.object({ api: z.string().optional(), remoteIpDetails: remoteIp }).nullish(),
-        networkConnectionAction: z.object({ remoteIpDetails: remoteIp }).nullish(),
-      })
-      .nullish(),
-    runtimeDetails: z
-      .object({
-        process: z
+        resourceType: z.string().optional(),
+        eksClusterDetails: z.object({ name: z.string().optional() }).nullish(),
+        kubernetesDetails: z
           .object({
-            name: z.string().optional(),
-            executablePath: z.string().optional(),
-            pid: z.number().optional(),
+            kubernetesUserDetails: z.object({ username: z.string().optional() }).nullish(),
+            kubernetesWorkloadDetails: z
+              .object({
+                name: z.string().optional(),
+                type: z.string().optional(),
+                uid: z.string().optional(),
+                namespace: z.string().optional(),
+                hostNetwork: z.boolean().optional(),
+                containers: z
+                  .array(
+                    z.object({
+                      name: z.string().optional(),
+                      image: z.string().optional(),
+                      imagePrefix: z.string().optional(),
+                      securityContext: z.object({ privileged: z.boolean().optional() }).nullish(),
+                    }),
+                  )
+                  .nullish(),
+              })
+              .nullish(),
+          })
+          .nullish(),
+        instanceDetails: z.object({ instanceId: z.string().optional() }).nullish(),
+        accessKeyDetails: z
+          .object({
+            accessKeyId: z.string().optional(),
+            principalId: z.string().optional(),
+            userName: z.string().optional(),
           })
           .nullish(),
       })
       .nullish(),
-  }),
-});
+    service: z.object({
+      archived: z.boolean().optional(),
+      count: z.number().int().optional(),
+      eventFirstSeen: z.string().optional(),
+      eventLastSeen: z.string().optional(),
+      additionalInfo: z.unknown().optional(),
+      action: z
+        .object({
+          actionType: z.string().optional(),
+          kubernetesApiCallAction: z.object({ verb: z.string().optional(), requestUri: z.string().optional(), remoteIpDetails: remoteIp }).nullish(),
+          awsApiCallAction: z.object({ api: z.string().optional(), remoteIpDetails: remoteIp }).nullish(),
+          networkConnectionAction: z.object({ remoteIpDetails: remoteIp }).nullish(),
+        })
+        .nullish(),
+      runtimeDetails: z
+        .object({
+          process: z
+            .object({
+              name: z.string().optional(),
+              executablePath: z.string().optional(),
+              pid: z.number().optional(),
+            })
+            .nullish(),
+        })
+        .nullish(),
+    }),
+  });
+}
 
 /** Bare findings (EventBridge detail or S3 export) are camelCase; `get-findings` output is PascalCase. */
 export function isGuardDutyFinding(value: Record<string, unknown>): boolean {
@@ -92,7 +96,7 @@ export function isGuardDutyFinding(value: Record<string, unknown>): boolean {
 export function normalizeGuardDutyFinding(value: Record<string, unknown>, now: number = Date.now()): GuardDutyFinding {
   rejectTooDeep('GuardDuty finding', value);
   const camel = 'Type' in value ? (camelCaseKeys(value) as Record<string, unknown>) : value;
-  const parsed = findingSchema.safeParse(camel);
+  const parsed = (findingSchema ??= buildFindingSchema()).safeParse(camel);
   if (!parsed.success) throw new RecordRejected(describeZodError('GuardDuty finding', parsed.error), 'invalid-field');
   const finding = parsed.data;
   const instant = (field: string, text: string) => eventTime(`GuardDuty finding ${field}`, text, now);

@@ -15,8 +15,8 @@ const SECONDS_FRACTION_Z = /^:([0-5]\d)(?:\.(\d{1,9}))?Z$/;
 
 export function parseInstant(text: string): number | string {
   if (lastMinuteText && text.startsWith(lastMinuteText)) {
-    const rest = SECONDS_FRACTION_Z.exec(text.slice(16));
-    if (rest) return lastMinuteMs + Number(rest[1]) * 1000 + (rest[2] ? Number(rest[2].slice(0, 3).padEnd(3, '0')) : 0);
+    const withinMinute = millisecondsIntoMinute(text);
+    if (withinMinute >= 0) return lastMinuteMs + withinMinute;
   }
   const result = parseFully(text);
   if (typeof result === 'number' && result >= 0 && text.charCodeAt(10) === 84 /* T */ && SECONDS_FRACTION_Z.test(text.slice(16))) {
@@ -24,6 +24,35 @@ export function parseInstant(text: string): number | string {
     lastMinuteMs = result - (result % 60_000);
   }
   return result;
+}
+
+const ZERO = 48;
+const digitAt = (text: string, index: number) => text.charCodeAt(index) - ZERO;
+const isDigit = (digit: number) => digit >= 0 && digit <= 9;
+
+/**
+ * What SECONDS_FRACTION_Z reads after the minute (":SS", then up to nine fraction digits, then
+ * "Z") in milliseconds, read digit by digit; -1 when the rest is not that.
+ */
+function millisecondsIntoMinute(text: string): number {
+  const tens = digitAt(text, 17);
+  const ones = digitAt(text, 18);
+  if (text.charCodeAt(16) !== 58 /* : */ || tens < 0 || tens > 5 || !isDigit(ones)) return -1;
+  const last = text.length - 1;
+  if (text.charCodeAt(last) !== 90 /* Z */) return -1;
+  let millis = 0;
+  if (last > 19) {
+    const fractionDigits = last - 20;
+    if (text.charCodeAt(19) !== 46 /* . */ || fractionDigits < 1 || fractionDigits > 9) return -1;
+    for (let index = 20; index < last; index++) {
+      const digit = digitAt(text, index);
+      if (!isDigit(digit)) return -1;
+      if (index < 23) millis += digit * 10 ** (22 - index);
+    }
+  } else if (last !== 19) {
+    return -1;
+  }
+  return (tens * 10 + ones) * 1000 + millis;
 }
 
 /** CloudTrail began recording on 2013-11-13: nothing any of the three sources wrote is older. */

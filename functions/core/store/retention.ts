@@ -7,6 +7,12 @@ export interface RetentionPolicy {
   windowMs: number;
 }
 
+/**
+ * Signals are kept this many windows after their own time: an incident settles two windows
+ * after its last signal, and a third is slack for a late analyzer.
+ */
+export const SIGNAL_KEEP_WINDOWS = 3;
+
 /** STS credentials live at most 36 hours (GetSessionToken; role sessions 12). */
 const CREDENTIAL_LIFETIME_MS = 36 * 3600_000;
 

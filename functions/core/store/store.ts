@@ -27,6 +27,46 @@ export function incidentChange(previous: Incident | undefined, next: Incident): 
 }
 
 /**
+ * A signal filed under keys of the identity graph, so that a batch finds the signals it can
+ * join or change by the keys it touches instead of reading them all.
+ */
+export interface FiledSignal {
+  /** The signal as correlation reads it: its evidence (the raw record) left out, as null. */
+  signal: Signal;
+  /** Every key it is filed under: the keys it joins by and the nodes its resolution read. */
+  keys: string[];
+  /** The keys it joins other signals by (its joinable anchors) when it was filed. */
+  anchors: string[];
+}
+
+/** Signals filed under `key` whose time falls in [from, to]. */
+export interface FiledLookup {
+  key: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Of several filings of one signal, the one to believe: the highest revision; filings of the
+ * same revision written by concurrent analyzers are merged, so that no key or anchor is lost.
+ */
+export function newestFilings(filings: Iterable<FiledSignal>): FiledSignal[] {
+  const byId = new Map<string, FiledSignal>();
+  for (const filing of filings) {
+    const kept = byId.get(filing.signal.id);
+    const revision = filing.signal.revision ?? 0;
+    const keptRevision = kept?.signal.revision ?? -1;
+    if (!kept || revision > keptRevision) byId.set(filing.signal.id, filing);
+    else if (revision === keptRevision) byId.set(filing.signal.id, { ...kept, keys: union(kept.keys, filing.keys), anchors: union(kept.anchors, filing.anchors) });
+  }
+  return [...byId.values()];
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+/**
  * Everything the pipeline keeps between batches. Shaped for a key-value store with
  * conditional writes and TTL (DynamoDB): keyed batch reads, idempotent merges, no scans
  * on the hot path.
@@ -41,10 +81,17 @@ export interface Store {
   applyFacts(facts: readonly Fact[]): Promise<Set<string>>;
   /** Upserts by signal id; a signal with a higher revision replaces a lower one. */
   putSignals(signals: readonly Signal[]): Promise<void>;
-  /** Forgets signals whose incidents are settled. */
+  /** Forgets signals whose incidents are settled (their filings expire with them). */
   deleteSignals(ids: readonly string[]): Promise<void>;
   /** Signals whose time falls in [from, to]. */
   signalsBetween(from: number, to: number): Promise<Signal[]>;
+  /**
+   * Files each signal under each of its keys: one entry per key and signal time, which a later
+   * filing at the same time replaces. Filings are kept as long as signals are.
+   */
+  fileSignals(filings: readonly FiledSignal[]): Promise<void>;
+  /** The signals filed under the lookups' keys within their times, one filing per signal (newestFilings). */
+  filedUnder(lookups: readonly FiledLookup[]): Promise<FiledSignal[]>;
   /**
    * Upserts incidents by id; a version with fewer signals or an earlier last signal never
    * replaces a fuller one (concurrent analyzers may correlate different snapshots). Returns

@@ -9,6 +9,8 @@ export const consoleLoginWithoutMfa = defineRule<'cloudtrail'>({
   objective: { tactic: 'Initial Access (TA0001)', technique: 'T1078.004 Valid Accounts: Cloud Accounts' },
   severity: 'medium',
   watches: { calls: ['signin.amazonaws.com:ConsoleLogin'] },
+  // The match reads the name alone, whatever service wrote it.
+  canMatch: (call) => call.endsWith(':ConsoleLogin'),
   match(event) {
     if (event.eventName !== 'ConsoleLogin' || event.responseElements?.ConsoleLogin !== 'Success') return undefined;
     // Federated and SSO sign-ins arrive as AssumedRole: their MFA happened at the identity provider.

@@ -10,6 +10,7 @@ export const crossAccountShare = defineRule<'cloudtrail'>({
   objective: { tactic: 'Exfiltration (TA0010)', technique: 'T1537 Transfer Data to Cloud Account' },
   severity: 'medium',
   watches: { calls: EXPOSING_CALLS },
+  canMatch: (call) => EXPOSING_CALLS.includes(call),
   match(event) {
     if (!tookEffect(event)) return undefined;
     const exposure = exposureOf(event);

@@ -45,6 +45,7 @@ export const defenseEvasion = defineRule<'cloudtrail'>({
   objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1562.008 Impair Defenses: Disable or Modify Cloud Logs' },
   severity: 'high',
   watches: { calls: [...BLINDING] },
+  canMatch: (call) => BLINDING.has(call),
   match(event) {
     if (!showsIntent(event)) return undefined;
     if (!BLINDING.has(`${event.eventSource}:${event.eventName}`)) return undefined;

@@ -42,6 +42,7 @@ export const cloudDiscovery = defineRule<'cloudtrail'>({
   objective: { tactic: 'Discovery (TA0007)', technique: 'T1580 Cloud Infrastructure Discovery' },
   severity: 'low',
   watches: { calls: [...RECON_CALLS] },
+  canMatch: (call) => RECON_CALLS.has(call),
   match(event) {
     if (!showsIntent(event)) return undefined;
     if (!isReconCall(event)) return undefined;

@@ -14,6 +14,7 @@ export const expensiveLaunch = defineRule<'cloudtrail'>({
   objective: { tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' },
   severity: 'medium',
   watches: { calls: ['ec2.amazonaws.com:RunInstances'] },
+  canMatch: (call) => call === 'ec2.amazonaws.com:RunInstances',
   match(event) {
     if (!tookEffect(event)) return undefined;
     if (event.eventSource !== 'ec2.amazonaws.com' || event.eventName !== 'RunInstances') return undefined;

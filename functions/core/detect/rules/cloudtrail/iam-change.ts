@@ -45,6 +45,7 @@ export const iamPrivilegeChange = defineRule<'cloudtrail'>({
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1098 Account Manipulation' },
   severity: 'medium',
   watches: { calls: [...ESCALATION_CALLS] },
+  canMatch: (call) => ESCALATION_CALLS.has(call),
   match(event) {
     if (!tookEffect(event)) return undefined;
     if (!ESCALATION_CALLS.has(`${event.eventSource}:${event.eventName}`) || onlyDenies(event)) return undefined;

@@ -10,6 +10,7 @@ export const instanceSecrets = defineRule<'cloudtrail'>({
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1552.005 Cloud Instance Metadata API' },
   severity: 'low',
   watches: { calls: ['ec2.amazonaws.com:GetPasswordData', 'ec2.amazonaws.com:DescribeInstanceAttribute'] },
+  canMatch: (call) => call === 'ec2.amazonaws.com:GetPasswordData' || call === 'ec2.amazonaws.com:DescribeInstanceAttribute',
   match(event) {
     if (event.eventSource !== 'ec2.amazonaws.com' || !showsIntent(event)) return undefined;
     const userData = event.eventName === 'DescribeInstanceAttribute' && str(event.requestParameters?.attribute) === 'userData';

@@ -13,6 +13,7 @@ export const keyDestruction = defineRule<'cloudtrail'>({
   objective: { tactic: 'Impact (TA0040)', technique: 'T1485 Data Destruction' },
   severity: 'high',
   watches: { calls: [...DESTRUCTIVE].map((call) => `kms.amazonaws.com:${call}`) },
+  canMatch: (call) => call.startsWith('kms.amazonaws.com:') && DESTRUCTIVE.has(call.slice('kms.amazonaws.com:'.length)),
   match(event) {
     if (event.eventSource !== 'kms.amazonaws.com' || !DESTRUCTIVE.has(event.eventName) || !tookEffect(event)) return undefined;
     const key = str(event.requestParameters?.keyId) ?? '';

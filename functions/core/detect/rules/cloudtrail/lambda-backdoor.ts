@@ -15,6 +15,7 @@ export const lambdaBackdoor = defineRule<'cloudtrail'>({
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1525 Implant Internal Image' },
   severity: 'medium',
   watches: { calls: CHANGE_CALLS.map((call) => `lambda.amazonaws.com:${call}*`) },
+  canMatch: (call) => call.startsWith('lambda.amazonaws.com:') && CHANGES.test(call.slice('lambda.amazonaws.com:'.length)),
   match(event) {
     if (event.eventSource !== 'lambda.amazonaws.com' || !CHANGES.test(event.eventName) || !tookEffect(event)) return undefined;
     const target = str(event.requestParameters?.functionName) ?? str(event.requestParameters?.layerName) ?? '';

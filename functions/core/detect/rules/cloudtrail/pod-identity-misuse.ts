@@ -10,6 +10,7 @@ export const podIdentityMisuse = defineRule<'cloudtrail'>({
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1528 Steal Application Access Token' },
   severity: 'medium',
   watches: { calls: ['eks-auth.amazonaws.com:AssumeRoleForPodIdentity'] },
+  canMatch: (call) => call === 'eks-auth.amazonaws.com:AssumeRoleForPodIdentity',
   match(event) {
     if (event.eventSource !== 'eks-auth.amazonaws.com' || event.eventName !== 'AssumeRoleForPodIdentity') return undefined;
     const fromNode = event.identity.ec2RoleDelivery !== undefined;

@@ -13,7 +13,8 @@ export interface Exposure {
 /** What the call opens to the world or to another account, if it does: read from its request parameters. */
 export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
   const parameters = event.requestParameters ?? {};
-  const text = JSON.stringify(parameters);
+  // Only three of the calls search the parameters as text.
+  const text = () => JSON.stringify(parameters);
   const world = (what: string): Exposure => ({ what, to: 'world' });
   switch (`${event.eventSource}:${event.eventName}`) {
     case 's3.amazonaws.com:DeleteBucketPublicAccessBlock':
@@ -22,7 +23,7 @@ export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
     case 's3.amazonaws.com:PutBucketPolicy':
       return allowsAnyone(parameters.bucketPolicy) ? world(`bucket ${sanitize(str(parameters.bucketName), 60)} policy allows anyone`) : undefined;
     case 's3.amazonaws.com:PutBucketAcl':
-      return /AllUsers|AuthenticatedUsers/.test(text) ? world(`bucket ${sanitize(str(parameters.bucketName), 60)} ACL grants everyone`) : undefined;
+      return /AllUsers|AuthenticatedUsers/.test(text()) ? world(`bucket ${sanitize(str(parameters.bucketName), 60)} ACL grants everyone`) : undefined;
     case 'ec2.amazonaws.com:ModifySnapshotAttribute':
       return sharedWith(asObject(parameters.createVolumePermission), 'EBS snapshot');
     case 'ec2.amazonaws.com:ModifyImageAttribute':
@@ -37,10 +38,10 @@ export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
     case 'rds.amazonaws.com:ModifyDBCluster':
       return parameters.publiclyAccessible === true ? world('RDS instance made publicly accessible') : undefined;
     case 'ec2.amazonaws.com:AuthorizeSecurityGroupIngress':
-      return WHOLE_INTERNET.test(text) ? world(`security group ${sanitize(str(parameters.groupId) ?? str(asObject(parameters.groupSet)?.groupId), 40)} opened to the internet`) : undefined;
+      return WHOLE_INTERNET.test(text()) ? world(`security group ${sanitize(str(parameters.groupId) ?? str(asObject(parameters.groupSet)?.groupId), 40)} opened to the internet`) : undefined;
     case 'ec2.amazonaws.com:CreateNetworkAclEntry':
     case 'ec2.amazonaws.com:ReplaceNetworkAclEntry':
-      return parameters.egress !== true && str(parameters.ruleAction) !== 'deny' && WHOLE_INTERNET.test(text)
+      return parameters.egress !== true && str(parameters.ruleAction) !== 'deny' && WHOLE_INTERNET.test(text())
         ? world(`network ACL ${sanitize(str(parameters.networkAclId), 40)} allows inbound traffic from the internet`)
         : undefined;
     default: {
@@ -123,6 +124,7 @@ export const publicExposure = defineRule<'cloudtrail'>({
   objective: { tactic: 'Exfiltration (TA0010)', technique: 'T1537 Transfer Data to Cloud Account' },
   severity: 'high',
   watches: { calls: EXPOSING_CALLS },
+  canMatch: (call) => EXPOSING_CALLS.includes(call),
   match(event) {
     if (!tookEffect(event)) return undefined;
     const exposure = exposureOf(event);

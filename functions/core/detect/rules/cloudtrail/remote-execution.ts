@@ -19,6 +19,7 @@ export const remoteExecution = defineRule<'cloudtrail'>({
   objective: { tactic: 'Execution (TA0002)', technique: 'T1651 Cloud Administration Command' },
   severity: 'low',
   watches: { calls: Object.keys(REMOTE_ACCESS) },
+  canMatch: (call) => Object.hasOwn(REMOTE_ACCESS, call),
   match(event) {
     if (!tookEffect(event)) return undefined;
     const call = `${event.eventSource}:${event.eventName}`;

@@ -4,6 +4,8 @@ import { asObject, str } from '#core/model/json';
 import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
+const S3_PROTECTION_CALLS = ['DeleteBucketEncryption', 'DeleteBucketReplication', 'PutBucketLogging', 'PutBucketVersioning'].map((call) => `s3.amazonaws.com:${call}`);
+
 /** What the call took away from the bucket's ability to survive or record an attack, if anything. */
 function removedProtection(event: CloudTrailEvent): string | undefined {
   if (event.eventSource !== 's3.amazonaws.com') return undefined;
@@ -38,7 +40,8 @@ export const s3ProtectionRemoved = defineRule<'cloudtrail'>({
   source: 'cloudtrail',
   objective: { tactic: 'Impact (TA0040)', technique: 'T1485 Data Destruction' },
   severity: 'medium',
-  watches: { calls: ['DeleteBucketEncryption', 'DeleteBucketReplication', 'PutBucketLogging', 'PutBucketVersioning'].map((call) => `s3.amazonaws.com:${call}`) },
+  watches: { calls: S3_PROTECTION_CALLS },
+  canMatch: (call) => S3_PROTECTION_CALLS.includes(call),
   match(event) {
     if (!tookEffect(event)) return undefined;
     const removed = removedProtection(event);

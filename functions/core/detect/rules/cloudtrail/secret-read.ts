@@ -21,6 +21,7 @@ export const cloudSecretRead = defineRule<'cloudtrail'>({
   // Applications read their own secrets all day: on its own this is context, not an alert.
   severity: 'low',
   watches: { calls: SECRET_READS },
+  canMatch: (call) => SECRET_READS.includes(call),
   match(event) {
     if (!showsIntent(event)) return undefined;
     const parameters = event.requestParameters ?? {};

@@ -11,6 +11,7 @@ export const trafficMirroring = defineRule<'cloudtrail'>({
   objective: { tactic: 'Collection (TA0009)', technique: 'T1040 Network Sniffing' },
   severity: 'medium',
   watches: { calls: ['Create', 'Modify', 'Delete'].map((verb) => `ec2.amazonaws.com:${verb}TrafficMirror*`) },
+  canMatch: (call) => call.startsWith('ec2.amazonaws.com:') && MIRRORING.test(call.slice('ec2.amazonaws.com:'.length)),
   match(event) {
     if (event.eventSource !== 'ec2.amazonaws.com' || !MIRRORING.test(event.eventName) || !tookEffect(event)) return undefined;
     return { summary: `${describeCaller(event)} called ${callName(event)}`, subject: cloudTrailSubject(event) };

@@ -11,6 +11,7 @@ export const admissionWebhookChange = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1562.001 Impair Defenses: Disable or Modify Tools' },
   severity: 'medium',
+  canMatch: (resource) => WEBHOOKS.has(resource),
   match(event) {
     const ref = event.objectRef;
     if (!ref?.resource || !WEBHOOKS.has(ref.resource) || !MUTATING_VERBS.has(event.verb) || !wasAllowed(event) || isSystemActor(event.username)) return undefined;

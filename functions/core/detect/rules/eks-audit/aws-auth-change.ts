@@ -8,6 +8,7 @@ export const awsAuthChange = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1098 Account Manipulation' },
   severity: 'high',
+  canMatch: (resource) => resource === 'configmaps',
   match(event) {
     const ref = event.objectRef;
     if (ref?.resource !== 'configmaps' || ref.namespace !== 'kube-system' || ref.name !== 'aws-auth') return undefined;

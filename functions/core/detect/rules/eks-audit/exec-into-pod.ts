@@ -11,6 +11,7 @@ export const execIntoPod = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Execution (TA0002)', technique: 'T1609 Container Administration Command' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'pods',
   match(event) {
     const ref = event.objectRef;
     const action = ref?.resource === 'pods' && ref.subresource ? SUBRESOURCES[ref.subresource] : undefined;

@@ -11,6 +11,7 @@ export const kubeSystemWorkload = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Persistence (TA0003)', technique: 'T1053.007 Scheduled Task/Job: Container Orchestration Job' },
   severity: 'medium',
+  canMatch: (resource) => WORKLOADS.has(resource),
   match(event) {
     const ref = event.objectRef;
     if (!ref?.resource || !WORKLOADS.has(ref.resource) || ref.subresource) return undefined;

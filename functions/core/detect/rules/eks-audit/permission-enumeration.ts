@@ -11,6 +11,7 @@ export const permissionEnumeration = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Discovery (TA0007)', technique: 'T1613 Container and Resource Discovery' },
   severity: 'medium',
+  canMatch: (resource) => REVIEWS.has(resource),
   match(event) {
     const resource = event.objectRef?.resource;
     if (event.verb !== 'create' || !resource || !REVIEWS.has(resource)) return undefined;

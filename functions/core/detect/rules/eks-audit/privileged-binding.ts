@@ -12,6 +12,7 @@ export const privilegedBinding = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1098.006 Account Manipulation: Additional Container Cluster Roles' },
   severity: 'high',
+  canMatch: (resource) => resource === 'clusterrolebindings' || resource === 'rolebindings',
   match(event) {
     const resource = event.objectRef?.resource;
     if ((resource !== 'clusterrolebindings' && resource !== 'rolebindings') || !WRITE_VERBS.has(event.verb) || !wasAllowed(event)) return undefined;

@@ -13,6 +13,7 @@ export const privilegedPod = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1611 Escape to Host' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'pods',
   match(event) {
     const ref = event.objectRef;
     if (ref?.resource !== 'pods' || ref.subresource || event.verb !== 'create' || !wasAllowed(event)) return undefined;

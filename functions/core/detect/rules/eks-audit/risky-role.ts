@@ -10,6 +10,7 @@ export const riskyRole = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Privilege Escalation (TA0004)', technique: 'T1098.006 Account Manipulation: Additional Container Cluster Roles' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'clusterroles' || resource === 'roles',
   match(event) {
     const resource = event.objectRef?.resource;
     if ((resource !== 'clusterroles' && resource !== 'roles') || !WRITE_VERBS.has(event.verb) || !wasAllowed(event)) return undefined;

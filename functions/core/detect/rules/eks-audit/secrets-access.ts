@@ -9,6 +9,7 @@ export const secretsAccess = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1552.007 Container API' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'secrets',
   match(event) {
     const ref = event.objectRef;
     if (ref?.resource !== 'secrets' || ref.subresource || !wasAllowed(event) || isSystemActor(event.username)) return undefined;

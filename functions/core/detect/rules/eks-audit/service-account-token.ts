@@ -9,6 +9,7 @@ export const serviceAccountTokenRequest = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1528 Steal Application Access Token' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'serviceaccounts',
   match(event) {
     const ref = event.objectRef;
     if (ref?.resource !== 'serviceaccounts' || ref.subresource !== 'token' || event.verb !== 'create' || !wasAllowed(event)) return undefined;

@@ -9,6 +9,7 @@ export const systemRoleTampering = defineRule<'eks-audit'>({
   source: 'eks-audit',
   objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1222 File and Directory Permissions Modification' },
   severity: 'medium',
+  canMatch: (resource) => resource === 'clusterroles' || resource === 'clusterrolebindings',
   match(event) {
     const ref = event.objectRef;
     const rbac = ref?.resource === 'clusterroles' || ref?.resource === 'clusterrolebindings';
