@@ -5,7 +5,7 @@
  * no source it was built from is newer.
  */
 import { fileURLToPath } from 'node:url';
-import { synthesizedDefinition } from '#adapters/local/local-workflow';
+import { synthesizedDefinition } from './local/synthesized-workflow.ts';
 import { bundleCli } from './cli-bundle.ts';
 
 const OUTDIR = fileURLToPath(new URL('../dist/cli', import.meta.url));

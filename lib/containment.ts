@@ -9,10 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EVIDENCE_NEEDS } from '../functions/adapters/containment/evidence.ts';
-import { IAM_NEEDS } from '../functions/adapters/containment/iam-revocation.ts';
-import { KUBERNETES_NEEDS } from '../functions/adapters/kubernetes/containment.ts';
-import { CONTAINMENT_GROUP } from '../functions/adapters/kubernetes/rbac-manifest.ts';
+import { CONTAINMENT_GROUP } from '../functions/core/actions/cluster-group.ts';
+import { iamActionsOn } from '../functions/core/actions/registry.ts';
 import { ContainmentWorkflow } from './containment-workflow.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
 import { RESERVED_CONCURRENCY } from '../functions/core/deployment.ts';
@@ -23,11 +21,11 @@ import { type FunctionVpc, HandlerFunction } from './function.ts';
 export const CONTAINMENT_SERVICE = 'pivotguard-containment';
 export const APPROVAL_SERVICE = 'pivotguard-approval';
 
-// The IAM actions come from what each adapter declares it needs, so code and policy move together.
+// The IAM actions come from what each action's descriptor says it needs, so actions and policy move together.
 /** Every IAM call session revocation and its undo make, on the roles pivotguard may contain. */
-const ROLE_CONTAINMENT_ACTIONS = [...new Set(Object.values(IAM_NEEDS).flatMap((need) => need.iam))].sort();
+const ROLE_CONTAINMENT_ACTIONS = iamActionsOn('containable-roles').sort();
 /** What reaching a cluster's API server takes (eks:DescribeCluster), on the configured clusters. */
-const CLUSTER_ACTIONS = [...new Set(Object.values(KUBERNETES_NEEDS).flatMap((need) => need.iam))].sort();
+const CLUSTER_ACTIONS = iamActionsOn('clusters').sort();
 /** A person's decision on the approval page completes the waiting task, nothing else. */
 const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 /** What containment may never do to pivotguard's own roles or the protected ones. */
@@ -122,12 +120,12 @@ export class Containment extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'WriteEvidence',
-        actions: EVIDENCE_NEEDS.iam,
+        actions: iamActionsOn('evidence-objects'),
         resources: [bucket.arnForObjects('*')],
       }),
     );
     // Evidence objects are encrypted with pivotguard's key.
-    props.key.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    props.key.grant(fn, ...iamActionsOn('evidence-key'));
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReachClusters',

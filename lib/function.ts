@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Duration, type ILocalBundling, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, type Duration, type ILocalBundling, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';

@@ -1,7 +1,7 @@
 import { ECR_REGISTRY, ZONES, type Zone } from './aws-account.ts';
 import { Bag } from './bag.ts';
 import { MICROS_PER_HOUR } from './clock.ts';
-import { K8S_NAME_ALPHABET, Prng } from './prng.ts';
+import { K8S_NAME_ALPHABET, type Prng } from './prng.ts';
 
 /**
  * The live state of the simulated cluster: namespaces, Deployments, pods and nodes.

@@ -9,7 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type CheckResult, ok } from '#adapters/doctor/check';
 import { type DoctorClients, isBlocked, runDoctor } from '#adapters/doctor/doctor';
 import { GLOBAL_EVENTS_REGION } from '#adapters/doctor/regions';
-import { plural } from '#core/report/format';
+import { plural } from '#core/view/words';
 import { parseCommand } from './backend.ts';
 import { type Printable, printLines } from './terminal.ts';
 import { COMMANDS } from './usage.ts';

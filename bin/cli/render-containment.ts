@@ -1,4 +1,5 @@
-import { pendingUndos } from '#core/respond/undo-plan';
+import { incidentView } from '#core/view/incident-view';
+import { plural } from '#core/view/words';
 import type { LocalContainmentResult } from '#adapters/local/local-containment';
 import type { Printable } from './terminal.ts';
 
@@ -8,18 +9,19 @@ export function renderContainment(results: readonly LocalContainmentResult[], pr
   if (results.length === 0) lines.push('  no incident was severe enough to contain');
   for (const line of progress) lines.push({ text: `  ${line}`, hang: 4 });
   for (const { incident, response, execution, firstContainmentMs, policies } of results) {
-    lines.push('', `  ${incident.id}: ${response.status}`);
+    const view = incidentView(incident, response);
+    lines.push('', `  ${view.id}: ${view.status.code}`);
     if (!execution) continue;
     if (firstContainmentMs !== undefined) lines.push(`    first containment step done ${Math.round(firstContainmentMs)} ms after the workflow started (measured on this machine, no AWS propagation)`);
-    const approval = response.approval;
-    if (approval) lines.push(`    approval: ${approval.decision ?? 'pending'}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''} for ${approval.proposed.map((action) => action.action).join(', ')}`);
+    const approval = view.response?.approval;
+    if (approval) lines.push(`    approval: ${approval.decision ?? 'pending'}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''} for ${approval.proposed.map((step) => step.action.code).join(', ')}`);
     for (const [role, named] of Object.entries(policies)) {
       for (const [name, document] of Object.entries(named)) {
         lines.push(`    deny policy ${name} on role ${role}:`, ...JSON.stringify(document, null, 2).split('\n').map((line) => ({ text: `      ${line}`, verbatim: true })));
       }
     }
-    const reversible = pendingUndos(response);
-    if (reversible.length > 0) lines.push(`    ${reversible.length} step(s) can be undone; on a deployed stack: npx pivotguard undo ${incident.id}`);
+    const reversible = view.response?.undoable.reduce((count, { targets }) => count + targets.length, 0) ?? 0;
+    if (reversible > 0) lines.push(`    ${plural(reversible, 'step')} can be undone; on a deployed stack: npx pivotguard undo ${view.id}`);
   }
   return lines;
 }

@@ -1,4 +1,6 @@
 import type { Incident } from '#core/model/incident';
+import { type IncidentView, type WhereKey, incidentView } from '#core/view/incident-view';
+import { commaList, ellipsize, listEnds, plural, zulu } from '#core/view/words';
 import type { ReplayResult } from '#adapters/local-replay';
 import { type Printable, terminalSafe } from './terminal.ts';
 
@@ -19,8 +21,6 @@ const TEXT_COLUMN = 15;
 /** A timeline entry wraps a little further in than its time, with room for a role session ARN. */
 const TIMELINE_COLUMN = TEXT_COLUMN + 2;
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
 /** The readable summary a person reads in a terminal: one block per incident. */
 export function renderReplay(result: ReplayResult, options: RenderOptions): Printable[] {
   const { stats } = result;
@@ -39,78 +39,64 @@ export function renderReplay(result: ReplayResult, options: RenderOptions): Prin
   return lines;
 }
 
-export function renderIncident(incident: Incident, { full }: RenderOptions): Printable[] {
-  const { workload } = incident;
+export function renderIncident(incident: Incident, options: RenderOptions): Printable[] {
+  return renderIncidentView(incidentView(incident), options);
+}
+
+/** Codes as --json and the commands spell them (sources, severities, actions), values cut to a terminal's measure. */
+function renderIncidentView(view: IncidentView, { full }: RenderOptions): Printable[] {
   const label = (name: string) => `  ${name.padEnd(TEXT_COLUMN - 2)}`;
   const indent = ' '.repeat(TEXT_COLUMN);
   const labelled = (name: string, entries: readonly string[], hang = TEXT_COLUMN): Printable[] =>
     entries.map((entry, index) => ({ text: `${index === 0 ? label(name) : indent}${entry}`, hang }));
-  const names = (items: readonly string[]) => listed(items.map((item) => safe(item)), full);
+  const cut = (text: string, max = VALUE_CHARACTERS) => ellipsize(text, max);
+  const names = (items: readonly string[]) => commaList(items.map((item) => cut(item)), full ? undefined : LISTED);
   const lines: Printable[] = [
-    { text: `${incident.severity.toUpperCase()}  ${safe(incident.title)}`, hang: 2 },
-    `  ${incident.id} · confidence ${incident.confidence.toFixed(2)} · ${clock(incident.firstSeen)} → ${clock(incident.lastSeen)}`,
-    { text: `  ${safe(incident.explanation, 2 * VALUE_CHARACTERS)}`, hang: 2 },
+    { text: `${view.risk.severity.toUpperCase()}  ${cut(view.headline)}`, hang: 2 },
+    `  ${view.id} · confidence ${view.risk.confidenceText} · ${zulu(view.seen.from)} → ${zulu(view.seen.to)}`,
+    { text: `  ${cut(view.explanation, 2 * VALUE_CHARACTERS)}`, hang: 2 },
     '',
   ];
-  const where = [
-    workload.cluster && `cluster ${safe(workload.cluster)}`,
-    workload.namespace && `namespace ${safe(workload.namespace)}${workload.namespaceCriticality ? ` (${workload.namespaceCriticality})` : ''}`,
-    workload.pod && `pod ${safe(workload.pod)}`,
-  ].filter((entry): entry is string => Boolean(entry));
-  const what = [
-    workload.owner && `owner ${safe(workload.owner)}`,
-    workload.serviceAccount && `service account ${safe(workload.serviceAccount)}`,
-    workload.node && `node ${safe(workload.node)}`,
-  ].filter((entry): entry is string => Boolean(entry));
-  const image = workload.image ? [`image ${safe(workload.image)}${workload.imageDigest ? ` (${safe(workload.imageDigest)})` : ''}`] : [];
-  lines.push(...labelled('Workload', [where, what].filter((part) => part.length > 0).map((part) => part.join(' · ')).concat(image)));
-  incident.identities.forEach((identity, index) => {
-    lines.push({ text: `${index === 0 ? label('Identity') : indent}role ${safe(identity.roleArn)} via ${identity.via}`, hang: TEXT_COLUMN });
+  // One line for where the pod runs, one for what it is, one for its image.
+  const fields = new Map(view.where.fields.map((field) => [field.key, `${field.label.toLowerCase()} ${cut(field.value)}`]));
+  const line = (...keys: WhereKey[]) => keys.flatMap((key) => fields.get(key) ?? []).join(' · ');
+  const image = view.where.image ? `image ${cut(view.where.image)}${view.where.imageDigest ? ` (${cut(view.where.imageDigest)})` : ''}` : '';
+  lines.push(...labelled('Workload', [line('cluster', 'namespace', 'pod'), line('owner', 'serviceAccount', 'node'), image].filter(Boolean)));
+  view.identities.forEach((identity, index) => {
+    lines.push({ text: `${index === 0 ? label('Identity') : indent}role ${cut(identity.roleArn)} via ${identity.via.code}`, hang: TEXT_COLUMN });
     const nested = (text: string) => ({ text: `${indent}  ${text}`, hang: TEXT_COLUMN + 4 });
     if (identity.sessions.length > 0) lines.push(nested(`sessions ${names(identity.sessions)}`));
     if (identity.accessKeyIds.length > 0) lines.push(nested(`access keys ${names(identity.accessKeyIds)}`));
-    if (identity.sourceIps.length > 0) {
-      const ips = identity.sourceIps.map((ip) => (identity.unusualSourceIps.includes(ip) ? `${ip} (outside egress)` : ip));
-      lines.push(nested(`used from ${names(ips)}`));
-    }
+    if (identity.sourceIps.length > 0) lines.push(nested(`used from ${names(identity.sourceIps.map(({ ip, outside }) => (outside ? `${ip} (outside egress)` : ip)))}`));
   });
-  lines.push(...labelled('Objectives', incident.objectives.map((objective) => `${objective.tactic}: ${objective.technique}`)));
-  lines.push(...labelled('What changed', incident.whatChanged.map((change) => `${clock(change.time)}  ${safe(change.description)}`), TIMELINE_COLUMN));
-  lines.push(...labelled('First seen', incident.newBehaviour.map((fact) => safe(fact))));
-  const timeline = incident.signals.map((signal) => `${clock(signal.time)}  ${signal.source.padEnd(10)} ${signal.severity.padEnd(8)} ${safe(signal.summary)}`);
+  lines.push(...labelled('Objectives', view.objectives.map((objective) => `${objective.tactic}: ${objective.technique}`)));
+  lines.push(...labelled('What changed', view.whatChanged.map((change) => `${zulu(change.time)}  ${cut(change.description)}`), TIMELINE_COLUMN));
+  lines.push(...labelled('First seen', view.newBehaviour.map((fact) => cut(fact))));
+  const timeline = view.timeline.map((entry) => `${zulu(entry.time)}  ${entry.source.code.padEnd(10)} ${entry.severity.padEnd(8)} ${cut(entry.summary)}`);
   lines.push(...labelled('Timeline', full ? timeline : summarized(timeline), TIMELINE_COLUMN));
-  const radius = incident.blastRadius;
+  const radius = view.risk.blastRadius;
   const reach = [
     radius.sameServiceAccountPods.length > 0 && `same service account: ${names(radius.sameServiceAccountPods)}`,
     radius.sameImagePods.length > 0 && `same image: ${names(radius.sameImagePods)}`,
-    radius.podsOnNode.length > 0 && `on the node: ${listed(radius.podsOnNode.map((entry) => `${safe(entry.pod)} (${safe(entry.reason)})`), full)}`,
-    ...radius.notes.map((note) => safe(note)),
+    radius.podsOnNode.length > 0 && `on the node: ${names(radius.podsOnNode.map((entry) => `${entry.pod} (${entry.reason})`))}`,
+    ...radius.notes.map((note) => cut(note)),
   ].filter((entry): entry is string => Boolean(entry));
   lines.push(...labelled('Blast radius', reach));
-  const plan = (actions: Incident['plan']['automatic']) => actions.map((entry) => `${entry.action} ${safe(entry.target)}`);
-  lines.push(...labelled('Will do', plan(incident.plan.automatic)));
-  lines.push(...labelled('Asks first', plan(incident.plan.approval)));
-  if (incident.suppressedSignals > 0) lines.push(`${label('Suppressed')}${incident.suppressedSignals} signal(s) matched a suppression`);
+  const plan = (steps: IncidentView['plan']['automatic']) => steps.map((step) => `${step.action.code} ${cut(step.target)}`);
+  lines.push(...labelled('Will do', plan(view.plan.automatic)));
+  lines.push(...labelled('Asks first', plan(view.plan.approval)));
+  if (view.suppressedSignals > 0) lines.push(`${label('Suppressed')}${plural(view.suppressedSignals, 'signal')} matched a suppression`);
   return lines;
 }
 
 /** The first and last entries of a long timeline, and how many are between them. */
 function summarized(entries: readonly string[]): string[] {
+  // Leaving out one or two entries would save no line.
   if (entries.length <= 2 * TIMELINE_ENDS + 2) return [...entries];
-  const hidden = entries.length - 2 * TIMELINE_ENDS;
-  return [...entries.slice(0, TIMELINE_ENDS), `… ${hidden} more entries (--full shows every one)`, ...entries.slice(-TIMELINE_ENDS)];
+  const { head, hidden, tail } = listEnds(entries, TIMELINE_ENDS, TIMELINE_ENDS);
+  return [...head, `… ${hidden} more entries (--full shows every one)`, ...tail];
 }
 
-function listed(items: readonly string[], full: boolean): string {
-  if (full || items.length <= LISTED) return items.join(', ');
-  return `${items.slice(0, LISTED).join(', ')} and ${items.length - LISTED} more`;
-}
-
-function safe(text: string, max = VALUE_CHARACTERS): string {
-  return terminalSafe(text, max);
-}
-
-/** "2026-11-21 02:13:04Z": sortable, unambiguous, short. */
-function clock(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+function safe(text: string): string {
+  return terminalSafe(text, VALUE_CHARACTERS);
 }

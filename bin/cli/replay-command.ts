@@ -1,12 +1,11 @@
 import { access, constants, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
-import { severityRank } from '#core/model/signal';
-import { openResponse } from '#core/respond/response';
-import { containLocally, replayOpenedAt } from '#adapters/local/local-containment';
 import { DEFAULT_STATE_FILE, LocalState, StateFileError } from '#adapters/local/state-file';
 import { replayFiles } from '#adapters/local-replay';
 import { STDIN } from '#adapters/record-files';
+import { respondToReplay } from '#adapters/respond/replay-responder';
+import { containmentDefinition } from '../local/containment-definition.ts';
 import { parseCommand } from './backend.ts';
 import { loadConfig } from './load-config.ts';
 import { progressBar } from './progress.ts';
@@ -50,25 +49,25 @@ export async function replayCommand(args: string[], out: NodeJS.WritableStream, 
   const result = await replayFiles(files, { config, cluster: values.cluster, onProgress: showProgress ? progressBar(err) : undefined });
   for (const note of new Set(result.notes)) printError(err, note);
 
-  state.putIncidents(result.incidents);
-  for (const incident of result.incidents) {
-    const openedAt = replayOpenedAt(incident, config.actions.containFrom);
-    await state.responses.updateResponse(incident.id, (current) => current ?? { ...openResponse(incident.id, openedAt), alerts: [{ at: openedAt, kind: 'opened', severity: incident.severity }] });
-  }
   // A fresh replay replaces the previous one's stand-in evidence bucket along with its state.
   if (!values.state) await rm(evidenceDirectory, { recursive: true, force: true });
-  const severe = result.incidents.filter((incident) => severityRank[incident.severity] >= severityRank[config.actions.containFrom]);
   const progress: string[] = [];
-  const contained = contain
-    ? await containLocally(severe, {
-        decision: approve ? 'approve' : reject ? 'reject' : 'timeout',
-        dryRun: values['dry-run'] || config.actions.dryRun === true,
-        evidenceDirectory,
-        responses: state.responses,
-        by: values.by ?? userInfo().username,
-        onStep: (line) => progress.push(line),
-      })
-    : [];
+  const contained = await respondToReplay(result.incidents, {
+    config,
+    responses: state.responses,
+    previous: (incidentId) => state.store.getIncident(incidentId),
+    containment: contain
+      ? {
+          decision: approve ? 'approve' : reject ? 'reject' : 'timeout',
+          dryRun: values['dry-run'] || config.actions.dryRun === true,
+          evidenceDirectory,
+          by: values.by ?? userInfo().username,
+          onStep: (line) => progress.push(line),
+          definition: containmentDefinition,
+        }
+      : undefined,
+  });
+  state.putIncidents(result.incidents);
   await state.save();
   if (values.json) {
     const containment = contained.map(({ incident, response, execution, firstContainmentMs, policies }) => ({ incidentId: incident.id, execution, response, firstContainmentMs, policies }));

@@ -3,27 +3,11 @@
  * (process names, session names, rejected keys), and a terminal obeys what it is sent.
  */
 
-// CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), and two-byte escapes.
-// eslint-disable-next-line no-control-regex
-const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[PX^_][^\u001b]*(?:\u001b\\)?|[ -~]?)/g;
-// The 8-bit forms of the same introducers, with what they carry up to their terminator.
-// eslint-disable-next-line no-control-regex
-const C1_SEQUENCE = /\u009b[0-?]*[ -/]*[@-~]?|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u009c\u001b]*(?:\u0007|\u009c)?/g;
-// Any other control character (newlines included: one value never becomes two lines).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-// Bidi overrides, embeddings and isolates, marks, and zero-width characters: they make one name read as another.
-const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+import { ellipsize, sanitize } from '#core/view/words';
 
 /** Text that cannot move the cursor, recolour or retitle the terminal, or reorder what it shows; at most `max` characters. */
 export function terminalSafe(text: unknown, max = Number.POSITIVE_INFINITY): string {
-  const safe = String(text ?? '')
-    .replace(ESCAPE_SEQUENCE, '')
-    .replace(C1_SEQUENCE, '')
-    .replace(CONTROL, ' ')
-    .replace(INVISIBLE, '');
-  const characters = [...safe];
-  return characters.length > max ? `${characters.slice(0, Math.max(0, max - 1)).join('')}…` : safe;
+  return ellipsize(sanitize(String(text ?? '')), max);
 }
 
 /** A printed line: plain text wraps under its own indent; `hang` sets where its continuation lines start; `verbatim` never wraps (YAML, JSON to copy). */

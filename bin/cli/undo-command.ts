@@ -1,21 +1,10 @@
-import type { ContainmentAction } from '#core/model/incident';
+import { ACTION_NAMES, isContainmentAction } from '#core/actions/registry';
 import { BACKEND_OPTIONS, findIncident, incidentArgument, openBackend, parseCommand, refused } from './backend.ts';
 import { printError, printLines } from './terminal.ts';
 import { COMMANDS } from './usage.ts';
 import { UsageError } from './usage-error.ts';
 
 const USAGE = COMMANDS.undo.usage;
-
-/** Every action name, checked by the compiler against ContainmentAction. */
-const ACTIONS: Record<ContainmentAction, true> = {
-  'capture-evidence': true,
-  'isolate-pod': true,
-  'revoke-role-sessions': true,
-  'revoke-all-sessions': true,
-  'restart-pod': true,
-  'scale-down': true,
-  'cordon-node': true,
-};
 
 /** Reverses the incident's recorded containment steps, all or one action's; exit 1 if any reversal failed. */
 export async function undoCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -25,8 +14,8 @@ export async function undoCommand(args: string[], out: NodeJS.WritableStream, er
     json: { type: 'boolean', default: false },
   });
   const [incidentId, action] = incidentArgument(positionals, USAGE, 1);
-  if (action !== undefined && !Object.hasOwn(ACTIONS, action)) {
-    throw new UsageError(`unknown action "${action}"; one of ${Object.keys(ACTIONS).join(', ')}`);
+  if (action !== undefined && !isContainmentAction(action)) {
+    throw new UsageError(`unknown action "${action}"; one of ${ACTION_NAMES.join(', ')}`);
   }
   const backend = await openBackend(values);
   const found = await findIncident(backend, incidentId);
@@ -34,7 +23,7 @@ export async function undoCommand(args: string[], out: NodeJS.WritableStream, er
   const refusal = backend.unavailable('undo');
   if (refusal) return refused(err, refusal);
   const by = await backend.actor();
-  const records = await backend.desk.undo({ incidentId, action: action as ContainmentAction | undefined, by, ...(values['dry-run'] ? { dryRun: true } : {}) });
+  const records = await backend.desk.undo({ incidentId, action, by, ...(values['dry-run'] ? { dryRun: true } : {}) });
   const failed = records.filter((record) => record.result === 'failed').length;
   if (values.json) {
     out.write(`${JSON.stringify(records)}\n`);

@@ -2,7 +2,8 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Incident } from '#core/model/incident';
 import type { IncidentChange } from '#core/store/store';
-import { type AlertText, bodyWithin, clipText, subjectLine } from '#core/respond/alert-text';
+import { type AlertText, bodyWithin, subjectLine } from '#core/respond/alert-text';
+import { clipText } from '#core/view/words';
 
 export interface AlertPublisherOptions {
   sns: SNSClient;

@@ -1,13 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PivotguardError } from '#core/errors';
+import { backoff } from './backoff.ts';
 
 /** DynamoDB's limits per call. */
 const BATCH_GET_MAX = 100;
@@ -20,13 +14,14 @@ export type Item = Record<string, unknown>;
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
 
 /** A batch DynamoDB kept returning as unprocessed: the table is throttled, let the caller retry later. */
-export class UnprocessedAfterRetries extends Error {
+export class UnprocessedAfterRetries extends PivotguardError {
+  override name = 'UnprocessedAfterRetries';
+
   constructor(
     readonly operation: 'BatchGetItem' | 'BatchWriteItem',
     readonly remaining: number,
   ) {
     super(`${operation} left ${remaining} requests unprocessed after ${UNPROCESSED_ATTEMPTS} attempts`);
-    this.name = 'UnprocessedAfterRetries';
   }
 }
 
@@ -45,12 +40,6 @@ export function unpackJson<T>(packed: unknown): T {
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-/** Full jitter: a random wait up to 10 ms doubled per attempt, at most 500 ms. */
-export function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(500, 10 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 /**
@@ -86,27 +75,6 @@ export async function batchWrite(doc: DynamoDBDocumentClient, tableName: string,
       }
     }),
   );
-}
-
-/** Every page of a query. */
-export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-/** Runs `task` on every item with at most `limit` in flight, so a large batch does not open hundreds of sockets. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -145,13 +113,14 @@ export async function getItem(doc: DynamoDBDocumentClient, tableName: string, ke
 }
 
 /** A versioned write kept losing to concurrent writers. */
-export class ConflictRetriesExhausted extends Error {
+export class ConflictRetriesExhausted extends PivotguardError {
+  override name = 'ConflictRetriesExhausted';
+
   constructor(
     readonly key: string,
     readonly attempts: number,
   ) {
     super(`${key}: conditional write lost to concurrent writers ${attempts} times`);
-    this.name = 'ConflictRetriesExhausted';
   }
 }
 

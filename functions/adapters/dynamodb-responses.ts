@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { IncidentResponse } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
-import { type Item, type Key, getItem, queryAll, updateVersioned } from './dynamodb-batch.ts';
+import { type Item, type Key, getItem, updateVersioned } from './dynamodb-batch.ts';
 
 /**
  * Responses in the state table, beside the incidents:
@@ -28,13 +28,17 @@ export class DynamoDbResponseStore implements ResponseStore {
   }
 
   async listResponses(): Promise<IncidentResponse[]> {
-    const items = await queryAll(this.doc, {
+    const responses: IncidentResponse[] = [];
+    const query = {
       TableName: this.options.tableName,
       ConsistentRead: true,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': RESPONSES_PK },
-    });
-    return items.map((item) => JSON.parse(item.response as string) as IncidentResponse);
+    };
+    for await (const page of paginateQuery({ client: this.doc }, query)) {
+      for (const item of page.Items ?? []) responses.push(JSON.parse(item.response as string) as IncidentResponse);
+    }
+    return responses;
   }
 
   async updateResponse(incidentId: string, change: (current: IncidentResponse | undefined) => IncidentResponse): Promise<IncidentResponse> {

@@ -1,7 +1,8 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Signal } from '#core/model/signal';
 import { type FiledLookup, type FiledSignal, newestFilings } from '#core/store/store';
-import { type Item, type Key, batchGet, batchWrite, forEachLimited, isConditionalCheckFailed, packJson, queryAll, unpackJson } from './dynamodb-batch.ts';
+import { mapLimited } from './concurrency.ts';
+import { type Item, type Key, batchGet, batchWrite, isConditionalCheckFailed, packJson, unpackJson } from './dynamodb-batch.ts';
 
 /**
  * Signals live in one partition sorted by time, so a time range is a Query:
@@ -35,7 +36,7 @@ export async function putSignals(table: SignalTable, signals: readonly Signal[])
     const kept = newest.get(signal.id);
     if (!kept || revisionOf(signal) > revisionOf(kept)) newest.set(signal.id, signal);
   }
-  await forEachLimited([...newest.values()], WRITES_IN_FLIGHT, (signal) => putSignal(table, signal));
+  await mapLimited([...newest.values()], WRITES_IN_FLIGHT, (signal) => putSignal(table, signal));
 }
 
 /**
@@ -85,21 +86,26 @@ export async function deleteSignals({ doc, tableName }: SignalTable, ids: readon
 
 export async function signalsBetween({ doc, tableName }: SignalTable, from: number, to: number): Promise<Signal[]> {
   if (to < from || to < 0) return [];
-  const items = await queryAll(doc, {
-    TableName: tableName,
-    ConsistentRead: true,
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    // '$' sorts right after '#', so the upper bound takes every id at time `to`.
-    ExpressionAttributeValues: { ':pk': SIGNALS_PK, ':from': timePrefix(from), ':to': `${timePrefix(to)}$` },
-  });
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      // '$' sorts right after '#', so the upper bound takes every id at time `to`.
+      ExpressionAttributeValues: { ':pk': SIGNALS_PK, ':from': timePrefix(from), ':to': `${timePrefix(to)}$` },
+    },
+  );
   // A superseded version can be seen for the moment between a new version's write and its
   // predecessor's delete: keep the highest revision per id.
   const newest = new Map<string, Signal>();
-  for (const item of items) {
-    const signal = signalOf(item);
-    if (signal.time < from || signal.time > to) continue;
-    const kept = newest.get(signal.id);
-    if (!kept || revisionOf(signal) > revisionOf(kept)) newest.set(signal.id, signal);
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const signal = signalOf(item);
+      if (signal.time < from || signal.time > to) continue;
+      const kept = newest.get(signal.id);
+      if (!kept || revisionOf(signal) > revisionOf(kept)) newest.set(signal.id, signal);
+    }
   }
   return [...newest.values()];
 }
@@ -118,17 +124,22 @@ export async function fileSignals({ doc, tableName, keepMs }: SignalTable, filin
 
 export async function filedUnder({ doc, tableName }: SignalTable, lookups: readonly FiledLookup[]): Promise<FiledSignal[]> {
   const found: FiledSignal[] = [];
-  await forEachLimited(lookups, QUERIES_IN_FLIGHT, async ({ key, from, to }) => {
+  await mapLimited(lookups, QUERIES_IN_FLIGHT, async ({ key, from, to }) => {
     if (to < from || to < 0) return;
-    const items = await queryAll(doc, {
-      TableName: tableName,
-      ConsistentRead: true,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': filedPk(key), ':from': timePrefix(from), ':to': `${timePrefix(to)}$` },
-    });
-    for (const item of items) {
-      const filing = unpackJson<FiledSignal>(item.filing);
-      if (filing.signal.time >= from && filing.signal.time <= to) found.push(filing);
+    const pages = paginateQuery(
+      { client: doc },
+      {
+        TableName: tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': filedPk(key), ':from': timePrefix(from), ':to': `${timePrefix(to)}$` },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const filing = unpackJson<FiledSignal>(item.filing);
+        if (filing.signal.time >= from && filing.signal.time <= to) found.push(filing);
+      }
     }
   });
   return newestFilings(found);

@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Fact, GraphNode } from '#core/model/graph';
 import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import { type FiledLookup, type FiledSignal, type IncidentChange, type Store, incidentChange, isOlderVersion } from '#core/store/store';
 import { applyFact, newNode, pruneNode } from '#core/link/index';
 import { type RetentionPolicy, SIGNAL_KEEP_WINDOWS, retentionFor } from '#core/store/retention';
-import { type Item, type Key, type VersionedStep, batchGet, forEachLimited, getItem, packJson, queryAll, unpackJson, updateVersioned } from './dynamodb-batch.ts';
+import { mapLimited } from './concurrency.ts';
+import { type Item, type Key, type VersionedStep, batchGet, getItem, packJson, unpackJson, updateVersioned } from './dynamodb-batch.ts';
 import { type SignalTable, deleteSignals, fileSignals, filedUnder, putSignals, signalsBetween } from './dynamodb-signals.ts';
 
 /**
@@ -92,7 +93,7 @@ export class DynamoDbStore implements Store {
     for (const item of await batchGet(this.doc, this.tableName, unknown.map(nodeItemKey), false)) read.set((item.pk as string).slice('node#'.length), item);
     for (const key of unknown) this.remembered.set(key, read.get(key) ?? null, false);
     const learned = new Set<string>();
-    await forEachLimited([...factsByKey], WRITES_IN_FLIGHT, async ([key, group]) => {
+    await mapLimited([...factsByKey], WRITES_IN_FLIGHT, async ([key, group]) => {
       const stored = read.get(key) ?? this.remembered.get(key) ?? undefined;
       if (await this.foldIntoNode(key, group, stored, now)) learned.add(key);
     });
@@ -128,7 +129,7 @@ export class DynamoDbStore implements Store {
       stored.set(item.sk as string, item);
     }
     const changes: (IncidentChange | undefined)[] = [];
-    await forEachLimited([...indexesById], WRITES_IN_FLIGHT, async ([id, indexes]) => {
+    await mapLimited([...indexesById], WRITES_IN_FLIGHT, async ([id, indexes]) => {
       let item = stored.get(id);
       for (const index of indexes) {
         const result = await this.putIncident(incidents[index]!, item);
@@ -145,13 +146,12 @@ export class DynamoDbStore implements Store {
   }
 
   async listIncidents(): Promise<Incident[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      ConsistentRead: true,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': INCIDENTS_PK },
-    });
-    return items.map((item) => JSON.parse(item.incident as string) as Incident);
+    const incidents: Incident[] = [];
+    const query = { TableName: this.tableName, ConsistentRead: true, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': INCIDENTS_PK } };
+    for await (const page of paginateQuery({ client: this.doc }, query)) {
+      for (const item of page.Items ?? []) incidents.push(JSON.parse(item.incident as string) as Incident);
+    }
+    return incidents;
   }
 
   /** Merges one node's facts into its stored version until the write wins; returns whether it learned something. */

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -9,6 +8,11 @@ import { type SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEn
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
+import { PivotguardError } from '#core/errors';
+import { decodeLogsData } from '#core/normalize/logs-data';
+import { RecordRejected } from '#core/normalize/rejection';
+import { backoff } from './backoff.ts';
+import { mapLimited } from './concurrency.ts';
 
 /**
  * CloudWatch Logs subscription (EKS audit logs) -> SQS. Each message body is a DATA_MESSAGE
@@ -39,18 +43,23 @@ const logsMessageSchema = z.looseObject({
 type LogsMessage = z.infer<typeof logsMessageSchema>;
 
 /** The subscription payload cannot be read; Lambda's retries and failure destination keep it. */
-export class UnreadableLogsPayload extends Error {
-  constructor(readonly reason: string) {
-    super(`CloudWatch Logs payload not readable: ${reason}`);
-    this.name = 'UnreadableLogsPayload';
+export class UnreadableLogsPayload extends PivotguardError {
+  override name = 'UnreadableLogsPayload';
+
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CloudWatch Logs payload not readable: ${reason}`, options);
   }
 }
 
 /** SQS refused some messages even after retries; throwing makes Lambda retry the invocation. */
-export class MessagesNotSent extends Error {
+export class MessagesNotSent extends PivotguardError {
+  override name = 'MessagesNotSent';
+
   constructor(readonly failures: { id: string; code?: string; senderFault: boolean; message?: string }[]) {
     super(`SQS did not accept ${failures.length} message(s): ${[...new Set(failures.map((failure) => failure.code ?? 'unknown'))].join(', ')}`);
-    this.name = 'MessagesNotSent';
   }
 }
 
@@ -63,6 +72,7 @@ export interface ForwarderDeps {
   limits?: SqsLimits;
   /** Tries per SendMessageBatch, the first included, for entries that come back in Failed. */
   attempts?: number;
+  /** The ceiling of the first retry's wait (full jitter), doubled for each retry after it. */
   retryDelayMs?: number;
 }
 
@@ -88,11 +98,7 @@ export function createForwarder(deps: ForwarderDeps) {
     }
     if (oversized.length > 0) metrics.addMetric('OversizedLogEvents', MetricUnit.Count, oversized.length);
 
-    const batches = batchesOf(bodies, limits);
-    const failures: MessagesNotSent['failures'] = [];
-    await inPool(batches, CONCURRENT_BATCHES, async (batch) => {
-      failures.push(...(await sendBatch(batch)));
-    });
+    const failures = (await mapLimited(batchesOf(bodies, limits), CONCURRENT_BATCHES, sendBatch)).flat();
     metrics.addMetric('LogEventsForwarded', MetricUnit.Count, message.logEvents.length - oversized.length);
     metrics.addMetric('MessagesSent', MetricUnit.Count, bodies.length - failures.length);
     if (failures.length > 0) {
@@ -118,7 +124,7 @@ export function createForwarder(deps: ForwarderDeps) {
       if (attempt >= attempts) return [...permanent, ...failed.filter((entry) => !entry.SenderFault).map(describe)];
       logger.info('Retrying messages SQS did not accept', { failed: retry.size, attempt, codes: [...new Set(failed.map((entry) => entry.Code))] });
       pending = pending.filter((entry) => retry.has(entry.Id));
-      await sleep((deps.retryDelayMs ?? 100) * 2 ** (attempt - 1));
+      await backoff(attempt, { baseMs: deps.retryDelayMs ?? 100 });
     }
   };
 
@@ -129,19 +135,12 @@ export function createForwarder(deps: ForwarderDeps) {
 }
 
 function decode(event: CloudWatchLogsEvent): LogsMessage {
-  const data = event?.awslogs?.data;
-  if (typeof data !== 'string') throw new UnreadableLogsPayload('awslogs.data is missing');
-  let text: string;
-  try {
-    text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
-  } catch {
-    throw new UnreadableLogsPayload('awslogs.data is not base64-encoded gzip');
-  }
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UnreadableLogsPayload('decompressed awslogs.data is not JSON');
+    value = decodeLogsData(event?.awslogs?.data);
+  } catch (error) {
+    if (error instanceof RecordRejected) throw new UnreadableLogsPayload(error.reason, { cause: error });
+    throw error;
   }
   const parsed = logsMessageSchema.safeParse(value);
   if (!parsed.success) {
@@ -207,18 +206,6 @@ export function batchesOf(bodies: readonly string[], limits: SqsLimits): string[
   return batches;
 }
 
-async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
-
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -1,14 +1,11 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import type { ContainmentAction } from '#core/model/incident';
+import { ACTION_NAMES, actionsByDefault } from '#core/actions/registry';
 
 const criticality = z.enum(['critical', 'high', 'standard', 'low']);
 export type Criticality = z.infer<typeof criticality>;
 
-const action = z.enum(['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'revoke-all-sessions', 'restart-pod', 'scale-down', 'cordon-node']);
-
-/** Actions that reach beyond one pod or its own sessions (a node, every session of a role): they always wait for a person. */
-export const NODE_WIDE_ACTIONS: readonly ContainmentAction[] = ['cordon-node', 'revoke-all-sessions'];
+const action = z.enum(ACTION_NAMES);
 
 const cidr = z.string().refine((text) => (text.includes('/') ? isValidCidr(text) : ipaddr.isValid(text)), 'expected an IP address or CIDR');
 
@@ -52,8 +49,8 @@ export const configSchema = z
     suppressions: z.array(suppression).default([]),
     actions: z
       .object({
-        automatic: z.array(action).default(['capture-evidence', 'isolate-pod', 'revoke-role-sessions']),
-        approval: z.array(action).default(['revoke-all-sessions', 'restart-pod', 'scale-down', 'cordon-node']),
+        automatic: z.array(action).default(actionsByDefault('automatic')),
+        approval: z.array(action).default(actionsByDefault('approval')),
         /** true: every action only records what it would do; a list: only those actions. */
         dryRun: z.union([z.boolean(), z.array(action)]).default(false),
         /** Incidents at or above this severity start the containment workflow; the rest are alerts only. */

@@ -1,4 +1,4 @@
-import { printable } from '#core/respond/alert-text';
+import { printable } from '#core/view/words';
 
 /** Markup that is already safe; everything else interpolated into `html` is escaped. */
 export class Html {

@@ -2,7 +2,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { type Enrichment } from '#adapters/enrichment/index';
+import type { Enrichment } from '#adapters/enrichment/index';
 import { CloudTrailSessionBackfill } from '#adapters/enrichment/session-backfill';
 import { EksClusterDetails } from '#adapters/enrichment/cluster-details';
 import { IamRolePolicies } from '#adapters/enrichment/role-policies';

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { IAM_NEEDS, IamRevocation } from '#adapters/containment/iam-revocation';
+import { IamRevocation } from '#adapters/containment/iam-revocation';
+import { actionDescriptor } from '#core/actions/registry';
 
 const iam = mockClient(IAMClient);
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/service/checkout-irsa';
@@ -299,12 +300,20 @@ describe('undo', () => {
   });
 });
 
-describe('IAM_NEEDS', () => {
-  it('names every IAM action each step calls', () => {
-    expect(IAM_NEEDS).toEqual({
-      revokeSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
-      revokeAllSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
-      undo: { iam: ['iam:GetRolePolicy', 'iam:DeleteRolePolicy'], rbac: [] },
-    });
+describe('the IAM the revoke actions declare', () => {
+  /** The IAM action a recorded SDK call needs: the command's name without `Command`. */
+  const calledActions = () => new Set(iam.calls().map((call) => `iam:${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`));
+
+  it.each([
+    ['revoke-role-sessions' as const, () => revocation.revokeSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, identity: IRSA, dryRun: false })],
+    ['revoke-all-sessions' as const, () => revocation.revokeAllSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, now: NOW, dryRun: false })],
+  ])('names exactly the IAM calls %s and its undo make, on the containable roles', async (action, run) => {
+    const { undo } = await run();
+    await revocation.undo(undo!, { incidentId: INCIDENT, dryRun: true });
+    await revocation.undo(undo!, { incidentId: INCIDENT });
+
+    const declared = actionDescriptor(action).needs.iam;
+    expect(declared.map((need) => need.on)).toEqual(['containable-roles']);
+    expect(calledActions()).toEqual(new Set(declared.flatMap((need) => need.actions)));
   });
 });

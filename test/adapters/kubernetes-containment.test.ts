@@ -6,7 +6,6 @@ import { ClusterNotReachable, clusterAccess, kubeConfigFor } from '#adapters/kub
 import {
   ForeignUndoStep,
   IncompleteTarget,
-  KUBERNETES_NEEDS,
   KubernetesContainment,
   KubernetesRequestFailed,
   type KubernetesTarget,
@@ -14,6 +13,7 @@ import {
   WrongCluster,
 } from '#adapters/kubernetes/containment';
 import { EKS_TOKEN_PREFIX } from '#adapters/kubernetes/eks-token';
+import { actionDescriptor } from '#core/actions/registry';
 import type { UndoStep } from '#core/respond/action';
 import { quarantineNetworkPolicy } from '#core/respond/network-policy';
 import { type KubeObject, KubeApiFake, type RecordedRequest } from '#adapters/local/kube-api-fake';
@@ -212,7 +212,7 @@ describe('isolatePod', () => {
 
     expect(record.result).toBe('failed');
     expect(record.detail).toBe(
-      "forbidden: pivotguard's Kubernetes identity lacks create on networkpolicies.networking.k8s.io in namespace shop; add it to the pivotguard ClusterRole (see KUBERNETES_NEEDS)",
+      "forbidden: pivotguard's Kubernetes identity lacks create on networkpolicies.networking.k8s.io in namespace shop; add it to the pivotguard ClusterRole (npx pivotguard rbac prints it)",
     );
     expect(record.undo).toBeUndefined();
     expect(fake.names('networkpolicies', NS)).toEqual([]);
@@ -520,7 +520,7 @@ describe('guards', () => {
   });
 });
 
-describe('KUBERNETES_NEEDS', () => {
+describe('the RBAC the Kubernetes actions declare', () => {
   /** The RBAC (group, resource, verb) a recorded request needs, read off its path as the API server's authorizer does. */
   function rbacOf({ method, path }: RecordedRequest): string {
     const parts = path.split('/').filter(Boolean);
@@ -532,15 +532,16 @@ describe('KUBERNETES_NEEDS', () => {
     return `${group}|${resource}|${verb}`;
   }
 
-  function granted(action: keyof typeof KUBERNETES_NEEDS): Set<string> {
+  function granted(action: 'capture-evidence' | 'isolate-pod' | 'restart-pod' | 'scale-down' | 'cordon-node'): Set<string> {
     return new Set(
-      KUBERNETES_NEEDS[action].rbac.flatMap((rule) =>
+      actionDescriptor(action).needs.rbac.flatMap((rule) =>
         rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}|${resource}|${verb}`))),
       ),
     );
   }
 
   it.each([
+    ['capture-evidence' as const, () => containment.podEvidence(target())],
     ['isolate-pod' as const, async () => {
       await containment.isolatePod(target());
       const loosened = fake.object('networkpolicies', NS, POLICY)!;

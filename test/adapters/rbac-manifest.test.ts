@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_NEEDS } from '#adapters/kubernetes/containment';
-import { CONTAINMENT_GROUP, containmentRbacManifest, containmentRbacYaml } from '#adapters/kubernetes/rbac-manifest';
+import { containmentRbacManifest, containmentRbacYaml } from '#adapters/kubernetes/rbac-manifest';
+import { CONTAINMENT_GROUP } from '#core/actions/cluster-group';
+import { ACTIONS } from '#core/actions/registry';
 
 interface Rule {
   apiGroups: string[];
@@ -30,8 +31,8 @@ describe('containment RBAC manifest', () => {
     ]);
   });
 
-  it('covers every verb each Kubernetes action declares', () => {
-    for (const need of Object.values(KUBERNETES_NEEDS).flatMap((action) => action.rbac)) {
+  it('covers every verb each action declares', () => {
+    for (const need of ACTIONS.flatMap((action) => action.needs.rbac)) {
       for (const group of need.apiGroups) {
         for (const resource of need.resources) {
           const granted = rules.filter((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource)).flatMap((rule) => rule.verbs);

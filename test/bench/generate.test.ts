@@ -5,6 +5,7 @@ import { generateBusyCluster, type GenerateOptions } from '../../bench/generate.
 // One 200k-record pass (about two simulated days) feeds most assertions; each line is
 // parsed, checked and reduced to counters, never kept.
 
+// biome-ignore lint/suspicious/noExplicitAny: the generated JSON is read by deep paths that each assertion checks
 type Json = Record<string, any>;
 type Shape = 'audit' | 'cloudtrail' | 'guardduty';
 

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containmentDefinition } from '#adapters/local/containment-definition';
+import { containmentDefinition } from '../../bin/local/containment-definition.ts';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import type { Incident } from '#core/model/incident';
 import { severityRank } from '#core/model/signal';

@@ -17,7 +17,8 @@ import { type ExecutionKind, type UndoneRecord, actionKey, openResponse, uncover
 import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
-import { type TaskHandler, approvalWait, execute, synthesizedDefinition, taskStates } from '#adapters/local/local-workflow';
+import { type TaskHandler, approvalWait, execute, taskStates } from '#adapters/local/state-machine-runner';
+import { synthesizedDefinition } from '../../bin/local/synthesized-workflow.ts';
 
 const definition = synthesizedDefinition();
 const iam = mockClient(IAMClient);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type TaskHandler, execute, synthesizedDefinition } from '#adapters/local/local-workflow';
+import { type TaskHandler, execute } from '#adapters/local/state-machine-runner';
+import { synthesizedDefinition } from '../../bin/local/synthesized-workflow.ts';
 
 const definition = synthesizedDefinition();
 

@@ -19,7 +19,7 @@ import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
 import { type ContainmentStarter, StepFunctionsStarter } from '#adapters/containment/workflow-starter';
 import { MemoryResponseStore } from '#adapters/memory-responses';
-import { type Enrichment, type SessionBackfill } from '#adapters/enrichment/index';
+import type { Enrichment, SessionBackfill } from '#adapters/enrichment/index';
 import { IamRolePolicies } from '#adapters/enrichment/role-policies';
 import type { ExportedIncident, FindingExporter } from '#adapters/security-hub';
 import { ATTACKER_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';

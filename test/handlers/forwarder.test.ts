@@ -171,7 +171,7 @@ describe('forwarder', () => {
 
   it('refuses a payload that is not a CloudWatch Logs subscription message', async () => {
     const run = forwarder().handler({ awslogs: { data: 'bm90IGd6aXA=' } }, lambdaContext());
-    await expect(run).rejects.toThrow('CloudWatch Logs payload not readable: awslogs.data is not base64-encoded gzip');
+    await expect(run).rejects.toMatchObject({ name: 'UnreadableLogsPayload', cause: { name: 'RecordRejected', code: 'not-json' } });
     const noEvents = subscriptionEvent({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: LOG_GROUP, logStream: 's', subscriptionFilters: [] });
     await expect(forwarder().handler(noEvents, lambdaContext())).rejects.toThrow(/logEvents/);
   });

@@ -3,7 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { IamScope } from '#core/actions/descriptor';
+import { ACTIONS } from '#core/actions/registry';
 import { PivotGuard } from '../../lib/pivot-guard.ts';
+import { ACCOUNT, DeployedTemplate, REGION, decide } from '../support/aws-decisions.ts';
 import { NO_BUNDLING, type PolicyStatementJson, actionsOf, iamStatements, logicalId, resourcesOf, synthPivotGuard } from './synth.ts';
 
 let template: Template;
@@ -157,6 +160,24 @@ describe('containment function', () => {
     expect(withAction(statements, 'secretsmanager:GetSecretValue')).toEqual([expect.objectContaining({ Resource: { Ref: ids.secret } })]);
     expect(withAction(statements, 'eks:DescribeCluster')).toEqual([expect.objectContaining({ Resource: [cluster('prod-east'), cluster('staging')] })]);
     expect(withAction(statements, 'dynamodb:PutItem').flatMap((statement) => resourcesOf(statement))).toEqual([{ 'Fn::GetAtt': [ids.table, 'Arn'] }]);
+  });
+
+  it('may make every IAM call an action needs, on the resources of its scope, as IAM would decide', async () => {
+    const deployed = new DeployedTemplate(template);
+    const role = template.findResources('AWS::Lambda::Function')[ids.containment]!.Properties.Role['Fn::GetAtt'][0] as string;
+    const resourceIn: Record<IamScope, string> = {
+      'evidence-objects': `${deployed.arnOf(ids.bucket)}/evidence/inc-0a1b2c3d4e5f/manifest.json`,
+      'evidence-key': ids.key,
+      clusters: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/staging`,
+      'containable-roles': `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`,
+    };
+    for (const action of ACTIONS) {
+      for (const need of action.needs.iam) {
+        for (const call of need.actions) {
+          expect(await decide(deployed, { principal: role, action: call, resource: resourceIn[need.on] }), `${action.name}: ${call} on ${need.on}`).toBe('Allowed');
+        }
+      }
+    }
   });
 
   it('has nothing on every resource but X-Ray telemetry', () => {

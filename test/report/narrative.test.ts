@@ -1,135 +1,76 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '#core/model/incident';
-import type { ApprovalRequest } from '#core/respond/response';
+import { ACTION_WORDS, formatDateTime } from '#core/report/format';
 import { incidentNarrative } from '#core/report/narrative';
-import { MINUTE, action, after, incident, response, signal } from './fixtures.ts';
+import { incidentView } from '#core/view/incident-view';
+import { NOTHING } from '#core/view/words';
+import { NARRATIVE_CASES, OPENED, approval, pivot } from './narrative-cases.ts';
 
-const SEEN = '2026-11-21T02:13:04Z';
-const OPENED = '2026-11-21T02:14:00Z';
-const ROLE = 'arn:aws:iam::111122223333:role/checkout-irsa';
+// The wording itself is in test/view/__golden__/narrative-*.txt; these tests check which facts each paragraph tells.
+const told = (name: keyof typeof NARRATIVE_CASES) => {
+  const { incident, response } = NARRATIVE_CASES[name]!;
+  return incidentNarrative(incident, response);
+};
 
-const pivot: Incident = incident('inc-pivot', SEEN, {
-  title: 'Compromised pod payments/checkout-7d9f8b6c5-x2k4q used its cloud credentials from 198.51.100.23',
-  severity: 'critical',
-  confidence: 0.99,
-  lastSeen: '2026-11-21T02:29:01Z',
-  objectives: [
-    { tactic: 'Execution (TA0002)', technique: 'T1059 Command and Scripting Interpreter' },
-    { tactic: 'Credential Access (TA0006)', technique: 'T1552.005 Cloud Instance Metadata API' },
-  ],
-  identities: [{ roleArn: ROLE, via: 'irsa', sessions: [], accessKeyIds: [], sourceIps: [], unusualSourceIps: ['198.51.100.23'] }],
-  signals: [
-    signal('guardduty.finding', SEEN, { title: 'GuardDuty Execution:Runtime/ReverseShell' }),
-    signal('cloudtrail.credentials-outside-egress', '2026-11-21T02:29:01Z', { title: 'Workload credentials used outside the cluster' }),
-  ],
-  blastRadius: {
-    rolePermissions: [{ roleArn: ROLE, policies: ['AmazonS3ReadOnlyAccess', 'checkout-secrets (inline)'] }],
-    sameServiceAccountPods: ['payments/checkout-7d9f8b6c5-m8z2p'],
-    sameImagePods: ['payments/checkout-7d9f8b6c5-m8z2p', 'staging/checkout-5c4b-qq7rt'],
-    podsOnNode: [],
-    notes: [],
-  },
-});
-
-const contained = [
-  action('inc-pivot', 'capture-evidence', after(OPENED, MINUTE), 'applied'),
-  action('inc-pivot', 'isolate-pod', after(OPENED, MINUTE), 'applied'),
-  action('inc-pivot', 'revoke-role-sessions', after(OPENED, MINUTE), 'applied'),
-];
-const approval = (decision?: ApprovalRequest['decision']): ApprovalRequest => ({
-  nonce: 'n-1',
-  requestedAt: after(OPENED, 2 * MINUTE),
-  expiresAt: '2026-11-21T06:16:00Z',
-  proposed: [
-    { action: 'restart-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q', reason: 'replace the compromised container' },
-    { action: 'scale-down', target: 'prod-east/payments/checkout', reason: 'stop the vulnerable image' },
-  ],
-  ...(decision ? { decision, decidedAt: '2026-11-21T02:40:00Z', decidedBy: 'alice@example.com' } : {}),
-});
+function expectToTell(text: string, facts: readonly string[]): void {
+  for (const fact of facts) expect(text).toContain(fact);
+}
 
 describe('incidentNarrative', () => {
   it('says what happened in plain words, without rule ids', () => {
-    const { headline, happened } = incidentNarrative(pivot, response('inc-pivot', OPENED));
-    expect(headline).toBe('Compromised pod payments/checkout-7d9f8b6c5-x2k4q used its cloud credentials from 198.51.100.23');
-    expect(happened).toBe(
-      'pivotguard rated it critical with 99% confidence, from 2 signals in GuardDuty and CloudTrail seen in cluster prod-east ' +
-        'between 21 Nov 2026, 02:13 UTC and 02:29 UTC. The likely aim was execution and credential access.',
-    );
-    const all = Object.values(incidentNarrative(pivot, response('inc-pivot', OPENED))).join(' ');
-    for (const { rule } of pivot.signals) expect(all).not.toContain(rule);
+    const narrative = told('opened, nothing done');
+    const view = incidentView(pivot);
+    expect(narrative.headline).toBe(view.headline);
+    expectToTell(narrative.happened, [
+      view.risk.severity,
+      view.risk.confidenceText,
+      ...view.sources.map((source) => source.label),
+      view.where.cluster!,
+      formatDateTime(view.seen.from),
+      ...view.objectives.map((objective) => objective.tacticName.toLowerCase()),
+    ]);
+    for (const { rule } of pivot.signals) expect(Object.values(narrative).join(' ')).not.toContain(rule);
   });
 
   it('says what was at risk: the role’s permissions and the pods sharing its service account or image', () => {
-    expect(incidentNarrative(pivot, undefined).atRisk).toBe(
-      'Role checkout-irsa could use AmazonS3ReadOnlyAccess and checkout-secrets (inline). ' +
-        '1 pod shares its service account (payments/checkout-7d9f8b6c5-m8z2p). ' +
-        '2 pods run the same image (payments/checkout-7d9f8b6c5-m8z2p and staging/checkout-5c4b-qq7rt).',
-    );
-    const bare = incident('inc-bare', SEEN);
-    expect(incidentNarrative(bare, undefined).atRisk).toBe('Nothing beyond the workload itself was known to be reachable.');
+    const radius = incidentView(pivot).risk.blastRadius;
+    expectToTell(told('not handled').atRisk, [radius.roles[0]!.roleName, ...radius.roles[0]!.policies, ...radius.sameServiceAccountPods, ...radius.sameImagePods]);
+    expect(told('nothing at risk').atRisk).toBe(NOTHING.reach);
   });
 
   it('says what was done and who approved, and that nothing is left once resolved', () => {
-    const resolved = response('inc-pivot', OPENED, {
-      status: 'resolved',
-      actions: [...contained, action('inc-pivot', 'restart-pod', '2026-11-21T02:41:00Z', 'applied'), action('inc-pivot', 'scale-down', '2026-11-21T02:41:00Z', 'failed', 'the deployment is managed by Argo CD')],
-      approval: approval('approved'),
-      history: [
-        { at: after(OPENED, MINUTE), by: 'pivotguard', from: 'open', to: 'contained' },
-        { at: '2026-11-22T09:00:00Z', by: 'bob@example.com', from: 'contained', to: 'resolved', reason: 'image rebuilt and credentials rotated.' },
-      ],
-    });
-    const narrative = incidentNarrative(pivot, resolved);
-    expect(narrative.done).toBe(
-      'pivotguard captured evidence, isolated the pod, revoked the role sessions and restarted the pod. ' +
-        'It tried to scale the workload down and failed: the deployment is managed by Argo CD. ' +
-        'alice@example.com approved the request to restart the pod and scale the workload down on 21 Nov 2026, 02:40 UTC.',
-    );
-    expect(narrative.left).toBe('Nothing is left: bob@example.com resolved it on 22 Nov 2026, 09:00 UTC (image rebuilt and credentials rotated).');
+    const narrative = told('resolved after an approval, one step failed');
+    const applied = (['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'restart-pod'] as const).map((action) => ACTION_WORDS[action].done);
+    expectToTell(narrative.done, [...applied, ACTION_WORDS['scale-down'].todo, 'the deployment is managed by Argo CD', 'alice@example.com', 'approved', formatDateTime('2026-11-21T02:40:00Z')]);
+    expect(narrative.done).not.toContain(ACTION_WORDS['scale-down'].done);
+    expectToTell(narrative.left, ['bob@example.com', formatDateTime('2026-11-22T09:00:00Z'), 'image rebuilt and credentials rotated']);
+    expect(narrative.left).not.toContain('rotated.)');
   });
 
   it('says what is left while contained: the pending approval and an isolation someone undid', () => {
-    const waiting = response('inc-pivot', OPENED, {
-      status: 'contained',
-      actions: contained,
-      approval: approval(),
-      undone: [{ action: 'isolate-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q', at: '2026-11-21T03:00:00Z', by: 'carol@example.com', result: 'undone', detail: 'label removed' }],
-      history: [{ at: after(OPENED, MINUTE), by: 'pivotguard', from: 'open', to: 'contained' }],
-    });
-    const narrative = incidentNarrative(pivot, waiting);
-    expect(narrative.done).toContain('Approval to restart the pod and scale the workload down was requested on 21 Nov 2026, 02:16 UTC.');
-    expect(narrative.done).toContain('carol@example.com undid the pod isolation on 21 Nov 2026, 03:00 UTC.');
-    expect(narrative.left).toBe(
-      'It has been contained since 21 Nov 2026, 02:15 UTC but is not yet resolved. ' +
-        'It waits for someone to approve or reject the request to restart the pod and scale the workload down; the request expires 21 Nov 2026, 06:16 UTC. ' +
-        'No longer in force because undone: pod isolation.',
-    );
+    const narrative = told('contained, waiting for approval, isolation undone');
+    const waiting = approval();
+    expectToTell(narrative.done, [formatDateTime(waiting.requestedAt), ACTION_WORDS['restart-pod'].todo, 'carol@example.com', ACTION_WORDS['isolate-pod'].noun.toLowerCase()]);
+    expectToTell(narrative.left, [formatDateTime('2026-11-21T02:15:00Z'), formatDateTime(waiting.expiresAt), ACTION_WORDS['scale-down'].todo, ACTION_WORDS['isolate-pod'].noun.toLowerCase()]);
   });
 
   it('names who dismissed a false positive, why, and the suppression still waiting for acceptance', () => {
-    const dismissed = response('inc-pivot', OPENED, {
-      status: 'false-positive',
-      approval: approval('rejected'),
-      history: [{ at: '2026-11-21T03:10:00Z', by: 'dave@example.com', from: 'open', to: 'false-positive', reason: 'red-team exercise' }],
-      proposedSuppression: { rule: 'guardduty.finding', scope: { namespace: 'payments' }, expiresAt: '2026-12-21T03:10:00Z' },
-    });
-    const narrative = incidentNarrative(pivot, dismissed);
-    expect(narrative.done).toBe('alice@example.com rejected the request to restart the pod and scale the workload down on 21 Nov 2026, 02:40 UTC.');
-    expect(narrative.left).toBe(
-      'Nothing is left: dave@example.com dismissed it as a false positive on 21 Nov 2026, 03:10 UTC (red-team exercise). ' +
-        'A suppression of similar alerts until 21 Dec 2026, 03:10 UTC was proposed and is not yet accepted.',
-    );
+    const narrative = told('dismissed, suppression proposed');
+    expectToTell(narrative.done, ['alice@example.com', 'rejected', ACTION_WORDS['restart-pod'].todo]);
+    expectToTell(narrative.left, ['dave@example.com', formatDateTime('2026-11-21T03:10:00Z'), 'red-team exercise', formatDateTime('2026-12-21T03:10:00Z')]);
   });
 
-  it('says so when nothing was done and nobody has handled the incident', () => {
-    const narrative = incidentNarrative(pivot, response('inc-pivot', OPENED));
-    expect(narrative.done).toBe('No containment step was taken.');
-    expect(narrative.left).toBe('It has been open since 21 Nov 2026, 02:14 UTC and nothing has contained it yet.');
-    expect(incidentNarrative(pivot, undefined).left).toContain('still open');
+  it('says so when nothing was done and nobody has handled the incident, and when it opened', () => {
+    const untouched = told('opened, nothing done');
+    for (const words of Object.values(ACTION_WORDS)) expect(untouched.done).not.toContain(words.done);
+    expect(untouched.left).toContain(formatDateTime(OPENED));
+    const unhandled = told('not handled');
+    expect(unhandled.done).not.toBe(untouched.done);
+    expect(unhandled.left).not.toContain(formatDateTime(OPENED));
   });
 
   it('tells a dry run apart from a change', () => {
-    const dry = response('inc-pivot', OPENED, { actions: [action('inc-pivot', 'isolate-pod', after(OPENED, MINUTE), 'dry-run')] });
-    expect(incidentNarrative(pivot, dry).done).toBe('In dry-run mode it would have isolated the pod, but changed nothing.');
+    const dry = told('dry run').done;
+    expectToTell(dry, ['dry-run', ACTION_WORDS['isolate-pod'].done]);
+    expect(dry.startsWith('pivotguard')).toBe(false);
   });
 });

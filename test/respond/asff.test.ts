@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '#core/model/incident';
-import { ASFF_LIMITS, incidentFinding } from '#core/respond/asff';
+import { ASFF_LIMITS, NO_PLAN_TEXT, incidentFinding } from '#core/respond/asff';
+import { incidentView } from '#core/view/incident-view';
 import { type IncidentResponse, openResponse, withStatus } from '#core/respond/response';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
@@ -132,12 +133,14 @@ describe('incidentFinding', () => {
     expect(incidentFinding(pivot, undefined, WHERE).Workflow.Status).toBe('NEW');
   });
 
-  it('recommends the containment plan, or says none is planned', () => {
+  it('recommends the containment plan, automatic steps before those waiting for approval, or says none is planned', () => {
     const text = incidentFinding(pivot, undefined, WHERE).Remediation.Recommendation.Text;
-    expect(text).toMatch(/^pivotguard runs: capture evidence prod-east\/payments\/checkout-7d9f8b6c5-x2k4q; isolate pod /);
-    expect(text).toContain('After approval: revoke all sessions arn:aws:iam::111122223333:role/checkout-irsa;');
+    const { plan } = incidentView(pivot);
+    const positions = [...plan.automatic, ...plan.approval].map((step) => text.indexOf(`${step.action.label} ${step.target}`));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
     const none = incidentFinding({ ...pivot, plan: { automatic: [], approval: [] } }, undefined, WHERE);
-    expect(none.Remediation.Recommendation.Text).toMatch(/^No containment is planned/);
+    expect(none.Remediation.Recommendation.Text).toBe(NO_PLAN_TEXT);
   });
 
   it('cuts title, description, recommendation and product fields to the ASFF limits, by character', () => {

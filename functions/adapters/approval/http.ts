@@ -1,8 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import type { ContainmentAction } from '#core/model/incident';
+import { ACTION_NAMES } from '#core/actions/registry';
 import { type ApprovalClaim, verifyApprovalLink } from '#core/respond/approval-link';
-import { ACTION_LABELS, renderErrorPage, renderIncidentPage, renderResultPage, utc } from '#core/respond/approval-page';
+import { renderErrorPage, renderIncidentPage, renderResultPage } from '#core/respond/approval-page';
+import { ACTION_LABELS } from '#core/respond/action-labels';
+import { utc } from '#core/view/words';
 import { type IncidentResponse, InvalidTransition, type UndoneRecord } from '#core/respond/response';
 import type { ApprovalDesk } from './desk.ts';
 
@@ -133,16 +135,6 @@ function formFields(event: APIGatewayProxyEventV2): URLSearchParams {
   return new URLSearchParams(body.toString('utf8'));
 }
 
-const ACTIONS: { [A in ContainmentAction]: A } = {
-  'capture-evidence': 'capture-evidence',
-  'isolate-pod': 'isolate-pod',
-  'revoke-role-sessions': 'revoke-role-sessions',
-  'revoke-all-sessions': 'revoke-all-sessions',
-  'restart-pod': 'restart-pod',
-  'scale-down': 'scale-down',
-  'cordon-node': 'cordon-node',
-};
-
 const by = z
   .string({ error: 'Enter your name or email: it is recorded as who acted.' })
   .trim()
@@ -155,7 +147,7 @@ const formSchema = z.discriminatedUnion(
   [
     z.object({ op: z.literal('approve'), by }),
     z.object({ op: z.literal('reject'), by }),
-    z.object({ op: z.literal('undo'), by, action: z.enum(ACTIONS, { error: `The action to undo must be one of: ${Object.keys(ACTIONS).join(', ')}.` }).optional() }),
+    z.object({ op: z.literal('undo'), by, action: z.enum(ACTION_NAMES, { error: `The action to undo must be one of: ${ACTION_NAMES.join(', ')}.` }).optional() }),
     z.object({ op: z.literal('resolve'), by }),
     z.object({
       op: z.literal('dismiss'),

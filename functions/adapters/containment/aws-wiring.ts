@@ -2,6 +2,8 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Incident } from '#core/model/incident';
+import { bodyWithin, subjectLine } from '#core/respond/alert-text';
+import { printableLines } from '#core/view/words';
 import type { UndoneRecord } from '#core/respond/response';
 import type { Store } from '#core/store/store';
 import type { UndoRequest } from './undo.ts';
@@ -25,8 +27,9 @@ export function snsNotifier(sns: SNSClient, topicArn: string) {
     await sns.send(
       new PublishCommand({
         TopicArn: topicArn,
-        Subject: `pivotguard: ${subject}`.replace(/[\r\n]+/g, ' ').slice(0, 100),
-        Message: message,
+        // SNS refuses a subject with a control character or past 100 characters: every workflow email goes through here.
+        Subject: subjectLine(`pivotguard: ${subject}`),
+        Message: bodyWithin(printableLines(message)),
         MessageAttributes: { incident: { DataType: 'String', StringValue: incident.id } },
       }),
     );

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Incident } from '#core/model/incident';
-import type { ActionNeeds, ActionRecord, UndoStep } from '#core/respond/action';
+import type { ActionRecord, UndoStep } from '#core/respond/action';
 import {
   type EvidenceFile,
   type EvidenceObject,
@@ -10,16 +10,6 @@ import {
   evidenceManifestFile,
   evidencePrefix,
 } from '#core/respond/evidence-manifest';
-
-/**
- * What capture-evidence must be granted on the bucket's objects. HeadObject (s3:GetObject) is
- * only used when a retry finds an object already there. A bucket encrypted with a customer key
- * also needs kms:GenerateDataKey (and kms:Decrypt for the read) on that key.
- */
-export const EVIDENCE_NEEDS: ActionNeeds = {
-  iam: ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject'],
-  rbac: [],
-};
 
 export interface EvidenceLockerOptions {
   bucket: string;

@@ -6,7 +6,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { parseRoleArn } from '#core/model/arn';
-import { type ActionNeeds, type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
+import { type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
 import {
   type DenyPolicyDocument,
   InvalidRevokeScope,
@@ -16,16 +16,6 @@ import {
   revokedBefore,
   scopedRevokePolicy,
 } from '#core/respond/revoke-policy';
-
-/**
- * What each step must be granted. Resources can be narrowed to the roles pivotguard may contain;
- * IAM has no condition key for an inline policy's name, so the names are checked here instead.
- */
-export const IAM_NEEDS: { revokeSessions: ActionNeeds; revokeAllSessions: ActionNeeds; undo: ActionNeeds } = {
-  revokeSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
-  revokeAllSessions: { iam: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], rbac: [] },
-  undo: { iam: ['iam:GetRolePolicy', 'iam:DeleteRolePolicy'], rbac: [] },
-};
 
 export interface RevokeSessionsInput {
   incidentId: string;

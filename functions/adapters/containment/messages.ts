@@ -1,43 +1,51 @@
 import type { Incident } from '#core/model/incident';
+import type { ApprovalOutcome } from '#core/respond/approval-outcome';
 import type { IncidentResponse } from '#core/respond/response';
-import { pendingUndos } from '#core/respond/undo-plan';
-import type { ApprovalOutcome } from './steps.ts';
+import { type StepView, incidentView } from '#core/view/incident-view';
 
 /** The plan as the containment email states it, before anything runs; a revision's plan is only what it adds. */
 export function planMessage(incident: Incident, dryRun: boolean, revision: boolean): string {
-  const list = (actions: Incident['plan']['automatic']) =>
-    actions.length ? actions.map((action) => `- ${action.action} ${action.target}${action.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing';
+  const view = incidentView(incident);
+  // Action codes, as `pivotguard undo INCIDENT ACTION` takes them.
+  const list = (steps: readonly StepView[]) => (steps.length ? steps.map((step) => `- ${step.action.code} ${step.target}${step.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing');
   return [
     ...(dryRun ? ['DRY RUN: nothing will be changed; every step records what it would do.'] : []),
     revision
-      ? `${incident.id} grew since its containment started (${incident.title}): pivotguard adds the steps it now needs.`
-      : `pivotguard is containing ${incident.id}: ${incident.title}.`,
+      ? `${view.id} grew since its containment started (${view.headline}): pivotguard adds the steps it now needs.`
+      : `pivotguard is containing ${view.id}: ${view.headline}.`,
     'Evidence is stored first. Running now:',
-    list(incident.plan.automatic),
+    list(view.plan.automatic),
     'Waiting for your approval:',
-    list(incident.plan.approval),
+    list(view.plan.approval),
   ].join('\n');
 }
 
 /** What ran, what did not, and how to put it back. */
 export function outcomeMessage(incident: Incident, response: IncidentResponse, decision: ApprovalOutcome['decision'] | undefined): string {
-  const steps = response.actions.map((record) => `- ${record.action} ${record.target}: ${record.result}. ${record.detail}`);
-  const approval =
-    decision === 'approved'
-      ? `The approved steps ran (approved by ${response.approval?.decidedBy ?? 'someone'}).`
-      : decision === 'rejected'
-        ? 'The approval was rejected: nothing disruptive ran.'
-        : decision === 'timeout'
-          ? 'Nobody approved in time: nothing disruptive ran.'
-          : decision === 'joined'
-            ? 'The steps needing approval were added to the approval already pending; they run if it is approved.'
-            : 'Nothing needed approval.';
-  const reversible = pendingUndos(response).length > 0;
+  const view = incidentView(incident, response);
+  const ran = view.response?.actions ?? [];
+  const steps = ran.map((run) => `- ${run.action.code} ${run.target}: ${run.result}. ${run.detail}`);
+  const reversible = (view.response?.undoable.length ?? 0) > 0;
   return [
-    `Containment of ${incident.id} (${incident.title}) is finished; the incident is ${response.status}.`,
-    approval,
+    `Containment of ${view.id} (${view.headline}) is finished; the incident is ${view.status.code}.`,
+    approvalSays(decision, view.response?.approval?.decidedBy),
     'Steps:',
     ...(steps.length ? steps : ['- none']),
-    ...(reversible ? ['', `Undo every step: npx pivotguard undo ${incident.id}   (or one: npx pivotguard undo ${incident.id} ACTION)`] : []),
+    ...(reversible ? ['', `Undo every step: npx pivotguard undo ${view.id}   (or one: npx pivotguard undo ${view.id} ACTION)`] : []),
   ].join('\n');
+}
+
+function approvalSays(decision: ApprovalOutcome['decision'] | undefined, decidedBy: string | undefined): string {
+  switch (decision) {
+    case 'approved':
+      return `The approved steps ran (approved by ${decidedBy ?? 'someone'}).`;
+    case 'rejected':
+      return 'The approval was rejected: nothing disruptive ran.';
+    case 'timeout':
+      return 'Nobody approved in time: nothing disruptive ran.';
+    case 'joined':
+      return 'The steps needing approval were added to the approval already pending; they run if it is approved.';
+    default:
+      return 'Nothing needed approval.';
+  }
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
 import { signApprovalLink } from '#core/respond/approval-link';
+import type { ApprovalOutcome } from '#core/respond/approval-outcome';
 import {
   type ApprovalRequest,
   type ApprovalTaken,
@@ -13,25 +14,15 @@ import {
   withApprovalRequested,
   withExecution,
 } from '#core/respond/response';
-import { sessionsToRevoke } from '#core/respond/revoke-policy';
 import type { ResponseStore } from '#core/store/response-store';
 import { type Store, isOlderVersion } from '#core/store/store';
+import { ACTION_ADAPTERS } from './actions/registry.ts';
 import type { EvidenceLocker } from './evidence.ts';
 import { executionName } from './execution-names.ts';
 import type { IamRevocation } from './iam-revocation.ts';
 import { type UndoRequest, undoRecorded } from './undo.ts';
 import type { KubernetesContainment, PodEvidence } from '../kubernetes/containment.ts';
 import { outcomeMessage, planMessage } from './messages.ts';
-
-/** What an approval resolves to in the execution: SendTaskSuccess output, or the Pass states' results. */
-export interface ApprovalOutcome {
-  /** `joined`: the approval tier was added to another execution's open request, which runs it if approved. */
-  decision: 'pending' | 'none' | 'approved' | 'rejected' | 'timeout' | 'joined';
-  by?: string;
-  at?: string;
-  /** What the person approved: the request's proposed actions at the moment of the decision. */
-  actions?: PlannedAction[];
-}
 
 /** What every workflow state passes on. The incident is the execution's copy: its plan is what this execution takes on. */
 interface InWorkflow {
@@ -120,32 +111,16 @@ export function containmentSteps(deps: ContainmentDeps) {
   const runAction = async (incident: Incident, action: PlannedAction, dryRun: boolean, approval: ApprovalOutcome | undefined): Promise<ActionRecord> => {
     const { workload } = incident;
     const target = { incidentId: incident.id, cluster: workload.cluster ?? '', namespace: workload.namespace ?? undefined, pod: workload.pod ?? undefined, node: workload.node ?? undefined, dryRun };
-    const kubernetes = () => deps.kubernetes(target.cluster);
-    switch (action.action) {
-      case 'capture-evidence':
-        // The workflow's first state stored the evidence; the plan lists it so people see it.
-        return dryRun
-          ? instant(incident, action, 'dry-run', 'evidence would be captured before any other step')
-          : instant(incident, action, 'already-applied', 'evidence was captured before any other step');
-      case 'isolate-pod':
-        return (await kubernetes()).isolatePod(target);
-      case 'restart-pod':
-        return (await kubernetes()).restartPod(target);
-      case 'scale-down':
-        return (await kubernetes()).scaleDown(target);
-      case 'cordon-node':
-        return (await kubernetes()).cordonNode(target);
-      case 'revoke-role-sessions': {
-        const identity = incident.identities.find((candidate) => candidate.roleArn === action.target);
-        if (!identity) return instant(incident, action, 'failed', `no linked identity uses ${action.target}`);
-        const scope = sessionsToRevoke(identity, workload);
-        if ('notScoped' in scope) return instant(incident, action, 'skipped', scope.notScoped);
-        return deps.iam.revokeSessions({ incidentId: incident.id, roleArn: action.target, identity: scope, dryRun });
-      }
-      case 'revoke-all-sessions':
-        // The approval's time (or the last signal's, when run without one) fixes the cutoff, so a retry denies the same sessions.
-        return deps.iam.revokeAllSessions({ incidentId: incident.id, roleArn: action.target, now: new Date(approval?.at ?? incident.lastSeen), dryRun });
-    }
+    return ACTION_ADAPTERS[action.action].run({
+      incident,
+      action,
+      dryRun,
+      approval,
+      target,
+      iam: deps.iam,
+      kubernetes: () => deps.kubernetes(target.cluster),
+      recordNow: (result, detail) => instant(incident, action, result, detail),
+    });
   };
 
   const podEvidence = async (incident: Incident): Promise<PodEvidence> => {
@@ -205,7 +180,7 @@ export function containmentSteps(deps: ContainmentDeps) {
         '',
         ...(await howToDecide(incident, taken.joined, payload.approvalUrl)),
       ];
-      await deps.notify(incident, `Approval extended: ${incident.title}`.slice(0, 99), lines.join('\n'));
+      await deps.notify(incident, `Approval extended: ${incident.title}`, lines.join('\n'));
     }
     return taken;
   };
@@ -233,7 +208,7 @@ export function containmentSteps(deps: ContainmentDeps) {
       '',
       ...(await howToDecide(incident, request, payload.approvalUrl)),
     ];
-    await deps.notify(incident, `Approval needed: ${incident.title}`.slice(0, 99), lines.join('\n'));
+    await deps.notify(incident, `Approval needed: ${incident.title}`, lines.join('\n'));
   };
 
   const recordOutcome = async (incident: Incident, payload: Extract<StepPayload, { step: 'record' }>) => {
@@ -253,7 +228,7 @@ export function containmentSteps(deps: ContainmentDeps) {
       const covers = [...plan.automatic, ...plan.approval].map(actionKey);
       return withExecution(next, { execution, startedAt: payload.incident.lastSeen, dryRun: payload.dryRun, finishedAt: now(), covers }, isRevision(payload) ? 'revision' : 'first');
     });
-    await deps.notify(incident, `Containment finished: ${incident.title}`.slice(0, 99), outcomeMessage(incident, stored, decision));
+    await deps.notify(incident, `Containment finished: ${incident.title}`, outcomeMessage(incident, stored, decision));
     return { records: records.length };
   };
 
@@ -282,7 +257,7 @@ export function containmentSteps(deps: ContainmentDeps) {
         return captureEvidence(incident, payload);
       case 'notify': {
         const subject = isRevision(payload) ? 'Containing more' : 'Containing';
-        await deps.notify(incident, `${subject}: ${incident.title}`.slice(0, 99), planMessage(incident, payload.dryRun, isRevision(payload)));
+        await deps.notify(incident, `${subject}: ${incident.title}`, planMessage(incident, payload.dryRun, isRevision(payload)));
         return { notified: true };
       }
       case 'run-action': {
@@ -295,13 +270,13 @@ export function containmentSteps(deps: ContainmentDeps) {
         const { action, error } = payload;
         const failed = instant(incident, action, 'failed', `${error.Error ?? 'Error'}: ${error.Cause ?? 'the step failed'}`.slice(0, 500));
         await record(incident, (response) => withActions(response, [failed]));
-        await deps.notify(incident, `Containment step failed: ${incident.title}`.slice(0, 99), `${actionName(action.action)} on ${action.target} failed for ${incident.id}: ${failed.detail}\nThe other steps go on.`);
+        await deps.notify(incident, `Containment step failed: ${incident.title}`, `${actionName(action.action)} on ${action.target} failed for ${incident.id}: ${failed.detail}\nThe other steps go on.`);
         return failed;
       }
       case 'record-failure':
         await deps.notify(
           incident,
-          `Containment stopped: ${incident.title}`.slice(0, 99),
+          `Containment stopped: ${incident.title}`,
           `pivotguard could not ${payload.stage.replace('-', ' ')} for ${incident.id}: ${payload.error.Error ?? 'error'}. No containment step ran.`,
         );
         return { recorded: true };

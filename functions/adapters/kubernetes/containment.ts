@@ -12,10 +12,10 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { ContainmentAction } from '#core/model/incident';
-import { type ActionNeeds, type ActionRecord, QUARANTINE_LABEL, type UndoStep, quarantinePolicyName } from '#core/respond/action';
+import { type ActionRecord, QUARANTINE_LABEL, type UndoStep, quarantinePolicyName } from '#core/respond/action';
 import { type QuarantineNetworkPolicy, isIntactQuarantine, quarantineNetworkPolicy } from '#core/respond/network-policy';
 
-export type KubernetesAction = Extract<ContainmentAction, 'isolate-pod' | 'restart-pod' | 'scale-down' | 'cordon-node'>;
+type KubernetesAction = Extract<ContainmentAction, 'isolate-pod' | 'restart-pod' | 'scale-down' | 'cordon-node'>;
 
 /** What one containment step acts on. The pod actions need namespace and pod; cordon needs node. */
 export interface KubernetesTarget {
@@ -48,37 +48,6 @@ export interface UndoRecord {
   result: 'undone' | 'already-undone' | 'skipped' | 'failed';
   detail: string;
 }
-
-/**
- * The RBAC each action needs, undo included; the stack builds pivotguard's ClusterRole from it.
- * Scaling goes through the scale subresource so pivotguard never needs to patch a Deployment,
- * which would let it change the image.
- */
-export const KUBERNETES_NEEDS: Record<KubernetesAction, ActionNeeds> = {
-  'isolate-pod': {
-    iam: ['eks:DescribeCluster'],
-    rbac: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] },
-    ],
-  },
-  'restart-pod': {
-    iam: ['eks:DescribeCluster'],
-    rbac: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] }],
-  },
-  'scale-down': {
-    iam: ['eks:DescribeCluster'],
-    rbac: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets'], verbs: ['get'] },
-      { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch'] },
-    ],
-  },
-  'cordon-node': {
-    iam: ['eks:DescribeCluster'],
-    rbac: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'] }],
-  },
-};
 
 /** Marks a node pivotguard cordoned, so its undo never uncordons a node a person cordoned. */
 export const CORDONED_BY_ANNOTATION = 'pivotguard.io/cordoned-by';
@@ -621,7 +590,7 @@ function describeOperation({ verb, resource, group, name, namespace }: Operation
 function forbiddenDetail({ verb, resource, group, namespace }: Operation): string {
   const grant = `${verb} on ${group ? `${resource}.${group}` : resource}`;
   const scope = namespace ? `in namespace ${namespace}` : 'at cluster scope';
-  return `forbidden: pivotguard's Kubernetes identity lacks ${grant} ${scope}; add it to the pivotguard ClusterRole (see KUBERNETES_NEEDS)`;
+  return `forbidden: pivotguard's Kubernetes identity lacks ${grant} ${scope}; add it to the pivotguard ClusterRole (npx pivotguard rbac prints it)`;
 }
 
 /** The message of the Status object the API server sent, if the body is one. */

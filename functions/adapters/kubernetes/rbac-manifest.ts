@@ -1,36 +1,27 @@
 import { stringify } from 'yaml';
-import type { ActionNeeds } from '#core/respond/action';
-import { KUBERNETES_NEEDS } from './containment.ts';
+import type { ActionDescriptor, RbacRule } from '#core/actions/descriptor';
+import { CONTAINMENT_GROUP } from '#core/actions/cluster-group';
+import { ACTIONS } from '#core/actions/registry';
 
-/** The Kubernetes group the stack's EKS access entries put the containment function's role in. */
-export const CONTAINMENT_GROUP = 'pivotguard-containment';
 /** Name of both the ClusterRole and the ClusterRoleBinding. */
 export const CONTAINMENT_CLUSTER_ROLE = 'pivotguard-containment';
 
-type Rule = ActionNeeds['rbac'][number];
-
-/** capture-evidence reads the pod's spec and its containers' recent logs before anything changes. */
-const EVIDENCE_RBAC: Rule[] = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-];
-
 const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
 const LABELS = { 'app.kubernetes.io/name': 'pivotguard', 'app.kubernetes.io/component': 'containment' };
+const READ_VERBS: ReadonlySet<string> = new Set(['get', 'list', 'watch']);
 
 /**
- * What pivotguard's containment function may do in a cluster: exactly what its actions and the
- * evidence capture need (never secrets, never `*`), bound to the group its access entry maps to.
- * The stack does not apply it: that would need a standing cluster-admin principal.
+ * What pivotguard's containment function may do in a cluster: exactly what its actions need, undo
+ * included (never secrets, never `*`), bound to the group its access entry maps to. The stack
+ * does not apply it: that would need a standing cluster-admin principal.
  */
 export function containmentRbacManifest(): Array<Record<string, unknown>> {
-  const needs = [...Object.values(KUBERNETES_NEEDS).flatMap((need) => need.rbac), ...EVIDENCE_RBAC];
   return [
     {
       apiVersion: RBAC_API_VERSION,
       kind: 'ClusterRole',
       metadata: { name: CONTAINMENT_CLUSTER_ROLE, labels: LABELS },
-      rules: mergeRules(needs),
+      rules: mergeRules(neededRules()),
     },
     {
       apiVersion: RBAC_API_VERSION,
@@ -49,9 +40,15 @@ export function containmentRbacYaml(): string {
     .join('---\n');
 }
 
+/** Every action's rules; the actions that change the cluster come first, so a reviewer meets the writes at the top. */
+function neededRules(): RbacRule[] {
+  const writes = (descriptor: ActionDescriptor) => descriptor.needs.rbac.some((rule) => rule.verbs.some((verb) => !READ_VERBS.has(verb)));
+  return [...ACTIONS.filter(writes), ...ACTIONS.filter((descriptor) => !writes(descriptor))].flatMap((descriptor) => descriptor.needs.rbac);
+}
+
 /** One rule per set of API groups and resources, verbs unioned; rules and verbs keep their first-seen order. */
-function mergeRules(rules: readonly Rule[]): Rule[] {
-  const merged = new Map<string, Rule>();
+function mergeRules(rules: readonly RbacRule[]): RbacRule[] {
+  const merged = new Map<string, RbacRule>();
   for (const rule of rules) {
     const key = JSON.stringify([[...rule.apiGroups].sort(), [...rule.resources].sort()]);
     const existing = merged.get(key);

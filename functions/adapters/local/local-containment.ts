@@ -3,25 +3,23 @@ import { performance } from 'node:perf_hooks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Incident } from '#core/model/incident';
-import { type Severity, severityRank } from '#core/model/signal';
 import type { ActionRecord } from '#core/respond/action';
-import { type IncidentResponse, type UndoneRecord, actionKey, uncoveredPlan } from '#core/respond/response';
+import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { ContainmentDesk } from '../approval/containment-desk.ts';
 import { EvidenceLocker } from '../containment/evidence.ts';
-import { executionName, revisionName } from '../containment/execution-names.ts';
+import { executionName } from '../containment/execution-names.ts';
 import { IamRevocation } from '../containment/iam-revocation.ts';
 import { type StepPayload, containmentSteps } from '../containment/steps.ts';
+import type { ContainmentStarter } from '../containment/workflow-starter.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { KubeApiFake } from './kube-api-fake.ts';
 import { LocalEvidenceBucket, LocalIamAccount } from './local-aws.ts';
-import { containmentDefinition } from './containment-definition.ts';
 import { type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
 
 export interface LocalContainmentOptions {
   /** The person at the terminal decides up front: approve, reject, or let the wait time out. */
   decision: 'approve' | 'reject' | 'timeout';
-  dryRun: boolean;
   /** Where the local evidence bucket keeps its objects; created when evidence is written. */
   evidenceDirectory: string;
   responses: ResponseStore;
@@ -29,6 +27,8 @@ export interface LocalContainmentOptions {
   by: string;
   /** One line per workflow step, as it happens. */
   onStep?: (line: string) => void;
+  /** The containment state machine's definition, loaded only when an incident is to be contained (synthesizing it takes seconds). */
+  definition: () => Promise<Record<string, unknown>>;
 }
 
 export interface LocalContainmentResult {
@@ -46,43 +46,42 @@ export interface LocalContainmentResult {
 const LINK_SECRET = 'local-replay';
 
 /**
- * Runs the containment state machine, synthesized from the stack's own construct, for each
- * incident, with the production step handlers against local stand-ins: a Kubernetes API on
- * 127.0.0.1 seeded with the incident's pod and owners, an IAM account holding the incident's
- * roles, and an evidence bucket in a directory. As the analyzer does, an incident whose plan
- * earlier runs took on entirely is not contained again, and one whose plan grew gets a revision
- * for the new steps only, so replaying the same records into the same state changes nothing.
+ * Runs the containment state machine, synthesized from the stack's own construct, as the
+ * containment starter of a replay: each start runs its execution to the end, with the production
+ * step handlers against local stand-ins: a Kubernetes API on 127.0.0.1 seeded with the incident's
+ * pod and owners, an IAM account holding the incident's roles, and an evidence bucket in a
+ * directory. What to start (and what earlier replays covered) is the responder's to decide.
  */
-export async function containLocally(incidents: readonly Incident[], options: LocalContainmentOptions): Promise<LocalContainmentResult[]> {
-  const results: LocalContainmentResult[] = [];
-  const pending: { incident: Incident; plan: Incident['plan']; execution: string }[] = [];
-  for (const incident of incidents) {
-    const response = await options.responses.getResponse(incident.id);
-    // A dry run changed nothing: what it covered is still to do when the person runs it for real.
-    const applied = response && { ...response, workflow: response.workflow?.dryRun ? undefined : response.workflow, revisions: response.revisions?.filter((revision) => !revision.dryRun) };
-    const plan = uncoveredPlan(incident.plan, applied);
-    const covers = [...plan.automatic, ...plan.approval].map(actionKey);
-    if (response && (applied?.workflow || applied?.revisions?.length) && covers.length === 0) {
-      options.onStep?.(`${incident.id}: an earlier replay contained it already; nothing new to do`);
-      results.push({ incident, response, policies: {}, emails: [] });
-      continue;
-    }
-    pending.push({ incident, plan, execution: response?.workflow ? revisionName(incident.id, covers) : executionName(incident.id) });
+export class LocalWorkflow implements ContainmentStarter {
+  private readonly results = new Map<string, LocalContainmentResult>();
+  // Set up on the first start: synthesizing the definition takes seconds, and most replays contain nothing.
+  private setup?: Promise<{ definition: Record<string, unknown>; cluster: KubeApiFake }>;
+
+  constructor(private readonly options: LocalContainmentOptions) {}
+
+  /** Returns when the execution has finished; start one after another, as the stand-in cluster is shared and reset for each incident. */
+  async start(incident: Incident, dryRun: boolean, execution = executionName(incident.id)): Promise<{ execution: string; started: boolean }> {
+    this.setup ??= (async () => ({ definition: await this.options.definition(), cluster: await KubeApiFake.start() }))();
+    const { definition, cluster } = await this.setup;
+    this.results.set(incident.id, await containOne(incident, execution, dryRun, definition, cluster, this.options));
+    return { execution, started: true };
   }
-  if (pending.length === 0) return results;
-  const definition = await containmentDefinition();
-  const cluster = await KubeApiFake.start();
-  try {
-    for (const { incident, plan, execution } of pending) results.push(await containOne({ ...incident, plan }, execution, definition, cluster, options));
-    return results;
-  } finally {
-    await cluster.stop();
+
+  /** What the incident's execution did in this run, if one ran. */
+  resultOf(incidentId: string): LocalContainmentResult | undefined {
+    return this.results.get(incidentId);
+  }
+
+  async stop(): Promise<void> {
+    const setup = await this.setup?.catch(() => undefined);
+    await setup?.cluster.stop();
   }
 }
 
 async function containOne(
   incident: Incident,
   execution: string,
+  dryRun: boolean,
   definition: Record<string, unknown>,
   cluster: KubeApiFake,
   options: LocalContainmentOptions,
@@ -156,10 +155,10 @@ async function containOne(
   const handlers: Record<string, TaskHandler> = Object.fromEntries(taskStates(definition).map((state) => [state, task]));
   handlers.AwaitApproval = wait.handler;
 
-  say(`containing ${incident.id}${options.dryRun ? ' (dry run)' : ''}${execution === executionName(incident.id) ? '' : ` (revision ${execution}: the steps earlier replays did not take on)`}`);
+  say(`containing ${incident.id}${dryRun ? ' (dry run)' : ''}${execution === executionName(incident.id) ? '' : ` (revision ${execution}: the steps earlier replays did not take on)`}`);
   // Each run waits under its own token: a token an interrupted run left recorded is never mistaken for this one.
   const taskToken = `local-${incident.id}-${randomUUID()}`;
-  await execute(definition, { incident, dryRun: options.dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken });
+  await execute(definition, { incident, dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken });
   const policies = Object.fromEntries(
     [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
   );
@@ -200,15 +199,4 @@ function seedCluster(cluster: KubeApiFake, incident: Incident): void {
 function standInUid(resource: string, namespace: string, name: string): string {
   const hex = createHash('sha256').update(`${resource}/${namespace}/${name}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/**
- * When a live pivotguard would have opened the incident: at its first signal as severe as the
- * incident is (or as containment requires). A replay reads records faster than they happened,
- * so record time is the only clock it has.
- */
-export function replayOpenedAt(incident: Incident, containFrom: Severity): string {
-  const needed = Math.min(severityRank[incident.severity], severityRank[containFrom]);
-  const first = incident.signals.filter((signal) => severityRank[signal.severity] >= needed).map((signal) => signal.time).sort()[0];
-  return first ?? incident.firstSeen;
 }

@@ -1,14 +1,9 @@
 import type { Source } from './event.ts';
 import type { Objective, Severity } from './signal.ts';
+import type { ContainmentAction } from '#core/actions/registry';
 
-export type ContainmentAction =
-  | 'capture-evidence'
-  | 'isolate-pod'
-  | 'revoke-role-sessions'
-  | 'revoke-all-sessions'
-  | 'restart-pod'
-  | 'scale-down'
-  | 'cordon-node';
+/** The containment actions are described in functions/core/actions; their names make the type. */
+export type { ContainmentAction };
 
 export interface PlannedAction {
   action: ContainmentAction;

@@ -1,6 +1,6 @@
-import { gunzipSync } from 'node:zlib';
 import { clusterFromLogGroup } from './audit.ts';
 import { cloudTrailRecordFromLakeRow } from './cloudtrail-lake.ts';
+import { decodeLogsData } from './logs-data.ts';
 import { RecordRejected } from './rejection.ts';
 import { isSafeKey } from './safe-keys.ts';
 
@@ -42,10 +42,7 @@ const CLOUDTRAIL_DETAIL = / via CloudTrail$/;
  */
 export function unwrapEnvelope(record: Json, cluster: string | undefined): Envelope | undefined {
   const awslogs = record.awslogs as { data?: unknown } | undefined;
-  if (awslogs && typeof awslogs === 'object') {
-    if (typeof awslogs.data !== 'string') throw new RecordRejected('awslogs.data: expected a base64 string', 'invalid-field');
-    return unwrapEnvelope(decodeLogsData(awslogs.data), cluster);
-  }
+  if (awslogs && typeof awslogs === 'object') return unwrapEnvelope(decodeLogsData(awslogs.data) as Json, cluster);
   if (typeof record.messageType === 'string' && 'logEvents' in record) return unwrapLogsMessage(record, cluster);
   if (record.kind === 'EventList' && Array.isArray(record.items)) return { label: '.items', items: record.items, cluster };
   if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, cluster };
@@ -132,20 +129,6 @@ function parseMessage(what: string, text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     throw new RecordRejected(`${what} is not JSON: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`, 'not-json');
-  }
-}
-
-function decodeLogsData(data: string): Json {
-  let text: string;
-  try {
-    text = gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
-  } catch {
-    throw new RecordRejected('awslogs.data: not base64-encoded gzip', 'not-json');
-  }
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    throw new RecordRejected('awslogs.data: decompressed payload is not JSON', 'not-json');
   }
 }
 

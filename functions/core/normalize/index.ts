@@ -114,11 +114,18 @@ function normalizeRecord(record: Record<string, unknown>, where: Locator, cluste
     keep(normalizeAuditEvent(record, cluster, now), where, context, out.events);
     return;
   }
-  if (isCloudTrailRecord(record)) return keep(normalizeCloudTrailRecord(record, now), where, context, out.events);
-  if (isGuardDutyFinding(record)) return keep(normalizeGuardDutyFinding(record, now), where, context, out.events);
+  if (isCloudTrailRecord(record)) {
+    keep(normalizeCloudTrailRecord(record, now), where, context, out.events);
+    return;
+  }
+  if (isGuardDutyFinding(record)) {
+    keep(normalizeGuardDutyFinding(record, now), where, context, out.events);
+    return;
+  }
   if (isSecurityHubFinding(record)) {
     // The evidence stays the finding as Security Hub holds it.
-    return keep({ ...normalizeGuardDutyFinding(guardDutyFindingFromSecurityHub(record), now), raw: record }, where, context, out.events);
+    keep({ ...normalizeGuardDutyFinding(guardDutyFindingFromSecurityHub(record), now), raw: record }, where, context, out.events);
+    return;
   }
   const keys = Object.keys(record).slice(0, 6).join(', ');
   throw new RecordRejected(

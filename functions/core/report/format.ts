@@ -1,4 +1,8 @@
-import type { ContainmentAction } from '#core/model/incident';
+import type { ActionDescriptor } from '#core/actions/descriptor';
+import { ACTIONS, type ContainmentAction } from '#core/actions/registry';
+import { percent } from '#core/view/words';
+
+// The CLI's doctor counts with the same words as the report.
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -28,7 +32,7 @@ function pair(ms: number, big: number, bigUnit: string, small: number, smallUnit
 }
 
 export function formatPercent(rate: number | null): string {
-  return rate === null ? '–' : `${Math.round(rate * 100)}%`;
+  return rate === null ? '–' : percent(rate);
 }
 
 /** "21 Nov 2026, 02:13 UTC" */
@@ -51,27 +55,5 @@ export function formatMonth(month: string): string {
   return `${MONTH_NAMES[Number(index) - 1] ?? month} ${year}`;
 }
 
-export function roleName(roleArn: string): string {
-  return roleArn.split('/').pop() || roleArn;
-}
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** "a, b and c" */
-export function listing(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
-
 /** How each step reads in a sentence: done, to do, and as a noun. Listed in the order the workflow runs them. */
-export const ACTION_WORDS: Record<ContainmentAction, { done: string; todo: string; noun: string }> = {
-  'capture-evidence': { done: 'captured evidence', todo: 'capture evidence', noun: 'Evidence capture' },
-  'isolate-pod': { done: 'isolated the pod', todo: 'isolate the pod', noun: 'Pod isolation' },
-  'revoke-role-sessions': { done: 'revoked the role sessions', todo: 'revoke the role sessions', noun: 'Session revocation' },
-  'revoke-all-sessions': { done: 'revoked every session of the role', todo: 'revoke every session of the role', noun: 'Revocation of all role sessions' },
-  'restart-pod': { done: 'restarted the pod', todo: 'restart the pod', noun: 'Pod restart' },
-  'scale-down': { done: 'scaled the workload down', todo: 'scale the workload down', noun: 'Scale-down' },
-  'cordon-node': { done: 'cordoned the node', todo: 'cordon the node', noun: 'Node cordon' },
-};
+export const ACTION_WORDS = Object.fromEntries(ACTIONS.map(({ name, words }) => [name, words])) as Record<ContainmentAction, ActionDescriptor['words']>;

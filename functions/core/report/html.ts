@@ -1,5 +1,6 @@
 import { type Bar, columnChart, timeRuler } from './charts.ts';
-import { ACTION_WORDS, formatDate, formatDateTime, formatDuration, formatMonth, formatPercent, listing, plural, roleName } from './format.ts';
+import { listing, percent, plural, roleName } from '#core/view/words';
+import { ACTION_WORDS, formatDate, formatDateTime, formatDuration, formatMonth, formatPercent } from './format.ts';
 import { Html, html } from '#core/html-template';
 import type { Kpis, Ranked } from './kpis.ts';
 import type { ReportData, ReportIncident } from './report.ts';
@@ -181,7 +182,7 @@ function rules(report: ReportData): Html {
 <table>
 <thead><tr><th>Rule</th><th class="num">Incidents</th><th class="num">False positives</th><th class="num">False-positive rate</th></tr></thead>
 <tbody>${report.topRules.map((rule) => {
-    const fill = html`<span class="track"><span class="fill" style="width: ${Math.round((rule.falsePositiveRate ?? 0) * 100)}%"></span></span>`;
+    const fill = html`<span class="track"><span class="fill" style="width: ${percent(rule.falsePositiveRate ?? 0)}"></span></span>`;
     return html`<tr><td>${rule.title}<span class="sub mono">${rule.rule}</span></td><td class="num">${rule.incidents}</td><td class="num">${rule.falsePositives}</td>
 <td class="num"><span class="rate">${fill}${formatPercent(rule.falsePositiveRate)}</span></td></tr>`;
   })}</tbody>

@@ -1,7 +1,9 @@
 import type { ContainmentAction, Incident } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
 import type { IncidentResponse } from '#core/respond/response';
-import { ACTION_WORDS, formatDateTime, listing, plural, roleName } from './format.ts';
+import { type IncidentView, type ResponseView, incidentView } from '#core/view/incident-view';
+import { NOTHING, listing, plural } from '#core/view/words';
+import { ACTION_WORDS, formatDateTime } from './format.ts';
 
 /** One incident told to a manager: a headline and four short paragraphs. */
 export interface IncidentNarrative {
@@ -13,41 +15,35 @@ export interface IncidentNarrative {
   left: string;
 }
 
-const SOURCE_LABEL: Record<string, string> = { 'eks-audit': 'EKS audit logs', cloudtrail: 'CloudTrail', guardduty: 'GuardDuty' };
 const LIST_MAX = 4;
 
 /** Plain words only: rule ids and raw evidence stay in the tables and the incident itself. */
 export function incidentNarrative(incident: Incident, response: IncidentResponse | undefined): IncidentNarrative {
-  return { headline: incident.title, happened: happened(incident), atRisk: atRisk(incident), done: done(response), left: left(response) };
+  const view = incidentView(incident, response);
+  return { headline: view.headline, happened: happened(view), atRisk: atRisk(view), done: done(view.response), left: left(view) };
 }
 
-function happened(incident: Incident): string {
-  const sources = listing([...new Set(incident.signals.map((signal) => SOURCE_LABEL[signal.source] ?? signal.source))]);
-  const where = incident.workload.cluster ? ` in cluster ${incident.workload.cluster}` : '';
-  const sameDay = incident.firstSeen.slice(0, 10) === incident.lastSeen.slice(0, 10);
-  const until = sameDay ? `${incident.lastSeen.slice(11, 16)} UTC` : formatDateTime(incident.lastSeen);
+function happened(view: IncidentView): string {
+  const sources = listing(view.sources.map((source) => source.label));
+  const where = view.where.cluster ? ` in cluster ${view.where.cluster}` : '';
+  const until = view.seen.sameDay ? `${view.seen.to.slice(11, 16)} UTC` : formatDateTime(view.seen.to);
   const sentences = [
-    `pivotguard rated it ${incident.severity} with ${Math.round(incident.confidence * 100)}% confidence, from ${plural(incident.signals.length, 'signal')}` +
-      `${sources ? ` in ${sources}` : ''} seen${where} between ${formatDateTime(incident.firstSeen)} and ${until}.`,
+    `pivotguard rated it ${view.risk.severity} with ${view.risk.confidenceText} confidence, from ${plural(view.timeline.length, 'signal')}` +
+      `${sources ? ` in ${sources}` : ''} seen${where} between ${formatDateTime(view.seen.from)} and ${until}.`,
   ];
   // "Credential Access (TA0006)" reads as "credential access".
-  const aims = [...new Set(incident.objectives.map((objective) => objective.tactic.replace(/\s*\(.*\)\s*$/, '').toLowerCase()))];
+  const aims = [...new Set(view.objectives.map((objective) => objective.tacticName.toLowerCase()))];
   if (aims.length > 0) sentences.push(`The likely aim was ${listing(aims)}.`);
   return sentences.join(' ');
 }
 
-function atRisk(incident: Incident): string {
-  const radius = incident.blastRadius;
+function atRisk(view: IncidentView): string {
+  const radius = view.risk.blastRadius;
   const sentences: string[] = [];
-  for (const role of radius.rolePermissions) {
-    sentences.push(
-      role.policies.length > 0
-        ? `Role ${roleName(role.roleArn)} could use ${capped(role.policies)}.`
-        : `Role ${roleName(role.roleArn)} has no policies attached.`,
-    );
+  for (const role of radius.roles) {
+    sentences.push(role.policies.length > 0 ? `Role ${role.roleName} could use ${capped(role.policies)}.` : `Role ${role.roleName} has no policies attached.`);
   }
-  const unread = incident.identities.filter((identity) => !radius.rolePermissions.some((role) => role.roleArn === identity.roleArn));
-  if (unread.length > 0) sentences.push(`It used ${listing(unread.map((identity) => `role ${roleName(identity.roleArn)}`))}, whose permissions were not read.`);
+  if (radius.unreadRoles.length > 0) sentences.push(`It used ${listing(radius.unreadRoles.map((role) => `role ${role.roleName}`))}, whose permissions were not read.`);
   if (radius.sameServiceAccountPods.length > 0) {
     sentences.push(`${plural(radius.sameServiceAccountPods.length, 'pod')} share${radius.sameServiceAccountPods.length === 1 ? 's' : ''} its service account (${capped(radius.sameServiceAccountPods)}).`);
   }
@@ -56,26 +52,26 @@ function atRisk(incident: Incident): string {
   }
   if (radius.podsOnNode.length > 0) sentences.push(`${plural(radius.podsOnNode.length, 'pod')} on the node could have read its instance-role credentials.`);
   sentences.push(...radius.notes);
-  return sentences.length > 0 ? sentences.join(' ') : 'Nothing beyond the workload itself was known to be reachable.';
+  return sentences.length > 0 ? sentences.join(' ') : NOTHING.reach;
 }
 
-function done(response: IncidentResponse | undefined): string {
+function done(response: ResponseView | undefined): string {
   if (!response) return 'No response was recorded for this incident.';
   const sentences: string[] = [];
-  const by = (results: ActionRecord['result'][]) => distinctActions(response.actions.filter((record) => results.includes(record.result)));
+  const by = (results: ActionRecord['result'][]) => distinctActions(response.actions.filter((run) => results.includes(run.result)).map((run) => run.action.code));
   const applied = by(['applied', 'already-applied']);
   if (applied.length > 0) sentences.push(`pivotguard ${listing(applied.map((action) => ACTION_WORDS[action].done))}.`);
   const dry = by(['dry-run']);
   if (dry.length > 0) sentences.push(`In dry-run mode it would have ${listing(dry.map((action) => ACTION_WORDS[action].done))}, but changed nothing.`);
-  for (const record of response.actions.filter((record) => record.result === 'failed')) {
-    sentences.push(`It tried to ${ACTION_WORDS[record.action].todo} and failed: ${record.detail}.`);
+  for (const run of response.actions.filter((run) => run.result === 'failed')) {
+    sentences.push(`It tried to ${ACTION_WORDS[run.action.code].todo} and failed: ${run.detail}.`);
   }
   for (const manual of response.history.filter((change) => change.to === 'contained' && change.by !== 'pivotguard')) {
     sentences.push(`${manual.by} marked it contained on ${formatDateTime(manual.at)}.`);
   }
   const approval = response.approval;
   if (approval) {
-    const steps = listing(distinctActions(approval.proposed).map((action) => ACTION_WORDS[action].todo));
+    const steps = listing(distinctActions(approval.proposed.map((step) => step.action.code)).map((action) => ACTION_WORDS[action].todo));
     if (approval.decision === 'approved' || approval.decision === 'rejected') {
       const when = approval.decidedAt ? ` on ${formatDateTime(approval.decidedAt)}` : '';
       sentences.push(`${approval.decidedBy ?? 'Someone (not recorded)'} ${approval.decision} the request to ${steps}${when}.`);
@@ -86,25 +82,23 @@ function done(response: IncidentResponse | undefined): string {
     }
   }
   for (const undo of response.undone) {
-    const noun = ACTION_WORDS[undo.action].noun;
-    sentences.push(
-      undo.result === 'undone'
-        ? `${undo.by} undid the ${noun.toLowerCase()} on ${formatDateTime(undo.at)}.`
-        : `Undoing ${noun.toLowerCase()} (by ${undo.by}) ended ${undo.result}: ${undo.detail}.`,
-    );
+    const noun = ACTION_WORDS[undo.action].noun.toLowerCase();
+    sentences.push(undo.result === 'undone' ? `${undo.by} undid the ${noun} on ${formatDateTime(undo.at)}.` : `Undoing ${noun} (by ${undo.by}) ended ${undo.result}: ${undo.detail}.`);
   }
   return sentences.length > 0 ? sentences.join(' ') : 'No containment step was taken.';
 }
 
-function left(response: IncidentResponse | undefined): string {
+function left(view: IncidentView): string {
+  const { response } = view;
   if (!response) return 'It is still open: nobody has handled it in pivotguard.';
-  const closing = response.history.filter((change) => change.to === response.status).at(-1);
+  const status = view.status.code;
+  const closing = response.history.filter((change) => change.to === status).at(-1);
   const closed = (verb: string) =>
     closing
       ? `Nothing is left: ${closing.by} ${verb} on ${formatDateTime(closing.at)}${closing.reason ? ` (${closing.reason.replace(/\.$/, '')})` : ''}.`
       : `Nothing is left: it was ${verb.replace(/ it\b/, '')}.`;
-  if (response.status === 'resolved') return closed('resolved it');
-  if (response.status === 'false-positive') {
+  if (status === 'resolved') return closed('resolved it');
+  if (status === 'false-positive') {
     const sentences = [closed('dismissed it as a false positive')];
     const proposed = response.proposedSuppression;
     if (proposed) {
@@ -118,26 +112,27 @@ function left(response: IncidentResponse | undefined): string {
     return sentences.join(' ');
   }
   const sentences = [
-    response.status === 'contained'
+    status === 'contained'
       ? `It has been contained${closing ? ` since ${formatDateTime(closing.at)}` : ''} but is not yet resolved.`
       : `It has been open since ${formatDateTime(response.openedAt)} and nothing has contained it yet.`,
   ];
   const approval = response.approval;
   if (approval && !approval.decision) {
-    const steps = listing(distinctActions(approval.proposed).map((action) => ACTION_WORDS[action].todo));
+    const steps = listing(distinctActions(approval.proposed.map((step) => step.action.code)).map((action) => ACTION_WORDS[action].todo));
     sentences.push(`It waits for someone to approve or reject the request to ${steps}; the request expires ${formatDateTime(approval.expiresAt)}.`);
   }
-  const undone = distinctActions(response.undone.filter((undo) => undo.result === 'undone'));
+  const undone = distinctActions(response.undone.filter((undo) => undo.result === 'undone').map((undo) => undo.action));
   if (undone.length > 0) sentences.push(`No longer in force because undone: ${listing(undone.map((action) => ACTION_WORDS[action].noun.toLowerCase()))}.`);
-  const failed = distinctActions(response.actions.filter((record) => record.result === 'failed'));
+  const failed = distinctActions(response.actions.filter((run) => run.result === 'failed').map((run) => run.action.code));
   if (failed.length > 0) sentences.push(`Still to do by hand: ${listing(failed.map((action) => ACTION_WORDS[action].todo))}.`);
   return sentences.join(' ');
 }
 
-function distinctActions(records: readonly { action: ContainmentAction }[]): ContainmentAction[] {
-  return [...new Set(records.map((record) => record.action))];
+function distinctActions(actions: readonly ContainmentAction[]): ContainmentAction[] {
+  return [...new Set(actions)];
 }
 
+/** "a, b, c, d and 3 more" */
 function capped(items: readonly string[]): string {
   if (items.length <= LIST_MAX) return listing(items);
   return listing([...items.slice(0, LIST_MAX), `${items.length - LIST_MAX} more`]);

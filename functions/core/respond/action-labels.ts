@@ -1,12 +1,4 @@
-import type { ContainmentAction } from '#core/model/incident';
+import { ACTIONS, type ContainmentAction } from '#core/actions/registry';
 
 /** How an action is named to a person, in the email and on the approval page. */
-export const ACTION_LABELS: Record<ContainmentAction, string> = {
-  'capture-evidence': 'Capture evidence',
-  'isolate-pod': 'Isolate the pod',
-  'revoke-role-sessions': 'Revoke the role sessions',
-  'revoke-all-sessions': 'Revoke every session of the role',
-  'restart-pod': 'Restart the pod',
-  'scale-down': 'Scale down the workload',
-  'cordon-node': 'Cordon the node',
-};
+export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((descriptor) => [descriptor.name, descriptor.label])) as Record<ContainmentAction, string>;

@@ -1,4 +1,7 @@
 import type { ContainmentAction } from '#core/model/incident';
+import type { UndoStep } from './undo-step.ts';
+
+export type { UndoStep };
 
 /**
  * One containment step as the workflow records it: what ran (or would have, dry), when, with
@@ -16,20 +19,6 @@ export interface ActionRecord {
   detail: string;
   /** Set when something was changed (or, dry, would be): how to put it back. */
   undo?: UndoStep;
-}
-
-/** The exact reversal of one applied step; executing it twice is harmless. */
-export type UndoStep =
-  | { kind: 'remove-pod-quarantine'; cluster: string; namespace: string; pod: string; label: string; networkPolicy: string }
-  | { kind: 'delete-role-policy'; roleName: string; policyName: string }
-  | { kind: 'restore-replicas'; cluster: string; namespace: string; workloadKind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; name: string; replicas: number }
-  | { kind: 'uncordon-node'; cluster: string; node: string }
-  | { kind: 'none'; reason: string };
-
-/** What an action needs to be granted, so the stack and the docs can say it. */
-export interface ActionNeeds {
-  iam: string[];
-  rbac: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 }
 
 /** Names shared by the labels and policies pivotguard writes, so an undo finds exactly them. */

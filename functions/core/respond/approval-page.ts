@@ -1,9 +1,8 @@
-import type { Incident, PlannedAction } from '#core/model/incident';
-import type { ActionRecord, UndoStep } from './action.ts';
+import type { Incident } from '#core/model/incident';
 import { Html, html } from '#core/html-template';
-import { ACTION_LABELS } from './action-labels.ts';
-import type { IncidentResponse, IncidentStatus, UndoneRecord } from './response.ts';
-import { pendingUndos, settledUndoOf } from './undo-plan.ts';
+import { type ApprovalView, type IncidentView, type ResponseView, type StepView, incidentView } from '#core/view/incident-view';
+import { NOTHING, commaList, plural, utc } from '#core/view/words';
+import type { IncidentResponse } from './response.ts';
 
 /**
  * The page an alert's approval link opens: the incident, what ran, what waits, and forms that
@@ -21,30 +20,23 @@ export interface IncidentPageInput {
   nonce?: string;
 }
 
-export { ACTION_LABELS };
-
-const STATUS_LABELS: Record<IncidentStatus, string> = {
-  open: 'Open',
-  contained: 'Contained',
-  resolved: 'Resolved',
-  'false-positive': 'Dismissed as a false positive',
-};
+// The approval endpoint words its result pages with the same labels and times.
 
 export function renderIncidentPage({ incident, response, token, now, nonce }: IncidentPageInput): string {
-  const status = response?.status ?? 'open';
+  const view = incidentView(incident, response);
   const body = html`<header>
-<p class="brand">pivotguard incident <code>${incident.id}</code></p>
-<h1>${incident.title}</h1>
-<p><span class="badge sev-${incident.severity}">${incident.severity}</span> Confidence ${percent(incident.confidence)} · Status: <strong>${STATUS_LABELS[status]}</strong></p>
-${response?.workflow?.dryRun ? html`<p class="note">Dry run: the workflow records what it would do and changes nothing.</p>` : ''}
+<p class="brand">pivotguard incident <code>${view.id}</code></p>
+<h1>${view.headline}</h1>
+<p><span class="badge sev-${view.risk.severity}">${view.risk.severity}</span> Confidence ${view.risk.confidenceText} · Status: <strong>${view.status.label}</strong></p>
+${view.response?.dryRun ? html`<p class="note">Dry run: the workflow records what it would do and changes nothing.</p>` : ''}
 </header>
-${whatHappened(incident)}
-${where(incident)}
-${identities(incident)}
-${actionsSection(response, token)}
-${approvalSection(incident, response, token, now, nonce)}
-${statusSection(response, status, token)}`;
-  return documentOf(incident.title, body);
+${whatHappened(view)}
+${where(view)}
+${identities(view)}
+${actionsSection(view.response, token)}
+${approvalSection(view, token, now, nonce)}
+${statusSection(view, token)}`;
+  return documentOf(view.headline, body);
 }
 
 export function renderResultPage({ title, lines, token }: { title: string; lines: readonly string[]; token?: string }): string {
@@ -77,111 +69,76 @@ export function renderErrorPage({ status, reason }: { status: number; reason: st
   return documentOf(title, body);
 }
 
-/** "2026-11-21 02:13:04 UTC" */
-export function utc(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
-/** What running an undo step would change, for a person deciding whether to run it. */
-export function describeUndo(undo: UndoStep): string {
-  switch (undo.kind) {
-    case 'remove-pod-quarantine':
-      return `Remove the label ${undo.label} from pod ${undo.cluster}/${undo.namespace}/${undo.pod} and delete the NetworkPolicy ${undo.networkPolicy}, so its traffic flows again.`;
-    case 'delete-role-policy':
-      return `Delete the inline policy ${undo.policyName} from role ${undo.roleName}, so the revoked sessions work again until they expire.`;
-    case 'restore-replicas':
-      return `Scale ${undo.workloadKind} ${undo.namespace}/${undo.name} in ${undo.cluster} back to ${undo.replicas} replica${undo.replicas === 1 ? '' : 's'}.`;
-    case 'uncordon-node':
-      return `Uncordon node ${undo.node} in ${undo.cluster}, so pods are scheduled on it again.`;
-    case 'none':
-      return `Cannot be undone: ${undo.reason}`;
-  }
-}
-
-function whatHappened(incident: Incident): Html {
+function whatHappened(view: IncidentView): Html {
   return html`<section>
 <h2>What happened</h2>
-<p>${incident.explanation}</p>
-<p class="note">Seen from <time datetime="${incident.firstSeen}">${utc(incident.firstSeen)}</time> to <time datetime="${incident.lastSeen}">${utc(incident.lastSeen)}</time>, from ${incident.signals.length} signal${incident.signals.length === 1 ? '' : 's'}.</p>
-${incident.objectives.length > 0 ? html`<p>Suspected objective:</p><ul>${incident.objectives.map((objective) => html`<li>${objective.tactic}: ${objective.technique}</li>`)}</ul>` : ''}
+<p>${view.explanation}</p>
+<p class="note">Seen from <time datetime="${view.seen.from}">${utc(view.seen.from)}</time> to <time datetime="${view.seen.to}">${utc(view.seen.to)}</time>, from ${plural(view.timeline.length, 'signal')}.</p>
+${view.objectives.length > 0 ? html`<p>Suspected objective:</p><ul>${view.objectives.map((objective) => html`<li>${objective.tactic}: ${objective.technique}</li>`)}</ul>` : ''}
 </section>`;
 }
 
-function where(incident: Incident): Html {
-  const { workload } = incident;
-  const namespace = workload.namespace && (workload.namespaceCriticality ? `${workload.namespace} (${workload.namespaceCriticality})` : workload.namespace);
-  const rows = fields([
-    ['Cluster', workload.cluster],
-    ['Namespace', namespace],
-    ['Pod', workload.pod],
-    ['Owner', workload.owner],
-    ['Service account', workload.serviceAccount],
-    ['Image', workload.image],
-    ['Image digest', workload.imageDigest],
-    ['Node', workload.node],
-  ]);
+function where(view: IncidentView): Html {
   return html`<section>
 <h2>Where</h2>
-${rows ?? html`<p>No Kubernetes workload is linked to this incident.</p>`}
+${fields(view.where.fields.map((field) => [field.label, field.value])) ?? html`<p>${NOTHING.workload}</p>`}
 </section>`;
 }
 
-function identities(incident: Incident): Html {
-  const entries = incident.identities.map(
+function identities(view: IncidentView): Html {
+  const entries = view.identities.map(
     (identity) =>
       fields([
-        ['Role', `${identity.roleArn} (via ${identity.via})`],
-        ['Sessions', identity.sessions.join(', ')],
-        ['Access keys', identity.accessKeyIds.join(', ')],
-        ['Used from outside the cluster', identity.unusualSourceIps.join(', ')],
-        ['Also used from', identity.sourceIps.filter((ip) => !identity.unusualSourceIps.includes(ip)).join(', ')],
+        ['Role', `${identity.roleArn} (via ${identity.via.label})`],
+        ['Sessions', commaList(identity.sessions)],
+        ['Access keys', commaList(identity.accessKeyIds)],
+        ['Used from outside the cluster', commaList(identity.outsideIps)],
+        ['Also used from', commaList(identity.otherIps)],
       ]) ?? '',
   );
   return html`<section>
 <h2>Cloud identity</h2>
-${entries.length > 0 ? entries : html`<p>No IAM role is linked to this incident.</p>`}
+${entries.length > 0 ? entries : html`<p>${NOTHING.role}</p>`}
 </section>`;
 }
 
-function actionsSection(response: IncidentResponse | undefined, token: string): Html {
+function actionsSection(response: ResponseView | undefined, token: string): Html {
   const actions = response?.actions ?? [];
-  const undone = response?.undone ?? [];
-  const undoable = pendingUndos(response);
-  const kinds = [...new Set(undoable.map((record) => record.action))];
+  const undoable = response?.undoable ?? [];
   return html`<section>
 <h2>What already ran</h2>
-${actions.length === 0 ? html`<p>No containment step has run yet.</p>` : html`<ul>${actions.map((record) => actionItem(record, undone))}</ul>`}
-${kinds.map((action) =>
-  form(token, 'undo', `Undo: ${ACTION_LABELS[action]}`, {
-    hidden: { action },
-    intro: `Reverses ${undoable.filter((record) => record.action === action).map((record) => record.target).join(', ')}.`,
+${actions.length === 0 ? html`<p>No containment step has run yet.</p>` : html`<ul>${actions.map(actionItem)}</ul>`}
+${undoable.map(({ action, targets }) =>
+  form(token, 'undo', `Undo: ${action.label}`, {
+    hidden: { action: action.code },
+    intro: `Reverses ${commaList(targets)}.`,
   }),
 )}
-${kinds.length > 1 ? form(token, 'undo', 'Undo every step', { intro: 'Reverses every step listed above that can be undone.' }) : ''}
+${undoable.length > 1 ? form(token, 'undo', 'Undo every step', { intro: 'Reverses every step listed above that can be undone.' }) : ''}
 </section>`;
 }
 
-function actionItem(record: ActionRecord, undone: readonly UndoneRecord[]): Html {
-  const reversal = settledUndoOf(record, undone);
-  return html`<li><strong>${ACTION_LABELS[record.action] ?? record.action}</strong> <code>${record.target}</code>: ${record.result} at <time datetime="${record.finishedAt}">${utc(record.finishedAt)}</time>. ${record.detail}
-${record.undo ? html`<br><span class="note">Undo: ${describeUndo(record.undo)}</span>` : ''}
+function actionItem(run: ResponseView['actions'][number]): Html {
+  const { reversal } = run;
+  return html`<li><strong>${run.action.label}</strong> <code>${run.target}</code>: ${run.result} at <time datetime="${run.finishedAt}">${utc(run.finishedAt)}</time>. ${run.detail}
+${run.undo ? html`<br><span class="note">Undo: ${run.undo}</span>` : ''}
 ${reversal ? html`<br><span class="note">Undo recorded: ${reversal.result} by ${reversal.by} at ${utc(reversal.at)}. ${reversal.detail}</span>` : ''}</li>`;
 }
 
-function approvalSection(incident: Incident, response: IncidentResponse | undefined, token: string, now: Date, nonce: string | undefined): Html {
-  const approval = response?.approval;
+function approvalSection(view: IncidentView, token: string, now: Date, nonce: string | undefined): Html {
+  const approval = view.response?.approval;
   if (!approval) {
     return html`<section>
 <h2>Waiting for approval</h2>
 <p>Nothing waits for approval.</p>
-${incident.plan.approval.length > 0 ? html`<p>The plan will ask before:</p>${plannedList(incident.plan.approval)}` : ''}
+${view.plan.approval.length > 0 ? html`<p>The plan will ask before:</p>${stepList(view.plan.approval)}` : ''}
 </section>`;
   }
   const open = approval.decision === undefined && Date.parse(approval.expiresAt) > now.getTime();
   const ours = nonce === undefined || nonce === approval.nonce;
   return html`<section>
 <h2>Waiting for approval</h2>
-${plannedList(approval.proposed)}
+${stepList(approval.proposed)}
 ${approval.decision ? html`<p><strong>${decisionText(approval)}</strong></p>` : ''}
 ${!approval.decision && !open ? html`<p>The approval window closed at ${utc(approval.expiresAt)}; the workflow will not run these steps.</p>` : ''}
 ${open && !ours ? html`<p>This link was sent for an earlier request. Open the link in the newest alert to decide.</p>` : ''}
@@ -191,22 +148,22 @@ ${form(token, 'reject', 'Reject', { intro: 'The workflow skips the steps above.'
 </section>`;
 }
 
-function decisionText(approval: NonNullable<IncidentResponse['approval']>): string {
+function decisionText(approval: ApprovalView): string {
   const at = approval.decidedAt ? ` at ${utc(approval.decidedAt)}` : '';
   if (approval.decision === 'timeout') return `Nobody decided in time${at}; the steps were not run.`;
   return `${approval.decision === 'approved' ? 'Approved' : 'Rejected'} by ${approval.decidedBy ?? 'someone'}${at}.`;
 }
 
-function plannedList(actions: readonly PlannedAction[]): Html {
-  return html`<ul>${actions.map((action) => html`<li><strong>${ACTION_LABELS[action.action] ?? action.action}</strong> <code>${action.target}</code>${action.dryRun ? ' (dry run)' : ''}. Why: ${action.reason}</li>`)}</ul>`;
+function stepList(steps: readonly StepView[]): Html {
+  return html`<ul>${steps.map((step) => html`<li><strong>${step.action.label}</strong> <code>${step.target}</code>${step.dryRun ? ' (dry run)' : ''}. Why: ${step.reason}</li>`)}</ul>`;
 }
 
-function statusSection(response: IncidentResponse | undefined, status: IncidentStatus, token: string): Html {
-  const history = response?.history ?? [];
-  const active = status === 'open' || status === 'contained';
+function statusSection(view: IncidentView, token: string): Html {
+  const history = view.response?.history ?? [];
+  const active = view.status.code === 'open' || view.status.code === 'contained';
   return html`<section>
-<h2>Status: ${STATUS_LABELS[status]}</h2>
-${response ? html`<p class="note">Opened <time datetime="${response.openedAt}">${utc(response.openedAt)}</time>.</p>` : ''}
+<h2>Status: ${view.status.label}</h2>
+${view.response ? html`<p class="note">Opened <time datetime="${view.response.openedAt}">${utc(view.response.openedAt)}</time>.</p>` : ''}
 ${history.length > 0 ? html`<ul>${history.map((change) => html`<li><time datetime="${change.at}">${utc(change.at)}</time>: ${change.from} → ${change.to} by ${change.by}${change.reason ? `: ${change.reason}` : ''}</li>`)}</ul>` : ''}
 ${active ? form(token, 'resolve', 'Mark resolved', { intro: 'The incident is dealt with.' }) : ''}
 ${active ? form(token, 'dismiss', 'Dismiss as a false positive', { reason: true, style: 'danger' }) : ''}
@@ -243,13 +200,9 @@ function fields(rows: [string, string | null | undefined][]): Html | undefined {
   return html`<dl>${present.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>`;
 }
 
-function percent(confidence: number): string {
-  return `${Math.round(confidence * 100)}%`;
-}
-
 function minutesLeft(expiresAt: string, now: Date): string {
   const minutes = Math.max(1, Math.round((Date.parse(expiresAt) - now.getTime()) / 60_000));
-  return minutes < 120 ? `${minutes} minute${minutes === 1 ? '' : 's'} left` : `${Math.round(minutes / 60)} hours left`;
+  return minutes < 120 ? `${plural(minutes, 'minute')} left` : `${Math.round(minutes / 60)} hours left`;
 }
 
 const CSS = `:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45}

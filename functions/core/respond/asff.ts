@@ -1,6 +1,7 @@
-import { parseRoleArn } from '#core/model/arn';
-import type { Incident, PlannedAction } from '#core/model/incident';
+import type { Incident } from '#core/model/incident';
 import { severityRank } from '#core/model/signal';
+import { type IncidentView, type StepView, incidentView } from '#core/view/incident-view';
+import { ellipsize } from '#core/view/words';
 import type { IncidentResponse, IncidentStatus } from './response.ts';
 
 /**
@@ -102,52 +103,55 @@ const TTP_CATEGORIES = new Set([
   'Command and Control',
 ]);
 const FALLBACK_TYPE = 'Software and Configuration Checks/AWS Security Best Practices/Runtime Behavior Analysis';
+/** The recommendation when pivotguard plans no step. */
+export const NO_PLAN_TEXT = 'No containment is planned: review the incident and resolve or dismiss it with pivotguard.';
 
 export function incidentFinding(incident: Incident, response: IncidentResponse | undefined, options: FindingOptions): AsffFinding {
+  const view = incidentView(incident, response);
   const partition = options.partition ?? 'aws';
   const { accountId, region } = options;
-  const status = response?.status ?? 'open';
-  const severity: AsffSeverity = { Label: incident.severity.toUpperCase() as AsffSeverity['Label'], Original: incident.severity };
-  const confidence = Math.min(100, Math.max(0, Math.round(incident.confidence * 100)));
-  const types = findingTypes(incident);
+  const { risk } = view;
+  const severity: AsffSeverity = { Label: risk.severity.toUpperCase() as AsffSeverity['Label'], Original: risk.severity };
+  const confidence = Math.min(100, Math.max(0, Math.round(risk.confidence * 100)));
+  const types = findingTypes(view);
+  const fallbackTitle = `pivotguard incident ${view.id}`;
   return {
     SchemaVersion: SCHEMA_VERSION,
-    Id: `pivotguard/${incident.id}`,
+    Id: `pivotguard/${view.id}`,
     ProductArn: options.productArn ?? `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`,
     ProductName: 'pivotguard',
     CompanyName: 'pivotguard',
-    GeneratorId: `pivotguard/${mainRule(incident)}`,
+    GeneratorId: `pivotguard/${mainRule(view)}`,
     AwsAccountId: accountId,
     Region: region,
     Types: types,
-    CreatedAt: incident.firstSeen,
-    UpdatedAt: options.updatedAt ?? latest([incident.lastSeen, response?.openedAt, ...(response?.history.map((change) => change.at) ?? [])]),
-    FirstObservedAt: incident.firstSeen,
-    LastObservedAt: incident.lastSeen,
+    CreatedAt: view.seen.from,
+    UpdatedAt: options.updatedAt ?? latest([view.seen.to, view.response?.openedAt, ...(view.response?.history.map((change) => change.at) ?? [])]),
+    FirstObservedAt: view.seen.from,
+    LastObservedAt: view.seen.to,
     Severity: severity,
     Confidence: confidence,
-    Title: clip(incident.title || `pivotguard incident ${incident.id}`, ASFF_LIMITS.title),
-    Description: clip(incident.explanation || incident.title || `pivotguard incident ${incident.id}`, ASFF_LIMITS.description),
+    Title: ellipsize(view.headline || fallbackTitle, ASFF_LIMITS.title),
+    Description: ellipsize(view.explanation || view.headline || fallbackTitle, ASFF_LIMITS.description),
     ...(options.incidentUrl ? { SourceUrl: options.incidentUrl } : {}),
-    Remediation: { Recommendation: { Text: clip(planText(incident.plan), ASFF_LIMITS.recommendation) } },
-    ProductFields: productFields(incident, response, options.incidentUrl),
-    Resources: resources(incident, { partition, accountId, region }),
-    Workflow: { Status: WORKFLOW[status] },
-    RecordState: status === 'resolved' || status === 'false-positive' ? 'ARCHIVED' : 'ACTIVE',
+    Remediation: { Recommendation: { Text: ellipsize(planText(view.plan), ASFF_LIMITS.recommendation) } },
+    ProductFields: productFields(view, options.incidentUrl),
+    Resources: resources(view, { partition, accountId, region }),
+    Workflow: { Status: WORKFLOW[view.status.code] },
+    RecordState: view.status.code === 'resolved' || view.status.code === 'false-positive' ? 'ARCHIVED' : 'ACTIVE',
     FindingProviderFields: { Severity: severity, Confidence: confidence, Types: types },
   };
 }
 
 /** The rule of the most severe signal (the earliest among equals): what the incident is mainly about. */
-function mainRule(incident: Incident): string {
-  const main = [...incident.signals].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.time.localeCompare(b.time))[0];
+function mainRule(view: IncidentView): string {
+  const main = [...view.timeline].sort((a, b) => severityRank[b.severity] - severityRank[a.severity] || a.time.localeCompare(b.time))[0];
   return main?.rule ?? 'incident';
 }
 
-function findingTypes(incident: Incident): string[] {
+function findingTypes(view: IncidentView): string[] {
   const types = new Set<string>();
-  for (const { tactic, technique } of incident.objectives) {
-    const name = tactic.replace(/\s*\(.*\)\s*$/, '');
+  for (const { tacticName: name, technique } of view.objectives) {
     if (TTP_CATEGORIES.has(name)) types.add(`TTPs/${name}`);
     else if (name === 'Exfiltration') types.add('Effects/Data Exfiltration');
     else if (name === 'Impact') types.add(technique.startsWith('T1496') ? 'Effects/Resource Consumption' : 'Effects');
@@ -156,59 +160,57 @@ function findingTypes(incident: Incident): string[] {
   return types.size > 0 ? [...types].slice(0, ASFF_LIMITS.types) : [FALLBACK_TYPE];
 }
 
-function planText(plan: Incident['plan']): string {
-  const describe = (actions: readonly PlannedAction[]) =>
-    actions.map((action) => `${action.action.replace(/-/g, ' ')} ${action.target}${action.dryRun ? ' (dry run)' : ''}`).join('; ');
+function planText(plan: IncidentView['plan']): string {
+  const describe = (steps: readonly StepView[]) => steps.map((step) => `${step.action.label} ${step.target}${step.dryRun ? ' (dry run)' : ''}`).join('; ');
   const parts = [
     plan.automatic.length > 0 ? `pivotguard runs: ${describe(plan.automatic)}.` : '',
     plan.approval.length > 0 ? `After approval: ${describe(plan.approval)}.` : '',
   ].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : 'No containment is planned: review the incident and resolve or dismiss it with pivotguard.';
+  return parts.length > 0 ? parts.join(' ') : NO_PLAN_TEXT;
 }
 
-function productFields(incident: Incident, response: IncidentResponse | undefined, incidentUrl: string | undefined): Record<string, string> {
-  const { workload } = incident;
+function productFields(view: IncidentView, incidentUrl: string | undefined): Record<string, string> {
+  const { where } = view;
   const fields: Record<string, string | null | undefined> = {
-    'pivotguard/incidentId': incident.id,
-    'pivotguard/status': response?.status ?? 'open',
-    'pivotguard/openedAt': response?.openedAt,
-    'pivotguard/cluster': workload.cluster,
-    'pivotguard/namespace': workload.namespace,
-    'pivotguard/pod': workload.pod,
-    'pivotguard/owner': workload.owner,
-    'pivotguard/serviceAccount': workload.serviceAccount,
-    'pivotguard/node': workload.node,
-    'pivotguard/image': workload.image,
-    'pivotguard/signals': String(incident.signals.length),
+    'pivotguard/incidentId': view.id,
+    'pivotguard/status': view.status.code,
+    'pivotguard/openedAt': view.response?.openedAt,
+    'pivotguard/cluster': where.cluster,
+    'pivotguard/namespace': where.namespace,
+    'pivotguard/pod': where.pod,
+    'pivotguard/owner': where.owner,
+    'pivotguard/serviceAccount': where.serviceAccount,
+    'pivotguard/node': where.node,
+    'pivotguard/image': where.image,
+    'pivotguard/signals': String(view.timeline.length),
     'pivotguard/link': incidentUrl,
   };
   return Object.fromEntries(
     Object.entries(fields)
       .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].length > 0)
-      .map(([key, value]) => [key, clip(value, ASFF_LIMITS.productFieldValue)]),
+      .map(([key, value]) => [key, ellipsize(value, ASFF_LIMITS.productFieldValue)]),
   );
 }
 
-function resources(incident: Incident, where: { partition: NonNullable<FindingOptions['partition']>; accountId: string; region: string }): AsffResource[] {
-  const { partition, accountId, region } = where;
-  const { workload } = incident;
+function resources(view: IncidentView, at: { partition: NonNullable<FindingOptions['partition']>; accountId: string; region: string }): AsffResource[] {
+  const { partition, accountId, region } = at;
+  const { where } = view;
   const found: AsffResource[] = [];
-  if (workload.cluster) {
-    const arn = `arn:${partition}:eks:${region}:${accountId}:cluster/${workload.cluster}`;
-    found.push({ Type: 'AwsEksCluster', Id: arn, Partition: partition, Region: region, Details: { AwsEksCluster: { Name: workload.cluster, Arn: arn } } });
+  if (where.cluster) {
+    const arn = `arn:${partition}:eks:${region}:${accountId}:cluster/${where.cluster}`;
+    found.push({ Type: 'AwsEksCluster', Id: arn, Partition: partition, Region: region, Details: { AwsEksCluster: { Name: where.cluster, Arn: arn } } });
   }
-  if (workload.pod || workload.image) {
+  if (where.pod || where.image) {
     const container = {
-      ...(workload.pod ? { Name: workload.pod } : {}),
-      ...(workload.image ? { ImageName: workload.image } : {}),
-      ...(workload.imageDigest ? { ImageId: workload.imageDigest } : {}),
+      ...(where.pod ? { Name: where.pod } : {}),
+      ...(where.image ? { ImageName: where.image } : {}),
+      ...(where.imageDigest ? { ImageId: where.imageDigest } : {}),
     };
-    const id = [workload.cluster, workload.namespace, workload.pod].filter(Boolean).join('/') || workload.imageDigest || workload.image!;
+    const id = [where.cluster, where.namespace, where.pod].filter(Boolean).join('/') || where.imageDigest || where.image!;
     found.push({ Type: 'Container', Id: id, Partition: partition, Region: region, Details: { Container: container } });
   }
-  for (const identity of incident.identities) {
-    const roleName = parseRoleArn(identity.roleArn)?.roleName ?? identity.roleArn.slice(identity.roleArn.lastIndexOf('/') + 1);
-    found.push({ Type: 'AwsIamRole', Id: identity.roleArn, Partition: partition, Details: { AwsIamRole: { RoleName: roleName } } });
+  for (const identity of view.identities) {
+    found.push({ Type: 'AwsIamRole', Id: identity.roleArn, Partition: partition, Details: { AwsIamRole: { RoleName: identity.roleName } } });
   }
   // ASFF needs at least one resource: without a cluster, pod or role, the finding is about the account.
   if (found.length === 0) found.push({ Type: 'AwsAccount', Id: `AWS::::Account:${accountId}`, Partition: partition, Region: region });
@@ -217,10 +219,4 @@ function resources(incident: Incident, where: { partition: NonNullable<FindingOp
 
 function latest(times: readonly (string | undefined)[]): string {
   return times.filter((time): time is string => Boolean(time)).sort().at(-1)!;
-}
-
-/** Limits count characters; cutting by code point never leaves half a surrogate pair. */
-function clip(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }

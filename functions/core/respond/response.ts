@@ -102,6 +102,12 @@ export function openResponse(incidentId: string, openedAt: string): IncidentResp
   return { incidentId, openedAt, status: 'open', history: [], actions: [], undone: [], alerts: [] };
 }
 
+/** Adds an alert once: the same change at the same severity, alerted again (a redelivered batch), is found recorded. */
+export function withAlert(response: IncidentResponse, alert: AlertSent): IncidentResponse {
+  const known = response.alerts.some((sent) => sent.kind === alert.kind && sent.severity === alert.severity);
+  return known ? response : { ...response, alerts: [...response.alerts, alert] };
+}
+
 /**
  * Adds the workflow's step records. A record already kept (same action, target, start and
  * outcome) is not added twice, so a retried RecordOutcome changes nothing, while a revision's

@@ -96,7 +96,7 @@ function allowsAnyone(policy: unknown): boolean {
   }
   const statements = ([] as unknown[]).concat(asObject(document)?.Statement ?? []).map(asObject);
   return statements.some((statement) => {
-    if (!statement || statement.Effect !== 'Allow') return false;
+    if (statement?.Effect !== 'Allow') return false;
     const principal = statement.Principal;
     const everyone = principal === '*' || asObject(principal)?.AWS === '*' || (asArray(asObject(principal)?.AWS).length === 0 && JSON.stringify(asObject(principal)?.AWS ?? '').includes('"*"'));
     if (!everyone) return false;

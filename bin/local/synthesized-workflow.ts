@@ -1,17 +1,15 @@
 /**
- * The containment state machine as CloudFormation will create it, executed locally: the
- * definition is taken from the synthesized template (not a hand-written copy) and run by
- * aws-local-stepfunctions (state-machine-runner.ts), with each Task state mapped to a local
- * handler. The tests and `pivotguard replay --contain` both run it this way.
+ * The containment state machine as CloudFormation will create it: the definition is taken from
+ * the synthesized template (not a hand-written copy), for local runs by aws-local-stepfunctions
+ * (functions/adapters/local/state-machine-runner.ts). Local tooling, not Lambda code: it needs the
+ * CDK and the stack's construct, which the functions never import.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ContainmentWorkflow } from '../../../lib/containment-workflow.ts';
-
-export { type ExecuteOptions, type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
+import { ContainmentWorkflow } from '../../lib/containment-workflow.ts';
 
 /** The synthesized Amazon States Language, with CloudFormation references replaced by placeholders. */
 export function synthesizedDefinition(): Record<string, unknown> {

@@ -1,0 +1,11 @@
+import type { RunContext } from './adapter.ts';
+import { undoInCluster } from './undo-in-cluster.ts';
+
+export const isolatePod = {
+  run: async ({ kubernetes, target }: RunContext) => (await kubernetes()).isolatePod(target),
+  undo: {
+    'remove-pod-quarantine': undoInCluster<'remove-pod-quarantine'>(
+      (step) => `remove ${step.label} from pod ${step.namespace}/${step.pod} and delete NetworkPolicy ${step.networkPolicy}`,
+    ),
+  },
+};

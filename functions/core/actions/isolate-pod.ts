@@ -1,0 +1,22 @@
+import { REACH_CLUSTERS, describeAction, podTargetOf } from './descriptor.ts';
+
+/** Labels the pod and applies a deny-all NetworkPolicy selecting the label; the pod keeps running for forensics. */
+export const isolatePod = describeAction({
+  name: 'isolate-pod',
+  label: 'Isolate the pod',
+  words: { done: 'isolated the pod', todo: 'isolate the pod', noun: 'Pod isolation' },
+  tier: { byDefault: 'automatic' },
+  needs: {
+    iam: [REACH_CLUSTERS],
+    rbac: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] },
+    ],
+  },
+  preconditions: ['the incident names the pod and it is still running', 'no other incident has quarantined the pod (checked when it runs)'],
+  undoKinds: ['remove-pod-quarantine'],
+  propose: ({ workload, podStillRunning }) => {
+    const pod = podTargetOf(workload);
+    return pod && podStillRunning ? [{ target: pod, reason: 'cut the pod off the network but keep it running for forensics' }] : [];
+  },
+});

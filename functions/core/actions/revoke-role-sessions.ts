@@ -1,0 +1,27 @@
+import { describeAction } from './descriptor.ts';
+
+/** Denies the implicated sessions of a role with an inline policy; other pods using the role keep working. */
+export const revokeRoleSessions = describeAction({
+  name: 'revoke-role-sessions',
+  label: 'Revoke the role sessions',
+  words: { done: 'revoked the role sessions', todo: 'revoke the role sessions', noun: 'Session revocation' },
+  tier: { byDefault: 'automatic' },
+  needs: {
+    // The undo reads and deletes the policy. IAM has no condition key for an inline policy's name, so the adapter checks the names.
+    iam: [{ on: 'containable-roles', actions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'] }],
+    rbac: [],
+  },
+  preconditions: [
+    'the role was issued to the workload (IRSA or Pod Identity), not only observed, and its sessions were seen',
+    'the sessions can be named for one pod: IRSA session names, or the Pod Identity pod (checked when it runs)',
+  ],
+  undoKinds: ['delete-role-policy'],
+  propose: ({ identities }) =>
+    identities
+      .filter((identity) => identity.via !== 'observed' && identity.sessions.length > 0)
+      .map((identity) => ({
+        target: identity.roleArn,
+        reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
+        scope: [...identity.sessions].sort(),
+      })),
+});

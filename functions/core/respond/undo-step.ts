@@ -1,0 +1,10 @@
+/**
+ * The exact reversal of one applied step; executing it twice is harmless. Its own module, with no
+ * imports, because the action descriptors name its kinds and the records carry it.
+ */
+export type UndoStep =
+  | { kind: 'remove-pod-quarantine'; cluster: string; namespace: string; pod: string; label: string; networkPolicy: string }
+  | { kind: 'delete-role-policy'; roleName: string; policyName: string }
+  | { kind: 'restore-replicas'; cluster: string; namespace: string; workloadKind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; name: string; replicas: number }
+  | { kind: 'uncordon-node'; cluster: string; node: string }
+  | { kind: 'none'; reason: string };

@@ -1,0 +1,18 @@
+import type { UndoStep } from '#core/respond/action';
+import { plural } from './words.ts';
+
+/** What running an undo step would change, for a person deciding whether to run it. */
+export function describeUndo(undo: UndoStep): string {
+  switch (undo.kind) {
+    case 'remove-pod-quarantine':
+      return `Remove the label ${undo.label} from pod ${undo.cluster}/${undo.namespace}/${undo.pod} and delete the NetworkPolicy ${undo.networkPolicy}, so its traffic flows again.`;
+    case 'delete-role-policy':
+      return `Delete the inline policy ${undo.policyName} from role ${undo.roleName}, so the revoked sessions work again until they expire.`;
+    case 'restore-replicas':
+      return `Scale ${undo.workloadKind} ${undo.namespace}/${undo.name} in ${undo.cluster} back to ${plural(undo.replicas, 'replica')}.`;
+    case 'uncordon-node':
+      return `Uncordon node ${undo.node} in ${undo.cluster}, so pods are scheduled on it again.`;
+    case 'none':
+      return `Cannot be undone: ${undo.reason}`;
+  }
+}
