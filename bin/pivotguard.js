@@ -10,7 +10,10 @@ const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   // The AWS SDK says the same in eight lines on every AWS call; once, in one line, is enough.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (process.stderr.isTTY) process.stderr.write(`pivotguard: Node ${process.versions.node} is past end of life; pivotguard is built for Node 22 (package.json engines): upgrade when you can\n`);
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      `pivotguard: Node ${process.versions.node} is past end of life; pivotguard is built for Node 22 (package.json engines): upgrade when you can\n`,
+    );
 }
 
 try {

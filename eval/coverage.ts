@@ -142,13 +142,15 @@ const disputed: { file: string; family: string; test: string; reason: string }[]
     file: 'cloudtrail/aws-samples_eks-security-immersion-day_pod-identity.jsonl',
     family: 'EKS Pod Identity workshop',
     test: 'eaef7c6d',
-    reason: 'AssumeRoleForPodIdentity run by hand with the AWS CLI from a node: benign in the workshop, but exactly the call by "anything but the Pod Identity agent" that a thief on a node would make',
+    reason:
+      'AssumeRoleForPodIdentity run by hand with the AWS CLI from a node: benign in the workshop, but exactly the call by "anything but the Pod Identity agent" that a thief on a node would make',
   },
   ...['user1 create keys for user2', 'jackson create keys for jack', 'jack create keys for jackson'].map((test) => ({
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
     family: 'AWS.IAM.Backdoor.User.Keys',
     test,
-    reason: 'the record says CloudFormation made the call (invokedBy cloudformation.amazonaws.com): a stack deployment, which pivotguard does not judge as a person acting',
+    reason:
+      'the record says CloudFormation made the call (invokedBy cloudformation.amazonaws.com): a stack deployment, which pivotguard does not judge as a person acting',
   })),
   ...['Root Activity - CreateServiceLinkedRole', 'Root Read-Only Enumeration'].map((test) => ({
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
@@ -160,25 +162,26 @@ const disputed: { file: string; family: string; test: string; reason: string }[]
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
     family: 'AWS.CloudTrail.RootAccessKeyCreated',
     test: 'Root Created Access Key For User',
-    reason: 'root creating a key for a user is still root use (CIS root-usage alarm) and a new key (IAM persistence); the label only says the key is not root\'s own',
+    reason:
+      "root creating a key for a user is still root use (CIS root-usage alarm) and a new key (IAM persistence); the label only says the key is not root's own",
   },
   {
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
     family: 'AWS.Console.RootLoginFailed',
     test: 'Successful Login',
-    reason: 'a successful root sign-in is root use (AWS.Console.RootLogin\'s positive); the label only says it did not fail',
+    reason: "a successful root sign-in is root use (AWS.Console.RootLogin's positive); the label only says it did not fail",
   },
   ...['AWS.IAM.CreateRole', 'AWS.IAM.CreateUser'].map((family) => ({
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
     family,
     test: family === 'AWS.IAM.CreateRole' ? 'IAM Role Not Created' : 'IAM User Not Created',
-    reason: 'the record attaches AdministratorAccess to a user (AWS.IAM.AttachAdminUserPolicy\'s positive); the label only says nothing was created',
+    reason: "the record attaches AdministratorAccess to a user (AWS.IAM.AttachAdminUserPolicy's positive); the label only says nothing was created",
   })),
   ...['AWS.S3.DisableMfaDelete', 'AWS.S3.SuspendVersioning'].map((family) => ({
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',
     family,
     test: 'Different S3 Event',
-    reason: 'the record deletes bucket encryption (AWS.S3.DeleteBucketEncryption\'s positive); the label only says it is another call',
+    reason: "the record deletes bucket encryption (AWS.S3.DeleteBucketEncryption's positive); the label only says it is another call",
   })),
   {
     file: 'cloudtrail/panther-analysis_rule-tests.jsonl',

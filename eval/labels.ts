@@ -56,7 +56,11 @@ export function labelFor(file: string, expected: Expected): Label {
     }
     case 'cloudtrail/panther-analysis_test-scenarios.jsonl':
       // The label names who acted (attacker or victim), not whether the call is suspicious on its own.
-      return { positive: undefined, family: `scenario ${String(expected.scenario)}`, excluded: 'scenario step: the label names the actor, only the sequence is suspicious' };
+      return {
+        positive: undefined,
+        family: `scenario ${String(expected.scenario)}`,
+        excluded: 'scenario step: the label names the actor, only the sequence is suspicious',
+      };
     case 'cloudtrail/stratus-red-team_detonation-logs.jsonl':
       return { positive: undefined, family: String(expected.stratus_technique), excluded: 'malicious context, including setup calls: judged per technique' };
     case 'cloudtrail/aws-samples_eks-security-immersion-day_pod-identity.jsonl':

@@ -16,13 +16,37 @@ function report(result: Evaluation): string {
   const overall = emptyTally();
   for (const tally of result.bySource.values()) for (const key of ['tp', 'fp', 'tn', 'fn'] as const) overall[key] += tally[key];
   lines.push(table('source', [...result.bySource.entries(), ['all', overall]]), '');
-  lines.push(table('labelled rule family', [...result.byFamily.entries()].sort(([a], [b]) => a.localeCompare(b))), '');
+  lines.push(
+    table(
+      'labelled rule family',
+      [...result.byFamily.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    ),
+    '',
+  );
   const techniques = [...result.techniques.entries()];
   const seen = techniques.filter(([, detected]) => detected).length;
   lines.push(`Stratus Red Team techniques with at least one signal: ${seen} of ${techniques.length}`);
-  lines.push(`  not seen: ${techniques.filter(([, detected]) => !detected).map(([name]) => name).join(', ') || 'none'}`, '');
-  lines.push(...listing('Misses (labelled positive, the family\'s rules did not fire)', result.records.filter((r) => isJudgeable(r) && r.label.positive && !flagged(r))));
-  lines.push(...listing('False alarms (labelled negative, the family\'s rules fired)', result.records.filter((r) => isJudgeable(r) && !r.label.positive && flagged(r))));
+  lines.push(
+    `  not seen: ${
+      techniques
+        .filter(([, detected]) => !detected)
+        .map(([name]) => name)
+        .join(', ') || 'none'
+    }`,
+    '',
+  );
+  lines.push(
+    ...listing(
+      "Misses (labelled positive, the family's rules did not fire)",
+      result.records.filter((r) => isJudgeable(r) && r.label.positive && !flagged(r)),
+    ),
+  );
+  lines.push(
+    ...listing(
+      "False alarms (labelled negative, the family's rules fired)",
+      result.records.filter((r) => isJudgeable(r) && !r.label.positive && flagged(r)),
+    ),
+  );
   const disputed = result.records.filter((r) => r.disputed);
   lines.push(`Labels we dispute (not tallied): ${disputed.length}`);
   for (const record of disputed) lines.push(`  ${where(record)}  ${record.label.family}: ${record.disputed}`);
@@ -50,7 +74,9 @@ function table(title: string, rows: [string, Tally][]): string {
   const header = [title, 'TP', 'FP', 'FN', 'TN', 'precision', 'recall'];
   const body = rows.map(([name, t]) => [name, String(t.tp), String(t.fp), String(t.fn), String(t.tn), formatRatio(precision(t)), formatRatio(recall(t))]);
   const widths = header.map((cell, index) => Math.max(cell.length, ...body.map((row) => row[index]!.length)));
-  return [header, ...body].map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[index]!))).join('  ')).join('\n');
+  return [header, ...body]
+    .map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[index]!))).join('  '))
+    .join('\n');
 }
 
 function listing(title: string, records: Judged[]): string[] {

@@ -57,7 +57,9 @@ export class Alerting extends Construct {
         principals: [new iam.AccountPrincipal(stack.account)],
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
-        conditions: { ArnLike: { 'aws:PrincipalArn': stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${FORWARDER_ROLE_PREFIX}*` }) } },
+        conditions: {
+          ArnLike: { 'aws:PrincipalArn': stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${FORWARDER_ROLE_PREFIX}*` }) },
+        },
       }),
     );
   }

@@ -53,7 +53,7 @@ export function buildApp(context: Record<string, unknown> = {}, env: NodeJS.Proc
 /** Forwarders need pivotguard's region by name: the stack that builds their target ARN is in another region. */
 function regionForwarders(app: App, regions: string[], env: NodeJS.ProcessEnv): RegionForwarderStack[] {
   const home = env.CDK_DEFAULT_REGION;
-  if (!home) throw new DeploymentConfigError('forwardRegions needs pivotguard\'s region: deploy with a profile or AWS_REGION that names it');
+  if (!home) throw new DeploymentConfigError("forwardRegions needs pivotguard's region: deploy with a profile or AWS_REGION that names it");
   const bad = regions.find((region) => !REGION.test(region));
   if (bad !== undefined) throw new DeploymentConfigError(`forwardRegions: "${bad}" is not an AWS region name`);
   if (regions.includes(home)) throw new DeploymentConfigError(`forwardRegions: ${home} is pivotguard's own region; list only the others`);

@@ -29,7 +29,8 @@ export function cloudTrailEventPatterns(watches: readonly CloudTrailWatch[]): ev
     else patterns.push([piece]);
   }
   return patterns.map((branches) => {
-    if (renderedLength(branches) > MAX_PATTERN_LENGTH) throw new Error(`a CloudTrail pattern cannot fit in ${MAX_PATTERN_LENGTH} characters: ${JSON.stringify(branches)}`);
+    if (renderedLength(branches) > MAX_PATTERN_LENGTH)
+      throw new Error(`a CloudTrail pattern cannot fit in ${MAX_PATTERN_LENGTH} characters: ${JSON.stringify(branches)}`);
     return { detailType: DETAIL_TYPES, detail: detailOf(branches) };
   });
 }

@@ -47,13 +47,24 @@ export class ContainmentWorkflow extends Construct {
     const step = (name: string, stepName: string, fields: Record<string, unknown>, resultPath?: string) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.handler,
-        payload: sfn.TaskInput.fromObject({ step: stepName, 'incident.$': '$.incident', 'dryRun.$': '$.dryRun', 'execution.$': '$$.Execution.Name', ...fields }),
+        payload: sfn.TaskInput.fromObject({
+          step: stepName,
+          'incident.$': '$.incident',
+          'dryRun.$': '$.dryRun',
+          'execution.$': '$$.Execution.Name',
+          ...fields,
+        }),
         payloadResponseOnly: true,
         resultPath,
         retryOnServiceExceptions: false,
       }).addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
-    const recordOutcome = step('RecordOutcome', 'record', { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' }, '$.recorded');
+    const recordOutcome = step(
+      'RecordOutcome',
+      'record',
+      { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' },
+      '$.recorded',
+    );
     const done = new sfn.Succeed(this, 'Done');
 
     // Evidence first: without it, nothing else runs.

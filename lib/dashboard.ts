@@ -45,10 +45,18 @@ export class KpiDashboard extends Construct {
       widgets: [
         [new cloudwatch.TextWidget({ markdown: EXPLANATION, width: 24, height: 7 })],
         [
-          graph('Incidents opened, by severity', SEVERITIES.map((severity) => kpiMetric('IncidentsBySeverity', { dimensions: { severity }, label: severity })), {
-            stacked: true,
-          }),
-          graph('Alerts', [kpiMetric('AlertsSent', { label: 'sent' }), kpiMetric('AlertsFailed', { label: 'failed' }), kpiMetric('AlertsLost', { label: 'lost' })]),
+          graph(
+            'Incidents opened, by severity',
+            SEVERITIES.map((severity) => kpiMetric('IncidentsBySeverity', { dimensions: { severity }, label: severity })),
+            {
+              stacked: true,
+            },
+          ),
+          graph('Alerts', [
+            kpiMetric('AlertsSent', { label: 'sent' }),
+            kpiMetric('AlertsFailed', { label: 'failed' }),
+            kpiMetric('AlertsLost', { label: 'lost' }),
+          ]),
           graph('Containments', [
             kpiMetric('ContainmentsStarted', { label: 'started' }),
             kpiMetric('ContainmentsExtended', { label: 'extended to new targets' }),
@@ -84,9 +92,13 @@ export class KpiDashboard extends Construct {
             ],
             { width: 12 },
           ),
-          graph('Incidents closed', [kpiMetric('IncidentsResolved', { label: 'resolved' }), kpiMetric('IncidentsDismissed', { label: 'dismissed (false positive)' })], {
-            width: 12,
-          }),
+          graph(
+            'Incidents closed',
+            [kpiMetric('IncidentsResolved', { label: 'resolved' }), kpiMetric('IncidentsDismissed', { label: 'dismissed (false positive)' })],
+            {
+              width: 12,
+            },
+          ),
         ],
         pipelineHealth(props),
       ],
@@ -100,22 +112,33 @@ function pipelineHealth(props: KpiDashboardProps): cloudwatch.IWidget[] {
   // Up to four graphs side by side.
   const narrow = { width: 6 };
   const widgets = [
-    graph('Queue', [
-      props.queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'oldest record (seconds)' }),
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'dead letters' }),
-    ], narrow),
+    graph(
+      'Queue',
+      [
+        props.queue.metricApproximateAgeOfOldestMessage({ ...max, label: 'oldest record (seconds)' }),
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...max, label: 'dead letters' }),
+      ],
+      narrow,
+    ),
     graph('Analyzer', [props.analyzer.metricErrors({ ...sum, label: 'errors' }), props.analyzer.metricThrottles({ ...sum, label: 'throttles' })], narrow),
   ];
   if (props.stateMachine) {
     widgets.push(
-      graph('Containment workflow', [
-        props.stateMachine.metricFailed({ ...sum, label: 'failed' }),
-        props.stateMachine.metricTimedOut({ ...sum, label: 'timed out' }),
-      ], narrow),
+      graph(
+        'Containment workflow',
+        [props.stateMachine.metricFailed({ ...sum, label: 'failed' }), props.stateMachine.metricTimedOut({ ...sum, label: 'timed out' })],
+        narrow,
+      ),
     );
   }
   if (props.securityHub) {
-    widgets.push(graph('Security Hub findings', [kpiMetric('FindingsExported', { label: 'exported' }), kpiMetric('FindingsNotExported', { label: 'not exported' })], narrow));
+    widgets.push(
+      graph(
+        'Security Hub findings',
+        [kpiMetric('FindingsExported', { label: 'exported' }), kpiMetric('FindingsNotExported', { label: 'not exported' })],
+        narrow,
+      ),
+    );
   }
   return widgets;
 }

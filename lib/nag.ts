@@ -121,7 +121,7 @@ function acknowledgeControlTowerFindings(scopes: NagScopes): void {
   );
   const accessLogs = containment.evidence.accessLogs;
   guard(accessLogs, 's3_bucket_default_encryption_kms_check', 'S3 delivers server access logs only into buckets encrypted with S3-managed keys.');
-  guard(accessLogs, 's3_bucket_logging_enabled_check', 'This bucket receives the evidence bucket\'s access logs; logging it into itself would loop.');
+  guard(accessLogs, 's3_bucket_logging_enabled_check', "This bucket receives the evidence bucket's access logs; logging it into itself would loop.");
   guard(accessLogs, 's3_bucket_object_lock_enabled_check', 'Access logs expire after a year; the evidence they describe is under Object Lock.');
 }
 
@@ -174,7 +174,7 @@ function acknowledgeContainment(containment: Containment): void {
   acknowledge(
     workflowPolicy,
     'AwsSolutions-IAM5[Resource::*]',
-    "Only X-Ray tracing and the CloudWatch Logs delivery calls Step Functions logging needs (logs:CreateLogDelivery and related), which support no resource-level permissions.",
+    'Only X-Ray tracing and the CloudWatch Logs delivery calls Step Functions logging needs (logs:CreateLogDelivery and related), which support no resource-level permissions.',
   );
   acknowledge(
     workflowPolicy,

@@ -84,10 +84,10 @@ export interface PivotGuardProps {
    * the quota first; `pivotguard doctor` says which.
    * @default true
    */
-  readonly reserveConcurrency?: boolean;  /**
+  readonly reserveConcurrency?: boolean /**
    * Runs the containment function in this VPC, for clusters whose API server endpoint is private.
    * The subnets need a NAT gateway or VPC endpoints for EKS, STS, IAM, S3, DynamoDB, SNS, Secrets Manager and X-Ray.
-   */
+   */;
   readonly containmentVpc?: FunctionVpc;
   /** How long a disruptive step waits for a person; after that it is not run. @default 24 hours */
   readonly approvalTimeout?: Duration;

@@ -45,7 +45,10 @@ export class RegionForwarderStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     for (const id of ['AwsSolutions-SQS3', 'cdk-validator-cfnguard::sqs_dlq_check']) {
-      Validations.of(this.deadLetterQueue).acknowledge({ id, reason: 'This is the dead-letter queue of the forwarding rules; a queue behind it would hide events that already failed.' });
+      Validations.of(this.deadLetterQueue).acknowledge({
+        id,
+        reason: 'This is the dead-letter queue of the forwarding rules; a queue behind it would hide events that already failed.',
+      });
     }
     const target = new targets.EventBus(bus, { role, deadLetterQueue: this.deadLetterQueue });
 

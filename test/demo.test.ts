@@ -15,7 +15,9 @@ import { shuffle } from './fixtures/shuffle.ts';
 const EXAMPLE = join(import.meta.dirname, '../examples/seed-scenario');
 const RECORDS = join(EXAMPLE, 'records');
 const CONFIG = join(EXAMPLE, 'pivotguard.yaml');
-const files = readdirSync(RECORDS).sort().map((name) => join(RECORDS, name));
+const files = readdirSync(RECORDS)
+  .sort()
+  .map((name) => join(RECORDS, name));
 
 async function demoJson(): Promise<{ incidents: Incident[]; rejected: unknown[]; stats: Record<string, unknown> }> {
   const out = new PassThrough();
@@ -97,7 +99,9 @@ describe('the seed scenario demo (npm run demo)', () => {
 
   it('names the suspected objectives in ATT&CK terms', () => {
     const tactics = incident.objectives.map((objective) => objective.tactic);
-    expect(tactics).toEqual(expect.arrayContaining(['Execution (TA0002)', 'Impact (TA0040)', 'Credential Access (TA0006)', 'Discovery (TA0007)', 'Lateral Movement (TA0008)']));
+    expect(tactics).toEqual(
+      expect.arrayContaining(['Execution (TA0002)', 'Impact (TA0040)', 'Credential Access (TA0006)', 'Discovery (TA0007)', 'Lateral Movement (TA0008)']),
+    );
     expect(incident.objectives).toContainEqual({ tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' });
   });
 

@@ -109,11 +109,7 @@ export function roleBindingReason(binding: string, namespace: string, role: stri
 }
 
 export function controllerReason(controller: string): string {
-  return clusterRoleReason(
-    `system:controller:${controller}`,
-    `system:controller:${controller}`,
-    `ServiceAccount "${controller}/kube-system"`,
-  );
+  return clusterRoleReason(`system:controller:${controller}`, `system:controller:${controller}`, `ServiceAccount "${controller}/kube-system"`);
 }
 
 // ---- Users -------------------------------------------------------------------------------
@@ -128,8 +124,7 @@ export const KUBECTL_CI_AGENT = `kubectl/v1.31.2 (linux/amd64) kubernetes/5864a4
 export const COREDNS_AGENT = 'coredns/v0.0.0 (linux/amd64) kubernetes/$Format';
 export const KUBE_PROXY_AGENT = `kube-proxy/v1.31.3 (linux/amd64) kubernetes/${K8S_COMMIT}`;
 export const AUTOSCALER_AGENT = 'cluster-autoscaler/v0.0.0 (linux/amd64) kubernetes/$Format';
-export const CLOUD_CONTROLLER_AGENT =
-  'aws-cloud-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/cloud-node-lifecycle-controller';
+export const CLOUD_CONTROLLER_AGENT = 'aws-cloud-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/cloud-node-lifecycle-controller';
 
 /** The EKS control plane's addresses as seen by the API server. */
 export const CONTROL_PLANE_IPS = ['172.16.62.141', '172.16.97.18'];
@@ -172,14 +167,7 @@ export const KCM_SELF_AGENT = `${KCM_AGENT}/leader-election`;
  * name the assumed role; for kubelets it is the node instance role with the instance id
  * as session name and the instance-profile access key.
  */
-export function iamMappedUser(
-  account: AwsAccount,
-  username: string,
-  groups: string[],
-  roleName: string,
-  sessionName: string,
-  accessKeyId?: string,
-): AuditUser {
+export function iamMappedUser(account: AwsAccount, username: string, groups: string[], roleName: string, sessionName: string, accessKeyId?: string): AuditUser {
   const roleId = account.roleId(roleName);
   const extra: Record<string, string[]> = {};
   if (accessKeyId) extra.accessKeyId = [accessKeyId];
@@ -200,14 +188,7 @@ export function kubeletUser(account: AwsAccount, node: Node): AuditUser {
   const accessKeyId = node.creds?.accessKeyId;
   const cached = kubeletUsers.get(node);
   if (cached && cached.accessKeyId === accessKeyId) return cached.user;
-  const user = iamMappedUser(
-    account,
-    `system:node:${node.name}`,
-    NODE_GROUPS,
-    `${account.cluster}-node-role`,
-    node.instanceId,
-    accessKeyId,
-  );
+  const user = iamMappedUser(account, `system:node:${node.name}`, NODE_GROUPS, `${account.cluster}-node-role`, node.instanceId, accessKeyId);
   kubeletUsers.set(node, { accessKeyId, user });
   return user;
 }

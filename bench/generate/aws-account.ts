@@ -34,7 +34,10 @@ export class AwsAccount {
   private readonly salt: number;
   private readonly roleIds = new Map<string, string>();
 
-  constructor(seed: number, readonly cluster: string) {
+  constructor(
+    seed: number,
+    readonly cluster: string,
+  ) {
     this.salt = seed >>> 0;
     const rng = new Prng(fnv1a(`account:${seed}:${cluster}`));
     this.oidcIssuerId = rng.hex(32).toUpperCase();

@@ -94,8 +94,7 @@ export function awsBackground(world: World, now: number): string {
   const roll = rng.next();
   if (roll < 0.72 && model.podsWithCreds.size > 0) {
     const pod = model.podsWithCreds.at(rng.int(model.podsWithCreds.size)) as Pod;
-    const line =
-      pod.deployment === model.clusterAutoscaler ? autoscalerDescribe(world, pod, now) : applicationCall(world, pod, now);
+    const line = pod.deployment === model.clusterAutoscaler ? autoscalerDescribe(world, pod, now) : applicationCall(world, pod, now);
     if (line) return line;
   }
   if (roll >= 0.72 && roll < 0.82) {

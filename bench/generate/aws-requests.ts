@@ -1,13 +1,6 @@
 import { ACCOUNT_ID, REGION, newSessionToken, type EndpointService } from './aws-account.ts';
 import { awsExpiration, isoSeconds, MICROS_PER_HOUR } from './clock.ts';
-import {
-  assumedRoleUser,
-  cloudTrailLine,
-  sdkUserAgent,
-  serviceAccountSubject,
-  webIdentityUser,
-  type CloudTrailCall,
-} from './cloudtrail.ts';
+import { assumedRoleUser, cloudTrailLine, sdkUserAgent, serviceAccountSubject, webIdentityUser, type CloudTrailCall } from './cloudtrail.ts';
 import type { Credentials, Node, Pod } from './cluster-model.ts';
 import type { World } from './world.ts';
 
@@ -19,8 +12,7 @@ import type { World } from './world.ts';
  * endpoint (KMS, Secrets Manager) from the pod's own private IP.
  */
 
-const ECR_CREDENTIAL_PROVIDER_AGENT =
-  'aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/ecr#1.30.3';
+const ECR_CREDENTIAL_PROVIDER_AGENT = 'aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/ecr#1.30.3';
 const CONTAINERD_AGENT = 'containerd/1.7.23';
 const VPC_CNI_AGENT = 'aws-sdk-go/1.55.5 (go1.22.5; linux; amd64) amazon-vpc-cni-k8s/version/v1.18.5';
 
@@ -137,9 +129,7 @@ export function applicationCall(world: World, pod: Pod, now: number): string | u
     requestParameters: { name: `/${app}/config`, withDecryption: true },
     responseElements: null,
     readOnly: true,
-    resources: [
-      { accountId: ACCOUNT_ID, type: 'AWS::SSM::Parameter', ARN: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${app}/config` },
-    ],
+    resources: [{ accountId: ACCOUNT_ID, type: 'AWS::SSM::Parameter', ARN: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${app}/config` }],
   });
 }
 

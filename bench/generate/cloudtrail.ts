@@ -76,12 +76,7 @@ export function webIdentityUser(account: AwsAccount, subject: string): unknown {
  * A role session using temporary credentials: IRSA sessions carry the OIDC provider in
  * webIdFederationData; instance-profile sessions carry ec2RoleDelivery instead.
  */
-export function assumedRoleUser(
-  account: AwsAccount,
-  roleName: string,
-  creds: Credentials,
-  kind: 'web-identity' | 'instance-profile',
-): unknown {
+export function assumedRoleUser(account: AwsAccount, roleName: string, creds: Credentials, kind: 'web-identity' | 'instance-profile'): unknown {
   const roleId = account.roleId(roleName);
   return {
     type: 'AssumedRole',
@@ -97,8 +92,7 @@ export function assumedRoleUser(
         accountId: ACCOUNT_ID,
         userName: roleName,
       },
-      webIdFederationData:
-        kind === 'web-identity' ? { federatedProvider: account.oidcProviderArn, attributes: {} } : {},
+      webIdFederationData: kind === 'web-identity' ? { federatedProvider: account.oidcProviderArn, attributes: {} } : {},
       attributes: { creationDate: isoSeconds(creds.issuedMicros), mfaAuthenticated: 'false' },
       ec2RoleDelivery: kind === 'instance-profile' ? '2.0' : undefined,
     },

@@ -89,11 +89,56 @@ export const DEPLOYMENT_COUNT = 150;
 export const NODE_COUNT = 60;
 
 const APP_NOUNS = [
-  'checkout', 'payments', 'catalog', 'inventory', 'orders', 'shipping', 'billing', 'pricing', 'search', 'reviews',
-  'ratings', 'profile', 'accounts', 'identity', 'session', 'notify', 'email', 'sms', 'ledger', 'invoice',
-  'refunds', 'cart', 'wishlist', 'recommend', 'media', 'thumbnails', 'uploads', 'reports', 'analytics', 'metrics',
-  'audit-trail', 'export', 'import', 'jobs', 'quotes', 'tax', 'fraud', 'risk', 'loyalty', 'coupons',
-  'gateway', 'graphql', 'webhooks', 'partners', 'vendors', 'warehouse', 'returns', 'tracking', 'geo', 'currency',
+  'checkout',
+  'payments',
+  'catalog',
+  'inventory',
+  'orders',
+  'shipping',
+  'billing',
+  'pricing',
+  'search',
+  'reviews',
+  'ratings',
+  'profile',
+  'accounts',
+  'identity',
+  'session',
+  'notify',
+  'email',
+  'sms',
+  'ledger',
+  'invoice',
+  'refunds',
+  'cart',
+  'wishlist',
+  'recommend',
+  'media',
+  'thumbnails',
+  'uploads',
+  'reports',
+  'analytics',
+  'metrics',
+  'audit-trail',
+  'export',
+  'import',
+  'jobs',
+  'quotes',
+  'tax',
+  'fraud',
+  'risk',
+  'loyalty',
+  'coupons',
+  'gateway',
+  'graphql',
+  'webhooks',
+  'partners',
+  'vendors',
+  'warehouse',
+  'returns',
+  'tracking',
+  'geo',
+  'currency',
 ];
 const APP_SUFFIXES = ['api', 'worker', 'web', 'sync', 'consumer', 'svc'];
 const SDKS: readonly SdkFlavor[] = ['python', 'go', 'java', 'node'];
@@ -120,7 +165,11 @@ export class ClusterModel {
   private recentlyDeletedNext = 0;
   private resourceVersion: number;
 
-  constructor(private readonly rng: Prng, readonly cluster: string, nowMicros: number) {
+  constructor(
+    private readonly rng: Prng,
+    readonly cluster: string,
+    nowMicros: number,
+  ) {
     this.resourceVersion = 48_000_000 + rng.int(1_000_000);
     const combos = APP_NOUNS.flatMap((noun) => APP_SUFFIXES.map((suffix) => `${noun}-${suffix}`));
     shuffle(rng, combos);

@@ -78,8 +78,7 @@ export function createPod(world: World, pod: Pod, now: number): string {
     durationMicros: 8_000 + world.rng.int(20_000),
     annotations: {
       // The EKS pod identity webhook injects AWS_ROLE_ARN and the token volume for IRSA.
-      'mutation.webhook.admission.k8s.io/round_0_index_0':
-        `{"configuration":"pod-identity-webhook","webhook":"iam-for-pods.amazonaws.com","mutated":${mutated}}`,
+      'mutation.webhook.admission.k8s.io/round_0_index_0': `{"configuration":"pod-identity-webhook","webhook":"iam-for-pods.amazonaws.com","mutated":${mutated}}`,
       'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
     },
   });
@@ -172,13 +171,7 @@ export function createReplicaSet(world: World, deployment: Deployment, now: numb
 }
 
 /** The deployment-controller moves one replica from the old ReplicaSet to the new one. */
-export function scaleReplicaSet(
-  world: World,
-  deployment: Deployment,
-  revision: Revision,
-  replicas: number,
-  now: number,
-): string {
+export function scaleReplicaSet(world: World, deployment: Deployment, revision: Revision, replicas: number, now: number): string {
   const previous = replicaSet(deployment, revision, replicas, world.model.currentResourceVersion(), replicas);
   return controlPlane(world, world.actors.deployment, now, {
     level: 'RequestResponse',
@@ -203,9 +196,7 @@ export function replicaSetStatus(world: World, deployment: Deployment, now: numb
     code: 200,
     failure: conflicted ? conflict('replicasets', `${deployment.name}-${revision.hash}`, 'apps') : undefined,
     requestObject: replicaSet(deployment, revision, deployment.replicas, world.model.currentResourceVersion(), ready),
-    responseObject: conflicted
-      ? undefined
-      : replicaSet(deployment, revision, deployment.replicas, world.model.nextResourceVersion(), ready),
+    responseObject: conflicted ? undefined : replicaSet(deployment, revision, deployment.replicas, world.model.nextResourceVersion(), ready),
   });
 }
 
@@ -259,9 +250,7 @@ export function updateEndpointSlice(world: World, deployment: Deployment, now: n
     code: 200,
     failure: conflicted ? conflict('endpointslices', slice.name, 'discovery.k8s.io') : undefined,
     requestObject: endpointSlice(deployment, slice.name, slice.uid, world.model.currentResourceVersion()),
-    responseObject: conflicted
-      ? undefined
-      : endpointSlice(deployment, slice.name, slice.uid, world.model.nextResourceVersion()),
+    responseObject: conflicted ? undefined : endpointSlice(deployment, slice.name, slice.uid, world.model.nextResourceVersion()),
   });
 }
 
@@ -330,8 +319,7 @@ export function leaderLeaseRenew(world: World, now: number): string {
   const actor = lease.actor(world);
   const host = `ip-172-16-${world.rng.intBetween(40, 41)}-${world.rng.intBetween(10, 12)}.ec2.internal`;
   const holder = `${host}_${lease.uid.slice(0, 8)}`;
-  const body = (resourceVersion: string) =>
-    leaseObject(lease.name, 'kube-system', holder, lease.uid, resourceVersion, now, lease.duration);
+  const body = (resourceVersion: string) => leaseObject(lease.name, 'kube-system', holder, lease.uid, resourceVersion, now, lease.duration);
   return controlPlane(world, actor, now, {
     level: 'RequestResponse',
     verb: 'update',
@@ -383,18 +371,11 @@ export function kubeProxyWatch(world: World, node: Node, now: number): string {
   return auditLine(world.rng, now, {
     level: 'Request',
     verb: 'watch',
-    uri: watchUri(
-      world,
-      path,
-      timeout,
-      '&labelSelector=%21service.kubernetes.io%2Fheadless%2C%21service.kubernetes.io%2Fservice-proxy-name',
-    ),
+    uri: watchUri(world, path, timeout, '&labelSelector=%21service.kubernetes.io%2Fheadless%2C%21service.kubernetes.io%2Fservice-proxy-name'),
     user: world.actors.kubeProxy.user,
     sourceIp: node.ip,
     userAgent: world.actors.kubeProxy.userAgent,
-    objectRef: slicesWatch
-      ? { resource: 'endpointslices', apiGroup: 'discovery.k8s.io', apiVersion: 'v1' }
-      : { resource: 'services', apiVersion: 'v1' },
+    objectRef: slicesWatch ? { resource: 'endpointslices', apiGroup: 'discovery.k8s.io', apiVersion: 'v1' } : { resource: 'services', apiVersion: 'v1' },
     code: 200,
     reason: world.actors.kubeProxy.reason,
     durationMicros: timeout * 1_000_000,
@@ -445,11 +426,7 @@ export function autoscalerLoop(world: World, now: number): string {
 /** Scale-down starts by tainting the node so nothing new lands there. */
 export function taintForScaleDown(world: World, node: Node, now: number, createdMicros: number): string {
   const before = nodeObject(node, { resourceVersion: world.model.currentResourceVersion(), createdMicros }, undefined);
-  const after = nodeObject(
-    node,
-    { resourceVersion: world.model.nextResourceVersion(), createdMicros },
-    [scaleDownTaint(now)],
-  );
+  const after = nodeObject(node, { resourceVersion: world.model.nextResourceVersion(), createdMicros }, [scaleDownTaint(now)]);
   return fromPod(world, world.actors.autoscaler, world.model.clusterAutoscaler, now, {
     level: 'RequestResponse',
     verb: 'update',

@@ -66,11 +66,7 @@ export function buildActors(rng: Prng, account: AwsAccount): K8sActors {
     controllerManager: {
       user: KUBE_CONTROLLER_MANAGER,
       userAgent: KCM_SELF_AGENT,
-      reason: clusterRoleReason(
-        'system:kube-controller-manager',
-        'system:kube-controller-manager',
-        'User "system:kube-controller-manager"',
-      ),
+      reason: clusterRoleReason('system:kube-controller-manager', 'system:kube-controller-manager', 'User "system:kube-controller-manager"'),
     },
     scheduler: {
       user: KUBE_SCHEDULER,
@@ -80,21 +76,11 @@ export function buildActors(rng: Prng, account: AwsAccount): K8sActors {
     cloudController: {
       user: { username: 'eks:cloud-controller-manager', groups: ['system:authenticated'] },
       userAgent: CLOUD_CONTROLLER_AGENT,
-      reason: clusterRoleReason(
-        'eks:cloud-controller-manager',
-        'eks:cloud-controller-manager',
-        'User "eks:cloud-controller-manager"',
-      ),
+      reason: clusterRoleReason('eks:cloud-controller-manager', 'eks:cloud-controller-manager', 'User "eks:cloud-controller-manager"'),
     },
     coredns: addOn(rng, 'coredns', 'system:coredns', 'system:coredns', COREDNS_AGENT),
     kubeProxy: addOn(rng, 'kube-proxy', 'eks:kube-proxy', 'system:node-proxier', KUBE_PROXY_AGENT),
-    awsNode: addOn(
-      rng,
-      'aws-node',
-      'aws-node',
-      'aws-node',
-      'aws-vpc-cni-k8s/v1.18.5 (linux/amd64) kubernetes/$Format',
-    ),
+    awsNode: addOn(rng, 'aws-node', 'aws-node', 'aws-node', 'aws-vpc-cni-k8s/v1.18.5 (linux/amd64) kubernetes/$Format'),
     autoscaler: addOn(rng, 'cluster-autoscaler', 'cluster-autoscaler', 'cluster-autoscaler', AUTOSCALER_AGENT),
     developers: DEVELOPERS.map((name, i) => ({
       user: iamMappedUser(account, `dev-${name}`, ['developers', 'system:authenticated'], 'developer', name),

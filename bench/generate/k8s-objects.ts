@@ -332,11 +332,7 @@ export function podStatusPatch(pod: Pod, stage: PodStatusStage, nowMicros: numbe
       metadata: { uid: pod.uid },
       status: {
         '$setElementOrder/conditions': CONDITION_ORDER,
-        conditions: [
-          condition('PodReadyToStartContainers', 'True', at),
-          condition('Ready', 'True', at),
-          condition('ContainersReady', 'True', at),
-        ],
+        conditions: [condition('PodReadyToStartContainers', 'True', at), condition('Ready', 'True', at), condition('ContainersReady', 'True', at)],
         containerStatuses: [
           {
             containerID,
@@ -360,11 +356,7 @@ export function podStatusPatch(pod: Pod, stage: PodStatusStage, nowMicros: numbe
     metadata: { uid: pod.uid },
     status: {
       '$setElementOrder/conditions': CONDITION_ORDER,
-      conditions: [
-        condition('PodReadyToStartContainers', 'False', at),
-        condition('Ready', 'False', at, name),
-        condition('ContainersReady', 'False', at, name),
-      ],
+      conditions: [condition('PodReadyToStartContainers', 'False', at), condition('Ready', 'False', at, name), condition('ContainersReady', 'False', at, name)],
       containerStatuses: [
         {
           containerID,
@@ -424,13 +416,7 @@ export function currentRevision(deployment: Deployment): Revision {
   return { hash: deployment.rsHash, uid: deployment.rsUid, tag: deployment.tag, revision: deployment.revision };
 }
 
-export function replicaSet(
-  deployment: Deployment,
-  revision: Revision,
-  replicas: number,
-  resourceVersion: string,
-  readyReplicas: number,
-): unknown {
+export function replicaSet(deployment: Deployment, revision: Revision, replicas: number, resourceVersion: string, readyReplicas: number): unknown {
   const parts = revisionParts(deployment, revision.tag);
   const labels = { app: deployment.name, 'pod-template-hash': revision.hash };
   return {
@@ -550,11 +536,7 @@ export const NODE_GROUP = 'general';
  * A Node as its kubelet registers it (`stored` false: the create body) or as the API
  * server holds it. Taints carry the autoscaler's scale-down marker when draining.
  */
-export function nodeObject(
-  node: Node,
-  stored: { resourceVersion: string; createdMicros: number } | undefined,
-  taints: unknown[] | undefined,
-): unknown {
+export function nodeObject(node: Node, stored: { resourceVersion: string; createdMicros: number } | undefined, taints: unknown[] | undefined): unknown {
   return {
     kind: 'Node',
     apiVersion: 'v1',
@@ -617,12 +599,7 @@ export function nodeHeartbeatPatch(nowMicros: number): unknown {
   const at = isoSeconds(nowMicros);
   return {
     status: {
-      '$setElementOrder/conditions': [
-        { type: 'MemoryPressure' },
-        { type: 'DiskPressure' },
-        { type: 'PIDPressure' },
-        { type: 'Ready' },
-      ],
+      '$setElementOrder/conditions': [{ type: 'MemoryPressure' }, { type: 'DiskPressure' }, { type: 'PIDPressure' }, { type: 'Ready' }],
       conditions: [
         { lastHeartbeatTime: at, type: 'MemoryPressure' },
         { lastHeartbeatTime: at, type: 'DiskPressure' },
@@ -659,12 +636,7 @@ export function leaseObject(
 }
 
 /** The EndpointSlice the endpointslice-controller maintains for a Deployment's Service. */
-export function endpointSlice(
-  deployment: Deployment,
-  sliceName: string,
-  sliceUid: string,
-  resourceVersion: string,
-): unknown {
+export function endpointSlice(deployment: Deployment, sliceName: string, sliceUid: string, resourceVersion: string): unknown {
   const endpoints = [];
   for (const pod of deployment.pods.values()) {
     if (pod.state !== 'running' && pod.state !== 'terminating') continue;

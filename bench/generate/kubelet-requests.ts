@@ -1,15 +1,6 @@
 import { KUBELET_AGENT, auditLine, kubeletUser, type AuditRequest, type ObjectRef } from './audit.ts';
 import type { Node, Pod } from './cluster-model.ts';
-import {
-  NOT_READY_TAINT,
-  deleteOptions,
-  leaseObject,
-  nodeHeartbeatPatch,
-  nodeObject,
-  podDeleted,
-  podStatusPatch,
-  type PodStatusStage,
-} from './k8s-objects.ts';
+import { NOT_READY_TAINT, deleteOptions, leaseObject, nodeHeartbeatPatch, nodeObject, podDeleted, podStatusPatch, type PodStatusStage } from './k8s-objects.ts';
 import { fieldSelector, watchTimeout, watchUri, type World } from './world.ts';
 
 /**
@@ -85,11 +76,7 @@ export function registerNode(world: World, node: Node, now: number): string {
     objectRef: { resource: 'nodes', name: node.name, apiVersion: 'v1' },
     code: 201,
     requestObject: nodeObject(node, undefined, [NOT_READY_TAINT]),
-    responseObject: nodeObject(
-      node,
-      { resourceVersion: world.model.nextResourceVersion(), createdMicros: now },
-      [NOT_READY_TAINT],
-    ),
+    responseObject: nodeObject(node, { resourceVersion: world.model.nextResourceVersion(), createdMicros: now }, [NOT_READY_TAINT]),
   });
 }
 
@@ -182,10 +169,6 @@ export function finalDelete(world: World, pod: Pod, now: number, deletionMicros:
     objectRef: { resource: 'pods', namespace, name: pod.name, apiVersion: 'v1' },
     code: 200,
     requestObject: deleteOptions(0, pod.uid),
-    responseObject: podDeleted(
-      pod,
-      { resourceVersion: world.model.nextResourceVersion(), deletionMicros, deletionGraceSeconds: 0 },
-      'Succeeded',
-    ),
+    responseObject: podDeleted(pod, { resourceVersion: world.model.nextResourceVersion(), deletionMicros, deletionGraceSeconds: 0 }, 'Succeeded'),
   });
 }

@@ -80,9 +80,7 @@ export function developerRequest(world: World, now: number): string {
     ...base,
     level: 'Request',
     verb: name ? 'get' : 'list',
-    uri: name
-      ? `${prefix}/namespaces/${namespace}/${resource}/${name}`
-      : `${prefix}/namespaces/${namespace}/${resource}?limit=500`,
+    uri: name ? `${prefix}/namespaces/${namespace}/${resource}/${name}` : `${prefix}/namespaces/${namespace}/${resource}?limit=500`,
     objectRef: { resource, namespace, name, apiGroup, apiVersion: 'v1' },
     code: 200,
   });
@@ -137,12 +135,7 @@ export function ciWatchRollout(world: World, runner: Human, deployment: Deployme
   return auditLine(world.rng, now, {
     level: 'Request',
     verb: 'watch',
-    uri: watchUri(
-      world,
-      `/apis/apps/v1/namespaces/${deployment.namespace}/deployments`,
-      timeout,
-      fieldSelector(`metadata.name=${deployment.name}`),
-    ),
+    uri: watchUri(world, `/apis/apps/v1/namespaces/${deployment.namespace}/deployments`, timeout, fieldSelector(`metadata.name=${deployment.name}`)),
     user: runner.user,
     sourceIp: runner.sourceIp,
     userAgent: KUBECTL_CI_AGENT,

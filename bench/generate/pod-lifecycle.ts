@@ -32,13 +32,30 @@ function bind(world: World, pod: Pod, now: number): string | undefined {
   const { secretName, configMapName, irsaRole } = pod.deployment;
   const alive = (step: (t: number) => string) => (t: number) => (pod.state === 'bound' ? step(t) : undefined);
   let t = now + ms(300 + rng.int(700));
-  k8s.schedule(t, alive((s) => tokenRequest(world, pod, s)));
-  if (irsaRole) k8s.schedule((t += ms(40 + rng.int(100))), alive((s) => tokenRequest(world, pod, s)));
-  if (secretName) k8s.schedule((t += ms(30 + rng.int(200))), alive((s) => getMounted(world, pod, 'secrets', secretName, s)));
+  k8s.schedule(
+    t,
+    alive((s) => tokenRequest(world, pod, s)),
+  );
+  if (irsaRole)
+    k8s.schedule(
+      (t += ms(40 + rng.int(100))),
+      alive((s) => tokenRequest(world, pod, s)),
+    );
+  if (secretName)
+    k8s.schedule(
+      (t += ms(30 + rng.int(200))),
+      alive((s) => getMounted(world, pod, 'secrets', secretName, s)),
+    );
   if (configMapName) {
-    k8s.schedule((t += ms(30 + rng.int(200))), alive((s) => getMounted(world, pod, 'configmaps', configMapName, s)));
+    k8s.schedule(
+      (t += ms(30 + rng.int(200))),
+      alive((s) => getMounted(world, pod, 'configmaps', configMapName, s)),
+    );
   }
-  k8s.schedule((t += ms(200 + rng.int(1500))), alive((s) => podStatus(world, pod, 'creating', s)));
+  k8s.schedule(
+    (t += ms(200 + rng.int(1500))),
+    alive((s) => podStatus(world, pod, 'creating', s)),
+  );
   k8s.schedule(t + ms(3000 + rng.int(20_000)), (s) => run(world, pod, s));
   onPodBound(world, pod, now);
   return bindPod(world, pod, node, now);
@@ -60,13 +77,7 @@ function run(world: World, pod: Pod, now: number): string | undefined {
  * Graceful deletion, by the replicaset-controller (rollout) or by an eviction (drain).
  * An evicted pod is replaced at once by its ReplicaSet.
  */
-export function stopPod(
-  world: World,
-  pod: Pod,
-  at: number,
-  by: 'replicaset' | 'eviction',
-  onGone?: (now: number) => void,
-): void {
+export function stopPod(world: World, pod: Pod, at: number, by: 'replicaset' | 'eviction', onGone?: (now: number) => void): void {
   world.k8s.schedule(at, (now) => {
     if (pod.state === 'terminating' || pod.state === 'gone') return undefined;
     const wasScheduled = pod.node !== undefined;

@@ -43,9 +43,7 @@ function scheduleRollout(world: World, deployment: Deployment, at: number): void
 }
 
 function oldPod(deployment: Deployment): Pod | undefined {
-  return deployment.pods
-    .values()
-    .find((pod) => pod.rsHash !== deployment.rsHash && !pod.retiring && (pod.state === 'running' || pod.state === 'bound'));
+  return deployment.pods.values().find((pod) => pod.rsHash !== deployment.rsHash && !pod.retiring && (pod.state === 'running' || pod.state === 'bound'));
 }
 
 function countOf(deployment: Deployment, hash: string): number {

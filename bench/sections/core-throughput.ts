@@ -125,6 +125,22 @@ export async function coreThroughput(sizes: readonly number[], runs = Number(pro
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`pivotguard bench (node ${process.version}, one core, median of ${runs} runs): whole core = read + parse + normalize + link + detect + correlate`);
-  printTable(['records', 'MB', 'JSON.parse rec/s', 'core rec/s', 'core MB/s', 'core ÷ JSON.parse (wall)', 'core ÷ JSON.parse (CPU)', 'live heap MB (max)', 'graph nodes', 'signals/incidents/rejected'], rows);
+  console.log(
+    `pivotguard bench (node ${process.version}, one core, median of ${runs} runs): whole core = read + parse + normalize + link + detect + correlate`,
+  );
+  printTable(
+    [
+      'records',
+      'MB',
+      'JSON.parse rec/s',
+      'core rec/s',
+      'core MB/s',
+      'core ÷ JSON.parse (wall)',
+      'core ÷ JSON.parse (CPU)',
+      'live heap MB (max)',
+      'graph nodes',
+      'signals/incidents/rejected',
+    ],
+    rows,
+  );
 }

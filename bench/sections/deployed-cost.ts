@@ -73,7 +73,11 @@ export async function deployedCost(options: DeployedCostOptions): Promise<void> 
     const schedule = scheduleOf(options);
     const records = schedule.reduce((sum, segment) => sum + Math.round(segment.hours * segment.recordsPerHour), 0);
     const lines = generateBusyCluster({ records, includeFindings: true, schedule });
-    const messages = queuedMessages(lines, { recordsPerHour: options.arrivalRecordsPerHour, auditDeliveryMs: options.auditDeliveryMs, cluster: DEFAULT_CLUSTER, account: '111122223333' }, ingested);
+    const messages = queuedMessages(
+      lines,
+      { recordsPerHour: options.arrivalRecordsPerHour, auditDeliveryMs: options.auditDeliveryMs, cluster: DEFAULT_CLUSTER, account: '111122223333' },
+      ingested,
+    );
     const start = Date.parse(DEFAULT_START);
     const checkpointOf = (eventTime: number) =>
       options.checkpointDays.find((day) => eventTime >= start + (day - 1) * DAY_MS && eventTime < start + (day - 1) * DAY_MS + options.busyHours * 3600_000);
@@ -96,7 +100,8 @@ export async function deployedCost(options: DeployedCostOptions): Promise<void> 
       instancesFreeAt[instance] = startsAt + invocation.wallMs;
       const checkpoint = checkpointOf(eventTime);
       if (checkpoint !== undefined) {
-        for (const message of batch.messages) latencies.push({ ms: startsAt - message.enqueuedAt + (invocation.firstAlertMs ?? invocation.wallMs), weight: message.records });
+        for (const message of batch.messages)
+          latencies.push({ ms: startsAt - message.enqueuedAt + (invocation.firstAlertMs ?? invocation.wallMs), weight: message.records });
       }
       const key = checkpoint ?? 'history';
       const tally = tallies.get(key) ?? emptyTally();

@@ -143,7 +143,10 @@ export async function lambdaBundles(runs: number): Promise<void> {
       ]);
     }
     console.log(`\nLambda bundles (production esbuild options; median of ${runs} fresh processes; node -e 0 took ${baseline.toFixed(0)} ms):`);
-    printTable(['handler', 'KB read at import', 'KB in all chunks', 'map KB', 'import ms', '× node -e 0', 'import ms (source maps)', '× node -e 0 (source maps)'], rows);
+    printTable(
+      ['handler', 'KB read at import', 'KB in all chunks', 'map KB', 'import ms', '× node -e 0', 'import ms (source maps)', '× node -e 0 (source maps)'],
+      rows,
+    );
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

@@ -35,8 +35,11 @@ export async function startup(runs: number): Promise<void> {
       // The demo keeps its state in a folder of its own, never in the project's .pivotguard/.
       ['npm run demo', medianSeconds(runs, 'npm', (run) => ['run', 'demo', '--silent', '--', '--state', join(startupDir, `run-${run}`, 'state.json')])],
     ] as const;
-    console.log(`\nstart-up (whole processes, median of ${runs} runs; ${bundled ? 'the bundle in dist/cli' : 'TypeScript sources through tsx: dist/cli is missing or older than a source, npm run build'}):`);
-    for (const [name, seconds] of rows) console.log(`  ${name.padEnd(32)} ${seconds.toFixed(2).padStart(6)} s  ${(seconds / baseline).toFixed(1).padStart(6)} × node -e 0`);
+    console.log(
+      `\nstart-up (whole processes, median of ${runs} runs; ${bundled ? 'the bundle in dist/cli' : 'TypeScript sources through tsx: dist/cli is missing or older than a source, npm run build'}):`,
+    );
+    for (const [name, seconds] of rows)
+      console.log(`  ${name.padEnd(32)} ${seconds.toFixed(2).padStart(6)} s  ${(seconds / baseline).toFixed(1).padStart(6)} × node -e 0`);
   } finally {
     await rm(startupDir, { recursive: true, force: true });
   }

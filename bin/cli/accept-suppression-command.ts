@@ -17,7 +17,8 @@ export async function acceptSuppressionCommand(args: string[], out: NodeJS.Writa
   if (typeof found === 'string') return refused(err, found);
   const proposal = found.response?.proposedSuppression;
   if (!proposal) return refused(err, `no suppression was proposed for ${incidentId}: dismiss it first (pivotguard dismiss ${incidentId} --reason TEXT)`);
-  if (found.response?.status !== 'false-positive') return refused(err, `${incidentId} was reopened after it was dismissed; dismiss it again to propose a suppression`);
+  if (found.response?.status !== 'false-positive')
+    return refused(err, `${incidentId} was reopened after it was dismissed; dismiss it again to propose a suppression`);
   const accepted = proposal.accepted ?? { at: new Date().toISOString(), by: await backend.actor() };
   const response = await backend.responses.updateResponse(incidentId, (current) => ({ ...current!, proposedSuppression: { ...proposal, accepted } }));
   await backend.save();

@@ -157,7 +157,8 @@ async function openDeployed(table: string, options: { stateMachine?: string; fun
       if (what === 'decide' && !stateMachine) {
         throw new UsageError('deciding on the deployed stack needs --state-machine ARN (or PIVOTGUARD_STATE_MACHINE): the stack output StateMachineArn');
       }
-      if (what === 'decide' && !STATE_MACHINE_ARN.test(stateMachine!)) throw new UsageError(`--state-machine ${stateMachine} is not a Step Functions state machine ARN`);
+      if (what === 'decide' && !STATE_MACHINE_ARN.test(stateMachine!))
+        throw new UsageError(`--state-machine ${stateMachine} is not a Step Functions state machine ARN`);
       if (what === 'undo' && !functionName) {
         throw new UsageError('undo on the deployed stack needs --function NAME (or PIVOTGUARD_CONTAINMENT_FUNCTION): the stack output ContainmentFunctionName');
       }

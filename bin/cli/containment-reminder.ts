@@ -9,7 +9,9 @@ import type { Printable } from './terminal.ts';
  * positive should not stay isolated or revoked because nobody remembered the steps.
  */
 export function containmentReminder(response: IncidentResponse | undefined, undoAdvice: string): Printable[] {
-  const applied = response?.actions.some((record) => record.undo && record.undo.kind !== 'none' && (record.result === 'applied' || record.result === 'already-applied'));
+  const applied = response?.actions.some(
+    (record) => record.undo && record.undo.kind !== 'none' && (record.result === 'applied' || record.result === 'already-applied'),
+  );
   if (!applied) return [];
   const inPlace = pendingUndos(response);
   if (inPlace.length === 0) return ['', 'Every containment step of this incident has been undone.'];

@@ -31,7 +31,8 @@ export async function doctorCommand(args: string[], out: NodeJS.WritableStream):
     json: { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"; usage: ${USAGE}`);
-  if (values.region !== undefined && !AWS_REGION.test(values.region)) throw new UsageError(`--region ${values.region} is not an AWS region name (e.g. eu-west-1)`);
+  if (values.region !== undefined && !AWS_REGION.test(values.region))
+    throw new UsageError(`--region ${values.region} is not an AWS region name (e.g. eu-west-1)`);
 
   const sts = new STSClient({ region: values.region });
   const { account, arn, region } = await whoAndWhere(sts);
@@ -48,7 +49,13 @@ export async function doctorCommand(args: string[], out: NodeJS.WritableStream):
   };
   const checks = [
     ok('identity', `account ${account} as ${arn}, region ${region}`),
-    ...(await runDoctor(clients, { account, region, clusters: clusterNames(values.cluster), securityHub: values['security-hub'], reservedConcurrency: !values['no-reserved-concurrency'] })),
+    ...(await runDoctor(clients, {
+      account,
+      region,
+      clusters: clusterNames(values.cluster),
+      securityHub: values['security-hub'],
+      reservedConcurrency: !values['no-reserved-concurrency'],
+    })),
   ];
   const blocked = isBlocked(checks);
   if (values.json) out.write(`${JSON.stringify({ checks, blocked })}\n`);
@@ -68,14 +75,23 @@ async function whoAndWhere(sts: STSClient): Promise<{ account: string; arn: stri
     const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
     if (Account && Arn) return { account: Account, arn: Arn, region };
   } catch (error) {
-    throw new UsageError(`cannot tell who you are on AWS (${(error as Error).name}: ${(error as Error).message}): set AWS credentials (AWS_PROFILE, aws sso login, or access keys)`);
+    throw new UsageError(
+      `cannot tell who you are on AWS (${(error as Error).name}: ${(error as Error).message}): set AWS credentials (AWS_PROFILE, aws sso login, or access keys)`,
+    );
   }
   throw new UsageError('AWS did not say who you are (sts:GetCallerIdentity answered without an account)');
 }
 
 /** --cluster repeated, or a comma-separated list as in `cdk deploy -c clusters=a,b` (EKS names have no commas). */
 function clusterNames(options: string[]): string[] {
-  return [...new Set(options.flatMap((option) => option.split(',')).map((name) => name.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      options
+        .flatMap((option) => option.split(','))
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function renderChecks(checks: readonly CheckResult[], blocked: boolean): Printable[] {

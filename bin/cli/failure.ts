@@ -46,12 +46,14 @@ function describeFailure(error: unknown): { message: string; code: number } {
   if (system?.code && FILE_PROBLEMS[system.code] && system.path) {
     return { message: `cannot use ${system.path}: ${FILE_PROBLEMS[system.code]}`, code: EXIT.usage };
   }
-  if (system?.code && UNREACHABLE.has(system.code)) return { message: `cannot reach AWS (${firstLine(message)}): check the network, a proxy, or AWS_ENDPOINT_URL`, code: EXIT.refused };
+  if (system?.code && UNREACHABLE.has(system.code))
+    return { message: `cannot reach AWS (${firstLine(message)}): check the network, a proxy, or AWS_ENDPOINT_URL`, code: EXIT.refused };
   if (name === 'CredentialsProviderError') {
     return { message: 'no AWS credentials: set AWS_PROFILE (and run aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', code: EXIT.usage };
   }
   if (/region is missing/i.test(message)) return { message: 'no AWS region: set AWS_REGION (or a profile with a region)', code: EXIT.usage };
-  if (EXPIRED_OR_INVALID_CREDENTIALS.has(name)) return { message: `AWS refused your credentials (${name}): refresh them, e.g. aws sso login`, code: EXIT.usage };
+  if (EXPIRED_OR_INVALID_CREDENTIALS.has(name))
+    return { message: `AWS refused your credentials (${name}): refresh them, e.g. aws sso login`, code: EXIT.usage };
   if (name === 'ResourceNotFoundException') return { message: `AWS has no such resource: ${firstLine(message)}; check the name you passed`, code: EXIT.usage };
   if ((error as { $metadata?: unknown })?.$metadata !== undefined) return { message: `AWS refused: ${name}: ${firstLine(message)}`, code: EXIT.refused };
   return { message: `unexpected ${name}: ${firstLine(message)} (PIVOTGUARD_DEBUG=1 prints where)`, code: EXIT.refused };

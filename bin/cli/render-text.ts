@@ -33,7 +33,8 @@ export function renderReplay(result: ReplayResult, options: RenderOptions): Prin
   for (const incident of result.incidents) lines.push('', ...renderIncident(incident, options));
   if (result.rejected.length > 0) {
     lines.push('', `Rejected records (${result.rejected.length}; all of them are in --json):`);
-    for (const rejected of result.rejected.slice(0, 10)) lines.push({ text: `  ${safe(rejected.file)} ${safe(rejected.record)}: ${safe(rejected.reason)}`, hang: 4 });
+    for (const rejected of result.rejected.slice(0, 10))
+      lines.push({ text: `  ${safe(rejected.file)} ${safe(rejected.record)}: ${safe(rejected.reason)}`, hang: 4 });
     if (result.rejected.length > 10) lines.push(`  … and ${result.rejected.length - 10} more`);
   }
   return lines;
@@ -50,7 +51,11 @@ function renderIncidentView(view: IncidentView, { full }: RenderOptions): Printa
   const labelled = (name: string, entries: readonly string[], hang = TEXT_COLUMN): Printable[] =>
     entries.map((entry, index) => ({ text: `${index === 0 ? label(name) : indent}${entry}`, hang }));
   const cut = (text: string, max = VALUE_CHARACTERS) => ellipsize(text, max);
-  const names = (items: readonly string[]) => commaList(items.map((item) => cut(item)), full ? undefined : LISTED);
+  const names = (items: readonly string[]) =>
+    commaList(
+      items.map((item) => cut(item)),
+      full ? undefined : LISTED,
+    );
   const lines: Printable[] = [
     { text: `${view.risk.severity.toUpperCase()}  ${cut(view.headline)}`, hang: 2 },
     `  ${view.id} · confidence ${view.risk.confidenceText} · ${zulu(view.seen.from)} → ${zulu(view.seen.to)}`,
@@ -67,11 +72,28 @@ function renderIncidentView(view: IncidentView, { full }: RenderOptions): Printa
     const nested = (text: string) => ({ text: `${indent}  ${text}`, hang: TEXT_COLUMN + 4 });
     if (identity.sessions.length > 0) lines.push(nested(`sessions ${names(identity.sessions)}`));
     if (identity.accessKeyIds.length > 0) lines.push(nested(`access keys ${names(identity.accessKeyIds)}`));
-    if (identity.sourceIps.length > 0) lines.push(nested(`used from ${names(identity.sourceIps.map(({ ip, outside }) => (outside ? `${ip} (outside egress)` : ip)))}`));
+    if (identity.sourceIps.length > 0)
+      lines.push(nested(`used from ${names(identity.sourceIps.map(({ ip, outside }) => (outside ? `${ip} (outside egress)` : ip)))}`));
   });
-  lines.push(...labelled('Objectives', view.objectives.map((objective) => `${objective.tactic}: ${objective.technique}`)));
-  lines.push(...labelled('What changed', view.whatChanged.map((change) => `${zulu(change.time)}  ${cut(change.description)}`), TIMELINE_COLUMN));
-  lines.push(...labelled('First seen', view.newBehaviour.map((fact) => cut(fact))));
+  lines.push(
+    ...labelled(
+      'Objectives',
+      view.objectives.map((objective) => `${objective.tactic}: ${objective.technique}`),
+    ),
+  );
+  lines.push(
+    ...labelled(
+      'What changed',
+      view.whatChanged.map((change) => `${zulu(change.time)}  ${cut(change.description)}`),
+      TIMELINE_COLUMN,
+    ),
+  );
+  lines.push(
+    ...labelled(
+      'First seen',
+      view.newBehaviour.map((fact) => cut(fact)),
+    ),
+  );
   const timeline = view.timeline.map((entry) => `${zulu(entry.time)}  ${entry.source.code.padEnd(10)} ${entry.severity.padEnd(8)} ${cut(entry.summary)}`);
   lines.push(...labelled('Timeline', full ? timeline : summarized(timeline), TIMELINE_COLUMN));
   const radius = view.risk.blastRadius;

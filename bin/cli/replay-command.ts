@@ -70,8 +70,16 @@ export async function replayCommand(args: string[], out: NodeJS.WritableStream, 
   state.putIncidents(result.incidents);
   await state.save();
   if (values.json) {
-    const containment = contained.map(({ incident, response, execution, firstContainmentMs, policies }) => ({ incidentId: incident.id, execution, response, firstContainmentMs, policies }));
-    out.write(`${JSON.stringify({ incidents: result.incidents, rejected: result.rejected, suppressed: result.suppressed, notes: result.notes, stats: result.stats, ...(contain ? { containment } : {}) })}\n`);
+    const containment = contained.map(({ incident, response, execution, firstContainmentMs, policies }) => ({
+      incidentId: incident.id,
+      execution,
+      response,
+      firstContainmentMs,
+      policies,
+    }));
+    out.write(
+      `${JSON.stringify({ incidents: result.incidents, rejected: result.rejected, suppressed: result.suppressed, notes: result.notes, stats: result.stats, ...(contain ? { containment } : {}) })}\n`,
+    );
   } else {
     printLines(out, [...renderReplay(result, { full: values.full }), ...(contain ? renderContainment(contained, progress, config.actions.containFrom) : [])]);
   }

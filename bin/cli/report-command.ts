@@ -43,7 +43,14 @@ export async function reportCommand(args: string[], out: NodeJS.WritableStream):
     await writeFile(file, renderReportHtml(report));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (error as Error).message;
     throw new UsageError(`cannot write the report to ${file}: ${why}; choose another --out FILE`);
   }
   printLines(out, [...summary(report), `Wrote ${file}`]);
@@ -62,11 +69,19 @@ function validMonth(month: string): void {
  * A local state holds what replays found, whose records may be months old: its newest incident's
  * month is the one to show. The deployed table is live: the current month.
  */
-function defaultMonth(backend: Backend, incidents: readonly Incident[], responses: readonly IncidentResponse[], now: Date): { month: string; monthNote?: string } {
+function defaultMonth(
+  backend: Backend,
+  incidents: readonly Incident[],
+  responses: readonly IncidentResponse[],
+  now: Date,
+): { month: string; monthNote?: string } {
   const current = now.toISOString().slice(0, 7);
   if (!backend.local) return { month: current };
   const openedAt = new Map(responses.map((response) => [response.incidentId, response.openedAt]));
-  const newest = incidents.map((incident) => openedAt.get(incident.id) ?? incident.firstSeen).sort().at(-1);
+  const newest = incidents
+    .map((incident) => openedAt.get(incident.id) ?? incident.firstSeen)
+    .sort()
+    .at(-1);
   if (!newest) return { month: current };
   const month = newest.slice(0, 7);
   return { month, monthNote: `${formatMonth(month)} is the month of the newest incident in ${backend.where}; --month YYYY-MM shows another.` };

@@ -30,7 +30,10 @@ export async function undoCommand(args: string[], out: NodeJS.WritableStream, er
   } else if (records.length === 0) {
     printLines(out, [`nothing to undo for ${incidentId}${action ? ` (${action})` : ''}: no applied step is left to reverse`]);
   } else {
-    printLines(out, records.flatMap((record) => [`${record.result.padEnd(14)} ${record.action}  ${record.target}`, `  ${record.detail}`]));
+    printLines(
+      out,
+      records.flatMap((record) => [`${record.result.padEnd(14)} ${record.action}  ${record.target}`, `  ${record.detail}`]),
+    );
   }
   if (failed > 0) printError(err, `${failed} of ${records.length} reversals failed; run undo again once the cause is fixed`);
   return failed > 0 ? 1 : 0;

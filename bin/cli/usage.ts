@@ -11,7 +11,8 @@ state file (--state FILE, default .pivotguard/state.json, which the last replay 
 
 export const COMMANDS = {
   replay: {
-    usage: 'pivotguard replay [--json] [--full] [--config FILE] [--cluster NAME] [--state FILE] [--contain [--approve | --reject] [--dry-run] [--by NAME]] FILE... | -',
+    usage:
+      'pivotguard replay [--json] [--full] [--config FILE] [--cluster NAME] [--state FILE] [--contain [--approve | --reject] [--dry-run] [--by NAME]] FILE... | -',
     help: `Replays recorded EKS audit, CloudTrail and GuardDuty records (JSON, JSON Lines, .gz; - reads
 standard input) through the whole pipeline and prints the incidents.
 

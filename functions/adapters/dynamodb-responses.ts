@@ -54,13 +54,18 @@ export class DynamoDbResponseStore implements ResponseStore {
   async putApprovalToken(incidentId: string, nonce: string, taskToken: string): Promise<void> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
     await this.doc.send(
-      new PutCommand({ TableName: this.options.tableName, Item: { ...tokenKey(incidentId, nonce), taskToken, expiresAt: Math.ceil((now + TOKEN_KEEP_MS) / 1000) } }),
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: { ...tokenKey(incidentId, nonce), taskToken, expiresAt: Math.ceil((now + TOKEN_KEEP_MS) / 1000) },
+      }),
     );
   }
 
   async takeApprovalToken(incidentId: string, nonce: string): Promise<string | undefined> {
     // One delete both reads and consumes: of two concurrent deciders only one gets the old item.
-    const { Attributes } = await this.doc.send(new DeleteCommand({ TableName: this.options.tableName, Key: tokenKey(incidentId, nonce), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.doc.send(
+      new DeleteCommand({ TableName: this.options.tableName, Key: tokenKey(incidentId, nonce), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes?.taskToken as string | undefined;
   }
 

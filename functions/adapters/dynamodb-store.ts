@@ -156,23 +156,29 @@ export class DynamoDbStore implements Store {
 
   /** Merges one node's facts into its stored version until the write wins; returns whether it learned something. */
   private foldIntoNode(key: string, facts: readonly Fact[], item: Item | undefined, now: number): Promise<boolean> {
-    return this.update(nodeItemKey(key), key, item, (stored) => {
-      const node: GraphNode = stored ? nodeOf(stored) : newNode(key);
-      const before = stored ? JSON.stringify(node) : undefined;
-      let learned = false;
-      for (const fact of facts) if (applyFact(node, fact)) learned = true;
-      // Only this node is at hand: an edge's far end is judged by its kind alone.
-      pruneNode(node, now, (target, targetNode) => retentionFor(target, this.retention, targetNode));
-      if (JSON.stringify(node) === before) return { result: learned };
-      const expiresAt = epochSeconds(node.lastSeen + retentionFor(key, this.retention, node));
-      return {
-        write: { node: packJson(node), expiresAt },
-        result: (written) => {
-          this.remembered.set(key, written, true);
-          return learned;
-        },
-      };
-    }, (item) => this.remembered.set(key, item ?? null, true));
+    return this.update(
+      nodeItemKey(key),
+      key,
+      item,
+      (stored) => {
+        const node: GraphNode = stored ? nodeOf(stored) : newNode(key);
+        const before = stored ? JSON.stringify(node) : undefined;
+        let learned = false;
+        for (const fact of facts) if (applyFact(node, fact)) learned = true;
+        // Only this node is at hand: an edge's far end is judged by its kind alone.
+        pruneNode(node, now, (target, targetNode) => retentionFor(target, this.retention, targetNode));
+        if (JSON.stringify(node) === before) return { result: learned };
+        const expiresAt = epochSeconds(node.lastSeen + retentionFor(key, this.retention, node));
+        return {
+          write: { node: packJson(node), expiresAt },
+          result: (written) => {
+            this.remembered.set(key, written, true);
+            return learned;
+          },
+        };
+      },
+      (item) => this.remembered.set(key, item ?? null, true),
+    );
   }
 
   /** Stores one incident unless the stored version is fuller; returns what is now stored and the change. */

@@ -116,7 +116,12 @@ export function createForwarder(deps: ForwarderDeps) {
       const result = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending }));
       const failed = result.Failed ?? [];
       if (failed.length === 0) return permanent;
-      const describe = (entry: (typeof failed)[number]) => ({ id: entry.Id ?? '?', code: entry.Code, senderFault: entry.SenderFault ?? false, message: entry.Message });
+      const describe = (entry: (typeof failed)[number]) => ({
+        id: entry.Id ?? '?',
+        code: entry.Code,
+        senderFault: entry.SenderFault ?? false,
+        message: entry.Message,
+      });
       // A sender fault (a body SQS will never take) does not get better by asking again.
       permanent.push(...failed.filter((entry) => entry.SenderFault).map(describe));
       const retry = new Set(failed.filter((entry) => !entry.SenderFault).map((entry) => entry.Id));

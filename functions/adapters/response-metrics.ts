@@ -49,11 +49,17 @@ export function containmentMetrics(metrics: Metrics, before: IncidentResponse | 
 
   const actionKey = (record: ActionRecord) => `${record.action}|${record.target}|${record.startedAt}`;
   const knownActions = new Set(before?.actions.map(actionKey));
-  countBy(metrics, after.actions.filter((record) => !knownActions.has(actionKey(record))).map((record) => RESULT_METRIC[record.result]));
+  countBy(
+    metrics,
+    after.actions.filter((record) => !knownActions.has(actionKey(record))).map((record) => RESULT_METRIC[record.result]),
+  );
 
   const undoKey = (record: UndoneRecord) => `${record.action}|${record.target}|${record.at}`;
   const knownUndos = new Set(before?.undone.map(undoKey));
-  countBy(metrics, after.undone.filter((record) => !knownUndos.has(undoKey(record))).map((record) => UNDO_METRIC[record.result]));
+  countBy(
+    metrics,
+    after.undone.filter((record) => !knownUndos.has(undoKey(record))).map((record) => UNDO_METRIC[record.result]),
+  );
 
   if (before?.status === after.status) return;
   const closing = after.history.at(-1);

@@ -36,14 +36,19 @@ const suppression = z
 export const configSchema = z
   .object({
     /** Signals on the same workload or identity within this many hours form one incident. */
-    windowHours: z.number().positive().max(24 * 14).default(24),
+    windowHours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24),
     /** How long the identity graph remembers an entity not seen again. */
-    graphRetentionHours: z.number().positive().default(24 * 7),
+    graphRetentionHours: z
+      .number()
+      .positive()
+      .default(24 * 7),
     namespaces: z.record(z.string(), criticality).default({}),
     protectedNamespaces: z.array(z.string()).default(['kube-system']),
-    clusters: z
-      .record(z.string(), z.object({ egressCidrs: z.array(cidr).default([]) }))
-      .default({}),
+    clusters: z.record(z.string(), z.object({ egressCidrs: z.array(cidr).default([]) })).default({}),
     /** Egress addresses or ranges for every cluster, e.g. the NAT gateways' public IPs. */
     egressCidrs: z.array(cidr).default([]),
     suppressions: z.array(suppression).default([]),

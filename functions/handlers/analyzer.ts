@@ -25,26 +25,33 @@ import { onFirstUse } from './on-first-use.ts';
  * at cold start, and wires the AWS clients.
  */
 
-const environmentSchema = z.object({
-  TABLE_NAME: required,
-  IDEMPOTENCY_TABLE_NAME: required,
-  ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
-  EVENT_BUS_NAME: required,
-  DEAD_LETTER_QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'is not set' : 'is not a queue URL') }),
-  ...configParameterVariables,
-  POWERTOOLS_SERVICE_NAME: required,
-  ANALYZER_ROLE_ARN: z.string().optional(),
-  // Both set when the stack deploys containment, neither when it does not.
-  CONTAINMENT_STATE_MACHINE_ARN: z.string().regex(/^arn:aws[\w-]*:states:/, 'is not a state machine ARN').optional(),
-  APPROVAL_URL: z.url({ error: 'is not a URL' }).optional(),
-  // Set together when the stack exports incidents to Security Hub.
-  SECURITY_HUB: z.literal('1', { error: 'must be 1 when set' }).optional(),
-  SECURITY_HUB_PRODUCT_ARN: z.string().regex(/^arn:aws[\w-]*:securityhub:/, 'is not a Security Hub product ARN').optional(),
-}).refine((env) => env.SECURITY_HUB === undefined || env.SECURITY_HUB_PRODUCT_ARN !== undefined, {
-  path: ['SECURITY_HUB_PRODUCT_ARN'],
-  message: 'is not set (SECURITY_HUB=1 needs it)',
-});
-
+const environmentSchema = z
+  .object({
+    TABLE_NAME: required,
+    IDEMPOTENCY_TABLE_NAME: required,
+    ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
+    EVENT_BUS_NAME: required,
+    DEAD_LETTER_QUEUE_URL: z.url({ error: (issue) => (issue.input === undefined ? 'is not set' : 'is not a queue URL') }),
+    ...configParameterVariables,
+    POWERTOOLS_SERVICE_NAME: required,
+    ANALYZER_ROLE_ARN: z.string().optional(),
+    // Both set when the stack deploys containment, neither when it does not.
+    CONTAINMENT_STATE_MACHINE_ARN: z
+      .string()
+      .regex(/^arn:aws[\w-]*:states:/, 'is not a state machine ARN')
+      .optional(),
+    APPROVAL_URL: z.url({ error: 'is not a URL' }).optional(),
+    // Set together when the stack exports incidents to Security Hub.
+    SECURITY_HUB: z.literal('1', { error: 'must be 1 when set' }).optional(),
+    SECURITY_HUB_PRODUCT_ARN: z
+      .string()
+      .regex(/^arn:aws[\w-]*:securityhub:/, 'is not a Security Hub product ARN')
+      .optional(),
+  })
+  .refine((env) => env.SECURITY_HUB === undefined || env.SECURITY_HUB_PRODUCT_ARN !== undefined, {
+    path: ['SECURITY_HUB_PRODUCT_ARN'],
+    message: 'is not set (SECURITY_HUB=1 needs it)',
+  });
 
 /** The deployed function's settings, read and checked once. */
 export function analyzerEnvironment(env: NodeJS.ProcessEnv) {
@@ -88,7 +95,10 @@ async function dynamoDbStore(config: Config): Promise<Store> {
 
 async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
   const { config, matchesDeployment } = await readDeployedConfig(aws.ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
-  if (!matchesDeployment) logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', { parameter: environment.PIVOTGUARD_CONFIG_PARAMETER });
+  if (!matchesDeployment)
+    logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', {
+      parameter: environment.PIVOTGUARD_CONFIG_PARAMETER,
+    });
   return createAnalyzer({
     store: await dynamoDbStore(config),
     config,
@@ -103,7 +113,9 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
     powertools: { logger, metrics: new Metrics({ namespace: 'pivotguard' }), tracer },
     ownRoleArn: environment.ANALYZER_ROLE_ARN,
     responses: new DynamoDbResponseStore({ client: aws.dynamodb, tableName: environment.TABLE_NAME }),
-    containment: environment.CONTAINMENT_STATE_MACHINE_ARN ? containmentStarter(environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '') : undefined,
+    containment: environment.CONTAINMENT_STATE_MACHINE_ARN
+      ? containmentStarter(environment.CONTAINMENT_STATE_MACHINE_ARN, environment.APPROVAL_URL ?? '')
+      : undefined,
     // Only a stack deployed with the Security Hub export loads its client.
     securityHub:
       environment.SECURITY_HUB && environment.SECURITY_HUB_PRODUCT_ARN

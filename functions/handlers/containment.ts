@@ -31,8 +31,17 @@ const environmentSchema = z.object({
   EVIDENCE_BUCKET: required,
   ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
   APPROVAL_SECRET_ARN: required.regex(/^arn:aws[\w-]*:secretsmanager:/, 'is not a Secrets Manager ARN'),
-  CLUSTERS: required.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
-  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  CLUSTERS: required.transform((text) =>
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  ),
+  APPROVAL_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   ...configParameterVariables,
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
@@ -52,7 +61,9 @@ const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 
 // The Kubernetes client (with EKS, to reach the API server) and IAM load with the first step that acts on a cluster or a
 // role: notifying, approving and recording never do.
-const clusterConnection = onFirstUse(async () => (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS));
+const clusterConnection = onFirstUse(async () =>
+  (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS),
+);
 const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer));
 const iam: ContainmentDeps['iam'] = {
   revokeSessions: async (request) => (await iamRevocation()).revokeSessions(request),
@@ -63,9 +74,16 @@ const iam: ContainmentDeps['iam'] = {
 /** The steps, wired once per cold start with the deployed configuration. */
 async function stepsFromEnvironment() {
   const { config, matchesDeployment } = await readDeployedConfig(ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
-  if (!matchesDeployment) logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', { parameter: environment.PIVOTGUARD_CONFIG_PARAMETER });
+  if (!matchesDeployment)
+    logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', {
+      parameter: environment.PIVOTGUARD_CONFIG_PARAMETER,
+    });
   const { graphRetentionHours, windowHours } = config;
-  const store = new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 } });
+  const store = new DynamoDbStore({
+    client: dynamodb,
+    tableName: environment.TABLE_NAME,
+    retention: { graphRetentionMs: graphRetentionHours * 3600_000, windowMs: windowHours * 3600_000 },
+  });
   return containmentSteps({
     incidents: store,
     evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),

@@ -15,7 +15,10 @@ export class InvalidEnvironment extends Error {
 export function readEnvironment<S extends z.ZodType>(functionName: string, schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new InvalidEnvironment(functionName, parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+    throw new InvalidEnvironment(
+      functionName,
+      parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
+    );
   }
   return parsed.data;
 }

@@ -95,7 +95,11 @@ describe('incidentDetail', () => {
   it('halves the longest lists until the incident fits, and says what it cut', () => {
     const burst: Incident = {
       ...pivot,
-      signals: Array.from({ length: 3000 }, (_, index) => ({ ...pivot.signals[0]!, id: `sig-${index}`, summary: `${pivot.signals[0]!.summary} ${'é'.repeat(40)}` })),
+      signals: Array.from({ length: 3000 }, (_, index) => ({
+        ...pivot.signals[0]!,
+        id: `sig-${index}`,
+        summary: `${pivot.signals[0]!.summary} ${'é'.repeat(40)}`,
+      })),
     };
     expect(Buffer.byteLength(JSON.stringify(burst))).toBeGreaterThan(MAX_DETAIL_BYTES);
     const detail = incidentDetail(burst, MAX_DETAIL_BYTES);

@@ -30,7 +30,12 @@ class FakeDesk implements ApprovalDesk {
   constructor(readonly incident: Incident) {
     this.response = {
       ...openResponse(incident.id, '2026-11-21T02:29:30Z'),
-      approval: { nonce: NONCE, requestedAt: '2026-11-21T02:30:05Z', expiresAt: '2026-11-21T04:00:00Z', proposed: [{ action: 'restart-pod', target: POD, reason: 'replace the pod' }] },
+      approval: {
+        nonce: NONCE,
+        requestedAt: '2026-11-21T02:30:05Z',
+        expiresAt: '2026-11-21T04:00:00Z',
+        proposed: [{ action: 'restart-pod', target: POD, reason: 'replace the pod' }],
+      },
     };
   }
 
@@ -43,7 +48,12 @@ class FakeDesk implements ApprovalDesk {
     if (this.failure) throw this.failure;
     const decided: IncidentResponse = {
       ...this.response,
-      approval: { ...this.response.approval!, decision: input.decision === 'approve' ? 'approved' : 'rejected', decidedAt: NOW.toISOString(), decidedBy: input.by },
+      approval: {
+        ...this.response.approval!,
+        decision: input.decision === 'approve' ? 'approved' : 'rejected',
+        decidedAt: NOW.toISOString(),
+        decidedBy: input.by,
+      },
     };
     return this.decision ?? { ok: true, response: decided };
   }
@@ -55,7 +65,10 @@ class FakeDesk implements ApprovalDesk {
 
   async setStatus(input: Parameters<ApprovalDesk['setStatus']>[0]): Promise<DecisionResult> {
     this.calls.push({ method: 'setStatus', input });
-    return { ok: true, response: withStatus(this.response, { to: input.to, by: input.by, at: NOW.toISOString(), ...(input.reason ? { reason: input.reason } : {}) }) };
+    return {
+      ok: true,
+      response: withStatus(this.response, { to: input.to, by: input.by, at: NOW.toISOString(), ...(input.reason ? { reason: input.reason } : {}) }),
+    };
   }
 }
 
@@ -213,7 +226,9 @@ describe('approvalPageHandler: POST decides', () => {
   });
 
   it('refuses a body that is not a form', async () => {
-    const result = await handler()(functionUrlEvent('POST', { body: JSON.stringify({ t: token(), op: 'approve', by: 'alice' }), contentType: 'application/json' }));
+    const result = await handler()(
+      functionUrlEvent('POST', { body: JSON.stringify({ t: token(), op: 'approve', by: 'alice' }), contentType: 'application/json' }),
+    );
     expect(result.statusCode).toBe(415);
     expect(desk.calls).toEqual([]);
   });
@@ -264,7 +279,23 @@ describe('approvalPageHandler: every answer', () => {
       ...desk.response,
       approval: { ...desk.response.approval!, decision: 'rejected', decidedAt: '2026-11-21T02:45:00Z', decidedBy: 'carol' },
       actions: [
-        { action: 'isolate-pod', incidentId: pivot.id, target: POD, startedAt: '2026-11-21T02:30:00Z', finishedAt: '2026-11-21T02:30:01Z', result: 'applied', detail: 'quarantined', undo: { kind: 'remove-pod-quarantine', cluster: 'prod-east', namespace: 'payments', pod: 'checkout-7d9f8b6c5-x2k4q', label: 'pivotguard.io/quarantine', networkPolicy: 'np' } },
+        {
+          action: 'isolate-pod',
+          incidentId: pivot.id,
+          target: POD,
+          startedAt: '2026-11-21T02:30:00Z',
+          finishedAt: '2026-11-21T02:30:01Z',
+          result: 'applied',
+          detail: 'quarantined',
+          undo: {
+            kind: 'remove-pod-quarantine',
+            cluster: 'prod-east',
+            namespace: 'payments',
+            pod: 'checkout-7d9f8b6c5-x2k4q',
+            label: 'pivotguard.io/quarantine',
+            networkPolicy: 'np',
+          },
+        },
       ],
       undone: [{ action: 'isolate-pod', target: POD, at: '2026-11-21T02:50:00Z', by: 'bob', result: 'undone', detail: 'quarantine removed' }],
     };

@@ -19,7 +19,10 @@ beforeAll(async () => {
 
 async function waitingDesk() {
   const responses = new MemoryResponseStore([
-    { ...openResponse(incident.id, '2026-11-21T02:13:04Z'), approval: { nonce: 'n-1', requestedAt: '2026-11-21T02:14:00Z', expiresAt: '2026-11-22T02:14:00Z', proposed: incident.plan.approval } },
+    {
+      ...openResponse(incident.id, '2026-11-21T02:13:04Z'),
+      approval: { nonce: 'n-1', requestedAt: '2026-11-21T02:14:00Z', expiresAt: '2026-11-22T02:14:00Z', proposed: incident.plan.approval },
+    },
   ]);
   await responses.putApprovalToken(incident.id, 'n-1', 'token-1');
   const desk = new ContainmentDesk({
@@ -52,7 +55,10 @@ describe('ContainmentDesk decisions through Step Functions', () => {
     sfn.on(SendTaskSuccessCommand).resolves({});
     const { desk, responses } = await waitingDesk();
     const added = { action: 'cordon-node' as const, target: 'ip-10-0-42-17.ec2.internal', reason: 'the host may be compromised' };
-    await responses.updateResponse(incident.id, (current) => ({ ...current!, approval: { ...current!.approval!, proposed: [...current!.approval!.proposed, added] } }));
+    await responses.updateResponse(incident.id, (current) => ({
+      ...current!,
+      approval: { ...current!.approval!, proposed: [...current!.approval!.proposed, added] },
+    }));
     await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' });
     const { actions } = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!);
     expect(actions).toEqual([...incident.plan.approval, added]);
@@ -60,7 +66,10 @@ describe('ContainmentDesk decisions through Step Functions', () => {
 
   it('leaves the request open, its token back, when the decision cannot be delivered', async () => {
     sfn.reset();
-    sfn.on(SendTaskSuccessCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({});
+    sfn
+      .on(SendTaskSuccessCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({});
     const { desk, responses } = await waitingDesk();
     await expect(desk.decide({ incidentId: incident.id, decision: 'approve', by: 'alice' })).rejects.toThrow('Rate exceeded');
     expect((await responses.getResponse(incident.id))!.approval).not.toHaveProperty('decision');
@@ -81,6 +90,9 @@ describe('ContainmentDesk decisions through Step Functions', () => {
 
   it('refuses a link for an earlier wait', async () => {
     const { desk } = await waitingDesk();
-    expect(await desk.decide({ incidentId: incident.id, nonce: 'n-0', decision: 'reject', by: 'bob' })).toMatchObject({ ok: false, reason: expect.stringContaining('earlier approval request') });
+    expect(await desk.decide({ incidentId: incident.id, nonce: 'n-0', decision: 'reject', by: 'bob' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('earlier approval request'),
+    });
   });
 });

@@ -6,7 +6,8 @@ import { InvalidDeployedConfig, readDeployedConfig } from '#adapters/deployed-co
 
 const ssm = mockClient(SSMClient);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const answer = (value: string) => ssm.on(GetParameterCommand, { Name: '/pivotguard/config' }).resolves({ Parameter: { Name: '/pivotguard/config', Value: value } });
+const answer = (value: string) =>
+  ssm.on(GetParameterCommand, { Name: '/pivotguard/config' }).resolves({ Parameter: { Name: '/pivotguard/config', Value: value } });
 
 beforeEach(() => ssm.reset());
 

@@ -77,7 +77,8 @@ describe('role policies', () => {
   });
 
   it('reads every page of a role with many policies, up to a bound', async () => {
-    iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'checkout-irsa' })
+    iam
+      .on(ListAttachedRolePoliciesCommand, { RoleName: 'checkout-irsa' })
       .resolvesOnce({ AttachedPolicies: [{ PolicyName: 'A' }], IsTruncated: true, Marker: 'm1' })
       .resolvesOnce({ AttachedPolicies: [{ PolicyName: 'B' }], IsTruncated: false });
     iam.on(ListRolePoliciesCommand, { RoleName: 'checkout-irsa' }).resolves({ PolicyNames: [], IsTruncated: false });
@@ -91,8 +92,12 @@ describe('cluster details', () => {
     eks.on(DescribeClusterCommand, { name: 'prod-east' }).resolves({
       cluster: { name: 'prod-east', version: '1.31', resourcesVpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] } },
     });
-    eks.on(ListPodIdentityAssociationsCommand).resolves({ associations: [{ clusterName: 'prod-east', namespace: 'payments', serviceAccount: 'checkout', associationId: 'a-0123456789abcdef0' }] });
-    eks.on(DescribePodIdentityAssociationCommand).resolves({ association: { associationId: 'a-0123456789abcdef0', roleArn: `arn:aws:iam::${ACCOUNT}:role/checkout-pod-identity` } });
+    eks
+      .on(ListPodIdentityAssociationsCommand)
+      .resolves({ associations: [{ clusterName: 'prod-east', namespace: 'payments', serviceAccount: 'checkout', associationId: 'a-0123456789abcdef0' }] });
+    eks
+      .on(DescribePodIdentityAssociationCommand)
+      .resolves({ association: { associationId: 'a-0123456789abcdef0', roleArn: `arn:aws:iam::${ACCOUNT}:role/checkout-pod-identity` } });
     iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'checkout-pod-identity' }).resolves({ AttachedPolicies: [{ PolicyName: 'AmazonDynamoDBFullAccess' }] });
     iam.on(ListRolePoliciesCommand, { RoleName: 'checkout-pod-identity' }).resolves({ PolicyNames: [] });
   });
@@ -110,7 +115,11 @@ describe('cluster details', () => {
     );
     expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(1);
     expect(eks.commandCalls(ListPodIdentityAssociationsCommand)).toHaveLength(1);
-    expect(eks.commandCalls(ListPodIdentityAssociationsCommand)[0]!.args[0].input).toMatchObject({ clusterName: 'prod-east', namespace: 'payments', serviceAccount: 'checkout' });
+    expect(eks.commandCalls(ListPodIdentityAssociationsCommand)[0]!.args[0].input).toMatchObject({
+      clusterName: 'prod-east',
+      namespace: 'payments',
+      serviceAccount: 'checkout',
+    });
   });
 
   it('says nothing about a private endpoint', async () => {
@@ -123,7 +132,12 @@ describe('cluster details', () => {
 describe('session backfill', () => {
   it('looks up a key by AccessKeyId and returns the raw CloudTrail records', async () => {
     const record = cloudTrailRecord({ eventName: 'ListBuckets', eventSource: 's3.amazonaws.com' });
-    cloudTrail.on(LookupEventsCommand).resolves({ Events: [{ EventId: 'e1', CloudTrailEvent: JSON.stringify(record) }, { EventId: 'e2', CloudTrailEvent: 'not json' }] });
+    cloudTrail.on(LookupEventsCommand).resolves({
+      Events: [
+        { EventId: 'e1', CloudTrailEvent: JSON.stringify(record) },
+        { EventId: 'e2', CloudTrailEvent: 'not json' },
+      ],
+    });
     const window = { from: new Date('2026-11-21T01:13:04Z'), to: new Date('2026-11-21T03:00:00Z') };
     const records = await new CloudTrailSessionBackfill(new CloudTrailClient({})).recentCalls('ASIAEXAMPLEATTACK003', window);
     // Text that is not JSON is handed on for the normalizer to reject with a reason.

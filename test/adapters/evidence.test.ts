@@ -39,7 +39,12 @@ function bodyOf(input: PutObjectCommandInput): Buffer {
 }
 
 function locker(options: { objectLock?: boolean; retentionDays?: number } = {}): EvidenceLocker {
-  return new EvidenceLocker(new S3Client({ region: 'us-east-1' }), { bucket: BUCKET, objectLock: options.objectLock ?? true, retentionDays: options.retentionDays, clock: CLOCK });
+  return new EvidenceLocker(new S3Client({ region: 'us-east-1' }), {
+    bucket: BUCKET,
+    objectLock: options.objectLock ?? true,
+    retentionDays: options.retentionDays,
+    clock: CLOCK,
+  });
 }
 
 function capture(overrides: { records?: EvidenceRecord[]; dryRun?: boolean } = {}, target = locker()) {
@@ -203,7 +208,9 @@ describe('EvidenceLocker.capture', () => {
   });
 
   it('rethrows throttling so the state machine retries it', async () => {
-    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 } }));
+    s3.on(PutObjectCommand).rejects(
+      Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 } }),
+    );
     await expect(capture()).rejects.toThrow('reduce your request rate');
   });
 

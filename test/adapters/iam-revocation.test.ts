@@ -1,11 +1,4 @@
-import {
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  IAMClient,
-  NoSuchEntityException,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
@@ -115,7 +108,9 @@ describe('revokeSessions (IRSA)', () => {
   it('dry: reads the role, writes nothing, and reports the undo it would record', async () => {
     const record = await revocation.revokeSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, identity: IRSA, dryRun: true });
     expect(record.result).toBe('dry-run');
-    expect(record.detail).toBe('would attach policy pivotguard-revoke-inc-0123456789ab to role checkout-irsa denying IRSA session(s) botocore-session-1763691910');
+    expect(record.detail).toBe(
+      'would attach policy pivotguard-revoke-inc-0123456789ab to role checkout-irsa denying IRSA session(s) botocore-session-1763691910',
+    );
     expect(record.undo).toEqual({ kind: 'delete-role-policy', roleName: 'checkout-irsa', policyName: 'pivotguard-revoke-inc-0123456789ab' });
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
     expect(iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
@@ -232,7 +227,9 @@ describe('revokeAllSessions', () => {
 
   it('a retry with the same time is already applied; an earlier time never moves the cutoff back', async () => {
     await revocation.revokeAllSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, now: NOW, dryRun: false });
-    iam.on(GetRolePolicyCommand, { RoleName: 'checkout-irsa', PolicyName: 'AWSRevokeOlderSessions-pivotguard-inc-0123456789ab' }).resolves(stored(putDocuments()[0]));
+    iam
+      .on(GetRolePolicyCommand, { RoleName: 'checkout-irsa', PolicyName: 'AWSRevokeOlderSessions-pivotguard-inc-0123456789ab' })
+      .resolves(stored(putDocuments()[0]));
     expect((await revocation.revokeAllSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, now: NOW, dryRun: false })).result).toBe('already-applied');
     const earlier = new Date('2026-11-21T02:00:00.000Z');
     expect((await revocation.revokeAllSessions({ incidentId: INCIDENT, roleArn: ROLE_ARN, now: earlier, dryRun: false })).result).toBe('already-applied');

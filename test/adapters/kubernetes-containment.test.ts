@@ -61,7 +61,10 @@ function pod(name: string, ownerReferences?: KubeObject['metadata']['ownerRefere
 
 function seedShop(): void {
   fake.seed('deployments', { metadata: { name: 'checkout', namespace: NS }, spec: { replicas: 3 }, status: { replicas: 3 } });
-  fake.seed('replicasets', { metadata: { name: 'checkout-7d9f8c6b5', namespace: NS, ownerReferences: owner('Deployment', 'checkout') }, spec: { replicas: 3 } });
+  fake.seed('replicasets', {
+    metadata: { name: 'checkout-7d9f8c6b5', namespace: NS, ownerReferences: owner('Deployment', 'checkout') },
+    spec: { replicas: 3 },
+  });
   fake.seed('pods', pod(POD, owner('ReplicaSet', 'checkout-7d9f8c6b5')));
   fake.seed('statefulsets', { metadata: { name: 'ledger', namespace: NS }, spec: { replicas: 2 } });
   fake.seed('pods', pod('ledger-0', owner('StatefulSet', 'ledger')));
@@ -441,7 +444,12 @@ describe('cordonNode', () => {
   it('marks the node unschedulable (and pivotguard as the one who did) without draining it', async () => {
     const record = await containment.cordonNode(cordon());
 
-    expect(record).toMatchObject({ action: 'cordon-node', target: `${CLUSTER}/${NODE}`, result: 'applied', undo: { kind: 'uncordon-node', cluster: CLUSTER, node: NODE } });
+    expect(record).toMatchObject({
+      action: 'cordon-node',
+      target: `${CLUSTER}/${NODE}`,
+      result: 'applied',
+      undo: { kind: 'uncordon-node', cluster: CLUSTER, node: NODE },
+    });
     expect(wire()).toEqual([`GET ${NODE_PATH}`, `PATCH ${NODE_PATH} application/merge-patch+json`]);
     const node = fake.object('nodes', undefined, NODE)!;
     expect(node.spec?.unschedulable).toBe(true);
@@ -542,24 +550,33 @@ describe('the RBAC the Kubernetes actions declare', () => {
 
   it.each([
     ['capture-evidence' as const, () => containment.podEvidence(target())],
-    ['isolate-pod' as const, async () => {
-      await containment.isolatePod(target());
-      const loosened = fake.object('networkpolicies', NS, POLICY)!;
-      fake.seed('networkpolicies', { ...loosened, spec: { podSelector: {} } });
-      const { undo } = await containment.isolatePod(target());
-      await containment.undo(undo!);
-    }],
-    ['restart-pod' as const, () => containment.restartPod(target())],
-    ['scale-down' as const, async () => {
-      for (const name of [POD, 'ledger-0', 'batch-5f6-q8w2e']) {
-        const { undo } = await containment.scaleDown(target({ pod: name }));
+    [
+      'isolate-pod' as const,
+      async () => {
+        await containment.isolatePod(target());
+        const loosened = fake.object('networkpolicies', NS, POLICY)!;
+        fake.seed('networkpolicies', { ...loosened, spec: { podSelector: {} } });
+        const { undo } = await containment.isolatePod(target());
         await containment.undo(undo!);
-      }
-    }],
-    ['cordon-node' as const, async () => {
-      const { undo } = await containment.cordonNode(target({ node: NODE }));
-      await containment.undo(undo!);
-    }],
+      },
+    ],
+    ['restart-pod' as const, () => containment.restartPod(target())],
+    [
+      'scale-down' as const,
+      async () => {
+        for (const name of [POD, 'ledger-0', 'batch-5f6-q8w2e']) {
+          const { undo } = await containment.scaleDown(target({ pod: name }));
+          await containment.undo(undo!);
+        }
+      },
+    ],
+    [
+      'cordon-node' as const,
+      async () => {
+        const { undo } = await containment.cordonNode(target({ node: NODE }));
+        await containment.undo(undo!);
+      },
+    ],
   ])('grants every request %s and its undo make', async (action, run) => {
     await run();
     const needed = new Set(fake.requests.map(rbacOf));

@@ -23,7 +23,10 @@ async function splitPivot(): Promise<{ audit: string; findingsAndTrail: string }
   const records = pivotScenario();
   return {
     audit: await tempFile('audit.jsonl', [...records.filter((record) => record.kind === 'Event'), execIntoPod()]),
-    findingsAndTrail: await tempFile('findings-and-trail.jsonl', records.filter((record) => record.kind !== 'Event')),
+    findingsAndTrail: await tempFile(
+      'findings-and-trail.jsonl',
+      records.filter((record) => record.kind !== 'Event'),
+    ),
   };
 }
 
@@ -98,14 +101,20 @@ describe('raw audit events without --cluster', () => {
 describe('the seed scenario without --cluster', () => {
   const example = join(import.meta.dirname, '../../examples/seed-scenario');
   const records = join(example, 'records');
-  const seedFiles = readdirSync(records).sort().map((name) => join(records, name));
+  const seedFiles = readdirSync(records)
+    .sort()
+    .map((name) => join(records, name));
 
   /** The weekend's subscription payload unwrapped to raw audit JSON Lines, so that no log group names the cluster. */
   async function rawWeekendAudit(): Promise<string> {
     const file = join(records, 'eks-audit-weekend.cwl.json');
     const out = emptyOutput();
-    for await (const items of readJsonItems(file)) for (const item of items) if ('value' in item) normalizeValue(item.value, item.where, { file, defaultCluster: 'any' }, out);
-    return tempFile('eks-audit-weekend.jsonl', out.events.map((event) => event.raw));
+    for await (const items of readJsonItems(file))
+      for (const item of items) if ('value' in item) normalizeValue(item.value, item.where, { file, defaultCluster: 'any' }, out);
+    return tempFile(
+      'eks-audit-weekend.jsonl',
+      out.events.map((event) => event.raw),
+    );
   }
 
   it('still tells ONE critical incident, the same as with --cluster prod-east', async () => {

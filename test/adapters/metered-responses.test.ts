@@ -9,7 +9,15 @@ describe('meteredResponses', () => {
     const metrics = new Metrics({ namespace: 'pivotguard-test', serviceName: 'pivotguard-containment' });
     const addMetric = vi.spyOn(metrics, 'addMetric');
     const store = meteredResponses(new MemoryResponseStore([openResponse('inc-1', '2026-11-21T02:00:00.000Z')]), metrics);
-    const applied = { action: 'isolate-pod' as const, incidentId: 'inc-1', target: 'c/ns/pod', startedAt: '2026-11-21T02:00:05.000Z', finishedAt: '2026-11-21T02:00:07.000Z', result: 'applied' as const, detail: 'd' };
+    const applied = {
+      action: 'isolate-pod' as const,
+      incidentId: 'inc-1',
+      target: 'c/ns/pod',
+      startedAt: '2026-11-21T02:00:05.000Z',
+      finishedAt: '2026-11-21T02:00:07.000Z',
+      result: 'applied' as const,
+      detail: 'd',
+    };
     await store.updateResponse('inc-1', (current) => withActions(current!, [applied]));
     await store.updateResponse('inc-1', (current) => withActions(current!, [applied]));
     await store.updateResponse('inc-1', (current) => withStatus(current!, { to: 'resolved', by: 'alice', at: '2026-11-21T03:00:00.000Z' }));

@@ -53,7 +53,10 @@ describe('standard input', () => {
 
 describe('a malformed line loses only itself', () => {
   it('keeps the good lines after a malformed first line', async () => {
-    const path = await tempFile('first-line.jsonl', `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":\n\n${line(auditEvent())}\n${line(auditEvent())}\n`);
+    const path = await tempFile(
+      'first-line.jsonl',
+      `{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":\n\n${line(auditEvent())}\n${line(auditEvent())}\n`,
+    );
     expect(shape(await readAll(path))).toEqual([
       [1, 'not-json'],
       [3, 'object'],

@@ -7,7 +7,9 @@ import { containmentMetrics, incidentOpenedMetrics } from '#adapters/response-me
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
 
-type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+type Emf = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+};
 
 /**
  * A Powertools Metrics as the functions build it, with what it emits kept: the values added to
@@ -124,7 +126,11 @@ describe('containmentMetrics', () => {
     const before = { ...opened, undone: [{ ...undo, at: '2026-11-21T04:00:00.000Z', result: 'undone' as const }] };
     const after: IncidentResponse = {
       ...before,
-      undone: [...before.undone, { ...undo, at: '2026-11-21T04:10:00.000Z', result: 'undone' }, { ...undo, action: 'revoke-role-sessions', at: '2026-11-21T04:10:00.000Z', result: 'failed' }],
+      undone: [
+        ...before.undone,
+        { ...undo, at: '2026-11-21T04:10:00.000Z', result: 'undone' },
+        { ...undo, action: 'revoke-role-sessions', at: '2026-11-21T04:10:00.000Z', result: 'failed' },
+      ],
     };
     containmentMetrics(metrics, before, after);
     expect(values()).toMatchObject({ ActionsUndone: { value: 1 }, UndosFailed: { value: 1 } });

@@ -19,7 +19,10 @@ beforeEach(() => sfn.reset());
 
 describe('StepFunctionsStarter', () => {
   it('starts one execution named after the incident, and treats an existing one as already handled', async () => {
-    sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: `${ARN}:x`, startDate: new Date() }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: `${ARN}:x`, startDate: new Date() })
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     const starter = new StepFunctionsStarter(new SFNClient({}), ARN, 'https://page.example/');
     expect(await starter.start(incident, false)).toEqual({ execution: incident.id, started: true });
     expect(await starter.start(incident, false)).toEqual({ execution: incident.id, started: false });
@@ -47,7 +50,10 @@ describe('StepFunctionsStarter', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:r`, startDate: new Date() });
     const revoke = incident.plan.automatic.filter((action) => action.action === 'revoke-role-sessions');
     const revision = { ...incident, plan: { automatic: revoke, approval: [] } };
-    expect(await new StepFunctionsStarter(new SFNClient({}), ARN, '').start(revision, false, 'inc-x-0a1b2c3d')).toEqual({ execution: 'inc-x-0a1b2c3d', started: true });
+    expect(await new StepFunctionsStarter(new SFNClient({}), ARN, '').start(revision, false, 'inc-x-0a1b2c3d')).toEqual({
+      execution: 'inc-x-0a1b2c3d',
+      started: true,
+    });
     const sent = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(sent.name).toBe('inc-x-0a1b2c3d');
     expect(JSON.parse(sent.input!).incident.plan).toEqual({ automatic: revoke, approval: [] });

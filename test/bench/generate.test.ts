@@ -49,11 +49,7 @@ function classify(record: Json): { shape: Shape; timeMs: number } {
     check(typeof record.userAgent === 'string', 'audit userAgent', record);
     check(typeof record.objectRef?.resource === 'string', 'audit objectRef.resource', record);
     check(typeof record.objectRef.apiVersion === 'string', 'audit objectRef.apiVersion', record);
-    check(
-      typeof record.responseStatus?.metadata === 'object' && Number.isInteger(record.responseStatus.code),
-      'audit responseStatus',
-      record,
-    );
+    check(typeof record.responseStatus?.metadata === 'object' && Number.isInteger(record.responseStatus.code), 'audit responseStatus', record);
     check(AUDIT_TIME.test(record.requestReceivedTimestamp), 'audit requestReceivedTimestamp', record);
     check(AUDIT_TIME.test(record.stageTimestamp), 'audit stageTimestamp', record);
     check(record.stageTimestamp >= record.requestReceivedTimestamp, 'audit stage before receipt', record);
@@ -232,8 +228,7 @@ describe('generateBusyCluster', () => {
     const out = lines({ records: 1000, start: '2027-01-02T03:04:05Z', recordsPerHour: 100 });
     const first = JSON.parse(out[0] as string) as Json;
     const last = JSON.parse(out[out.length - 1] as string) as Json;
-    const time = (record: Json): number =>
-      Date.parse(record.requestReceivedTimestamp ?? record.eventTime ?? record.detail.updatedAt);
+    const time = (record: Json): number => Date.parse(record.requestReceivedTimestamp ?? record.eventTime ?? record.detail.updatedAt);
     expect(time(first)).toBeGreaterThanOrEqual(Date.parse('2027-01-02T03:04:05Z'));
     expect(time(first)).toBeLessThan(Date.parse('2027-01-02T03:04:05Z') + 40_000);
     // 1000 records at 100 per hour span ten hours.

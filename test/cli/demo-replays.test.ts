@@ -29,7 +29,9 @@ const ROOT = join(import.meta.dirname, '../..');
 const EXAMPLE = join(ROOT, 'examples/seed-scenario');
 const CONFIG = join(EXAMPLE, 'pivotguard.yaml');
 const RECORDS = join(EXAMPLE, 'records');
-const FILES = readdirSync(RECORDS).sort().map((name) => join(RECORDS, name));
+const FILES = readdirSync(RECORDS)
+  .sort()
+  .map((name) => join(RECORDS, name));
 /** npm run demo, less the state file. */
 const DEMO = ['replay', '--cluster', 'prod-east', '--config', CONFIG, '--contain', '--approve', '--by', 'demo-user', ...FILES];
 
@@ -113,12 +115,25 @@ describe('replaying the demo again', () => {
   });
 });
 
-
 describe('dismiss on the demo incident', () => {
   it('proposes a suppression that keeps the demo incident from coming back, and lists the containment left in place', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'pivotguard-dismiss-'));
     const state = join(folder, 'state.json');
-    const replay = await run(['replay', '--json', '--cluster', 'prod-east', '--config', CONFIG, '--state', state, '--contain', '--approve', '--by', 'alice', ...FILES]);
+    const replay = await run([
+      'replay',
+      '--json',
+      '--cluster',
+      'prod-east',
+      '--config',
+      CONFIG,
+      '--state',
+      state,
+      '--contain',
+      '--approve',
+      '--by',
+      'alice',
+      ...FILES,
+    ]);
     expect(replay.code).toBe(0);
     const [incident] = JSON.parse(replay.stdout).incidents as Incident[];
     expect(incident!.severity).toBe('critical');
@@ -177,7 +192,21 @@ describe('the esbuild bundle of the command (npm prepare)', () => {
 
   it('contains the demo: aws-local-stepfunctions, @kubernetes/client-node and the IAM and S3 commands run bundled', async () => {
     const state = join(await mkdtemp(join(tmpdir(), 'pivotguard-bundle-')), 'state.json');
-    const result = await bundled(['replay', '--json', '--cluster', 'prod-east', '--config', CONFIG, '--state', state, '--contain', '--approve', '--by', 'ci', ...FILES]);
+    const result = await bundled([
+      'replay',
+      '--json',
+      '--cluster',
+      'prod-east',
+      '--config',
+      CONFIG,
+      '--state',
+      state,
+      '--contain',
+      '--approve',
+      '--by',
+      'ci',
+      ...FILES,
+    ]);
     expect(result.code).toBe(0);
     const [contained] = JSON.parse(result.stdout).containment;
     expect(contained.response.status).toBe('contained');

@@ -80,7 +80,9 @@ describe('pivotguard on the deployed table', () => {
   it('undo invokes the containment function and prints what it reversed', async () => {
     const { table, incident } = await tableWithPendingApproval();
     const target = `prod-east/payments/${incident.workload.pod}`;
-    const records = [{ action: 'isolate-pod', target, at: '2026-11-21T03:00:00.000Z', by: 'alice', result: 'undone', detail: 'label and NetworkPolicy removed' }];
+    const records = [
+      { action: 'isolate-pod', target, at: '2026-11-21T03:00:00.000Z', by: 'alice', result: 'undone', detail: 'label and NetworkPolicy removed' },
+    ];
     // remoteUndo reads only the bytes of the blob the SDK returns.
     lambda.on(InvokeCommand).resolves({ Payload: Buffer.from(JSON.stringify(records)) as unknown as InvokeCommandOutput['Payload'] });
     const result = await run(['undo', incident.id, '--table', table, '--function', 'pivotguard-containment', '--by', 'alice']);
@@ -93,6 +95,12 @@ describe('pivotguard on the deployed table', () => {
     const dry = await run(['undo', incident.id, 'isolate-pod', '--dry-run', '--table', table, '--function', 'pivotguard-containment', '--by', 'alice']);
     expect(dry.code).toBe(0);
     const payload = lambda.commandCalls(InvokeCommand)[1]!.args[0].input.Payload as Uint8Array;
-    expect(JSON.parse(Buffer.from(payload).toString('utf8'))).toEqual({ step: 'undo', incidentId: incident.id, by: 'alice', action: 'isolate-pod', dryRun: true });
+    expect(JSON.parse(Buffer.from(payload).toString('utf8'))).toEqual({
+      step: 'undo',
+      incidentId: incident.id,
+      by: 'alice',
+      action: 'isolate-pod',
+      dryRun: true,
+    });
   });
 });

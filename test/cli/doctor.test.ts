@@ -47,7 +47,12 @@ function healthyAccount(): void {
   eks.on(DescribeClusterCommand).resolves({
     cluster: {
       name: CLUSTER,
-      logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: true }, { types: ['scheduler'], enabled: false }] },
+      logging: {
+        clusterLogging: [
+          { types: ['api', 'audit'], enabled: true },
+          { types: ['scheduler'], enabled: false },
+        ],
+      },
       accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
     },
   });
@@ -63,7 +68,9 @@ function healthyAccount(): void {
       { Name: 'RUNTIME_MONITORING', Status: 'ENABLED', AdditionalConfiguration: [{ Name: 'EKS_ADDON_MANAGEMENT', Status: 'ENABLED' }] },
     ],
   });
-  cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'PivotGuard-Forwarder-us-east-1', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+  cloudFormation
+    .on(DescribeStacksCommand)
+    .resolves({ Stacks: [{ StackName: 'PivotGuard-Forwarder-us-east-1', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
   securityHub.on(DescribeHubCommand).resolves({ HubArn: `arn:aws:securityhub:${REGION}:${ACCOUNT}:hub/default` });
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
 }
@@ -137,7 +144,7 @@ describe('pivotguard doctor on a healthy account', () => {
 });
 
 describe("the account's Lambda concurrency", () => {
-  it('blocks when the stack\'s reservations would leave fewer than 100 unreserved executions, as in a new account', async () => {
+  it("blocks when the stack's reservations would leave fewer than 100 unreserved executions, as in a new account", async () => {
     lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
     const { code, checks } = await doctor();
     expect(statusOf(checks.get('lambda-concurrency'))).toEqual({ status: 'fail', blocking: true });
@@ -209,7 +216,13 @@ describe('the CloudTrail trail', () => {
     cloudTrail.on(GetEventSelectorsCommand).resolves({
       AdvancedEventSelectors: [
         { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
-        { Name: 'S3 data', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }] },
+        {
+          Name: 'S3 data',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          ],
+        },
       ],
     });
     expect(statusOf((await doctor()).checks.get('trail'))).toEqual({ status: 'ok', blocking: false });
@@ -218,8 +231,18 @@ describe('the CloudTrail trail', () => {
   it('passes read and write selected by two advanced selectors', async () => {
     cloudTrail.on(GetEventSelectorsCommand).resolves({
       AdvancedEventSelectors: [
-        { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] },
-        { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] },
+        {
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'readOnly', Equals: ['true'] },
+          ],
+        },
+        {
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'readOnly', Equals: ['false'] },
+          ],
+        },
       ],
     });
     expect(statusOf((await doctor()).checks.get('trail'))).toEqual({ status: 'ok', blocking: false });
@@ -258,7 +281,9 @@ describe('each cluster', () => {
   });
 
   it('checks only the clusters named with --cluster', async () => {
-    eks.on(DescribeClusterCommand, { name: 'staging' }).resolves({ cluster: { name: 'staging', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } } });
+    eks
+      .on(DescribeClusterCommand, { name: 'staging' })
+      .resolves({ cluster: { name: 'staging', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } } });
     const { checks } = await doctor('--cluster', 'staging');
     expect(eks.commandCalls(ListClustersCommand)).toHaveLength(0);
     expect(checks.has('cluster/staging/audit-logging')).toBe(true);
@@ -281,7 +306,16 @@ describe('each cluster', () => {
 
   it('fails, blocking, when audit logging is off', async () => {
     eks.on(DescribeClusterCommand).resolves({
-      cluster: { name: CLUSTER, logging: { clusterLogging: [{ types: ['audit'], enabled: false }, { types: ['api'], enabled: true }] }, accessConfig: { authenticationMode: 'API' } },
+      cluster: {
+        name: CLUSTER,
+        logging: {
+          clusterLogging: [
+            { types: ['audit'], enabled: false },
+            { types: ['api'], enabled: true },
+          ],
+        },
+        accessConfig: { authenticationMode: 'API' },
+      },
     });
     const { code, checks } = await doctor();
     const check = checks.get(`cluster/${CLUSTER}/audit-logging`);
@@ -341,7 +375,9 @@ describe('each cluster', () => {
   });
 
   it('passes a vpc-cni add-on configured in YAML with network policy on', async () => {
-    eks.on(DescribeAddonCommand).resolves({ addon: { addonName: 'vpc-cni', configurationValues: 'enableNetworkPolicy: "true"\nenv:\n  ENABLE_PREFIX_DELEGATION: "true"\n' } });
+    eks
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonName: 'vpc-cni', configurationValues: 'enableNetworkPolicy: "true"\nenv:\n  ENABLE_PREFIX_DELEGATION: "true"\n' } });
     expect(statusOf((await doctor()).checks.get(`cluster/${CLUSTER}/network-policy`))).toEqual({ status: 'ok', blocking: false });
   });
 
@@ -438,7 +474,9 @@ describe('global-service events', () => {
   });
 
   it('fails for a forwarder stack whose creation rolled back', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'PivotGuard-Forwarder-us-east-1', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }] });
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 'PivotGuard-Forwarder-us-east-1', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }] });
     expect(statusOf((await doctor()).checks.get('global-events'))).toEqual({ status: 'fail', blocking: false });
   });
 

@@ -58,7 +58,15 @@ describe('failures are one line with the promised exit code', () => {
 
   it('no AWS credentials for --table (exit 2)', async () => {
     const nowhere = join(await mkdtemp(join(tmpdir(), 'pivotguard-cli-')), 'none');
-    for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    for (const name of [
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    ]) {
       vi.stubEnv(name, undefined);
     }
     vi.stubEnv('AWS_REGION', 'us-east-1');

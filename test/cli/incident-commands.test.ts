@@ -125,14 +125,23 @@ describe('pivotguard approve, reject and undo on the local state', () => {
 
   it('says plainly when the incident is unknown (exit 1)', async () => {
     const { file } = await localStateWithPivot();
-    for (const args of [['resolve', 'inc-nope'], ['dismiss', 'inc-nope', '--reason', 'x'], ['approve', 'inc-nope'], ['undo', 'inc-nope'], ['accept-suppression', 'inc-nope']]) {
+    for (const args of [
+      ['resolve', 'inc-nope'],
+      ['dismiss', 'inc-nope', '--reason', 'x'],
+      ['approve', 'inc-nope'],
+      ['undo', 'inc-nope'],
+      ['accept-suppression', 'inc-nope'],
+    ]) {
       const result = await run([...args, '--state', file]);
       expect(result).toMatchObject({ code: 1, stderr: `pivotguard: no incident inc-nope in state file ${file}\n` });
     }
   });
 
   it('needs an incident argument (exit 2)', async () => {
-    expect(await run(['resolve'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^pivotguard: name the incident; usage: pivotguard resolve INCIDENT/) });
+    expect(await run(['resolve'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^pivotguard: name the incident; usage: pivotguard resolve INCIDENT/),
+    });
   });
 });
 

@@ -9,7 +9,9 @@ import { pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { run } from './run-cli.ts';
 
 const DEMO_RECORDS = join(import.meta.dirname, '../../examples/seed-scenario/records');
-const DEMO_FILES = readdirSync(DEMO_RECORDS).sort().map((name) => join(DEMO_RECORDS, name));
+const DEMO_FILES = readdirSync(DEMO_RECORDS)
+  .sort()
+  .map((name) => join(DEMO_RECORDS, name));
 
 async function tempFile(name: string, content: string | Buffer): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pivotguard-cli-'));
@@ -36,10 +38,25 @@ describe('pivotguard replay', () => {
     const document = JSON.parse(stdout);
     expect(Object.keys(document)).toEqual(expect.arrayContaining(['incidents', 'rejected', 'stats']));
     const [incident] = document.incidents;
-    for (const field of ['id', 'title', 'severity', 'confidence', 'explanation', 'objectives', 'workload', 'identities', 'signals', 'whatChanged', 'blastRadius', 'plan']) {
+    for (const field of [
+      'id',
+      'title',
+      'severity',
+      'confidence',
+      'explanation',
+      'objectives',
+      'workload',
+      'identities',
+      'signals',
+      'whatChanged',
+      'blastRadius',
+      'plan',
+    ]) {
       expect(incident).toHaveProperty(field);
     }
-    expect(Object.keys(incident.workload)).toEqual(expect.arrayContaining(['cluster', 'namespace', 'pod', 'owner', 'serviceAccount', 'image', 'imageDigest', 'node']));
+    expect(Object.keys(incident.workload)).toEqual(
+      expect.arrayContaining(['cluster', 'namespace', 'pod', 'owner', 'serviceAccount', 'image', 'imageDigest', 'node']),
+    );
     expect(Object.keys(incident.identities[0])).toEqual(expect.arrayContaining(['roleArn', 'sessions', 'accessKeyIds', 'sourceIps']));
     expect(Object.keys(incident.signals[0])).toEqual(expect.arrayContaining(['source', 'rule', 'time', 'eventId', 'summary']));
     expect(Object.keys(incident.plan)).toEqual(['automatic', 'approval']);
@@ -48,7 +65,13 @@ describe('pivotguard replay', () => {
   it('reads mixed sources and envelopes from JSON Lines, documents and gzip, rejecting only the bad records', async () => {
     const mixed = await tempFile(
       'mixed.jsonl',
-      [JSON.stringify(logsSubscriptionEvent([auditEvent()])), JSON.stringify(cloudTrailRecord()), '{not json', JSON.stringify(guardDutyFinding()), JSON.stringify(cloudTrailRecord({ eventTime: 'soon' }))].join('\n'),
+      [
+        JSON.stringify(logsSubscriptionEvent([auditEvent()])),
+        JSON.stringify(cloudTrailRecord()),
+        '{not json',
+        JSON.stringify(guardDutyFinding()),
+        JSON.stringify(cloudTrailRecord({ eventTime: 'soon' })),
+      ].join('\n'),
     );
     const trail = await tempFile('trail.json.gz', gzipSync(JSON.stringify({ Records: [cloudTrailRecord(), cloudTrailRecord()] }, null, 2)));
     const { code, stdout } = await run(['replay', '--json', mixed, trail]);

@@ -10,7 +10,9 @@ import { main } from '../../bin/cli/main.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/seed-scenario');
 const RECORDS = join(EXAMPLE, 'records');
-const files = readdirSync(RECORDS).sort().map((name) => join(RECORDS, name));
+const files = readdirSync(RECORDS)
+  .sort()
+  .map((name) => join(RECORDS, name));
 
 interface Contained {
   incidentId: string;
@@ -25,7 +27,19 @@ async function replayContain(...flags: string[]): Promise<{ incidents: Incident[
   const out = new PassThrough();
   const chunks: string[] = [];
   out.on('data', (chunk) => chunks.push(String(chunk)));
-  const args = ['replay', '--json', '--cluster', 'prod-east', '--config', join(EXAMPLE, 'pivotguard.yaml'), '--state', join(directory, 'state.json'), '--contain', ...flags, ...files];
+  const args = [
+    'replay',
+    '--json',
+    '--cluster',
+    'prod-east',
+    '--config',
+    join(EXAMPLE, 'pivotguard.yaml'),
+    '--state',
+    join(directory, 'state.json'),
+    '--contain',
+    ...flags,
+    ...files,
+  ];
   expect(await main(args, out, process.stderr)).toBe(0);
   return { ...JSON.parse(chunks.join('')), directory };
 }

@@ -10,7 +10,9 @@ describe('configuration text', () => {
   });
 
   it('names the file and the first bad field in one line', () => {
-    expect(() => parseConfigText('egressCidrs: [bad]\n', 'config t.yaml')).toThrow(new ConfigError('config t.yaml: egressCidrs.0: expected an IP address or CIDR'));
+    expect(() => parseConfigText('egressCidrs: [bad]\n', 'config t.yaml')).toThrow(
+      new ConfigError('config t.yaml: egressCidrs.0: expected an IP address or CIDR'),
+    );
     expect(() => parseConfigText('egressCidrs: [10.0.0.0/99]\n', 'config t.yaml')).toThrow(/egressCidrs\.0: expected an IP address or CIDR/);
     expect(() => parseConfigText('windowHours: [\n', 'config t.yaml')).toThrow(/^config t\.yaml is not valid YAML or JSON/);
   });

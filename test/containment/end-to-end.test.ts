@@ -44,11 +44,20 @@ beforeEach(() => {
   const { cluster, namespace, pod, node } = incident.workload;
   fake.seed('deployments', { metadata: { name: 'checkout', namespace: namespace! }, spec: { replicas: 2 } });
   fake.seed('replicasets', {
-    metadata: { name: 'checkout-7d9f8b6c5', namespace: namespace!, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', uid: 'd', controller: true }] },
+    metadata: {
+      name: 'checkout-7d9f8b6c5',
+      namespace: namespace!,
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout', uid: 'd', controller: true }],
+    },
     spec: { replicas: 2 },
   });
   fake.seed('pods', {
-    metadata: { name: pod!, namespace: namespace!, labels: { app: 'checkout' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'checkout-7d9f8b6c5', uid: 'r', controller: true }] },
+    metadata: {
+      name: pod!,
+      namespace: namespace!,
+      labels: { app: 'checkout' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'checkout-7d9f8b6c5', uid: 'r', controller: true }],
+    },
     spec: { nodeName: node!, containers: [{ name: 'app', image: 'checkout:2.14.0' }] },
   });
   fake.seed('nodes', { metadata: { name: node! }, spec: {} });
@@ -56,7 +65,9 @@ beforeEach(() => {
   fake.requests.length = 0;
   expect(cluster).toBe('prod-east');
   iam.reset();
-  iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'checkout-irsa', RoleId: 'AROAEXAMPLEROLEID', Arn: incident.identities[0]!.roleArn, Path: '/', CreateDate: new Date(0) } });
+  iam
+    .on(GetRoleCommand)
+    .resolves({ Role: { RoleName: 'checkout-irsa', RoleId: 'AROAEXAMPLEROLEID', Arn: incident.identities[0]!.roleArn, Path: '/', CreateDate: new Date(0) } });
   iam.on(GetRolePolicyCommand).rejects(new NoSuchEntityException({ message: 'none', $metadata: {} }));
   iam.on(PutRolePolicyCommand).resolves({});
   iam.on(DeleteRolePolicyCommand).resolves({});
@@ -106,7 +117,9 @@ function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void
     const covers = [...shown.plan.automatic, ...shown.plan.approval].map(actionKey);
     const execution = kind === 'first' ? executionName(shown.id) : revisionName(shown.id, covers);
     const startedAt = NOW.toISOString();
-    await responses.updateResponse(shown.id, (current) => withExecution(current ?? openResponse(shown.id, startedAt), { execution, startedAt, dryRun, covers }, kind));
+    await responses.updateResponse(shown.id, (current) =>
+      withExecution(current ?? openResponse(shown.id, startedAt), { execution, startedAt, dryRun, covers }, kind),
+    );
     return execute(definition, { incident: shown, dryRun, approvalUrl: APPROVAL_URL }, handlers, { execution, taskToken: `token-${execution}` });
   };
   const run = (dryRun = false) => start(subject, 'first', dryRun);
@@ -131,7 +144,8 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 /** The Map state runs a tier's actions concurrently, so records are compared in a fixed order. */
-const outcomes = (records: readonly (ActionRecord | UndoneRecord)[]) => records.map((record) => [record.action, record.result]).sort((a, b) => `${a}`.localeCompare(`${b}`));
+const outcomes = (records: readonly (ActionRecord | UndoneRecord)[]) =>
+  records.map((record) => [record.action, record.result]).sort((a, b) => `${a}`.localeCompare(`${b}`));
 
 const plan = (automatic: PlannedAction['action'][], approval: PlannedAction['action'][]) => ({
   automatic: incident.plan.automatic.filter((action) => automatic.includes(action.action)),
@@ -207,7 +221,11 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
       ['revoke-role-sessions', 'applied'],
       ['scale-down', 'applied'],
     ]);
-    expect(response.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@example.com', proposed: [expect.objectContaining({ action: 'scale-down' })] });
+    expect(response.approval).toMatchObject({
+      decision: 'approved',
+      decidedBy: 'alice@example.com',
+      proposed: [expect.objectContaining({ action: 'scale-down' })],
+    });
     expect(response.firstContainedAt).toBe(NOW.toISOString());
     expect(response.workflow?.finishedAt).toBeDefined();
     expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containment finished']);
@@ -218,7 +236,9 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     expect(fake.object('pods', namespace!, pod!)!.metadata.labels).not.toHaveProperty('pivotguard.io/quarantine');
     expect(fake.names('networkpolicies', namespace!)).toEqual([]);
     expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
-    expect(iam.commandCalls(DeleteRolePolicyCommand).map((call) => call.args[0].input)).toEqual([{ RoleName: 'checkout-irsa', PolicyName: `pivotguard-revoke-${incident.id}` }]);
+    expect(iam.commandCalls(DeleteRolePolicyCommand).map((call) => call.args[0].input)).toEqual([
+      { RoleName: 'checkout-irsa', PolicyName: `pivotguard-revoke-${incident.id}` },
+    ]);
     const undone = (await responses.getResponse(incident.id))!.undone;
     // Newest first: the approved tier is reversed before the automatic one.
     expect(undone[0]).toMatchObject({ action: 'scale-down', result: 'undone', by: 'bob@example.com' });
@@ -319,7 +339,13 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
       ['revoke-role-sessions', 'applied'],
     ]);
     const revoke = actionKey(grown.plan.automatic.find((action) => action.action === 'revoke-role-sessions')!);
-    expect(response.revisions).toEqual([expect.objectContaining({ execution: expect.stringMatching(new RegExp(`^${incident.id}-[0-9a-f]{8}$`)), covers: [revoke], finishedAt: NOW.toISOString() })]);
+    expect(response.revisions).toEqual([
+      expect.objectContaining({
+        execution: expect.stringMatching(new RegExp(`^${incident.id}-[0-9a-f]{8}$`)),
+        covers: [revoke],
+        finishedAt: NOW.toISOString(),
+      }),
+    ]);
     expect(response.workflow).toMatchObject({ execution: incident.id, finishedAt: NOW.toISOString() });
     expect(response.workflow!.covers).not.toContain(revoke);
   });
@@ -337,7 +363,13 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     const pending = (await responses.getResponse(incident.id))!.approval!;
     expect(pending.proposed.map((action) => action.action)).toEqual(['scale-down', 'restart-pod']);
     expect(pending.decision).toBeUndefined();
-    expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containing more', 'Approval extended', 'Containment finished']);
+    expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual([
+      'Containing',
+      'Approval needed',
+      'Containing more',
+      'Approval extended',
+      'Containment finished',
+    ]);
     expect(notices[3]!.message).toMatch(/Added:\n- restart-pod /);
     // Nothing disruptive ran before the decision.
     expect(fake.object('pods', namespace!, pod!)).toBeDefined();
@@ -366,7 +398,9 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     const revision = runRevision({ ...incident, plan: plan(['isolate-pod'], ['scale-down', 'restart-pod']) });
     await until(() => wait.tokens().length === 2);
     const waiting = (await responses.getResponse(incident.id))!;
-    expect(waiting.earlierApprovals).toEqual([expect.objectContaining({ decision: 'rejected', decidedBy: 'bob@example.com', proposed: [expect.objectContaining({ action: 'scale-down' })] })]);
+    expect(waiting.earlierApprovals).toEqual([
+      expect.objectContaining({ decision: 'rejected', decidedBy: 'bob@example.com', proposed: [expect.objectContaining({ action: 'scale-down' })] }),
+    ]);
     expect(waiting.approval!.proposed.map((action) => action.action)).toEqual(['restart-pod']);
 
     expect(await desk.decide({ incidentId: incident.id, decision: 'approve', by: 'carol' })).toMatchObject({ ok: true });
@@ -392,7 +426,10 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
 
   it('runs one action dry when the plan says so, and the others for real', async () => {
     const base = plan(['isolate-pod', 'revoke-role-sessions'], []);
-    const subject = { ...incident, plan: { ...base, automatic: base.automatic.map((action) => (action.action === 'isolate-pod' ? { ...action, dryRun: true } : action)) } };
+    const subject = {
+      ...incident,
+      plan: { ...base, automatic: base.automatic.map((action) => (action.action === 'isolate-pod' ? { ...action, dryRun: true } : action)) },
+    };
     const { run, responses } = wiring(subject);
     await run();
     expect(fake.mutations()).toEqual([]);
@@ -423,7 +460,9 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     const subject = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
     const first = wiring(subject);
     await first.run();
-    iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(String(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument)) });
+    iam
+      .on(GetRolePolicyCommand)
+      .resolves({ PolicyDocument: encodeURIComponent(String(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument)) });
     const again = wiring(subject);
     await again.run();
     expect((await again.responses.getResponse(incident.id))!.actions.map((record) => record.result)).toEqual(['applied', 'already-applied', 'already-applied']);
@@ -451,7 +490,9 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     await run();
     fake.requests.length = 0;
     const dry = await desk.undo({ incidentId: incident.id, by: 'carol', dryRun: true });
-    expect(dry).toEqual([expect.objectContaining({ action: 'isolate-pod', result: 'dry-run', detail: expect.stringContaining('would remove pivotguard.io/quarantine') })]);
+    expect(dry).toEqual([
+      expect.objectContaining({ action: 'isolate-pod', result: 'dry-run', detail: expect.stringContaining('would remove pivotguard.io/quarantine') }),
+    ]);
     expect(fake.mutations()).toEqual([]);
   });
 });

@@ -18,15 +18,17 @@ const incident = {
 /** Task handlers that record the order of steps; `overrides` replaces single steps. */
 function recorder(overrides: Partial<Record<string, TaskHandler>> = {}) {
   const calls: { state: string; step: unknown; action?: unknown }[] = [];
-  const handle = (state: string): TaskHandler => async (input) => {
-    const payload = ((input.Payload as Record<string, unknown> | undefined) ?? input) as Record<string, unknown>;
-    calls.push({ state, step: payload.step, action: (payload.action as { action?: string } | undefined)?.action });
-    const override = overrides[state];
-    if (override) return override(payload);
-    if (payload.step === 'run-action') return { action: (payload.action as { action: string }).action, result: 'applied' };
-    if (payload.step === 'join-approval') return { joined: false };
-    return { ok: true };
-  };
+  const handle =
+    (state: string): TaskHandler =>
+    async (input) => {
+      const payload = ((input.Payload as Record<string, unknown> | undefined) ?? input) as Record<string, unknown>;
+      calls.push({ state, step: payload.step, action: (payload.action as { action?: string } | undefined)?.action });
+      const override = overrides[state];
+      if (override) return override(payload);
+      if (payload.step === 'run-action') return { action: (payload.action as { action: string }).action, result: 'applied' };
+      if (payload.step === 'join-approval') return { joined: false };
+      return { ok: true };
+    };
   const states = [
     'CaptureEvidence',
     'RecordEvidenceFailure',
@@ -71,7 +73,10 @@ describe('the containment workflow (synthesized definition, local interpreter)',
   });
 
   it('runs nothing disruptive when the approval is rejected or times out, and records why', async () => {
-    for (const [error, decision] of [['Rejected', 'rejected'], ['States.Timeout', 'timeout']] as const) {
+    for (const [error, decision] of [
+      ['Rejected', 'rejected'],
+      ['States.Timeout', 'timeout'],
+    ] as const) {
       const { calls, handlers } = recorder({
         AwaitApproval: async () => {
           throw Object.assign(new Error(decision), { name: error });
@@ -102,7 +107,11 @@ describe('the containment workflow (synthesized definition, local interpreter)',
       },
       AutomaticActionsActionFailed: async (payload) => ({ action: (payload.action as { action: string }).action, result: 'failed' }),
     });
-    const output = (await execute(definition, { incident: { ...incident, plan: { ...incident.plan, approval: [] } }, dryRun: false, approvalUrl: '' }, handlers)) as Record<string, unknown>;
+    const output = (await execute(
+      definition,
+      { incident: { ...incident, plan: { ...incident.plan, approval: [] } }, dryRun: false, approvalUrl: '' },
+      handlers,
+    )) as Record<string, unknown>;
     expect((output.automatic as { records: unknown[] }).records).toEqual([
       { action: 'isolate-pod', result: 'failed' },
       { action: 'revoke-role-sessions', result: 'applied' },
@@ -111,7 +120,7 @@ describe('the containment workflow (synthesized definition, local interpreter)',
     expect(output.approval).toEqual({ decision: 'none' });
   });
 
-  it('goes on containing when the plan email cannot be sent: a broken mail path must not keep the attacker\'s session alive', async () => {
+  it("goes on containing when the plan email cannot be sent: a broken mail path must not keep the attacker's session alive", async () => {
     const { calls, handlers } = recorder({
       Notify: async () => {
         throw Object.assign(new Error('topic unavailable'), { name: 'NotFoundException' });
@@ -119,7 +128,14 @@ describe('the containment workflow (synthesized definition, local interpreter)',
       AwaitApproval: async () => ({ decision: 'approved', actions: incident.plan.approval }),
     });
     await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers);
-    expect(steps(calls)).toEqual(expect.arrayContaining(['AutomaticActionsAction:isolate-pod', 'AutomaticActionsAction:revoke-role-sessions', 'ApprovedActionsAction:scale-down', 'RecordOutcome']));
+    expect(steps(calls)).toEqual(
+      expect.arrayContaining([
+        'AutomaticActionsAction:isolate-pod',
+        'AutomaticActionsAction:revoke-role-sessions',
+        'ApprovedActionsAction:scale-down',
+        'RecordOutcome',
+      ]),
+    );
   });
 
   it('retries throttled steps with backoff', async () => {
@@ -144,7 +160,10 @@ describe('the containment workflow (synthesized definition, local interpreter)',
 
   it('starts no second wait when its steps joined the request another execution waits on', async () => {
     const { calls, handlers } = recorder({ JoinPendingApproval: async () => ({ joined: true }) });
-    const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers, { execution: 'inc-1-0a1b2c3d' })) as Record<string, unknown>;
+    const output = (await execute(definition, { incident, dryRun: false, approvalUrl: '' }, handlers, { execution: 'inc-1-0a1b2c3d' })) as Record<
+      string,
+      unknown
+    >;
     expect(steps(calls).slice(-2)).toEqual(['JoinPendingApproval', 'RecordOutcome']);
     expect(output.approval).toEqual({ decision: 'joined' });
   });
@@ -161,7 +180,12 @@ describe('the containment workflow (synthesized definition, local interpreter)',
         }) satisfies TaskHandler,
       ]),
     );
-    await execute(definition, { incident, dryRun: false, approvalUrl: '' }, { ...seen, AwaitApproval: async () => ({ decision: 'approved', actions: [] }) }, { execution: 'inc-1-0a1b2c3d' });
+    await execute(
+      definition,
+      { incident, dryRun: false, approvalUrl: '' },
+      { ...seen, AwaitApproval: async () => ({ decision: 'approved', actions: [] }) },
+      { execution: 'inc-1-0a1b2c3d' },
+    );
     expect(new Set(payloads.map((payload) => payload.execution))).toEqual(new Set(['inc-1-0a1b2c3d']));
     expect(payloads.find((payload) => payload.state === 'CaptureEvidence')).toMatchObject({ startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });

@@ -28,7 +28,9 @@ function missingEssentials(source: string, record: Json): string | undefined {
 describe.skipIf(!hasCorpus)('every record of the shared corpus is normalized or rejected with a reason', () => {
   for (const { source, path } of corpusFiles()) {
     it(`${source}/${path.split('/').pop()}`, () => {
-      const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim().length > 0);
+      const lines = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().length > 0);
       const out = emptyOutput();
       lines.forEach((line, index) => {
         normalizeValue(JSON.parse(line), `line ${index + 1}`, { file: path, defaultCluster: 'corpus' }, out);
@@ -60,7 +62,14 @@ describe.skipIf(!hasCorpus)('every record of the shared corpus is normalized or 
 
   it('reads the whole corpus: 1,054 records in eight files', () => {
     const files = corpusFiles();
-    const total = files.reduce((sum, { path }) => sum + readFileSync(path, 'utf8').split('\n').filter((line) => line.trim()).length, 0);
+    const total = files.reduce(
+      (sum, { path }) =>
+        sum +
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim()).length,
+      0,
+    );
     expect(files).toHaveLength(8);
     // The figure PROVENANCE.md states for the staged corpus.
     expect(total).toBe(1054);

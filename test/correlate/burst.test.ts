@@ -17,7 +17,11 @@ describe('a burst of weak probes', () => {
   it('opens a medium incident when one identity is refused five times within minutes', async () => {
     const incidents = await incidentsOf([0, 40, 80, 120, 200, 260].map(refused));
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ severity: 'medium', title: 'Probing burst by system:serviceaccount:shop:web', workload: expect.objectContaining({ namespace: 'shop' }) });
+    expect(incidents[0]).toMatchObject({
+      severity: 'medium',
+      title: 'Probing burst by system:serviceaccount:shop:web',
+      workload: expect.objectContaining({ namespace: 'shop' }),
+    });
     expect(incidents[0]!.explanation).toMatch(/^6 refused or discovery calls by system:serviceaccount:shop:web within 4 minutes/);
   });
 
@@ -35,7 +39,9 @@ describe('a burst of refused cloud calls', () => {
     const incidents = await incidentsOf(calls);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.severity).toBe('medium');
-    expect(incidents[0]!.explanation).toMatch(/^5 refused or discovery calls by arn:aws:sts::111122223333:assumed-role\/checkout-irsa\/botocore-session-1 within 4 minutes/);
+    expect(incidents[0]!.explanation).toMatch(
+      /^5 refused or discovery calls by arn:aws:sts::111122223333:assumed-role\/checkout-irsa\/botocore-session-1 within 4 minutes/,
+    );
   });
 
   it('leaves a single refusal as context', async () => {

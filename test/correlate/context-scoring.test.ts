@@ -64,7 +64,10 @@ describe('a process new to an image', () => {
   };
 
   it('is named once the image has a day of runtime history', async () => {
-    const incidents = await incidentsOf([finding('f1', '2026-11-18T09:00:00.000Z', '/usr/local/bin/app'), finding('f2', '2026-11-21T02:00:00.000Z', '/tmp/.x/xmrig')]);
+    const incidents = await incidentsOf([
+      finding('f1', '2026-11-18T09:00:00.000Z', '/usr/local/bin/app'),
+      finding('f2', '2026-11-21T02:00:00.000Z', '/tmp/.x/xmrig'),
+    ]);
     const latest = incidents.find((incident) => incident.lastSeen.startsWith('2026-11-21'));
     expect(latest!.newBehaviour).toEqual(['image nginx:1.27 had never run /tmp/.x/xmrig']);
   });
@@ -91,8 +94,7 @@ describe('who acted and where', () => {
   });
 
   it('tells a person from a controller and a workload', () => {
-    const signal = (source: Signal['source'], actor: string, extra: Partial<Signal['subject']> = {}) =>
-      ({ source, subject: { actor, ...extra } }) as Signal;
+    const signal = (source: Signal['source'], actor: string, extra: Partial<Signal['subject']> = {}) => ({ source, subject: { actor, ...extra } }) as Signal;
     expect(actorKindOf(signal('eks-audit', 'system:node:ip-10-0-1-1.ec2.internal'), false).kind).toBe('controller');
     expect(actorKindOf(signal('eks-audit', 'system:serviceaccount:kube-system:replicaset-controller'), false).kind).toBe('controller');
     expect(actorKindOf(signal('eks-audit', 'system:serviceaccount:shop:web'), false).kind).toBe('workload');

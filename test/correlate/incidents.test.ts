@@ -7,7 +7,6 @@ import { CLUSTER, cloudTrailRecord, webIdentityAssume } from '../fixtures/record
 import { ATTACKER_IP, NAT_IP, ROLE_ARN, pivotScenario } from '../fixtures/pivot-scenario.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
 
-
 async function incidentsOf(records: unknown[], config: Partial<Config> = {}) {
   const pipeline = new Pipeline(memoryStore(), configSchema.parse(config));
   await pipeline.ingest(normalizeAll(records));
@@ -41,7 +40,10 @@ describe('correlation', () => {
   it('gives the same incidents on a store that only answers keyed batch reads, as DynamoDB will', async () => {
     let batchReads = 0;
     const records = pivotScenario();
-    const pipeline = new Pipeline(keyedOnly(memoryStore(), () => batchReads++), configSchema.parse({}));
+    const pipeline = new Pipeline(
+      keyedOnly(memoryStore(), () => batchReads++),
+      configSchema.parse({}),
+    );
     await pipeline.ingest(normalizeAll(records));
     const { incidents } = await pipeline.correlate();
     expect(incidents).toEqual((await incidentsOf(records)).incidents);
@@ -68,7 +70,15 @@ describe('correlation', () => {
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(normalizeAll(pivotScenario()));
     const later = [1, 2].map((n) =>
-      webIdentityAssume({ time: '2026-11-21T03:00:00Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: `s${n}`, accessKeyId: `ASIAEXAMPLELATER00${n}`, sourceIp: ATTACKER_IP }),
+      webIdentityAssume({
+        time: '2026-11-21T03:00:00Z',
+        roleName: 'checkout-irsa',
+        namespace: 'payments',
+        serviceAccount: 'checkout',
+        sessionName: `s${n}`,
+        accessKeyId: `ASIAEXAMPLELATER00${n}`,
+        sourceIp: ATTACKER_IP,
+      }),
     );
     await pipeline.ingest(normalizeAll(later));
     const { incidents, retracted } = await pipeline.correlate();
@@ -149,7 +159,12 @@ describe('correlation', () => {
     expect(plan.automatic).toEqual([
       { action: 'capture-evidence', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
       { action: 'isolate-pod', target: `${CLUSTER}/payments/checkout-7d9f8b6c5-x2k4q`, reason: expect.any(String) },
-      { action: 'revoke-role-sessions', target: ROLE_ARN, reason: expect.stringMatching(/botocore-session-1763691910/), scope: expect.arrayContaining(['botocore-session-1763691910']) },
+      {
+        action: 'revoke-role-sessions',
+        target: ROLE_ARN,
+        reason: expect.stringMatching(/botocore-session-1763691910/),
+        scope: expect.arrayContaining(['botocore-session-1763691910']),
+      },
     ]);
     expect(plan.approval.map((action) => [action.action, action.target])).toEqual([
       ['revoke-all-sessions', ROLE_ARN],

@@ -25,7 +25,10 @@ function nodeRegistration(name: string, instanceId: string) {
 const nodeCall = (instanceId: string, accessKeyId: string, time: string, sourceIp: string) =>
   cloudTrailRecord({
     eventTime: time,
-    userIdentity: { ...assumedRoleIdentity('prod-east-node-role', instanceId, accessKeyId), sessionContext: { ...(assumedRoleIdentity('prod-east-node-role', instanceId, accessKeyId).sessionContext as object), ec2RoleDelivery: '2.0' } },
+    userIdentity: {
+      ...assumedRoleIdentity('prod-east-node-role', instanceId, accessKeyId),
+      sessionContext: { ...(assumedRoleIdentity('prod-east-node-role', instanceId, accessKeyId).sessionContext as object), ec2RoleDelivery: '2.0' },
+    },
     eventSource: 'ec2.amazonaws.com',
     eventName: 'DescribeInstances',
     sourceIPAddress: sourceIp,
@@ -47,7 +50,6 @@ function scenario() {
   ];
 }
 
-
 describe("a node's instance-role credentials used from outside", () => {
   it('names the node and the pods that could have taken them, host-level pods first', async () => {
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
@@ -56,9 +58,7 @@ describe("a node's instance-role credentials used from outside", () => {
     expect(incidents).toHaveLength(1);
     const [incident] = incidents;
     expect(incident!.workload).toMatchObject({ cluster: CLUSTER, node: NODE, pod: null });
-    expect(incident!.identities).toEqual([
-      expect.objectContaining({ via: 'instance-role', sessions: [INSTANCE], unusualSourceIps: ['198.51.100.99'] }),
-    ]);
+    expect(incident!.identities).toEqual([expect.objectContaining({ via: 'instance-role', sessions: [INSTANCE], unusualSourceIps: ['198.51.100.99'] })]);
     expect(incident!.blastRadius.podsOnNode).toEqual([
       { pod: `${CLUSTER}/kube-system/aws-node-abcde`, reason: 'hostNetwork' },
       { pod: `${CLUSTER}/kube-system/log-shipper-x1`, reason: 'hostPath /var/log' },
@@ -79,7 +79,9 @@ describe("a node's instance-role credentials used from outside", () => {
 
   it('does not flag node calls from the NAT address several nodes share', async () => {
     const out = emptyOutput();
-    scenario().slice(0, -1).forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
+    scenario()
+      .slice(0, -1)
+      .forEach((record, index) => normalizeValue(record, index + 1, { file: 't', defaultCluster: CLUSTER }, out));
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(out.events);
     expect((await pipeline.correlate()).incidents).toEqual([]);

@@ -4,7 +4,12 @@ import { signalsOf } from './detect-helpers.ts';
 
 describe('cloudtrail.s3-protection-removed', () => {
   const versioning = (configuration: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    cloudTrailRecord({ eventSource: 's3.amazonaws.com', eventName: 'PutBucketVersioning', requestParameters: { bucketName: 'backups', VersioningConfiguration: configuration }, ...extra });
+    cloudTrailRecord({
+      eventSource: 's3.amazonaws.com',
+      eventName: 'PutBucketVersioning',
+      requestParameters: { bucketName: 'backups', VersioningConfiguration: configuration },
+      ...extra,
+    });
 
   it('fires when versioning is suspended, MFA delete disabled, encryption or logging removed', () => {
     expect(signalsOf('cloudtrail.s3-protection-removed', versioning({ Status: 'Suspended', MfaDelete: 'Disabled' }))[0]?.summary).toMatch(
@@ -12,7 +17,11 @@ describe('cloudtrail.s3-protection-removed', () => {
     );
     const encryption = cloudTrailRecord({ eventSource: 's3.amazonaws.com', eventName: 'DeleteBucketEncryption', requestParameters: { bucketName: 'backups' } });
     expect(signalsOf('cloudtrail.s3-protection-removed', encryption)).toHaveLength(1);
-    const loggingOff = cloudTrailRecord({ eventSource: 's3.amazonaws.com', eventName: 'PutBucketLogging', requestParameters: { bucketName: 'b', logging: '', BucketLoggingStatus: { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' } } });
+    const loggingOff = cloudTrailRecord({
+      eventSource: 's3.amazonaws.com',
+      eventName: 'PutBucketLogging',
+      requestParameters: { bucketName: 'b', logging: '', BucketLoggingStatus: { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' } },
+    });
     expect(signalsOf('cloudtrail.s3-protection-removed', loggingOff)[0]?.summary).toMatch(/access logging turned off$/);
   });
 
@@ -30,24 +39,41 @@ describe('cloudtrail.s3-protection-removed', () => {
 
 describe('cloudtrail.traffic-mirroring', () => {
   it('fires on mirror sessions and targets, not on reading them', () => {
-    const session = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateTrafficMirrorSession', requestParameters: { CreateTrafficMirrorSessionRequest: { NetworkInterfaceId: 'eni-1' } } });
+    const session = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'CreateTrafficMirrorSession',
+      requestParameters: { CreateTrafficMirrorSessionRequest: { NetworkInterfaceId: 'eni-1' } },
+    });
     expect(signalsOf('cloudtrail.traffic-mirroring', session)).toHaveLength(1);
-    expect(signalsOf('cloudtrail.traffic-mirroring', cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTrafficMirrorTargets' }))).toEqual([]);
+    expect(
+      signalsOf('cloudtrail.traffic-mirroring', cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTrafficMirrorTargets' })),
+    ).toEqual([]);
   });
 });
 
 describe('cloudtrail.console-login-without-mfa', () => {
   const user = { type: 'IAMUser', principalId: 'AIDA1', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, userName: 'alice' };
   const login = (additionalEventData: Record<string, string>, identity: Record<string, unknown> = user, result = 'Success') =>
-    cloudTrailRecord({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', eventType: 'AwsConsoleSignIn', userIdentity: identity, responseElements: { ConsoleLogin: result }, additionalEventData });
+    cloudTrailRecord({
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      eventType: 'AwsConsoleSignIn',
+      userIdentity: identity,
+      responseElements: { ConsoleLogin: result },
+      additionalEventData,
+    });
 
   it('fires on an IAM user signing in with a password alone', () => {
-    expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No' }))[0]?.summary).toMatch(/user\/alice from .* signed in to the console without MFA$/);
+    expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No' }))[0]?.summary).toMatch(
+      /user\/alice from .* signed in to the console without MFA$/,
+    );
   });
 
   it('stays quiet with MFA, through SAML, for federated roles, and for failed sign-ins', () => {
     expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'Yes' }))).toEqual([]);
-    expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No', SamlProviderArn: `arn:aws:iam::${ACCOUNT}:saml-provider/Okta` }))).toEqual([]);
+    expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No', SamlProviderArn: `arn:aws:iam::${ACCOUNT}:saml-provider/Okta` }))).toEqual(
+      [],
+    );
     expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No' }, cloudTrailRecord().userIdentity as Record<string, unknown>))).toEqual([]);
     expect(signalsOf('cloudtrail.console-login-without-mfa', login({ MFAUsed: 'No' }, user, 'Failure'))).toEqual([]);
   });
@@ -55,7 +81,13 @@ describe('cloudtrail.console-login-without-mfa', () => {
 
 describe('cloudtrail.access-denied', () => {
   const denied = (extra: Record<string, unknown>) =>
-    cloudTrailRecord({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', errorCode: 'AccessDenied', requestParameters: { bucketName: 'payroll' }, ...extra });
+    cloudTrailRecord({
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      errorCode: 'AccessDenied',
+      requestParameters: { bucketName: 'payroll' },
+      ...extra,
+    });
 
   it('records a refused call as a weak discovery signal, so bursts of them add up', () => {
     expect(signalsOf('cloudtrail.access-denied', denied({}))[0]).toMatchObject({ severity: 'low', objective: { tactic: 'Discovery (TA0007)' } });
@@ -73,13 +105,25 @@ describe('cloudtrail.root-activity', () => {
   const root = { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, invokedBy: 'signin.amazonaws.com' };
 
   it('counts console calls (invokedBy signin) as the person acting, and failed sign-ins as attempts', () => {
-    expect(signalsOf('cloudtrail.root-activity', cloudTrailRecord({ userIdentity: root, eventSource: 'iam.amazonaws.com', eventName: 'ListAccessKeys' }))).toHaveLength(1);
-    const failedLogin = cloudTrailRecord({ userIdentity: root, eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Failure' } });
+    expect(
+      signalsOf('cloudtrail.root-activity', cloudTrailRecord({ userIdentity: root, eventSource: 'iam.amazonaws.com', eventName: 'ListAccessKeys' })),
+    ).toHaveLength(1);
+    const failedLogin = cloudTrailRecord({
+      userIdentity: root,
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      responseElements: { ConsoleLogin: 'Failure' },
+    });
     expect(signalsOf('cloudtrail.root-activity', failedLogin)).toHaveLength(1);
   });
 
   it('ignores a root call that failed and changed nothing', () => {
-    const failed = cloudTrailRecord({ userIdentity: root, eventSource: 'signin.amazonaws.com', eventName: 'PasswordUpdated', responseElements: { PasswordUpdated: 'Failure' } });
+    const failed = cloudTrailRecord({
+      userIdentity: root,
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'PasswordUpdated',
+      responseElements: { PasswordUpdated: 'Failure' },
+    });
     expect(signalsOf('cloudtrail.root-activity', failed)).toEqual([]);
   });
 });

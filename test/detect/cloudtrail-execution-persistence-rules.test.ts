@@ -4,20 +4,37 @@ import { signalsOf } from './detect-helpers.ts';
 
 describe('cloudtrail.remote-execution', () => {
   it('keeps SSM sessions as context and flags changed user data', () => {
-    expect(signalsOf('cloudtrail.remote-execution', cloudTrailRecord({ eventSource: 'ssm.amazonaws.com', eventName: 'StartSession', requestParameters: { target: 'i-0a1b' } }))[0]?.severity).toBe('low');
-    const userData = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyInstanceAttribute', requestParameters: { instanceId: 'i-0a1b', userData: '<sensitiveDataRemoved>' } });
+    expect(
+      signalsOf(
+        'cloudtrail.remote-execution',
+        cloudTrailRecord({ eventSource: 'ssm.amazonaws.com', eventName: 'StartSession', requestParameters: { target: 'i-0a1b' } }),
+      )[0]?.severity,
+    ).toBe('low');
+    const userData = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'ModifyInstanceAttribute',
+      requestParameters: { instanceId: 'i-0a1b', userData: '<sensitiveDataRemoved>' },
+    });
     expect(signalsOf('cloudtrail.remote-execution', userData)[0]?.severity).toBe('medium');
   });
 
   it('ignores other instance attribute changes', () => {
-    const type = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'ModifyInstanceAttribute', requestParameters: { instanceId: 'i-0a1b', instanceType: { value: 'm6i.large' } } });
+    const type = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'ModifyInstanceAttribute',
+      requestParameters: { instanceId: 'i-0a1b', instanceType: { value: 'm6i.large' } },
+    });
     expect(signalsOf('cloudtrail.remote-execution', type)).toEqual([]);
   });
 });
 
 describe('cloudtrail.lambda-change', () => {
   it('fires on new function code, whatever API version suffix CloudTrail adds', () => {
-    const update = cloudTrailRecord({ eventSource: 'lambda.amazonaws.com', eventName: 'UpdateFunctionCode20150331v2', requestParameters: { functionName: 'billing-export' } });
+    const update = cloudTrailRecord({
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'UpdateFunctionCode20150331v2',
+      requestParameters: { functionName: 'billing-export' },
+    });
     expect(signalsOf('cloudtrail.lambda-change', update)[0]?.summary).toMatch(/on billing-export$/);
   });
 
@@ -28,7 +45,12 @@ describe('cloudtrail.lambda-change', () => {
 
 describe('cloudtrail.key-destruction', () => {
   it('fires when a KMS key is scheduled for deletion', () => {
-    expect(signalsOf('cloudtrail.key-destruction', cloudTrailRecord({ eventSource: 'kms.amazonaws.com', eventName: 'ScheduleKeyDeletion', requestParameters: { keyId: 'k-1', pendingWindowInDays: 7 } }))[0]?.severity).toBe('high');
+    expect(
+      signalsOf(
+        'cloudtrail.key-destruction',
+        cloudTrailRecord({ eventSource: 'kms.amazonaws.com', eventName: 'ScheduleKeyDeletion', requestParameters: { keyId: 'k-1', pendingWindowInDays: 7 } }),
+      )[0]?.severity,
+    ).toBe('high');
   });
 
   it('ignores ordinary key use', () => {
@@ -38,11 +60,34 @@ describe('cloudtrail.key-destruction', () => {
 
 describe('cloudtrail.instance-secrets', () => {
   it('fires on password data and user data reads', () => {
-    expect(signalsOf('cloudtrail.instance-secrets', cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'GetPasswordData', requestParameters: { instanceId: 'i-1' } }))).toHaveLength(1);
-    expect(signalsOf('cloudtrail.instance-secrets', cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstanceAttribute', requestParameters: { instanceId: 'i-1', attribute: 'userData' } }))[0]?.summary).toMatch(/for userData$/);
+    expect(
+      signalsOf(
+        'cloudtrail.instance-secrets',
+        cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'GetPasswordData', requestParameters: { instanceId: 'i-1' } }),
+      ),
+    ).toHaveLength(1);
+    expect(
+      signalsOf(
+        'cloudtrail.instance-secrets',
+        cloudTrailRecord({
+          eventSource: 'ec2.amazonaws.com',
+          eventName: 'DescribeInstanceAttribute',
+          requestParameters: { instanceId: 'i-1', attribute: 'userData' },
+        }),
+      )[0]?.summary,
+    ).toMatch(/for userData$/);
   });
 
   it('ignores other instance attributes', () => {
-    expect(signalsOf('cloudtrail.instance-secrets', cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstanceAttribute', requestParameters: { instanceId: 'i-1', attribute: 'instanceType' } }))).toEqual([]);
+    expect(
+      signalsOf(
+        'cloudtrail.instance-secrets',
+        cloudTrailRecord({
+          eventSource: 'ec2.amazonaws.com',
+          eventName: 'DescribeInstanceAttribute',
+          requestParameters: { instanceId: 'i-1', attribute: 'instanceType' },
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -18,9 +18,17 @@ describe('cloudtrail.discovery', () => {
 
 describe('cloudtrail.secret-read', () => {
   it('fires on secret values and decrypted parameters', () => {
-    const secret = cloudTrailRecord({ eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', requestParameters: { secretId: 'payments/stripe-api-key' } });
+    const secret = cloudTrailRecord({
+      eventSource: 'secretsmanager.amazonaws.com',
+      eventName: 'GetSecretValue',
+      requestParameters: { secretId: 'payments/stripe-api-key' },
+    });
     expect(signalsOf('cloudtrail.secret-read', secret)[0]?.summary).toMatch(/for payments\/stripe-api-key$/);
-    const parameters = cloudTrailRecord({ eventSource: 'ssm.amazonaws.com', eventName: 'GetParameters', requestParameters: { names: ['/a', '/b'], withDecryption: true } });
+    const parameters = cloudTrailRecord({
+      eventSource: 'ssm.amazonaws.com',
+      eventName: 'GetParameters',
+      requestParameters: { names: ['/a', '/b'], withDecryption: true },
+    });
     expect(signalsOf('cloudtrail.secret-read', parameters)[0]?.summary).toMatch(/for \/a, \/b$/);
   });
 
@@ -47,11 +55,21 @@ describe('cloudtrail.iam-privilege-change', () => {
   it('leaves a refused change to the denied-call signal', () => {
     const refused = iam('CreateAccessKey', { userName: 'backup' }, { errorCode: 'AccessDenied' });
     expect(signalsOf('cloudtrail.iam-privilege-change', refused)).toEqual([]);
-    expect(signalsOf('cloudtrail.access-denied', refused)[0]).toMatchObject({ severity: 'low', summary: expect.stringMatching(/was refused iam:CreateAccessKey \(AccessDenied\)$/) });
+    expect(signalsOf('cloudtrail.access-denied', refused)[0]).toMatchObject({
+      severity: 'low',
+      summary: expect.stringMatching(/was refused iam:CreateAccessKey \(AccessDenied\)$/),
+    });
   });
 
-  it('ignores upkeep of one\'s own credentials and deny-only quarantine policies', () => {
-    const user = { type: 'IAMUser', principalId: 'AIDA1', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', accessKeyId: 'AKIA1', userName: 'alice' };
+  it("ignores upkeep of one's own credentials and deny-only quarantine policies", () => {
+    const user = {
+      type: 'IAMUser',
+      principalId: 'AIDA1',
+      arn: 'arn:aws:iam::111122223333:user/alice',
+      accountId: '111122223333',
+      accessKeyId: 'AKIA1',
+      userName: 'alice',
+    };
     expect(signalsOf('cloudtrail.iam-privilege-change', iam('CreateAccessKey', { userName: 'alice' }, { userIdentity: user }))).toEqual([]);
     expect(signalsOf('cloudtrail.iam-privilege-change', iam('CreateAccessKey', {}, { userIdentity: user }))).toEqual([]);
     const quarantine = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
@@ -65,14 +83,26 @@ describe('cloudtrail.iam-privilege-change', () => {
 
 describe('cloudtrail.expensive-launch', () => {
   it('fires on GPU instances and on large counts', () => {
-    const gpu = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', requestParameters: { instanceType: 'p3.16xlarge', instancesSet: { items: [{ imageId: 'ami-1', minCount: 4, maxCount: 4 }] } } });
+    const gpu = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      requestParameters: { instanceType: 'p3.16xlarge', instancesSet: { items: [{ imageId: 'ami-1', minCount: 4, maxCount: 4 }] } },
+    });
     expect(signalsOf('cloudtrail.expensive-launch', gpu)[0]).toMatchObject({ severity: 'high', summary: expect.stringMatching(/launched 4 × p3\.16xlarge$/) });
-    const many = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', requestParameters: { instanceType: 't3.micro', instancesSet: { items: [{ minCount: 20 }] } } });
+    const many = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      requestParameters: { instanceType: 't3.micro', instancesSet: { items: [{ minCount: 20 }] } },
+    });
     expect(signalsOf('cloudtrail.expensive-launch', many)).toHaveLength(1);
   });
 
   it('ignores a small ordinary launch', () => {
-    const small = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', requestParameters: { instanceType: 'm6i.large', instancesSet: { items: [{ minCount: 1 }] } } });
+    const small = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      requestParameters: { instanceType: 'm6i.large', instancesSet: { items: [{ minCount: 1 }] } },
+    });
     expect(signalsOf('cloudtrail.expensive-launch', small)).toEqual([]);
   });
 });

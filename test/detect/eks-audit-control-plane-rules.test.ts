@@ -26,9 +26,13 @@ describe('eks-audit.system-principal-public-ip', () => {
   });
 
   it('ignores EKS-managed eks:* components, private addresses and incomplete stages', () => {
-    expect(signalsOf('eks-audit.system-principal-public-ip', auditEvent({ user: { username: 'eks:addon-manager', groups: [] }, sourceIPs: ['35.163.244.48'] }))).toEqual([]);
+    expect(
+      signalsOf('eks-audit.system-principal-public-ip', auditEvent({ user: { username: 'eks:addon-manager', groups: [] }, sourceIPs: ['35.163.244.48'] })),
+    ).toEqual([]);
     expect(signalsOf('eks-audit.system-principal-public-ip', auditEvent({ user: controller, sourceIPs: ['10.0.0.5'] }))).toEqual([]);
-    expect(signalsOf('eks-audit.system-principal-public-ip', auditEvent({ user: controller, sourceIPs: ['198.51.100.7'], stage: 'ResponseStarted' }))).toEqual([]);
+    expect(signalsOf('eks-audit.system-principal-public-ip', auditEvent({ user: controller, sourceIPs: ['198.51.100.7'], stage: 'ResponseStarted' }))).toEqual(
+      [],
+    );
   });
 });
 
@@ -39,7 +43,11 @@ describe('eks-audit.privileged-binding', () => {
       user: admin,
       objectRef: { resource: 'clusterrolebindings', name: 'backdoor', apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1' },
       responseStatus: { metadata: {}, code: 201 },
-      requestObject: { kind: 'ClusterRoleBinding', roleRef: { kind: 'ClusterRole', name: role }, subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'default' }] },
+      requestObject: {
+        kind: 'ClusterRoleBinding',
+        roleRef: { kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'default' }],
+      },
     });
 
   it('fires on a binding to cluster-admin', () => {
@@ -53,7 +61,13 @@ describe('eks-audit.privileged-binding', () => {
 
 describe('eks-audit.risky-role', () => {
   const role = (rules: unknown[]) =>
-    auditEvent({ verb: 'create', user: admin, objectRef: { resource: 'clusterroles', name: 'r', apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 }, requestObject: { kind: 'ClusterRole', rules } });
+    auditEvent({
+      verb: 'create',
+      user: admin,
+      objectRef: { resource: 'clusterroles', name: 'r', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 201 },
+      requestObject: { kind: 'ClusterRole', rules },
+    });
 
   it('fires on wildcards and exec grants', () => {
     expect(signalsOf('eks-audit.risky-role', role([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]))[0]?.summary).toMatch(/granting wildcard/);
@@ -93,13 +107,23 @@ describe('eks-audit.admission-webhook-change, eks-audit.aws-auth-change, eks-aud
   it('stay quiet for other config maps, reads, and the cluster reconciling itself', () => {
     expect(signalsOf('eks-audit.aws-auth-change', change('patch', 'configmaps', 'coredns', 'kube-system'))).toEqual([]);
     expect(signalsOf('eks-audit.aws-auth-change', change('get', 'configmaps', 'aws-auth', 'kube-system'))).toEqual([]);
-    expect(signalsOf('eks-audit.system-role-tampering', change('update', 'clusterroles', 'system:kube-aggregator', undefined, { username: 'system:apiserver', groups: [] }))).toEqual([]);
+    expect(
+      signalsOf(
+        'eks-audit.system-role-tampering',
+        change('update', 'clusterroles', 'system:kube-aggregator', undefined, { username: 'system:apiserver', groups: [] }),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('eks-audit.service-account-token', () => {
   const token = (username: string) =>
-    auditEvent({ verb: 'create', user: { username, groups: [] }, objectRef: { resource: 'serviceaccounts', subresource: 'token', namespace: 'payments', name: 'checkout', apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 } });
+    auditEvent({
+      verb: 'create',
+      user: { username, groups: [] },
+      objectRef: { resource: 'serviceaccounts', subresource: 'token', namespace: 'payments', name: 'checkout', apiVersion: 'v1' },
+      responseStatus: { metadata: {}, code: 201 },
+    });
 
   it('fires when a person mints a token, not when a kubelet does for its pod', () => {
     expect(signalsOf('eks-audit.service-account-token', token('dev-alice'))).toHaveLength(1);

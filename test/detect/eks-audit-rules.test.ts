@@ -29,7 +29,11 @@ describe('eks-audit.exec-into-pod', () => {
 
 describe('eks-audit.secrets-access', () => {
   const list = (namespace?: string) =>
-    auditEvent({ verb: 'list', objectRef: { resource: 'secrets', namespace, apiVersion: 'v1' }, requestURI: namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets' });
+    auditEvent({
+      verb: 'list',
+      objectRef: { resource: 'secrets', namespace, apiVersion: 'v1' },
+      requestURI: namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets',
+    });
 
   it('fires on listing secrets, higher when across all namespaces', () => {
     expect(signalsOf('eks-audit.secrets-access', list('payments'))[0]?.severity).toBe('medium');
@@ -57,7 +61,12 @@ describe('eks-audit.permission-enumeration and eks-audit.forbidden-api-call', ()
   });
 
   it('fires on a forbidden call by a service account, not by a person', () => {
-    const forbidden = { responseStatus: { metadata: {}, code: 403 }, annotations: { 'authorization.k8s.io/decision': 'forbid' }, verb: 'list', objectRef: { resource: 'secrets', namespace: 'kube-system', apiVersion: 'v1' } };
+    const forbidden = {
+      responseStatus: { metadata: {}, code: 403 },
+      annotations: { 'authorization.k8s.io/decision': 'forbid' },
+      verb: 'list',
+      objectRef: { resource: 'secrets', namespace: 'kube-system', apiVersion: 'v1' },
+    };
     expect(signalsOf('eks-audit.forbidden-api-call', auditEvent(forbidden))[0]?.summary).toMatch(/forbidden to list secrets in kube-system/);
     const person = auditEvent({ ...forbidden, user: { username: 'dev-alice', groups: ['developers'] } });
     expect(signalsOf('eks-audit.forbidden-api-call', person)).toEqual([]);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { attackMappingFor } from '#core/detect/rules/guardduty/attack-mapping';
 import { ATTACK_SEQUENCE_TACTIC, GUARDDUTY_FINDING_TYPES } from '#core/detect/rules/guardduty/finding-types';
-import { NODE_INSTANCE_ID, POD, ROLE_SESSION_KEY, findingFor, guardDutyEvent, nodeFinding, podFinding, roleSessionFinding } from '../fixtures/guardduty-finding-shapes.ts';
+import {
+  NODE_INSTANCE_ID,
+  POD,
+  ROLE_SESSION_KEY,
+  findingFor,
+  guardDutyEvent,
+  nodeFinding,
+  podFinding,
+  roleSessionFinding,
+} from '../fixtures/guardduty-finding-shapes.ts';
 import { signalsOf } from './detect-helpers.ts';
 
 const TYPE_FORMAT = /^[A-Za-z]+:[A-Za-z0-9]+\/[A-Za-z0-9.&!]+$/;
@@ -74,7 +83,10 @@ describe('attackMappingFor', () => {
   });
 
   it('maps what GuardDuty describes', () => {
-    expect(attackMappingFor('Execution:Kubernetes/ExecInKubeSystemPod', '')).toEqual({ tactic: 'Execution (TA0002)', technique: 'T1609 Container Administration Command' });
+    expect(attackMappingFor('Execution:Kubernetes/ExecInKubeSystemPod', '')).toEqual({
+      tactic: 'Execution (TA0002)',
+      technique: 'T1609 Container Administration Command',
+    });
     expect(attackMappingFor('Execution:Kubernetes/AnomalousBehavior.ExecInPod', '').technique).toBe('T1609 Container Administration Command');
     expect(attackMappingFor('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', '')).toEqual({
       tactic: 'Credential Access (TA0006)',
@@ -84,9 +96,15 @@ describe('attackMappingFor', () => {
     for (const miner of ['CryptoCurrency:EC2/BitcoinTool.B!DNS', 'CryptoCurrency:Runtime/BitcoinTool.B', 'Impact:Runtime/CryptoMinerExecuted']) {
       expect(attackMappingFor(miner, ''), miner).toEqual({ tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' });
     }
-    expect(attackMappingFor('DefenseEvasion:Runtime/ProcessInjection.Ptrace', '')).toEqual({ tactic: 'Defense Evasion (TA0005)', technique: 'T1055.008 Process Injection: Ptrace System Calls' });
+    expect(attackMappingFor('DefenseEvasion:Runtime/ProcessInjection.Ptrace', '')).toEqual({
+      tactic: 'Defense Evasion (TA0005)',
+      technique: 'T1055.008 Process Injection: Ptrace System Calls',
+    });
     expect(attackMappingFor('PrivilegeEscalation:Runtime/RuncContainerEscape', '').technique).toBe('T1611 Escape to Host');
-    expect(attackMappingFor('Discovery:Kubernetes/SuccessfulAnonymousAccess', '')).toEqual({ tactic: 'Discovery (TA0007)', technique: 'T1613 Container and Resource Discovery' });
+    expect(attackMappingFor('Discovery:Kubernetes/SuccessfulAnonymousAccess', '')).toEqual({
+      tactic: 'Discovery (TA0007)',
+      technique: 'T1613 Container and Resource Discovery',
+    });
     expect(attackMappingFor('CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed', '').technique).toBe('T1552.007 Container API');
     expect(attackMappingFor('PenTest:IAMUser/KaliLinux', '').tactic).toBe('Initial Access (TA0001)');
   });
@@ -106,7 +124,10 @@ describe('attackMappingFor', () => {
       tactic: ATTACK_SEQUENCE_TACTIC,
       technique: 'T1562.008 Impair Defenses: Disable or Modify Cloud Logs',
     });
-    expect(attackMappingFor('AttackSequence:EKS/CompromisedCluster', '')).toEqual({ tactic: ATTACK_SEQUENCE_TACTIC, technique: byType('AttackSequence:EKS/CompromisedCluster').technique });
+    expect(attackMappingFor('AttackSequence:EKS/CompromisedCluster', '')).toEqual({
+      tactic: ATTACK_SEQUENCE_TACTIC,
+      technique: byType('AttackSequence:EKS/CompromisedCluster').technique,
+    });
     expect(attackMappingFor('AttackSequence:Lambda/SomethingNew', '').tactic).toBe(ATTACK_SEQUENCE_TACTIC);
   });
 });
@@ -126,7 +147,10 @@ describe('guardduty.finding on each finding shape', () => {
   });
 
   it('ties EC2 and malware findings on a worker node to its instance', () => {
-    for (const detail of [nodeFinding('CryptoCurrency:EC2/BitcoinTool.B!DNS', { family: 'ec2' }), nodeFinding('Execution:EC2/MaliciousFile', { family: 'malware' })]) {
+    for (const detail of [
+      nodeFinding('CryptoCurrency:EC2/BitcoinTool.B!DNS', { family: 'ec2' }),
+      nodeFinding('Execution:EC2/MaliciousFile', { family: 'malware' }),
+    ]) {
       const [signal] = signalsOf('guardduty.finding', guardDutyEvent(detail));
       expect(signal!.subject.instanceId).toBe(NODE_INSTANCE_ID);
     }

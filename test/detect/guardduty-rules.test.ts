@@ -17,7 +17,10 @@ describe('guardduty.finding', () => {
 
   it('keeps the same signal id as the finding is updated, with a higher revision', () => {
     const first = signalsOf('guardduty.finding', guardDutyFinding())[0]!;
-    const update = signalsOf('guardduty.finding', guardDutyFinding({ updatedAt: '2026-11-21T02:40:00.000Z', service: { ...(guardDutyFinding().service as object), count: 3 } }))[0]!;
+    const update = signalsOf(
+      'guardduty.finding',
+      guardDutyFinding({ updatedAt: '2026-11-21T02:40:00.000Z', service: { ...(guardDutyFinding().service as object), count: 3 } }),
+    )[0]!;
     expect(update.id).toBe(first.id);
     expect(update.revision).toBeGreaterThan(first.revision!);
     expect(update.summary).toMatch(/seen 3 times/);
@@ -30,10 +33,13 @@ describe('guardduty.finding', () => {
 
   it('maps finding families to tactics and techniques', () => {
     expect(attackMappingFor('CryptoCurrency:Runtime/BitcoinTool.B!DNS', '')).toEqual({ tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' });
-    expect(attackMappingFor('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', '').technique).toBe('T1552.005 Cloud Instance Metadata API');
-    expect(attackMappingFor('PrivilegeEscalation:Kubernetes/PrivilegedContainer', '').tactic).toBe('Privilege Escalation (TA0004)');
-    expect(attackMappingFor('AttackSequence:IAM/CompromisedCredentials', 'techniques observed: T1562.008 - Impair Defenses: Disable or Modify Cloud Logs, T1098 - X').technique).toBe(
-      'T1562.008 Impair Defenses: Disable or Modify Cloud Logs',
+    expect(attackMappingFor('UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', '').technique).toBe(
+      'T1552.005 Cloud Instance Metadata API',
     );
+    expect(attackMappingFor('PrivilegeEscalation:Kubernetes/PrivilegedContainer', '').tactic).toBe('Privilege Escalation (TA0004)');
+    expect(
+      attackMappingFor('AttackSequence:IAM/CompromisedCredentials', 'techniques observed: T1562.008 - Impair Defenses: Disable or Modify Cloud Logs, T1098 - X')
+        .technique,
+    ).toBe('T1562.008 Impair Defenses: Disable or Modify Cloud Logs');
   });
 });

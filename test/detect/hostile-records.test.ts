@@ -45,7 +45,13 @@ describe('rules on records built to make them throw', () => {
 
   it('risky-role reads verbs and resources that are not lists as naming none', () => {
     const role = (rules: unknown[]) =>
-      auditEvent({ verb: 'create', user: admin, objectRef: { resource: 'clusterroles', name: 'r', apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 }, requestObject: { kind: 'ClusterRole', rules } });
+      auditEvent({
+        verb: 'create',
+        user: admin,
+        objectRef: { resource: 'clusterroles', name: 'r', apiVersion: 'v1' },
+        responseStatus: { metadata: {}, code: 201 },
+        requestObject: { kind: 'ClusterRole', rules },
+      });
     expect(signalsOf('eks-audit.risky-role', role([{ verbs: '*', resources: { pods: true } }]))).toEqual([]);
     expect(signalsOf('eks-audit.risky-role', role([{ verbs: [trap, '*'], resources: ['pods'] }]))[0]?.summary).toMatch(/granting wildcard/);
   });
@@ -53,26 +59,43 @@ describe('rules on records built to make them throw', () => {
   it('secret-read, iam-change and public-exposure quote parameters whose String() would throw', () => {
     const secret = cloudTrailRecord({ eventSource: 'secretsmanager.amazonaws.com', eventName: 'GetSecretValue', requestParameters: { secretId: trap } });
     expect(signalsOf('cloudtrail.secret-read', secret)[0]?.summary).toMatch(/for \[object Object\]$/);
-    const parameters = cloudTrailRecord({ eventSource: 'ssm.amazonaws.com', eventName: 'GetParameters', requestParameters: { withDecryption: true, names: ['a', trap, null] } });
+    const parameters = cloudTrailRecord({
+      eventSource: 'ssm.amazonaws.com',
+      eventName: 'GetParameters',
+      requestParameters: { withDecryption: true, names: ['a', trap, null] },
+    });
     expect(signalsOf('cloudtrail.secret-read', parameters)[0]?.summary).toMatch(/for a, \[object Object\], $/);
     const user = cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', requestParameters: { userName: trap } });
     expect(signalsOf('cloudtrail.iam-privilege-change', user)[0]?.summary).toMatch(/on \[object Object\]$/);
-    const snapshot = cloudTrailRecord({ eventSource: 'rds.amazonaws.com', eventName: 'ModifyDBSnapshotAttribute', requestParameters: { valuesToAdd: [trap, 'all'] } });
+    const snapshot = cloudTrailRecord({
+      eventSource: 'rds.amazonaws.com',
+      eventName: 'ModifyDBSnapshotAttribute',
+      requestParameters: { valuesToAdd: [trap, 'all'] },
+    });
     expect(signalsOf('cloudtrail.public-exposure', snapshot)[0]?.summary).toMatch(/RDS snapshot made public$/);
   });
 
   it('expensive-launch counts a launch of 300,000 items without spreading them into a call', () => {
     const items = Array.from({ length: 300_000 }, () => ({ minCount: 1 }));
     items.push({ minCount: trap as unknown as number }, { minCount: 40 });
-    const launch = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', requestParameters: { instanceType: 't3.micro', instancesSet: { items } } });
+    const launch = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      requestParameters: { instanceType: 't3.micro', instancesSet: { items } },
+    });
     expect(signalsOf('cloudtrail.expensive-launch', launch)[0]?.summary).toMatch(/launched NaN × t3\.micro$/);
-    const many = cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', requestParameters: { instanceType: 't3.micro', instancesSet: { items: [{ minCount: 1 }, { minCount: 40 }] } } });
+    const many = cloudTrailRecord({
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      requestParameters: { instanceType: 't3.micro', instancesSet: { items: [{ minCount: 1 }, { minCount: 40 }] } },
+    });
     expect(signalsOf('cloudtrail.expensive-launch', many)[0]?.summary).toMatch(/launched 40 × t3\.micro$/);
   });
 
   it('public-exposure reads a policy document nested past the bound by its text, without walking it', () => {
     const deepPrincipal = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":${'['.repeat(50_000)}"*"${']'.repeat(50_000)}}}]}`;
-    const policy = (text: string) => cloudTrailRecord({ eventSource: 'kms.amazonaws.com', eventName: 'PutKeyPolicy', requestParameters: { keyId: 'k', policy: text } });
+    const policy = (text: string) =>
+      cloudTrailRecord({ eventSource: 'kms.amazonaws.com', eventName: 'PutKeyPolicy', requestParameters: { keyId: 'k', policy: text } });
     expect(signalsOf('cloudtrail.public-exposure', policy(deepPrincipal))).toEqual([]);
     const deepButNamed = `{"Statement":[{"Effect":"Allow","Principal":"*","Condition":${'{"a":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}}]}`;
     expect(signalsOf('cloudtrail.public-exposure', policy(deepButNamed))[0]?.summary).toMatch(/KMS key policy allows anyone$/);
@@ -80,7 +103,16 @@ describe('rules on records built to make them throw', () => {
 
   it('keep every summary within MAX_SUMMARY_CHARS, however long the names it quotes', () => {
     const huge = 'n'.repeat(200_000);
-    const signals = detectAll(cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', eventTime: '2026-11-21T02:29:01Z', errorCode: undefined, sourceIPAddress: huge, requestParameters: { userName: 'u' } }));
+    const signals = detectAll(
+      cloudTrailRecord({
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'CreateUser',
+        eventTime: '2026-11-21T02:29:01Z',
+        errorCode: undefined,
+        sourceIPAddress: huge,
+        requestParameters: { userName: 'u' },
+      }),
+    );
     expect(signals.length).toBeGreaterThan(0);
     for (const signal of signals) expect(signal.summary.length).toBeLessThanOrEqual(MAX_SUMMARY_CHARS);
   });

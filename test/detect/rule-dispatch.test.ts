@@ -21,7 +21,10 @@ async function eventsToCheck(): Promise<SecurityEvent[]> {
     for await (const items of readJsonItems(join(SEED_RECORDS, name))) for (const item of items) if ('value' in item) add(item.value, name);
   }
   for (const { path } of corpusFiles()) {
-    readFileSync(path, 'utf8').split('\n').filter((line) => line.trim()).forEach((line, index) => add(JSON.parse(line), `${path}:${index + 1}`));
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .forEach((line, index) => add(JSON.parse(line), `${path}:${index + 1}`));
   }
   let line = 0;
   for (const text of generateBusyCluster({ records: 5000, includeFindings: true })) add(JSON.parse(text), `busy ${++line}`);

@@ -49,23 +49,71 @@ describe('what each CloudTrail reader declares it reads', () => {
   it('includes, for the identity graph, every call it learns something from by the call’s name', () => {
     const node = assumedRoleIdentity('prod-east-node-role', 'i-0a1b2c3d4e5f60718', 'ASIAEXAMPLENODE00001');
     const records: Record<string, unknown>[] = [
-      webIdentityAssume({ time: '2026-11-21T02:25:10Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: 's-1', accessKeyId: 'ASIAEXAMPLEKEY000009', sourceIp: '203.0.113.10' }),
+      webIdentityAssume({
+        time: '2026-11-21T02:25:10Z',
+        roleName: 'checkout-irsa',
+        namespace: 'payments',
+        serviceAccount: 'checkout',
+        sessionName: 's-1',
+        accessKeyId: 'ASIAEXAMPLEKEY000009',
+        sourceIp: '203.0.113.10',
+      }),
       cloudTrailRecord({
         userIdentity: { type: 'AWSService', invokedBy: 'pods.eks.amazonaws.com' },
         eventName: 'AssumeRole',
-        requestParameters: { roleArn: `arn:aws:iam::${ACCOUNT}:role/pod-role`, roleSessionName: 'eks-prod-east-1', tags: [{ key: 'eks-cluster-name', value: 'prod-east' }, { key: 'kubernetes-namespace', value: 'payments' }, { key: 'kubernetes-pod-name', value: 'web-1' }] },
+        requestParameters: {
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/pod-role`,
+          roleSessionName: 'eks-prod-east-1',
+          tags: [
+            { key: 'eks-cluster-name', value: 'prod-east' },
+            { key: 'kubernetes-namespace', value: 'payments' },
+            { key: 'kubernetes-pod-name', value: 'web-1' },
+          ],
+        },
         responseElements: { credentials: { accessKeyId: 'ASIAEXAMPLEPODID0001' } },
       }),
       cloudTrailRecord({ userIdentity: node, eventSource: 'eks-auth.amazonaws.com', eventName: 'AssumeRoleForPodIdentity', sourceIPAddress: '203.0.113.10' }),
-      ...['sts.amazonaws.com:AssumeRoleWithSAML', 'sts.amazonaws.com:GetSessionToken', 'sts.amazonaws.com:GetFederationToken', 'ec2.amazonaws.com:AssignPrivateIpAddresses'].map((call) =>
-        cloudTrailRecord({ userIdentity: node, eventSource: call.split(':')[0], eventName: call.split(':')[1], requestParameters: { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, roleSessionName: 'x' } }),
+      ...[
+        'sts.amazonaws.com:AssumeRoleWithSAML',
+        'sts.amazonaws.com:GetSessionToken',
+        'sts.amazonaws.com:GetFederationToken',
+        'ec2.amazonaws.com:AssignPrivateIpAddresses',
+      ].map((call) =>
+        cloudTrailRecord({
+          userIdentity: node,
+          eventSource: call.split(':')[0],
+          eventName: call.split(':')[1],
+          requestParameters: { roleArn: `arn:aws:iam::${ACCOUNT}:role/x`, roleSessionName: 'x' },
+        }),
       ),
-      ...['PutRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeleteRolePolicy', 'UpdateAssumeRolePolicy', 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary', 'CreateRole', 'DeleteRole', 'TagRole', 'PutUserPolicy', 'CreateAccessKey'].map((eventName) =>
-        cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName, requestParameters: { roleName: 'checkout-irsa', userName: 'alice', policyName: 'p', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }),
+      ...[
+        'PutRolePolicy',
+        'AttachRolePolicy',
+        'DetachRolePolicy',
+        'DeleteRolePolicy',
+        'UpdateAssumeRolePolicy',
+        'PutRolePermissionsBoundary',
+        'DeleteRolePermissionsBoundary',
+        'CreateRole',
+        'DeleteRole',
+        'TagRole',
+        'PutUserPolicy',
+        'CreateAccessKey',
+      ].map((eventName) =>
+        cloudTrailRecord({
+          eventSource: 'iam.amazonaws.com',
+          eventName,
+          requestParameters: { roleName: 'checkout-irsa', userName: 'alice', policyName: 'p', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+        }),
       ),
       ...corpusFiles()
         .filter(({ source }) => source === 'cloudtrail')
-        .flatMap(({ path }) => readFileSync(path, 'utf8').split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>)),
+        .flatMap(({ path }) =>
+          readFileSync(path, 'utf8')
+            .split('\n')
+            .filter((line) => line.trim())
+            .map((line) => JSON.parse(line) as Record<string, unknown>),
+        ),
     ];
     // What the graph learns from a record, with or without the record's own call name: whatever differs was learned from the name.
     const learned = (record: Record<string, unknown>) => {

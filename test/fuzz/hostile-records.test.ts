@@ -41,7 +41,15 @@ const BAD_MESSAGES = 300;
 const NOW = Date.UTC(2026, 11, 1);
 const CLUSTER = 'prod-east';
 const EXAMPLE = join(import.meta.dirname, '../../examples/seed-scenario');
-const REJECTION_CODES = new Set<RejectionCode>(['not-json', 'unrecognized', 'unsupported-format', 'invalid-field', 'too-deep', 'time-out-of-range', 'internal-error']);
+const REJECTION_CODES = new Set<RejectionCode>([
+  'not-json',
+  'unrecognized',
+  'unsupported-format',
+  'invalid-field',
+  'too-deep',
+  'time-out-of-range',
+  'internal-error',
+]);
 const context: NormalizeContext = { file: 'fuzz', defaultCluster: CLUSTER, now: NOW };
 
 interface Rejection {
@@ -83,7 +91,12 @@ function seedRecords(): Json[] {
     .flatMap((name) => {
       const bytes = readFileSync(join(directory, name));
       const text = (name.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-      const values = name.endsWith('.jsonl') ? text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown) : [JSON.parse(text) as unknown];
+      const values = name.endsWith('.jsonl')
+        ? text
+            .split('\n')
+            .filter((line) => line.trim())
+            .map((line) => JSON.parse(line) as unknown)
+        : [JSON.parse(text) as unknown];
       const out = emptyOutput();
       values.forEach((value, index) => normalizeValue(value, index + 1, context, out));
       expect(out.rejected, name).toEqual([]);
@@ -204,10 +217,14 @@ beforeAll(async () => {
   goodBatches = chunks(good, () => rng.intBetween(5, 40));
   alone = await runCore(goodBatches, config, (item, reading) => goodEventsAlone.set(item, eventKeys(reading)));
   try {
-    everything = await runCore(chunks(shuffled([...good, ...bad], rng), () => rng.intBetween(1, 80)), config, (item, reading) => {
-      if (item.mutant) outcomes.set(item, reading);
-      else goodEventsMixed.set(item, eventKeys(reading));
-    });
+    everything = await runCore(
+      chunks(shuffled([...good, ...bad], rng), () => rng.intBetween(1, 80)),
+      config,
+      (item, reading) => {
+        if (item.mutant) outcomes.set(item, reading);
+        else goodEventsMixed.set(item, eventKeys(reading));
+      },
+    );
   } catch (error) {
     everythingError = error;
   }
@@ -304,7 +321,9 @@ describe(`${MUTANT_COUNT} hostile variants of real records (seed ${SEED})`, { ti
     expect(goodOnly.deadLetters).toEqual([]);
     expect(goodOnly.alerts.length).toBeGreaterThan(0);
     for (const response of [...goodOnly.responses, ...mixed.responses]) expect(response).toEqual({ batchItemFailures: [] });
-    expect(mixed.deadLetters.map((input) => input.MessageAttributes!.sourceMessageId!.StringValue).sort()).toEqual(badRecords.map((record) => record.messageId).sort());
+    expect(mixed.deadLetters.map((input) => input.MessageAttributes!.sourceMessageId!.StringValue).sort()).toEqual(
+      badRecords.map((record) => record.messageId).sort(),
+    );
     for (const input of mixed.deadLetters) {
       expect(input.MessageAttributes!.reason!.StringValue!.length).toBeGreaterThan(0);
       expect(REJECTION_CODES.has(input.MessageAttributes!.code!.StringValue!.split(',')[0] as RejectionCode)).toBe(true);

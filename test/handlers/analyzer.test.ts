@@ -174,7 +174,11 @@ describe('analyzer', () => {
     expect(incident).toMatchObject({ severity: 'critical', workload: { pod: 'checkout-7d9f8b6c5-x2k4q' } });
     expect(incident!.identities[0]!.unusualSourceIps).toEqual([ATTACKER_IP]);
     expect(incident!.blastRadius.rolePermissions).toEqual([{ roleArn: ROLE_ARN, policies: ['AmazonS3ReadOnlyAccess', 'checkout-secrets (inline)'] }]);
-    expect(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ Source: 'pivotguard', DetailType: 'Incident Opened', EventBusName: EVENT_BUS });
+    expect(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({
+      Source: 'pivotguard',
+      DetailType: 'Incident Opened',
+      EventBusName: EVENT_BUS,
+    });
 
     const email = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(email.TopicArn).toBe(TOPIC_ARN);
@@ -189,7 +193,11 @@ describe('analyzer', () => {
 
   it("drops the CloudTrail records of its own role's calls before the core sees them", async () => {
     const own = 'arn:aws:iam::111122223333:role/pivotguard-analyzer';
-    const ownCall = cloudTrailRecord({ userIdentity: assumedRoleIdentity('pivotguard-analyzer', 'analyzer-session', 'ASIAOWNROLEKEY000001'), eventSource: 'iam.amazonaws.com', eventName: 'ListRoles' });
+    const ownCall = cloudTrailRecord({
+      userIdentity: assumedRoleIdentity('pivotguard-analyzer', 'analyzer-session', 'ASIAOWNROLEKEY000001'),
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'ListRoles',
+    });
     const body = eventBridge('AWS API Call via CloudTrail', 'aws.iam', ownCall, String(ownCall.eventTime));
     const { handler, metric } = analyzer({ ownRoleArn: own });
     expect(await handler(sqsEvent([body]))).toEqual({ batchItemFailures: [] });
@@ -255,7 +263,11 @@ describe('analyzer', () => {
       if (event.requestUri?.includes('poison')) throw new RangeError('Maximum call stack size exceeded');
       return match(event);
     });
-    const poison = auditEvent({ verb: 'create', requestURI: '/api/v1/namespaces/payments/pods/checkout-1/exec?command=poison', requestReceivedTimestamp: '2026-11-21T02:21:00Z' });
+    const poison = auditEvent({
+      verb: 'create',
+      requestURI: '/api/v1/namespaces/payments/pods/checkout-1/exec?command=poison',
+      requestReceivedTimestamp: '2026-11-21T02:21:00Z',
+    });
     const carrier = logsDataMessage([auditEvent({ requestReceivedTimestamp: '2026-11-21T02:21:01Z' }), poison]) as { logEvents: { message: string }[] };
     carrier.logEvents.push({ ...carrier.logEvents[0]!, message: 'I1121 02:21:00 not json' });
     const carrierRecord = sqsRecord(carrier);
@@ -285,7 +297,12 @@ describe('analyzer', () => {
 
   it('dead-letters a record nested thousands of levels deep and one dated 9999, each with its code', async () => {
     const deepRecord = JSON.stringify(
-      eventBridge('AWS API Call via CloudTrail', 'aws.iam', cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', requestParameters: { policy: '__DEEP__' } }), '2026-11-21T02:20:00Z'),
+      eventBridge(
+        'AWS API Call via CloudTrail',
+        'aws.iam',
+        cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', requestParameters: { policy: '__DEEP__' } }),
+        '2026-11-21T02:20:00Z',
+      ),
     ).replace('"__DEEP__"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
     const deep = sqsRecord(deepRecord);
     const future = sqsRecord(logsDataMessage([auditEvent({ requestReceivedTimestamp: '9999-12-31T23:59:59.000000Z' })]));
@@ -297,7 +314,10 @@ describe('analyzer', () => {
 
     const bySource = new Map(deadLettered().map((input) => [input.MessageAttributes!.sourceMessageId!.StringValue, input.MessageAttributes!]));
     expect([...bySource.keys()].sort()).toEqual([deep.messageId, future.messageId].sort());
-    expect(bySource.get(deep.messageId)).toMatchObject({ code: { StringValue: 'too-deep' }, reason: { StringValue: expect.stringMatching(/^CloudTrail record: /) } });
+    expect(bySource.get(deep.messageId)).toMatchObject({
+      code: { StringValue: 'too-deep' },
+      reason: { StringValue: expect.stringMatching(/^CloudTrail record: /) },
+    });
     expect(bySource.get(future.messageId)).toMatchObject({ code: { StringValue: 'time-out-of-range' }, rejectedRecords: { StringValue: 'body.logEvents[0]' } });
     expect(publishedIncidents().map((incident) => incident.severity)).toEqual(['critical']);
   });
@@ -359,14 +379,19 @@ describe('analyzer', () => {
 
   it('retries only the channel that failed: a lost event is sent again without a second email', async () => {
     const idempotencyStore = new MemoryPersistenceLayer();
-    events.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] }).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+    events
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
     const batch = sqsEvent(pivotBodies());
     const first = analyzer({ idempotencyStore });
     expect(await first.handler(batch)).toEqual({ batchItemFailures: [] });
     expect(first.metric('AlertsFailed')).toBe(1);
     // The undelivered event is parked for a person, since the stored incident will not change again.
     const [parked] = deadLettered();
-    expect(parked!.MessageAttributes!.reason!.StringValue).toBe('alert not delivered by event: EventNotPublished: EventBridge refused the incident event: InternalFailure');
+    expect(parked!.MessageAttributes!.reason!.StringValue).toBe(
+      'alert not delivered by event: EventNotPublished: EventBridge refused the incident event: InternalFailure',
+    );
     expect(JSON.parse(parked!.MessageBody!)).toMatchObject({ undeliveredAlert: { channel: 'event', change: 'opened', severity: 'critical' } });
 
     await analyzer({ idempotencyStore }).handler(redelivered(batch));
@@ -404,7 +429,10 @@ describe('analyzer', () => {
       });
     const recentCalls = vi.fn<SessionBackfill['recentCalls']>(async (accessKeyId) =>
       accessKeyId === 'ASIAEXAMPLENORMAL001'
-        ? [stolenKeyUse('2026-11-21T02:29:01Z', 'GetCallerIdentity', 'sts.amazonaws.com'), stolenKeyUse('2026-11-21T02:29:30Z', 'ListBuckets', 's3.amazonaws.com')]
+        ? [
+            stolenKeyUse('2026-11-21T02:29:01Z', 'GetCallerIdentity', 'sts.amazonaws.com'),
+            stolenKeyUse('2026-11-21T02:29:30Z', 'ListBuckets', 's3.amazonaws.com'),
+          ]
         : [],
     );
     const { handler, metric } = analyzer({ enrichment: { rolePolicies: new IamRolePolicies(new IAMClient({})), sessionBackfill: { recentCalls } } });
@@ -487,14 +515,21 @@ describe('analyzer', () => {
     expect(revision!.name).toMatch(new RegExp(`^${incident.id}-[0-9a-f]{8}$`));
     const revisionPlan = JSON.parse(revision!.input!).incident.plan;
     expect(revisionPlan).toEqual({
-      automatic: [expect.objectContaining({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1', 'botocore-session-1763691910'] })],
+      automatic: [
+        expect.objectContaining({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1', 'botocore-session-1763691910'] }),
+      ],
       approval: [],
     });
     expect(metric('ContainmentsStarted')).toBe(1);
     expect(metric('ContainmentsExtended')).toBe(1);
     const response = (await responses.getResponse(incident.id))!;
-    expect(response.workflow).toMatchObject({ execution: incident.id, covers: expect.arrayContaining([actionKey({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1'] })]) });
-    expect(response.revisions).toEqual([{ execution: revision!.name, startedAt: '2026-11-21T03:00:00.000Z', dryRun: false, covers: [actionKey(revisionPlan.automatic[0])] }]);
+    expect(response.workflow).toMatchObject({
+      execution: incident.id,
+      covers: expect.arrayContaining([actionKey({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1'] })]),
+    });
+    expect(response.revisions).toEqual([
+      { execution: revision!.name, startedAt: '2026-11-21T03:00:00.000Z', dryRun: false, covers: [actionKey(revisionPlan.automatic[0])] },
+    ]);
 
     // Redelivered, the batch changes no incident: nothing starts.
     await handler(redelivered(minutesLater));
@@ -569,7 +604,9 @@ describe('analyzer', () => {
   });
 
   it('keeps the batch when Security Hub refuses a finding or cannot be reached, and counts and logs it', async () => {
-    const refused = analyzer({ securityHub: { export: async () => ({ imported: 0, failed: [{ id: 'pivotguard/inc-1', code: 'InvalidInput', message: 'bad' }] }) } });
+    const refused = analyzer({
+      securityHub: { export: async () => ({ imported: 0, failed: [{ id: 'pivotguard/inc-1', code: 'InvalidInput', message: 'bad' }] }) },
+    });
     const logged = vi.spyOn(refused.logger, 'error');
     expect(await refused.handler(sqsEvent(pivotBodies()))).toEqual({ batchItemFailures: [] });
     expect(refused.metric('FindingsNotExported')).toBe(1);

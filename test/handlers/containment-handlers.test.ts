@@ -46,6 +46,8 @@ describe('containment and approval page handlers: environment read at cold start
       'pivotguard containment: invalid environment: EVIDENCE_BUCKET is not set; APPROVAL_SECRET_ARN is not a Secrets Manager ARN',
     );
     stub({ ...APPROVAL, STATE_MACHINE_ARN: undefined });
-    await expect(import('../../functions/handlers/approval-page.ts')).rejects.toThrow('pivotguard approval page: invalid environment: STATE_MACHINE_ARN is not set');
+    await expect(import('../../functions/handlers/approval-page.ts')).rejects.toThrow(
+      'pivotguard approval page: invalid environment: STATE_MACHINE_ARN is not set',
+    );
   });
 });

@@ -92,7 +92,12 @@ describe('forwarder', () => {
     const limits = { maxMessageBytes: 8 * 1024, maxBatchBytes: 256 * 1024, maxBatchEntries: 10 };
     await forwarder({ limits }).handler(subscriptionEvent(message), lambdaContext());
     const batches = sentBatches();
-    expect(batches.map((batch) => batch.Entries!.length).slice(0, -1).every((count) => count === 10)).toBe(true);
+    expect(
+      batches
+        .map((batch) => batch.Entries!.length)
+        .slice(0, -1)
+        .every((count) => count === 10),
+    ).toBe(true);
     const bodies = batches.flatMap((batch) => batch.Entries!.map((entry) => entry.MessageBody!));
     expect(bodies.every((body) => bytes(body) <= limits.maxMessageBytes)).toBe(true);
     expect(bodies.flatMap((body) => (JSON.parse(body) as Decoded).logEvents)).toEqual(message.logEvents);
@@ -117,7 +122,11 @@ describe('forwarder', () => {
 
   it('skips a log event too large for any message, reporting its id and size, and sends the rest', async () => {
     const message = logsDataMessage(auditEvents(3)) as unknown as Decoded;
-    const huge = { id: '37042098765432109876543210987654321098765432109876543299', timestamp: 1, message: JSON.stringify(auditEvent({ requestObject: { data: 'x'.repeat(300 * 1024) } })) };
+    const huge = {
+      id: '37042098765432109876543210987654321098765432109876543299',
+      timestamp: 1,
+      message: JSON.stringify(auditEvent({ requestObject: { data: 'x'.repeat(300 * 1024) } })),
+    };
     message.logEvents.splice(1, 0, huge);
     const { handler, logger, metrics } = forwarder();
     const warn = vi.spyOn(logger, 'warn');

@@ -93,7 +93,9 @@ describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
       ['PivotGuard-Forwarder-us-east-1', 'us-east-1'],
       ['PivotGuard-Forwarder-eu-central-1', 'eu-central-1'],
     ]);
-    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: 'mars-1' }, { CDK_DEFAULT_REGION: 'eu-west-1' })).toThrow(/"mars-1" is not an AWS region/);
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: 'mars-1' }, { CDK_DEFAULT_REGION: 'eu-west-1' })).toThrow(
+      /"mars-1" is not an AWS region/,
+    );
   });
 
   it('stops on a bad config file with one line naming the field', () => {

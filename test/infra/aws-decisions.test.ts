@@ -27,7 +27,11 @@ const ruleContext = (ruleArn: string) => ({ 'aws:SourceArn': ruleArn, 'aws:Sourc
 
 describe('what AWS would decide about the deployed stack', () => {
   it("lets this account's CloudWatch alarms publish to the encrypted alert topic, and no other account's", async () => {
-    for (const [action, resource] of [['sns:Publish', topic], ['kms:GenerateDataKey', key], ['kms:Decrypt', key]] as const) {
+    for (const [action, resource] of [
+      ['sns:Publish', topic],
+      ['kms:GenerateDataKey', key],
+      ['kms:Decrypt', key],
+    ] as const) {
       expect(await decide(deployed, { principal: 'cloudwatch.amazonaws.com', action, resource, context: alarmOf(ACCOUNT) })).toBe('Allowed');
       expect(await decide(deployed, { principal: 'cloudwatch.amazonaws.com', action, resource, context: alarmOf(OTHER_ACCOUNT) })).not.toBe('Allowed');
     }
@@ -59,7 +63,10 @@ describe('what AWS would decide about the deployed stack', () => {
       }
       expect(await decide(deployed, { principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: key, context })).toBe('Allowed');
     }
-    const strangers = [`arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses`, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/${deployed.nameOf(rules[0]!)}`];
+    const strangers = [
+      `arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses`,
+      `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/${deployed.nameOf(rules[0]!)}`,
+    ];
     for (const stranger of strangers) {
       const context = ruleContext(stranger);
       expect(await decide(deployed, { principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: queue, context })).not.toBe('Allowed');
@@ -69,14 +76,18 @@ describe('what AWS would decide about the deployed stack', () => {
 
   it('lets CloudWatch Logs invoke the forwarder only for the cluster log groups of this account', async () => {
     const forwarder = logicalId(pivotGuard.forwarder);
-    const logGroup = (account: string, name: string) => ({ 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:logs:${REGION}:${account}:log-group:${name}:*` });
-    const invoke = (context: Record<string, string>) => decide(deployed, { principal: 'logs.amazonaws.com', action: 'lambda:InvokeFunction', resource: forwarder, context });
+    const logGroup = (account: string, name: string) => ({
+      'aws:SourceAccount': account,
+      'aws:SourceArn': `arn:aws:logs:${REGION}:${account}:log-group:${name}:*`,
+    });
+    const invoke = (context: Record<string, string>) =>
+      decide(deployed, { principal: 'logs.amazonaws.com', action: 'lambda:InvokeFunction', resource: forwarder, context });
     expect(await invoke(logGroup(ACCOUNT, '/aws/eks/prod-east/cluster'))).toBe('Allowed');
     expect(await invoke(logGroup(ACCOUNT, '/aws/eks/someone-else/cluster'))).not.toBe('Allowed');
     expect(await invoke(logGroup(OTHER_ACCOUNT, '/aws/eks/prod-east/cluster'))).not.toBe('Allowed');
   });
 
-  it('never lets the containment function change the policies of pivotguard\'s own roles, while it may contain a workload role', async () => {
+  it("never lets the containment function change the policies of pivotguard's own roles, while it may contain a workload role", async () => {
     const workloadRole = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
     expect(await decide(deployed, { principal: containmentRole, action: 'iam:PutRolePolicy', resource: workloadRole })).toBe('Allowed');
     for (const own of [containmentRole, analyzerRole, stateMachineRole, roleOf(pivotGuard.forwarder.role)]) {
@@ -115,7 +126,8 @@ describe('what AWS would decide about the region forwarders', () => {
   it("has pivotguard's bus take the forwarders' events, and refuse a role of another account allowed the same by its own policies", async () => {
     const roleArn = forwarderTemplate.arnOf(forwarderRole);
     const identityPolicies = forwarderTemplate.identityPoliciesOf(forwarderRole);
-    const putEvents = (principal: string) => decide(main, { principal, action: 'events:PutEvents', resource: bus, identityPolicies, context: { 'aws:PrincipalArn': principal } });
+    const putEvents = (principal: string) =>
+      decide(main, { principal, action: 'events:PutEvents', resource: bus, identityPolicies, context: { 'aws:PrincipalArn': principal } });
     expect(await putEvents(roleArn)).toBe('Allowed');
     expect(await putEvents(roleArn.replace(ACCOUNT, OTHER_ACCOUNT))).not.toBe('Allowed');
   });
@@ -124,12 +136,18 @@ describe('what AWS would decide about the region forwarders', () => {
     const trust = (forwarderTemplate.resources[forwarderRole]!.Properties!.AssumeRolePolicyDocument ?? {}) as never;
     const resolvedTrust = forwarderTemplate.resolve(trust);
     const assume = (account: string) =>
-      decide(forwarderTemplate, { principal: 'events.amazonaws.com', action: 'sts:AssumeRole', resource: forwarderTemplate.arnOf(forwarderRole), resourcePolicy: resolvedTrust, context: { 'aws:SourceAccount': account } });
+      decide(forwarderTemplate, {
+        principal: 'events.amazonaws.com',
+        action: 'sts:AssumeRole',
+        resource: forwarderTemplate.arnOf(forwarderRole),
+        resourcePolicy: resolvedTrust,
+        context: { 'aws:SourceAccount': account },
+      });
     expect(await assume(ACCOUNT)).toBe('Allowed');
     expect(await assume(OTHER_ACCOUNT)).not.toBe('Allowed');
   });
 
-  it('refuses to build a forwarder without knowing pivotguard\'s region, or for that region itself', () => {
+  it("refuses to build a forwarder without knowing pivotguard's region, or for that region itself", () => {
     expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: 'us-east-1' }, {})).toThrow(/forwardRegions needs pivotguard's region/);
     expect(() => buildApp({ ...NO_BUNDLING, clusters: 'a', forwardRegions: REGION }, { CDK_DEFAULT_REGION: REGION })).toThrow(/own region/);
   });

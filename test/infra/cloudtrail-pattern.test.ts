@@ -40,7 +40,9 @@ vi.mock('#core/detect/index', async (importOriginal) => {
 /** The CloudFormation JSON of each pattern, as CDK synthesizes it for an EventBridge rule. */
 function synthesized(groups: events.EventPattern[][]): unknown[][] {
   const stack = new Stack(new App(), 'Patterns');
-  const rules = groups.map((patterns, group) => patterns.map((eventPattern, index) => new events.Rule(stack, `Group${group}Pattern${index}`, { eventPattern })));
+  const rules = groups.map((patterns, group) =>
+    patterns.map((eventPattern, index) => new events.Rule(stack, `Group${group}Pattern${index}`, { eventPattern })),
+  );
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { EventPattern: unknown } }>;
   return rules.map((group) => group.map((rule) => resources[stack.getLogicalId(rule.node.defaultChild as CfnElement)]!.Properties.EventPattern));
 }
@@ -58,7 +60,8 @@ function delivered(record: Json): Json {
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': eventSource === 'signin.amazonaws.com' && record.eventName === 'ConsoleLogin' ? 'AWS Console Sign In via CloudTrail' : 'AWS API Call via CloudTrail',
+    'detail-type':
+      eventSource === 'signin.amazonaws.com' && record.eventName === 'ConsoleLogin' ? 'AWS Console Sign In via CloudTrail' : 'AWS API Call via CloudTrail',
     source: `aws.${eventSource.replace('.amazonaws.com', '')}`,
     account: record.recipientAccountId ?? ACCOUNT,
     time: record.eventTime,
@@ -91,7 +94,10 @@ function normalized(record: Json): SecurityEvent[] {
 
 describe('the CloudTrail rule tests, replayed to collect what the rules fire on', async () => {
   const suites = join(import.meta.dirname, '../detect');
-  for (const name of readdirSync(suites).filter((file) => /cloudtrail.*\.test\.ts$/.test(file)).sort()) await import(join(suites, name));
+  for (const name of readdirSync(suites)
+    .filter((file) => /cloudtrail.*\.test\.ts$/.test(file))
+    .sort())
+    await import(join(suites, name));
 });
 
 describe('every CloudTrail record a rule fires on passes the deployed patterns and its own declaration', () => {
@@ -119,7 +125,8 @@ describe('every CloudTrail record a rule fires on passes the deployed patterns a
   it('every call a reader names, and the catch-alls it declares', () => {
     const dropped: string[] = [];
     const expectPass = (reader: string, record: Json) => {
-      if (!passes(patternsOf.get(reader)!, record) || !passes(deployed!, record)) dropped.push(`${reader}: ${callOf(record)} ${String(record.errorCode ?? '')}`);
+      if (!passes(patternsOf.get(reader)!, record) || !passes(deployed!, record))
+        dropped.push(`${reader}: ${callOf(record)} ${String(record.errorCode ?? '')}`);
     };
     for (const { reader, watch } of CLOUDTRAIL_READERS) {
       for (const call of watch.calls ?? []) {
@@ -127,10 +134,20 @@ describe('every CloudTrail record a rule fires on passes the deployed patterns a
         expectPass(reader, cloudTrailRecord({ eventSource, eventName }));
       }
       if (watch.writes) expectPass(reader, cloudTrailRecord({ eventSource: 'dynamodb.amazonaws.com', eventName: 'DeleteTable', readOnly: false }));
-      for (const errorCode of watch.refusals ? ['AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'VpceAccessDenied', 'ForbiddenException'] : []) {
+      for (const errorCode of watch.refusals
+        ? ['AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'VpceAccessDenied', 'ForbiddenException']
+        : []) {
         expectPass(reader, cloudTrailRecord({ eventSource: 'dynamodb.amazonaws.com', eventName: 'ListTables', errorCode }));
       }
-      if (watch.root) expectPass(reader, cloudTrailRecord({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeRegions', userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT } }));
+      if (watch.root)
+        expectPass(
+          reader,
+          cloudTrailRecord({
+            eventSource: 'ec2.amazonaws.com',
+            eventName: 'DescribeRegions',
+            userIdentity: { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT },
+          }),
+        );
     }
     expect(dropped).toEqual([]);
   });
@@ -140,7 +157,15 @@ describe('what the identity graph learns from passes', () => {
   const node = assumedRoleIdentity('prod-east-node-role', 'i-0a1b2c3d4e5f60718', 'ASIAEXAMPLENODE00001');
   const nodeIdentity = { ...node, sessionContext: { ...(node.sessionContext as Json), ec2RoleDelivery: '2.0' } };
   const records: Record<string, Json> = {
-    'IRSA: AssumeRoleWithWebIdentity': webIdentityAssume({ time: '2026-11-21T02:25:10Z', roleName: 'checkout-irsa', namespace: 'payments', serviceAccount: 'checkout', sessionName: 'botocore-session-1', accessKeyId: 'ASIAEXAMPLEATTACK003', sourceIp: '203.0.113.10' }),
+    'IRSA: AssumeRoleWithWebIdentity': webIdentityAssume({
+      time: '2026-11-21T02:25:10Z',
+      roleName: 'checkout-irsa',
+      namespace: 'payments',
+      serviceAccount: 'checkout',
+      sessionName: 'botocore-session-1',
+      accessKeyId: 'ASIAEXAMPLEATTACK003',
+      sourceIp: '203.0.113.10',
+    }),
     'Pod Identity: the AssumeRole EKS makes with the pod’s tags': cloudTrailRecord({
       userIdentity: { type: 'AWSService', invokedBy: 'pods.eks.amazonaws.com' },
       eventName: 'AssumeRole',
@@ -173,7 +198,12 @@ describe('what the identity graph learns from passes', () => {
       readOnly: false,
       requestParameters: { networkInterfaceId: 'eni-0a1b2c3d', secondaryPrivateIpAddressCount: 1 },
     }),
-    'a role policy change': cloudTrailRecord({ eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', readOnly: false, requestParameters: { roleName: 'checkout-irsa', policyName: 'extra' } }),
+    'a role policy change': cloudTrailRecord({
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'PutRolePolicy',
+      readOnly: false,
+      requestParameters: { roleName: 'checkout-irsa', policyName: 'extra' },
+    }),
   };
 
   for (const [what, record] of Object.entries(records)) {
@@ -211,13 +241,20 @@ describe('the read-only traffic of a busy cluster does not pass', () => {
     (_call, userIdentity, service, eventName) => {
       expect(passes(deployed!, cloudTrailRecord({ userIdentity, eventSource: `${service}.amazonaws.com`, eventName }))).toBe(false);
       // A read that failed for another reason than permissions is still just a read.
-      expect(passes(deployed!, cloudTrailRecord({ userIdentity, eventSource: `${service}.amazonaws.com`, eventName, errorCode: 'ThrottlingException' }))).toBe(false);
+      expect(passes(deployed!, cloudTrailRecord({ userIdentity, eventSource: `${service}.amazonaws.com`, eventName, errorCode: 'ThrottlingException' }))).toBe(
+        false,
+      );
     },
   );
 
   it('nor KMS calls AWS services make on a role’s behalf', () => {
     const onBehalf = { ...app, invokedBy: 'secretsmanager.amazonaws.com' };
-    expect(passes(deployed!, cloudTrailRecord({ userIdentity: onBehalf, eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', sourceIPAddress: 'secretsmanager.amazonaws.com' }))).toBe(false);
+    expect(
+      passes(
+        deployed!,
+        cloudTrailRecord({ userIdentity: onBehalf, eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', sourceIPAddress: 'secretsmanager.amazonaws.com' }),
+      ),
+    ).toBe(false);
   });
 
   it('which is most of a generated busy day’s CloudTrail, all of it read-only and unrefused', () => {

@@ -66,7 +66,9 @@ describe('evidence bucket', () => {
   it('denies every request without TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: ids.bucket },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -89,7 +91,10 @@ describe('evidence bucket', () => {
             Effect: 'Allow',
             Principal: { Service: 'logging.s3.amazonaws.com' },
             Action: 's3:PutObject',
-            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
           }),
         ]),
       },
@@ -174,7 +179,9 @@ describe('containment function', () => {
     for (const action of ACTIONS) {
       for (const need of action.needs.iam) {
         for (const call of need.actions) {
-          expect(await decide(deployed, { principal: role, action: call, resource: resourceIn[need.on] }), `${action.name}: ${call} on ${need.on}`).toBe('Allowed');
+          expect(await decide(deployed, { principal: role, action: call, resource: resourceIn[need.on] }), `${action.name}: ${call} on ${need.on}`).toBe(
+            'Allowed',
+          );
         }
       }
     }
@@ -287,9 +294,13 @@ describe('containment in a VPC', () => {
     for (const role of Object.values(vpcTemplate.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
 
     // Only pivotguard's own resources are judged: the test VPC is not part of it.
-    const findings = new AwsSolutionsChecks().validateScope(app).violations.flatMap((violation) =>
-      violation.violatingResources.filter((resource) => resource.constructPath?.startsWith('Test/PivotGuard/')).map((resource) => `${violation.ruleName} ${resource.constructPath}`),
-    );
+    const findings = new AwsSolutionsChecks()
+      .validateScope(app)
+      .violations.flatMap((violation) =>
+        violation.violatingResources
+          .filter((resource) => resource.constructPath?.startsWith('Test/PivotGuard/'))
+          .map((resource) => `${violation.ruleName} ${resource.constructPath}`),
+      );
     expect(findings).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ describe('the AWS Control Tower proactive controls (cdk-validator-cfnguard)', ()
     Validations.of(app).addPlugins(new CfnGuardValidator());
     // A control that fails throws here, naming the rule, the resource and the fix.
     const assembly = app.synth();
-    const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }> };
+    const template = assembly.getStackByName(stack.stackName).template as {
+      Resources: Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>;
+    };
     const acknowledged = Object.values(template.Resources)
       .flatMap(({ Metadata }) => Metadata?.cdk_nag?.rules_to_suppress ?? [])
       .filter(({ id }) => id.startsWith('cdk-validator-cfnguard::'));

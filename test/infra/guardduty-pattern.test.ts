@@ -78,7 +78,16 @@ describe('the GuardDuty findings rule', () => {
     const configuredGuardDuty = cloudTrailRecord({ eventSource: 'guardduty.amazonaws.com', eventName: 'UpdateDetector' });
     expect(delivered(eventBridge('AWS API Call via CloudTrail', 'aws.guardduty', configuredGuardDuty, '2026-11-21T02:14:24Z'))).toBe(false);
     expect(delivered(eventBridge('Security Hub Findings - Imported', 'aws.securityhub', { findings: [podOnNode] }, '2026-11-21T02:14:24Z'))).toBe(false);
-    expect(delivered(eventBridge('EC2 Instance State-change Notification', 'aws.ec2', { 'instance-id': 'i-0a1b2c3d4e5f60718', state: 'running', tags: MANAGED_NODE_TAGS }, '2026-11-21T02:14:24Z'))).toBe(false);
+    expect(
+      delivered(
+        eventBridge(
+          'EC2 Instance State-change Notification',
+          'aws.ec2',
+          { 'instance-id': 'i-0a1b2c3d4e5f60718', state: 'running', tags: MANAGED_NODE_TAGS },
+          '2026-11-21T02:14:24Z',
+        ),
+      ),
+    ).toBe(false);
     expect(delivered({ ...guardDutyEvent(podOnNode), source: 'custom.guardduty' })).toBe(false);
   });
 

@@ -50,7 +50,7 @@ describe('PivotGuard IAM', () => {
     expect(statements.length).toBeGreaterThan(10);
   });
 
-  it('never allows a write action on every resource, except what AWS cannot scope: X-Ray telemetry and the workflow\'s log delivery', () => {
+  it("never allows a write action on every resource, except what AWS cannot scope: X-Ray telemetry and the workflow's log delivery", () => {
     const unscopedWrites = statements
       .filter(({ statement }) => statement.Effect === 'Allow' && isUnscoped(statement))
       .flatMap(({ policy, statement }) => actionsOf(statement).map((action) => ({ policy, action })))
@@ -59,7 +59,7 @@ describe('PivotGuard IAM', () => {
     expect(unscopedWrites).toEqual([]);
   });
 
-  it('allows exactly the justified actions on every resource: the CloudTrail look-up, X-Ray and the workflow\'s log delivery', () => {
+  it("allows exactly the justified actions on every resource: the CloudTrail look-up, X-Ray and the workflow's log delivery", () => {
     const unscoped = new Set(
       statements.filter(({ statement }) => statement.Effect === 'Allow' && isUnscoped(statement)).flatMap(({ statement }) => actionsOf(statement)),
     );
@@ -81,11 +81,11 @@ describe('PivotGuard IAM', () => {
   });
 
   it('lets the analyzer read the policies of roles in this account, and nothing more of IAM', () => {
-    const iamActions = analyzerStatements().flatMap((statement) => actionsOf(statement)).filter((action) => action.startsWith('iam:'));
+    const iamActions = analyzerStatements()
+      .flatMap((statement) => actionsOf(statement))
+      .filter((action) => action.startsWith('iam:'));
     expect(iamActions.sort()).toEqual(['iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']);
-    expect(withAction('iam:GetRolePolicy')).toEqual([
-      expect.objectContaining({ Resource: arn('iam', 'role/*', true) }),
-    ]);
+    expect(withAction('iam:GetRolePolicy')).toEqual([expect.objectContaining({ Resource: arn('iam', 'role/*', true) })]);
   });
 
   it('lets the analyzer describe the configured clusters and list their pod identity associations', () => {
@@ -94,7 +94,7 @@ describe('PivotGuard IAM', () => {
     expect(statement!.Resource).toEqual([arn('eks', 'cluster/prod-east'), arn('eks', 'cluster/staging')]);
   });
 
-  it("lets the analyzer describe pod identity associations of the configured clusters only", () => {
+  it('lets the analyzer describe pod identity associations of the configured clusters only', () => {
     expect(withAction('eks:DescribePodIdentityAssociation')).toEqual([
       expect.objectContaining({
         Action: 'eks:DescribePodIdentityAssociation',
@@ -110,18 +110,13 @@ describe('PivotGuard IAM', () => {
   it('lets the analyzer publish alerts and incident events, and send rejected records to the dead-letter queue', () => {
     expect(withAction('sns:Publish')).toEqual([expect.objectContaining({ Resource: { Ref: logicalId(pivotGuard.topic) } })]);
     expect(withAction('events:PutEvents')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [logicalId(pivotGuard.bus), 'Arn'] } })]);
-    expect(withAction('sqs:SendMessage')).toEqual([
-      expect.objectContaining({ Resource: { 'Fn::GetAtt': [logicalId(pivotGuard.deadLetterQueue), 'Arn'] } }),
-    ]);
+    expect(withAction('sqs:SendMessage')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [logicalId(pivotGuard.deadLetterQueue), 'Arn'] } })]);
   });
 
   it('lets the analyzer read and write both tables and use the key', () => {
     const tables = withAction('dynamodb:PutItem').flatMap((statement) => resourcesOf(statement));
     expect(tables).toEqual(
-      expect.arrayContaining([
-        { 'Fn::GetAtt': [logicalId(pivotGuard.table), 'Arn'] },
-        { 'Fn::GetAtt': [logicalId(pivotGuard.idempotencyTable), 'Arn'] },
-      ]),
+      expect.arrayContaining([{ 'Fn::GetAtt': [logicalId(pivotGuard.table), 'Arn'] }, { 'Fn::GetAtt': [logicalId(pivotGuard.idempotencyTable), 'Arn'] }]),
     );
     expect(tables).toHaveLength(2);
     const keys = withAction('kms:Decrypt').flatMap((statement) => resourcesOf(statement));

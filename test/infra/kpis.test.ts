@@ -51,7 +51,9 @@ describe('KPI dashboard', () => {
   });
 
   it('charts every KPI metric in the pivotguard namespace, and explains each in its text', () => {
-    const names = chartedMetrics().filter((metric) => metric.startsWith('pivotguard ')).map((metric) => metric.split(' ')[1]);
+    const names = chartedMetrics()
+      .filter((metric) => metric.startsWith('pivotguard '))
+      .map((metric) => metric.split(' ')[1]);
     for (const name of [
       'IncidentsBySeverity',
       'AlertsSent',
@@ -71,10 +73,20 @@ describe('KPI dashboard', () => {
     ]) {
       expect(names, name).toContain(name);
     }
-    const severities = chartedMetrics().filter((metric) => metric.includes('IncidentsBySeverity')).map((metric) => metric.split(' ').at(-1));
+    const severities = chartedMetrics()
+      .filter((metric) => metric.includes('IncidentsBySeverity'))
+      .map((metric) => metric.split(' ').at(-1));
     expect(severities).toEqual(['severity=critical', 'severity=high', 'severity=medium', 'severity=low']);
     const text = dashboardOf().widgets.find((widget) => widget.type === 'text')!.properties.markdown!;
-    for (const kpi of ['Incidents opened', 'Alerts', 'Time to detect', 'Time to first containment', 'Containment actions', 'Resolved / dismissed', 'Pipeline health']) {
+    for (const kpi of [
+      'Incidents opened',
+      'Alerts',
+      'Time to detect',
+      'Time to first containment',
+      'Containment actions',
+      'Resolved / dismissed',
+      'Pipeline health',
+    ]) {
       expect(text).toContain(`**${kpi}**`);
     }
   });
@@ -164,7 +176,11 @@ describe('KPI alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([
         Match.objectLike({ Expression: 'FILL(failed, 0) + FILL(timedOut, 0)' }),
-        Match.objectLike({ MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: stateMachine }] } }) }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: stateMachine }] },
+          }),
+        }),
         Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
       ]),
       Threshold: 1,
@@ -198,7 +214,20 @@ describe('KPI alarms', () => {
 describe('Security Hub export', () => {
   const analyzer = functions[logicalId(pivotGuard.analyzer)]!.Properties;
   const product = {
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':product/', { Ref: 'AWS::AccountId' }, '/default']],
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':securityhub:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':product/',
+        { Ref: 'AWS::AccountId' },
+        '/default',
+      ],
+    ],
   };
 
   it('turns the export on in the analyzer, naming the account default product', () => {

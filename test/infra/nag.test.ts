@@ -39,7 +39,9 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('record every acknowledgment in the template with a reason', SYNTH_TIMEOUT, () => {
     const { app, stack } = build();
     app.synth();
-    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }> };
+    const template = Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>;
+    };
     // The Control Tower acknowledgments are checked with their own validator (control-tower.test.ts).
     const acknowledged = Object.entries(template.Resources)
       .flatMap(([resource, { Metadata }]) => (Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => ({ resource, ...rule })))

@@ -19,12 +19,16 @@ const topicRef = { Ref: logicalId(pivotGuard.topic) };
 describe('PivotGuard ingest rules', () => {
   const rules = template.findResources('AWS::Events::Rule');
   const patternOf = (id: string) => rules[id]!.Properties.EventPattern as Record<string, unknown>;
-  const cloudTrailRules = Object.keys(rules).filter((id) => JSON.stringify(patternOf(id)['detail-type']).includes('CloudTrail') && !rules[id]!.Properties.EventBusName);
+  const cloudTrailRules = Object.keys(rules).filter(
+    (id) => JSON.stringify(patternOf(id)['detail-type']).includes('CloudTrail') && !rules[id]!.Properties.EventBusName,
+  );
 
   // What each pattern lets through is decided by evaluating it against real event shapes:
   // test/infra/guardduty-pattern.test.ts and test/infra/cloudtrail-pattern.test.ts.
   it('has one rule for GuardDuty, one per CloudTrail pattern, and one for events forwarded from other regions', () => {
-    expect(Object.values(rules).filter((rule) => JSON.stringify(rule.Properties.EventPattern).includes('GuardDuty Finding') && !rule.Properties.EventBusName)).toHaveLength(1);
+    expect(
+      Object.values(rules).filter((rule) => JSON.stringify(rule.Properties.EventPattern).includes('GuardDuty Finding') && !rule.Properties.EventBusName),
+    ).toHaveLength(1);
     expect(cloudTrailRules).toHaveLength(CLOUDTRAIL_EVENT_PATTERNS.length);
     expect(Object.values(rules).filter((rule) => rule.Properties.EventBusName)).toHaveLength(1);
   });
@@ -40,7 +44,11 @@ describe('PivotGuard ingest rules', () => {
   it('delivers every rule to the queue, retrying for a day and parking what it cannot deliver in the dead-letter queue', () => {
     for (const rule of Object.values(rules)) {
       expect(rule.Properties.Targets).toEqual([
-        expect.objectContaining({ Arn: queueArn, DeadLetterConfig: { Arn: deadLetterQueueArn }, RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 } }),
+        expect.objectContaining({
+          Arn: queueArn,
+          DeadLetterConfig: { Arn: deadLetterQueueArn },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
       ]);
     }
   });
@@ -49,10 +57,11 @@ describe('PivotGuard ingest rules', () => {
 describe('PivotGuard audit log subscriptions', () => {
   it('subscribes the forwarder to the audit events of each cluster log group', () => {
     const filters = template.findResources('AWS::Logs::SubscriptionFilter');
-    expect(Object.values(filters).map((filter) => filter.Properties.LogGroupName).sort()).toEqual([
-      '/aws/eks/prod-east/cluster',
-      '/aws/eks/staging/cluster',
-    ]);
+    expect(
+      Object.values(filters)
+        .map((filter) => filter.Properties.LogGroupName)
+        .sort(),
+    ).toEqual(['/aws/eks/prod-east/cluster', '/aws/eks/staging/cluster']);
     for (const filter of Object.values(filters)) {
       expect(filter.Properties).toMatchObject({
         DestinationArn: { 'Fn::GetAtt': [logicalId(pivotGuard.forwarder), 'Arn'] },
@@ -79,7 +88,7 @@ describe('PivotGuard queues', () => {
     });
   });
 
-  it('keeps records and dead letters for 14 days, SQS\'s longest, encrypted with the key', () => {
+  it("keeps records and dead letters for 14 days, SQS's longest, encrypted with the key", () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue'));
     expect(queues).toHaveLength(2);
     for (const queue of queues) expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 14 * 24 * 3600 });
@@ -90,9 +99,7 @@ describe('PivotGuard queues', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: logicalId(queue) }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     }
@@ -157,10 +164,16 @@ describe('PivotGuard state', () => {
   });
 
   it('retains the state table and the key by default, and deletes them when told to', () => {
-    template.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }), DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+      DeletionPolicy: 'Retain',
+    });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     const disposable = synthPivotGuard({ removalPolicy: RemovalPolicy.DESTROY }).template;
-    disposable.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }), DeletionPolicy: 'Delete' });
+    disposable.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+      DeletionPolicy: 'Delete',
+    });
     disposable.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
@@ -229,14 +242,23 @@ describe('PivotGuard functions', () => {
   });
 
   it('move a configuration beyond 4 KB to the advanced tier, and refuse one beyond its 8 KB', () => {
-    const suppressions = (count: number) => Array.from({ length: count }, (_, index) => ({ rule: 'eks-audit.exec-into-pod', namespace: `team-${index}`, reason: 'the nightly debug job', owner: 'platform', expires: '2027-01-31' }));
+    const suppressions = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        rule: 'eks-audit.exec-into-pod',
+        namespace: `team-${index}`,
+        reason: 'the nightly debug job',
+        owner: 'platform',
+        expires: '2027-01-31',
+      }));
     const large = synthPivotGuard({ config: { suppressions: suppressions(40) } }).template;
     expect(Object.values(large.findResources('AWS::SSM::Parameter'))[0]!.Properties.Tier).toBe('Advanced');
     expect(() => synthPivotGuard({ config: { suppressions: suppressions(200) } })).toThrow(/holds at most 8192/);
   });
 
   it('let the analyzer and the containment function, and nothing else, read the configuration', () => {
-    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('ssm:GetParameter'));
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('ssm:GetParameter'),
+    );
     expect(readers.map((policy) => policy.Properties.Roles[0].Ref).sort()).toEqual(
       [logicalId(pivotGuard.analyzer.role!), logicalId(pivotGuard.containmentFunction!.role!)].sort(),
     );

@@ -4,21 +4,11 @@ import type { MemoryStore } from '#adapters/memory-store';
 import { memoryStore } from '../fixtures/store.ts';
 import { nodeKey } from '#core/model/graph';
 import type { SecurityEvent } from '#core/model/event';
-import {
-  ACCOUNT,
-  CLUSTER,
-  auditEvent,
-  cloudTrailRecord,
-  assumedRoleIdentity,
-  podCreate,
-  podObject,
-  webIdentityAssume,
-} from '../fixtures/records.ts';
+import { ACCOUNT, CLUSTER, auditEvent, cloudTrailRecord, assumedRoleIdentity, podCreate, podObject, webIdentityAssume } from '../fixtures/records.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
 import { normalizeAll } from '../fixtures/normalize.ts';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
-
 
 function graphOf(input: SecurityEvent[]): MemoryStore {
   const store = memoryStore();
@@ -39,7 +29,12 @@ const scenario = [
     verb: 'create',
     user: { username: 'system:kube-scheduler', groups: ['system:authenticated'] },
     objectRef: { resource: 'pods', subresource: 'binding', namespace: 'payments', name: 'checkout-7d9f8b6c5-x2k4q', apiVersion: 'v1' },
-    requestObject: { kind: 'Binding', apiVersion: 'v1', metadata: { name: 'checkout-7d9f8b6c5-x2k4q' }, target: { kind: 'Node', name: 'ip-10-0-42-17.ec2.internal' } },
+    requestObject: {
+      kind: 'Binding',
+      apiVersion: 'v1',
+      metadata: { name: 'checkout-7d9f8b6c5-x2k4q' },
+      target: { kind: 'Node', name: 'ip-10-0-42-17.ec2.internal' },
+    },
     responseStatus: { metadata: {}, code: 201 },
     requestReceivedTimestamp: '2026-11-20T16:05:41Z',
   }),
@@ -47,7 +42,9 @@ const scenario = [
     verb: 'patch',
     user: { username: 'system:node:ip-10-0-42-17.ec2.internal', groups: ['system:nodes'] },
     objectRef: { resource: 'pods', subresource: 'status', namespace: 'payments', name: 'checkout-7d9f8b6c5-x2k4q', apiVersion: 'v1' },
-    requestObject: { status: { podIP: '10.0.42.133', containerStatuses: [{ name: 'app', imageID: '111122223333.dkr.ecr.us-east-1.amazonaws.com/checkout@sha256:9f2b' }] } },
+    requestObject: {
+      status: { podIP: '10.0.42.133', containerStatuses: [{ name: 'app', imageID: '111122223333.dkr.ecr.us-east-1.amazonaws.com/checkout@sha256:9f2b' }] },
+    },
     requestReceivedTimestamp: '2026-11-20T16:05:50Z',
   }),
   auditEvent({

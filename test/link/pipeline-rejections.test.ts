@@ -35,7 +35,11 @@ describe('Pipeline.ingest with an event it cannot link or check', () => {
 
     expect(mixed.rejected).toEqual([
       { eventId: linkBreaker.eventId, code: 'internal-error', reason: expect.stringMatching(/^internal error: TypeError: /) },
-      { eventId: ruleBreaker.eventId, code: 'internal-error', reason: expect.stringMatching(/^internal error: RuleFailed: rule eks-audit\.[a-z-]+ failed: TypeError: /) },
+      {
+        eventId: ruleBreaker.eventId,
+        code: 'internal-error',
+        reason: expect.stringMatching(/^internal error: RuleFailed: rule eks-audit\.[a-z-]+ failed: TypeError: /),
+      },
     ]);
     expect(mixed.signals.map((signal) => signal.id).sort()).toEqual(alone.signals.map((signal) => signal.id).sort());
     expect(mixed.incidents).toEqual(alone.incidents);

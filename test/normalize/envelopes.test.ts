@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import type { AuditEvent, CloudTrailEvent, GuardDutyFinding } from '#core/model/event';
-import {
-  CLUSTER,
-  auditEvent,
-  cloudTrailRecord,
-  eventBridge,
-  guardDutyFinding,
-  logsDataMessage,
-  logsSubscriptionEvent,
-} from '../fixtures/records.ts';
+import { CLUSTER, auditEvent, cloudTrailRecord, eventBridge, guardDutyFinding, logsDataMessage, logsSubscriptionEvent } from '../fixtures/records.ts';
 
 function normalize(value: unknown, defaultCluster?: string) {
   const out = emptyOutput();
@@ -84,8 +76,19 @@ describe('CloudTrail envelopes', () => {
   it('reads console sign-ins and the other CloudTrail detail types, and skips Insights', () => {
     const signIn = cloudTrailRecord({ eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', eventType: 'AwsConsoleSignIn' });
     expect(normalize(eventBridge('AWS Console Sign In via CloudTrail', 'aws.signin', signIn, '2026-11-21T02:29:01Z')).events).toHaveLength(1);
-    const insight = { eventVersion: '1.08', eventTime: '2026-11-21T02:30:00Z', eventID: 'b2c7a1d4', eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', insightDetails: {} };
-    expect(normalize(eventBridge('AWS Insight via CloudTrail', 'aws.cloudtrail', insight, '2026-11-21T02:30:00Z'))).toMatchObject({ events: [], rejected: [], insightsSkipped: 1 });
+    const insight = {
+      eventVersion: '1.08',
+      eventTime: '2026-11-21T02:30:00Z',
+      eventID: 'b2c7a1d4',
+      eventType: 'AwsCloudTrailInsight',
+      eventCategory: 'Insight',
+      insightDetails: {},
+    };
+    expect(normalize(eventBridge('AWS Insight via CloudTrail', 'aws.cloudtrail', insight, '2026-11-21T02:30:00Z'))).toMatchObject({
+      events: [],
+      rejected: [],
+      insightsSkipped: 1,
+    });
   });
 
   it('names the missing or malformed field', () => {
@@ -135,9 +138,16 @@ describe('GuardDuty envelopes', () => {
       Severity: { Product: 8, Label: 'HIGH', Normalized: 60 },
       Resources: [{ Type: 'AwsEksCluster', Id: `arn:aws:eks:us-east-1:111122223333:cluster/${CLUSTER}` }],
     });
-    const imported = eventBridge('Security Hub Findings - Imported', 'aws.securityhub', { findings: [hubFinding('arn:aws:securityhub:us-east-1::product/aws/guardduty'), hubFinding('arn:aws:securityhub:us-east-1::product/aws/macie')] }, '2026-11-21T02:15:00Z');
+    const imported = eventBridge(
+      'Security Hub Findings - Imported',
+      'aws.securityhub',
+      { findings: [hubFinding('arn:aws:securityhub:us-east-1::product/aws/guardduty'), hubFinding('arn:aws:securityhub:us-east-1::product/aws/macie')] },
+      '2026-11-21T02:15:00Z',
+    );
     const out = normalize(imported);
-    expect(out.events).toMatchObject([{ source: 'guardduty', eventId: '0ac9d7e1', type: 'Execution:Runtime/ReverseShell', severity: 8, cluster: CLUSTER, region: 'us-east-1' }]);
+    expect(out.events).toMatchObject([
+      { source: 'guardduty', eventId: '0ac9d7e1', type: 'Execution:Runtime/ReverseShell', severity: 8, cluster: CLUSTER, region: 'us-east-1' },
+    ]);
     expect(out.rejected).toMatchObject([{ record: 'line 1.detail.findings[1]', code: 'unsupported-format', reason: expect.stringContaining('macie') }]);
   });
 
@@ -155,7 +165,12 @@ describe('detection per record', () => {
     const out = normalize([auditEvent(), cloudTrailRecord(), guardDutyFinding(), { hello: 'world' }, 42], 'c1');
     expect(out.events.map((event) => event.source)).toEqual(['eks-audit', 'cloudtrail', 'guardduty']);
     expect(out.rejected).toEqual([
-      { file: 'input.jsonl', record: 'line 1[3]', reason: 'unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: hello)', code: 'unrecognized' },
+      {
+        file: 'input.jsonl',
+        record: 'line 1[3]',
+        reason: 'unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: hello)',
+        code: 'unrecognized',
+      },
       { file: 'input.jsonl', record: 'line 1[4]', reason: 'expected a JSON object, got number', code: 'unrecognized' },
     ]);
   });

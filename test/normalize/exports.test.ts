@@ -81,7 +81,21 @@ describe('the exports people have', () => {
   it('rebuilds the GuardDuty finding Security Hub holds, except what ASFF drops', async () => {
     const [fromHub] = (await readExport(join(EXPORTS, 'security-hub-guardduty-findings.json'))).events as GuardDutyFinding[];
     const [exported] = (await readExport(join(EXPORTS, 'guardduty-s3-export.jsonl.gz'))).events as GuardDutyFinding[];
-    const recovered = ['eventId', 'type', 'severity', 'time', 'updatedAt', 'accountId', 'region', 'cluster', 'instanceId', 'process', 'count', 'archived', 'sample'] as const;
+    const recovered = [
+      'eventId',
+      'type',
+      'severity',
+      'time',
+      'updatedAt',
+      'accountId',
+      'region',
+      'cluster',
+      'instanceId',
+      'process',
+      'count',
+      'archived',
+      'sample',
+    ] as const;
     for (const field of recovered) expect(fromHub![field]).toEqual(exported![field]);
     expect(fromHub!.containers).toEqual([{ name: 'checkout', image: exported!.containers[0]!.image, imageDigest: undefined, privileged: false }]);
     expect(fromHub!.raw).toMatchObject({ SchemaVersion: '2018-10-08' });

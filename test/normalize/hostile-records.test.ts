@@ -106,7 +106,9 @@ describe('records dated outside what any source could have written', () => {
   });
 
   it('judges against the wall clock when no clock is given', () => {
-    expect(rejectionFrom(() => normalizeCloudTrailRecord(stamped(new Date(Date.now() + 2 * FUTURE_TOLERANCE_MS).toISOString()))).code).toBe('time-out-of-range');
+    expect(rejectionFrom(() => normalizeCloudTrailRecord(stamped(new Date(Date.now() + 2 * FUTURE_TOLERANCE_MS).toISOString()))).code).toBe(
+      'time-out-of-range',
+    );
     expect(normalizeCloudTrailRecord(stamped(new Date(Date.now() - 60_000).toISOString())).source).toBe('cloudtrail');
   });
 });
@@ -129,7 +131,10 @@ describe('rejection reasons', () => {
   });
 
   it('name a fault of pivotguard itself as internal-error, and keep a rejection its own code', () => {
-    expect(rejectionOf(new RangeError('Maximum call stack size exceeded'))).toEqual({ code: 'internal-error', reason: 'internal error: RangeError: Maximum call stack size exceeded' });
+    expect(rejectionOf(new RangeError('Maximum call stack size exceeded'))).toEqual({
+      code: 'internal-error',
+      reason: 'internal error: RangeError: Maximum call stack size exceeded',
+    });
     expect(rejectionOf(new RecordRejected('too deep', 'too-deep'))).toEqual({ code: 'too-deep', reason: 'too deep' });
     expect(rejectionOf('thrown text').code).toBe('internal-error');
   });

@@ -9,7 +9,12 @@ import { auditEvent, cloudTrailRecord } from '../fixtures/records.ts';
 
 describe('eval labels', () => {
   it('reads each corpus file’s label as PROVENANCE.md defines it', () => {
-    expect(labelFor('x/eks-audit/panther-analysis_rule-tests.jsonl', { result: true, rule: 'Amazon.EKS.PodExec' })).toEqual({ positive: true, family: 'Amazon.EKS.PodExec', unreachable: undefined, test: undefined });
+    expect(labelFor('x/eks-audit/panther-analysis_rule-tests.jsonl', { result: true, rule: 'Amazon.EKS.PodExec' })).toEqual({
+      positive: true,
+      family: 'Amazon.EKS.PodExec',
+      unreachable: undefined,
+      test: undefined,
+    });
     expect(labelFor('x/cloudtrail/panther-analysis_rule-tests.jsonl', { result: true, rule: 'R', has_mocks: true }).unreachable).toMatch(/mocks/);
     expect(labelFor('x/eks-audit/falco_k8s-audit-trace-files.jsonl', { malicious: null, default_ruleset_detects: [] }).positive).toBeUndefined();
     expect(labelFor('x/guardduty/panther-analysis_rule-tests.jsonl', { result: false, rule: 'R' }).excluded).toMatch(/sample/);

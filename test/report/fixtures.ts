@@ -38,7 +38,17 @@ export function incident(id: string, firstSeen: string, overrides: Partial<Incid
     firstSeen,
     lastSeen: after(firstSeen, 10 * MINUTE),
     objectives: [],
-    workload: { cluster: 'prod-east', namespace: 'payments', namespaceCriticality: null, pod: 'checkout-1', owner: null, serviceAccount: 'checkout', image: 'registry.example/checkout:2.14.0', imageDigest: null, node: null },
+    workload: {
+      cluster: 'prod-east',
+      namespace: 'payments',
+      namespaceCriticality: null,
+      pod: 'checkout-1',
+      owner: null,
+      serviceAccount: 'checkout',
+      image: 'registry.example/checkout:2.14.0',
+      imageDigest: null,
+      node: null,
+    },
     identities: [],
     signals: [signal('eks-audit.exec-into-pod', firstSeen)],
     newBehaviour: [],
@@ -59,5 +69,11 @@ export function action(incidentId: string, kind: ActionRecord['action'], started
 }
 
 export function suppression(expires: string, overrides: Partial<Suppression> = {}): Suppression {
-  return { rule: 'cloudtrail.secret-read', reason: 'the backup job reads every secret nightly', owner: 'dana@example.com', expires: new Date(expires), ...overrides };
+  return {
+    rule: 'cloudtrail.secret-read',
+    reason: 'the backup job reads every secret nightly',
+    owner: 'dana@example.com',
+    expires: new Date(expires),
+    ...overrides,
+  };
 }

@@ -57,7 +57,12 @@ describe('renderReportHtml', () => {
       title: 'Shell in <script>alert(1)</script> via http://evil.example/payload',
       workload: { ...incident('inc-x', '2026-11-05T00:00:00Z').workload, pod: '"><img src=x onerror=alert(1)>', namespace: "o'neil" },
     });
-    const page = render('2026-11', { incidents: [hostile], responses: [response('inc-x', '2026-11-05T00:01:00Z')], suppressions: [], now: new Date('2026-12-01T00:00:00Z') });
+    const page = render('2026-11', {
+      incidents: [hostile],
+      responses: [response('inc-x', '2026-11-05T00:01:00Z')],
+      suppressions: [],
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     expect(page).not.toContain('<img');
     expect(page).not.toMatch(/<script/i);
     expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
@@ -69,7 +74,8 @@ describe('renderReportHtml', () => {
     const page = render('2026-08', { incidents: [], responses: [], suppressions: [], now: new Date('2026-09-01T00:00:00Z') });
     for (const id of SECTIONS) expect(page).toContain(`<section id="${id}">`);
     // The words are in test/view/__golden__/report-empty.html.
-    for (const id of ['volume', 'response-times', 'rules', 'root-causes', 'actions', 'incidents']) expect(element(page, 'section', id)).toContain('<p class="empty">');
+    for (const id of ['volume', 'response-times', 'rules', 'root-causes', 'actions', 'incidents'])
+      expect(element(page, 'section', id)).toContain('<p class="empty">');
     expect(page).not.toContain('<article');
     expect(page).not.toContain('<svg');
     expect(page).not.toMatch(/NaN|undefined|null/);

@@ -176,7 +176,11 @@ describe('actions', () => {
 describe('period boundaries', () => {
   it('includes an incident opened at `from` and excludes one opened at exactly `to`', () => {
     const { from, to } = NOVEMBER;
-    const incidents = [incident('first', from.toISOString()), incident('last', after(to.toISOString(), -HOUR)), incident('december', after(to.toISOString(), -HOUR))];
+    const incidents = [
+      incident('first', from.toISOString()),
+      incident('last', after(to.toISOString(), -HOUR)),
+      incident('december', after(to.toISOString(), -HOUR)),
+    ];
     const responses = [
       response('first', from.toISOString(), { alerts: [{ at: from.toISOString(), kind: 'opened', severity: 'high' }] }),
       response('last', after(to.toISOString(), -1), { alerts: [{ at: after(to.toISOString(), -1), kind: 'opened', severity: 'high' }] }),
@@ -227,7 +231,14 @@ describe('ISO weeks', () => {
   });
 
   it('numbers the first days of January in the last ISO week of the year before', () => {
-    const january = computeKpis({ incidents: [], responses: [], suppressions: [], from: new Date('2027-01-01T00:00:00Z'), to: new Date('2027-02-01T00:00:00Z'), now: NOW });
+    const january = computeKpis({
+      incidents: [],
+      responses: [],
+      suppressions: [],
+      from: new Date('2027-01-01T00:00:00Z'),
+      to: new Date('2027-02-01T00:00:00Z'),
+      now: NOW,
+    });
     expect(january.weeks[0]).toEqual({ week: '2026-W53', monday: '2026-12-28', incidents: 0, alerts: 0 });
     expect(january.weeks.map((week) => week.week)).toEqual(['2026-W53', '2027-W01', '2027-W02', '2027-W03', '2027-W04']);
     expect(january.weeks.at(-1)?.monday).toBe('2027-01-25');
@@ -249,7 +260,11 @@ describe('an empty month', () => {
 
 describe('suppressions', () => {
   it('sums suppressed signals of the month’s incidents', () => {
-    const incidents = [incident('a', '2026-11-03T00:00:00Z', { suppressedSignals: 4 }), incident('b', '2026-11-04T00:00:00Z', { suppressedSignals: 3 }), incident('oct', '2026-10-04T00:00:00Z', { suppressedSignals: 50 })];
+    const incidents = [
+      incident('a', '2026-11-03T00:00:00Z', { suppressedSignals: 4 }),
+      incident('b', '2026-11-04T00:00:00Z', { suppressedSignals: 3 }),
+      incident('oct', '2026-10-04T00:00:00Z', { suppressedSignals: 50 }),
+    ];
     expect(kpis({ incidents }).suppressions.suppressedSignals).toBe(7);
   });
 
@@ -273,7 +288,14 @@ describe('suppressions', () => {
 describe('recurring root causes', () => {
   it('ranks rules, images (by digest when known), namespaces and roles by incident count, top five', () => {
     const at = '2026-11-06T00:00:00Z';
-    const role = (name: string) => ({ roleArn: `arn:aws:iam::111122223333:role/${name}`, via: 'irsa', sessions: [], accessKeyIds: [], sourceIps: [], unusualSourceIps: [] });
+    const role = (name: string) => ({
+      roleArn: `arn:aws:iam::111122223333:role/${name}`,
+      via: 'irsa',
+      sessions: [],
+      accessKeyIds: [],
+      sourceIps: [],
+      unusualSourceIps: [],
+    });
     const workload = (namespace: string, imageDigest: string | null) => ({ ...incident('x', at).workload, namespace, imageDigest });
     const incidents = [
       incident('a', at, { workload: workload('payments', 'sha256:aaa'), identities: [role('checkout'), role('checkout')] }),

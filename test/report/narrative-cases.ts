@@ -74,7 +74,16 @@ export const NARRATIVE_CASES: Record<string, { incident: Incident; response: Inc
       status: 'contained',
       actions: contained,
       approval: approval(),
-      undone: [{ action: 'isolate-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q', at: '2026-11-21T03:00:00Z', by: 'carol@example.com', result: 'undone', detail: 'label removed' }],
+      undone: [
+        {
+          action: 'isolate-pod',
+          target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q',
+          at: '2026-11-21T03:00:00Z',
+          by: 'carol@example.com',
+          result: 'undone',
+          detail: 'label removed',
+        },
+      ],
       history: [{ at: after(OPENED, MINUTE), by: 'pivotguard', from: 'open', to: 'contained' }],
     }),
   },

@@ -33,14 +33,26 @@ describe('incidentNarrative', () => {
 
   it('says what was at risk: the role’s permissions and the pods sharing its service account or image', () => {
     const radius = incidentView(pivot).risk.blastRadius;
-    expectToTell(told('not handled').atRisk, [radius.roles[0]!.roleName, ...radius.roles[0]!.policies, ...radius.sameServiceAccountPods, ...radius.sameImagePods]);
+    expectToTell(told('not handled').atRisk, [
+      radius.roles[0]!.roleName,
+      ...radius.roles[0]!.policies,
+      ...radius.sameServiceAccountPods,
+      ...radius.sameImagePods,
+    ]);
     expect(told('nothing at risk').atRisk).toBe(NOTHING.reach);
   });
 
   it('says what was done and who approved, and that nothing is left once resolved', () => {
     const narrative = told('resolved after an approval, one step failed');
     const applied = (['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'restart-pod'] as const).map((action) => ACTION_WORDS[action].done);
-    expectToTell(narrative.done, [...applied, ACTION_WORDS['scale-down'].todo, 'the deployment is managed by Argo CD', 'alice@example.com', 'approved', formatDateTime('2026-11-21T02:40:00Z')]);
+    expectToTell(narrative.done, [
+      ...applied,
+      ACTION_WORDS['scale-down'].todo,
+      'the deployment is managed by Argo CD',
+      'alice@example.com',
+      'approved',
+      formatDateTime('2026-11-21T02:40:00Z'),
+    ]);
     expect(narrative.done).not.toContain(ACTION_WORDS['scale-down'].done);
     expectToTell(narrative.left, ['bob@example.com', formatDateTime('2026-11-22T09:00:00Z'), 'image rebuilt and credentials rotated']);
     expect(narrative.left).not.toContain('rotated.)');
@@ -49,8 +61,18 @@ describe('incidentNarrative', () => {
   it('says what is left while contained: the pending approval and an isolation someone undid', () => {
     const narrative = told('contained, waiting for approval, isolation undone');
     const waiting = approval();
-    expectToTell(narrative.done, [formatDateTime(waiting.requestedAt), ACTION_WORDS['restart-pod'].todo, 'carol@example.com', ACTION_WORDS['isolate-pod'].noun.toLowerCase()]);
-    expectToTell(narrative.left, [formatDateTime('2026-11-21T02:15:00Z'), formatDateTime(waiting.expiresAt), ACTION_WORDS['scale-down'].todo, ACTION_WORDS['isolate-pod'].noun.toLowerCase()]);
+    expectToTell(narrative.done, [
+      formatDateTime(waiting.requestedAt),
+      ACTION_WORDS['restart-pod'].todo,
+      'carol@example.com',
+      ACTION_WORDS['isolate-pod'].noun.toLowerCase(),
+    ]);
+    expectToTell(narrative.left, [
+      formatDateTime('2026-11-21T02:15:00Z'),
+      formatDateTime(waiting.expiresAt),
+      ACTION_WORDS['scale-down'].todo,
+      ACTION_WORDS['isolate-pod'].noun.toLowerCase(),
+    ]);
   });
 
   it('names who dismissed a false positive, why, and the suppression still waiting for acceptance', () => {

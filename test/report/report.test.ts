@@ -64,7 +64,11 @@ describe('buildReport', () => {
     });
     const report = buildReport({
       month: '2026-11',
-      incidents: [incident('inc-oct-open', '2026-10-05T10:00:00Z'), incident('inc-oct-closed', '2026-10-20T10:00:00Z'), incident('inc-nov', '2026-11-03T10:00:00Z')],
+      incidents: [
+        incident('inc-oct-open', '2026-10-05T10:00:00Z'),
+        incident('inc-oct-closed', '2026-10-20T10:00:00Z'),
+        incident('inc-nov', '2026-11-03T10:00:00Z'),
+      ],
       responses: [response('inc-oct-open', '2026-10-05T10:00:00Z'), closed, response('inc-nov', '2026-11-03T10:00:00Z')],
       suppressions: [],
       now: new Date('2026-12-02T00:00:00Z'),
@@ -78,7 +82,14 @@ describe('buildReport', () => {
   });
 
   it('carries the reason a month was chosen for the person, when one is given', () => {
-    const report = buildReport({ month: '2026-11', incidents: [], responses: [], suppressions: [], now: new Date('2026-12-02T00:00:00Z'), monthNote: 'chosen' });
+    const report = buildReport({
+      month: '2026-11',
+      incidents: [],
+      responses: [],
+      suppressions: [],
+      now: new Date('2026-12-02T00:00:00Z'),
+      monthNote: 'chosen',
+    });
     expect(report.monthNote).toBe('chosen');
     expect(buildReport({ month: '2026-11', incidents: [], responses: [], suppressions: [], now: new Date() })).not.toHaveProperty('monthNote');
   });

@@ -28,7 +28,13 @@ const workload = (namespace: string, pod: string, image: string, imageDigest: st
   node: 'ip-10-0-42-17.ec2.internal',
 });
 
-const change = (at: string, by: string, from: StatusChange['from'], to: StatusChange['to'], reason?: string): StatusChange => ({ at, by, from, to, ...(reason ? { reason } : {}) });
+const change = (at: string, by: string, from: StatusChange['from'], to: StatusChange['to'], reason?: string): StatusChange => ({
+  at,
+  by,
+  from,
+  to,
+  ...(reason ? { reason } : {}),
+});
 const opened = (at: string, severity = 'high') => ({ at, kind: 'opened' as const, severity });
 
 interface Case {
@@ -91,7 +97,16 @@ function pivot(): Case {
         decidedAt: '2026-11-21T02:40:12Z',
         decidedBy: 'alice@example.com',
       },
-      undone: [{ action: 'isolate-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q', at: '2026-11-22T10:05:00Z', by: 'bob@example.com', result: 'undone', detail: 'quarantine label and policy removed' }],
+      undone: [
+        {
+          action: 'isolate-pod',
+          target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q',
+          at: '2026-11-22T10:05:00Z',
+          by: 'bob@example.com',
+          result: 'undone',
+          detail: 'quarantine label and policy removed',
+        },
+      ],
       history: [
         change('2026-11-21T02:15:27Z', 'pivotguard', 'open', 'contained', 'a containment step was applied'),
         change('2026-11-22T10:00:00Z', 'bob@example.com', 'contained', 'resolved', 'image patched to 2.14.1, role credentials rotated'),
@@ -112,13 +127,22 @@ function exec(): Case {
       workload: workload('payments', 'ledger-6f5d8c7b9-h2j4k', 'registry.example/ledger:5.2.0', 'sha256:77c0d2aa91e4'),
       identities: [role('ledger-irsa')],
       signals: [signal('eks-audit.exec-into-pod', seen, { title: 'Interactive shell opened in a running pod' })],
-      blastRadius: { rolePermissions: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/ledger-irsa`, policies: ['ledger-dynamodb (inline)'] }], sameServiceAccountPods: [], sameImagePods: ['payments/ledger-6f5d8c7b9-p9q8r'], podsOnNode: [], notes: [] },
+      blastRadius: {
+        rolePermissions: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/ledger-irsa`, policies: ['ledger-dynamodb (inline)'] }],
+        sameServiceAccountPods: [],
+        sameImagePods: ['payments/ledger-6f5d8c7b9-p9q8r'],
+        podsOnNode: [],
+        notes: [],
+      },
     }),
     response: response('inc-9b1e77a0c3f2', open, {
       firstRecordReceivedAt: '2026-11-27T14:02:50Z',
       alerts: [opened(open)],
       status: 'contained',
-      actions: [action('inc-9b1e77a0c3f2', 'capture-evidence', '2026-11-27T14:03:20Z', 'applied'), action('inc-9b1e77a0c3f2', 'isolate-pod', '2026-11-27T14:03:25Z', 'applied')],
+      actions: [
+        action('inc-9b1e77a0c3f2', 'capture-evidence', '2026-11-27T14:03:20Z', 'applied'),
+        action('inc-9b1e77a0c3f2', 'isolate-pod', '2026-11-27T14:03:25Z', 'applied'),
+      ],
       firstContainedAt: '2026-11-27T14:03:27Z',
       approval: {
         nonce: 'n-2',
@@ -141,7 +165,10 @@ function backupSecrets(id: string, seen: string, minutesToOpen: number, dismisse
       objectives: [{ tactic: 'Credential Access (TA0006)', technique: 'T1555.006 Cloud Secrets Management Stores' }],
       workload: workload('batch', 'reports-28861440-7xkqz', 'registry.example/reports:1.9.3'),
       identities: [role('reports-irsa')],
-      signals: [signal('cloudtrail.secret-read', seen, { source: 'cloudtrail', title: 'Secret or decrypted parameter read', severity: 'low' }), signal('cloudtrail.access-denied', seen, { source: 'cloudtrail', title: 'Burst of access-denied calls', severity: 'medium' })],
+      signals: [
+        signal('cloudtrail.secret-read', seen, { source: 'cloudtrail', title: 'Secret or decrypted parameter read', severity: 'low' }),
+        signal('cloudtrail.access-denied', seen, { source: 'cloudtrail', title: 'Burst of access-denied calls', severity: 'medium' }),
+      ],
       suppressedSignals: 5,
     }),
     response: response(id, open, {
@@ -149,7 +176,12 @@ function backupSecrets(id: string, seen: string, minutesToOpen: number, dismisse
       alerts: [opened(open, 'medium')],
       status: 'false-positive',
       history: [change(after(open, 35 * MINUTE), dismissedBy, 'open', 'false-positive', 'the nightly backup job reads every secret')],
-      proposedSuppression: { rule: 'cloudtrail.secret-read', scope: { roleArn: `arn:aws:iam::${ACCOUNT}:role/reports-irsa` }, expiresAt: after(open, 30 * DAY), accepted: { at: after(open, HOUR), by: 'dana@example.com' } },
+      proposedSuppression: {
+        rule: 'cloudtrail.secret-read',
+        scope: { roleArn: `arn:aws:iam::${ACCOUNT}:role/reports-irsa` },
+        expiresAt: after(open, 30 * DAY),
+        accepted: { at: after(open, HOUR), by: 'dana@example.com' },
+      },
     }),
   };
 }
@@ -165,13 +197,25 @@ function privilegedPod(): Case {
       objectives: [{ tactic: 'Privilege Escalation (TA0004)', technique: 'T1611 Escape to Host' }],
       workload: workload('batch', 'etl-7c9d5-wq2lm', 'registry.example/etl:0.8.1'),
       signals: [signal('eks-audit.privileged-pod', seen, { title: 'Privileged pod created' })],
-      blastRadius: { rolePermissions: [], sameServiceAccountPods: [], sameImagePods: [], podsOnNode: [{ pod: 'payments/checkout-7d9f8b6c5-m8z2p', reason: 'same node' }, { pod: 'batch/reports-28861440-7xkqz', reason: 'same node' }], notes: [] },
+      blastRadius: {
+        rolePermissions: [],
+        sameServiceAccountPods: [],
+        sameImagePods: [],
+        podsOnNode: [
+          { pod: 'payments/checkout-7d9f8b6c5-m8z2p', reason: 'same node' },
+          { pod: 'batch/reports-28861440-7xkqz', reason: 'same node' },
+        ],
+        notes: [],
+      },
     }),
     response: response('inc-1c7f02b8e611', open, {
       firstRecordReceivedAt: '2026-11-10T09:40:45Z',
       alerts: [opened(open)],
       status: 'resolved',
-      actions: [action('inc-1c7f02b8e611', 'capture-evidence', '2026-11-10T09:41:40Z', 'applied'), action('inc-1c7f02b8e611', 'isolate-pod', '2026-11-10T09:41:45Z', 'dry-run')],
+      actions: [
+        action('inc-1c7f02b8e611', 'capture-evidence', '2026-11-10T09:41:40Z', 'applied'),
+        action('inc-1c7f02b8e611', 'isolate-pod', '2026-11-10T09:41:45Z', 'dry-run'),
+      ],
       history: [change('2026-11-10T14:41:30Z', 'erin@example.com', 'open', 'resolved', 'privileged flag removed from the ETL chart')],
     }),
   };
@@ -188,7 +232,13 @@ function adminBinding(): Case {
       objectives: [{ tactic: 'Privilege Escalation (TA0004)', technique: 'T1098.006 Additional Container Cluster Roles' }],
       workload: { ...workload('ci', 'deployer-5b8f9-zt6xw', 'registry.example/deployer:3.1.0'), pod: null },
       signals: [signal('eks-audit.privileged-binding', seen, { title: 'Cluster-admin granted to a service account', severity: 'critical' })],
-      blastRadius: { rolePermissions: [], sameServiceAccountPods: [], sameImagePods: [], podsOnNode: [], notes: ['Cluster-admin can read every secret in the cluster.'] },
+      blastRadius: {
+        rolePermissions: [],
+        sameServiceAccountPods: [],
+        sameImagePods: [],
+        podsOnNode: [],
+        notes: ['Cluster-admin can read every secret in the cluster.'],
+      },
     }),
     // Arrival was not recorded for this one: only time to detect, not its split.
     response: response('inc-e04a5b9d2c17', open, { alerts: [opened(open, 'critical')] }),
@@ -205,7 +255,10 @@ function probing(): Case {
       confidence: 0.35,
       objectives: [{ tactic: 'Discovery (TA0007)', technique: 'T1613 Container and Resource Discovery' }],
       workload: workload('dev', 'ci-runner-84c6b-f7g2d', 'registry.example/ci-runner:2024.11'),
-      signals: [signal('eks-audit.forbidden-api-call', seen, { title: 'Forbidden Kubernetes API call', severity: 'low' }), signal('eks-audit.permission-enumeration', seen, { title: 'Permission enumeration', severity: 'low' })],
+      signals: [
+        signal('eks-audit.forbidden-api-call', seen, { title: 'Forbidden Kubernetes API call', severity: 'low' }),
+        signal('eks-audit.permission-enumeration', seen, { title: 'Permission enumeration', severity: 'low' }),
+      ],
     }),
     response: response('inc-5d2a90c4b8e3', open, {
       firstRecordReceivedAt: '2026-11-04T16:22:10Z',
@@ -221,7 +274,10 @@ function october(): Case[] {
     const id = `inc-oct-${index}`;
     const open = after(seen, (8 + index * 4) * MINUTE);
     return {
-      incident: incident(id, seen, { severity: index === 1 ? 'critical' : 'high', signals: [signal(index % 2 ? 'cloudtrail.secret-read' : 'eks-audit.exec-into-pod', seen)] }),
+      incident: incident(id, seen, {
+        severity: index === 1 ? 'critical' : 'high',
+        signals: [signal(index % 2 ? 'cloudtrail.secret-read' : 'eks-audit.exec-into-pod', seen)],
+      }),
       response: response(id, open, {
         alerts: [opened(open)],
         status: index === 3 ? 'false-positive' : 'resolved',
@@ -248,9 +304,19 @@ export function sampleMonth(): { incidents: Incident[]; responses: IncidentRespo
     incidents: cases.map((entry) => entry.incident),
     responses: cases.map((entry) => entry.response),
     suppressions: [
-      suppression(after(now, 5 * DAY), { rule: 'cloudtrail.secret-read', roleArn: `arn:aws:iam::${ACCOUNT}:role/reports-irsa`, owner: 'dana@example.com', reason: 'Nightly backup job reads every secret' }),
+      suppression(after(now, 5 * DAY), {
+        rule: 'cloudtrail.secret-read',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/reports-irsa`,
+        owner: 'dana@example.com',
+        reason: 'Nightly backup job reads every secret',
+      }),
       suppression(after(now, -2 * DAY), { rule: 'eks-audit.exec-into-pod', namespace: 'dev', owner: 'carol@example.com', reason: 'Developers debug in dev' }),
-      suppression(after(now, 60 * DAY), { rule: undefined, image: 'registry.example/load-test:*', owner: 'erin@example.com', reason: 'Load tests look like probing' }),
+      suppression(after(now, 60 * DAY), {
+        rule: undefined,
+        image: 'registry.example/load-test:*',
+        owner: 'erin@example.com',
+        reason: 'Load tests look like probing',
+      }),
     ],
     now: SAMPLE_NOW,
   };

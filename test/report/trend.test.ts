@@ -18,10 +18,13 @@ const novemberSeen = '2026-11-05T00:00:00Z';
 const incidents = [...octoberSeen.map((seen, index) => incident(`oct-${index}`, seen)), incident('nov', novemberSeen)];
 const responses = [
   ...octoberSeen.map((seen, index) => resolvedAfter(`oct-${index}`, after(seen, 10 * MINUTE), HOUR)),
-  { ...resolvedAfter('nov', after(novemberSeen, 4 * MINUTE), 3 * HOUR), alerts: [
-    { at: after(novemberSeen, 4 * MINUTE), kind: 'opened' as const, severity: 'high' },
-    { at: after(novemberSeen, 9 * MINUTE), kind: 'escalated' as const, severity: 'critical' },
-  ] },
+  {
+    ...resolvedAfter('nov', after(novemberSeen, 4 * MINUTE), 3 * HOUR),
+    alerts: [
+      { at: after(novemberSeen, 4 * MINUTE), kind: 'opened' as const, severity: 'high' },
+      { at: after(novemberSeen, 9 * MINUTE), kind: 'escalated' as const, severity: 'critical' },
+    ],
+  },
 ];
 const month = (from: string, to: string) => computeKpis({ incidents, responses, suppressions: [], from: new Date(from), to: new Date(to), now });
 

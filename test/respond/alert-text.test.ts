@@ -39,7 +39,8 @@ describe('alertText for the container-to-cloud pivot', () => {
     const { body } = alertText({ incident: pivot, change: 'opened' });
     expect(linesOf(body)[0]).toContain(view.id);
     const what = flat(body, 'WHAT HAPPENED');
-    for (const fact of [view.headline, view.risk.severity, view.risk.confidenceText, view.explanation, '2026-11-21 02:13:04 UTC', '02:29:01']) expect(what).toContain(fact);
+    for (const fact of [view.headline, view.risk.severity, view.risk.confidenceText, view.explanation, '2026-11-21 02:13:04 UTC', '02:29:01'])
+      expect(what).toContain(fact);
   });
 
   it('says where: one line per known field of the workload, in the view’s order', () => {
@@ -78,7 +79,8 @@ describe('alertText for the container-to-cloud pivot', () => {
   it('shows the blast radius: what the role may use and the pods that share it', () => {
     const risk = flat(alertText({ incident: pivot, change: 'opened' }).body, 'WHAT IS AT RISK');
     const radius = view.risk.blastRadius;
-    for (const fact of [radius.roles[0]!.roleName, ...radius.roles[0]!.policies, ...radius.sameServiceAccountPods, ...radius.notes]) expect(risk).toContain(fact);
+    for (const fact of [radius.roles[0]!.roleName, ...radius.roles[0]!.policies, ...radius.sameServiceAccountPods, ...radius.notes])
+      expect(risk).toContain(fact);
   });
 
   it('gives the commands to approve or dismiss until approval links exist, and the link once they do', () => {
@@ -130,7 +132,17 @@ describe('alertText on a thin incident', () => {
   it('says what is unknown instead of leaving a section empty', () => {
     const thin: Incident = {
       ...pivot,
-      workload: { cluster: null, namespace: null, namespaceCriticality: null, pod: null, owner: null, serviceAccount: null, image: null, imageDigest: null, node: null },
+      workload: {
+        cluster: null,
+        namespace: null,
+        namespaceCriticality: null,
+        pod: null,
+        owner: null,
+        serviceAccount: null,
+        image: null,
+        imageDigest: null,
+        node: null,
+      },
       identities: [],
       blastRadius: { rolePermissions: [], sameServiceAccountPods: [], sameImagePods: [], podsOnNode: [], notes: [] },
       plan: { automatic: [], approval: [] },
@@ -158,8 +170,15 @@ describe('alertText on an incident that quotes megabytes', () => {
       explanation: megabyte,
       workload: { ...pivot.workload, pod: megabyte, image: megabyte },
       signals: Array.from({ length: 40 }, (_, index) => ({ ...pivot.signals[0]!, id: `s${index}`, summary: `${index} ${megabyte}` })),
-      identities: Array.from({ length: 30 }, (_, index) => ({ ...pivot.identities[0]!, roleArn: `arn:aws:iam::111122223333:role/r${index}`, sessions: [megabyte] })),
-      plan: { automatic: pivot.plan.automatic, approval: Array.from({ length: 500 }, (_, index) => ({ ...step, target: `${step.target}-${index}`, reason: megabyte })) },
+      identities: Array.from({ length: 30 }, (_, index) => ({
+        ...pivot.identities[0]!,
+        roleArn: `arn:aws:iam::111122223333:role/r${index}`,
+        sessions: [megabyte],
+      })),
+      plan: {
+        automatic: pivot.plan.automatic,
+        approval: Array.from({ length: 500 }, (_, index) => ({ ...step, target: `${step.target}-${index}`, reason: megabyte })),
+      },
       blastRadius: { ...pivot.blastRadius, notes: Array.from({ length: 100 }, () => megabyte) },
       whatChanged: Array.from({ length: 100 }, () => ({ time: pivot.firstSeen, description: megabyte })),
     };
@@ -172,13 +191,23 @@ describe('alertText on an incident that quotes megabytes', () => {
     expect(body).toMatch(/… \(\d+ more characters\)/);
     expect(section(body, 'CLOUD IDENTITY')).toContain('and 25 more roles');
     expect(section(body, 'PLANNED RESPONSE')).toContain('- and 480 more');
-    expect(section(body, 'WHAT TO DO').filter((line) => line.startsWith('  '))).toEqual([`  pivotguard approve ${pivot.id}`, `  pivotguard reject ${pivot.id}`]);
+    expect(section(body, 'WHAT TO DO').filter((line) => line.startsWith('  '))).toEqual([
+      `  pivotguard approve ${pivot.id}`,
+      `  pivotguard reject ${pivot.id}`,
+    ]);
   });
 });
 
 describe('bodyWithin', () => {
   it('drops whole lines before the last section, says how many, and keeps what to do', () => {
-    const body = ['New critical incident inc-1.', ...Array.from({ length: 1000 }, (_, index) => `line ${index} ${'x'.repeat(90)}`), '', 'WHAT TO DO', '  pivotguard approve inc-1', ''].join('\n');
+    const body = [
+      'New critical incident inc-1.',
+      ...Array.from({ length: 1000 }, (_, index) => `line ${index} ${'x'.repeat(90)}`),
+      '',
+      'WHAT TO DO',
+      '  pivotguard approve inc-1',
+      '',
+    ].join('\n');
     const within = bodyWithin(body, 10_000);
     expect(Buffer.byteLength(within, 'utf8')).toBeLessThanOrEqual(10_000);
     const lines = linesOf(within);

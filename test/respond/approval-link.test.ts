@@ -12,7 +12,11 @@ describe('approval links', () => {
 
   it('are refused once expired, when tampered with, or signed with another secret', () => {
     const token = signApprovalLink(claim, SECRET);
-    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-22T02:00:01Z'))).toEqual({ ok: false, problem: 'expired', reason: 'the link expired at 2026-11-22T02:00:00.000Z' });
+    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-22T02:00:01Z'))).toEqual({
+      ok: false,
+      problem: 'expired',
+      reason: 'the link expired at 2026-11-22T02:00:00.000Z',
+    });
     const forged = signApprovalLink({ ...claim, incidentId: 'inc-other' }, 'another-secret');
     expect(verifyApprovalLink(forged, SECRET, 0)).toEqual({ ok: false, problem: 'forged', reason: 'the link is not signed by this pivotguard' });
     const [, signature] = token.split('.');

@@ -43,7 +43,14 @@ describe('renderIncidentPage', () => {
     expect(page.startsWith('<!doctype html>')).toBe(true);
     expect(page).toContain('<meta charset="utf-8">');
     expect(page).toContain('name="viewport"');
-    const shown = [view.headline, view.risk.confidenceText, view.status.label, ...view.where.fields.map((field) => field.value), view.identities[0]!.roleArn, ...view.identities[0]!.sessions];
+    const shown = [
+      view.headline,
+      view.risk.confidenceText,
+      view.status.label,
+      ...view.where.fields.map((field) => field.value),
+      view.identities[0]!.roleArn,
+      ...view.identities[0]!.sessions,
+    ];
     const ran = view.response!.actions.flatMap((run) => [run.action.label, run.undo!]);
     const waits = view.response!.approval!.proposed.flatMap((step) => [step.action.label, step.reason]);
     for (const text of [...shown, ...ran, ...waits]) expect(page).toContain(escapeText(text));
@@ -110,7 +117,14 @@ describe('renderIncidentPage', () => {
     const response = pending();
     response.undone = [
       { action: 'isolate-pod', target: POD, at: '2026-11-21T02:50:00Z', by: 'bob', result: 'undone', detail: 'quarantine removed' },
-      { action: 'revoke-role-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa', at: '2026-11-21T02:51:00Z', by: 'bob', result: 'failed', detail: 'AccessDenied' },
+      {
+        action: 'revoke-role-sessions',
+        target: 'arn:aws:iam::111122223333:role/checkout-irsa',
+        at: '2026-11-21T02:51:00Z',
+        by: 'bob',
+        result: 'failed',
+        detail: 'AccessDenied',
+      },
     ];
     const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
     expect(ops(page).filter((op) => op?.startsWith('undo'))).toEqual(['undo:revoke-role-sessions']);

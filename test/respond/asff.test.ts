@@ -18,7 +18,8 @@ beforeAll(async () => {
 function responseWith(status: IncidentResponse['status']): IncidentResponse {
   const opened = openResponse(pivot.id, '2026-11-21T03:00:00.000Z');
   if (status === 'open') return opened;
-  const via = status === 'resolved' || status === 'false-positive' ? withStatus(opened, { to: 'contained', by: 'pivotguard', at: '2026-11-21T03:02:00.000Z' }) : opened;
+  const via =
+    status === 'resolved' || status === 'false-positive' ? withStatus(opened, { to: 'contained', by: 'pivotguard', at: '2026-11-21T03:02:00.000Z' }) : opened;
   return withStatus(via, { to: status, by: 'oncall@example.com', at: '2026-11-21T05:00:00.000Z', reason: 'checked' });
 }
 
@@ -43,14 +44,23 @@ describe('incidentFinding', () => {
   });
 
   it('takes another partition and product when told', () => {
-    const finding = incidentFinding(pivot, undefined, { ...WHERE, partition: 'aws-us-gov', productArn: 'arn:aws-us-gov:securityhub:us-gov-west-1:111122223333:product/111122223333/default' });
+    const finding = incidentFinding(pivot, undefined, {
+      ...WHERE,
+      partition: 'aws-us-gov',
+      productArn: 'arn:aws-us-gov:securityhub:us-gov-west-1:111122223333:product/111122223333/default',
+    });
     expect(finding.ProductArn).toBe('arn:aws-us-gov:securityhub:us-gov-west-1:111122223333:product/111122223333/default');
     expect(finding.Resources[0]!.Id).toBe('arn:aws-us-gov:eks:us-east-1:111122223333:cluster/prod-east');
   });
 
   it('says when it was seen and when the finding was written', () => {
     const finding = incidentFinding(pivot, responseWith('resolved'), WHERE);
-    expect(finding).toMatchObject({ FirstObservedAt: pivot.firstSeen, LastObservedAt: pivot.lastSeen, CreatedAt: pivot.firstSeen, UpdatedAt: '2026-11-21T05:00:00.000Z' });
+    expect(finding).toMatchObject({
+      FirstObservedAt: pivot.firstSeen,
+      LastObservedAt: pivot.lastSeen,
+      CreatedAt: pivot.firstSeen,
+      UpdatedAt: '2026-11-21T05:00:00.000Z',
+    });
     expect(incidentFinding(pivot, undefined, { ...WHERE, updatedAt: '2026-11-22T00:00:00.000Z' }).UpdatedAt).toBe('2026-11-22T00:00:00.000Z');
   });
 
@@ -62,7 +72,11 @@ describe('incidentFinding', () => {
       { tactic: 'Impact (TA0040)', technique: 'T1496 Resource Hijacking' },
       { tactic: 'Credential Access (TA0006)', technique: 'T1528 Steal Application Access Token' },
     ];
-    expect(incidentFinding({ ...pivot, objectives }, undefined, WHERE).Types).toEqual(['TTPs/Credential Access', 'Effects/Data Exfiltration', 'Effects/Resource Consumption']);
+    expect(incidentFinding({ ...pivot, objectives }, undefined, WHERE).Types).toEqual([
+      'TTPs/Credential Access',
+      'Effects/Data Exfiltration',
+      'Effects/Resource Consumption',
+    ]);
     const unmapped = incidentFinding({ ...pivot, objectives: [{ tactic: 'Unmapped', technique: 'Unmapped' }] }, undefined, WHERE);
     expect(unmapped.Types).toEqual(['Software and Configuration Checks/AWS Security Best Practices/Runtime Behavior Analysis']);
     expect(unmapped.FindingProviderFields.Types).toEqual(unmapped.Types);

@@ -56,7 +56,10 @@ describe('isIntactQuarantine', () => {
     ['Egress was dropped from the policy types', { policyTypes: ['Ingress'] }],
     ['the selector was widened to every pod', { podSelector: {} }],
     ['the selector points at another incident', { podSelector: { matchLabels: { 'pivotguard.io/quarantine': 'inc-2' } } }],
-    ['a selector expression was added', { podSelector: { matchLabels: { 'pivotguard.io/quarantine': 'inc-1' }, matchExpressions: [{ key: 'a', operator: 'Exists' }] } }],
+    [
+      'a selector expression was added',
+      { podSelector: { matchLabels: { 'pivotguard.io/quarantine': 'inc-1' }, matchExpressions: [{ key: 'a', operator: 'Exists' }] } },
+    ],
   ])('rejects it when %s', (_case, change) => {
     expect(isIntactQuarantine({ metadata: wanted.metadata, spec: { ...wanted.spec, ...change } }, wanted)).toBe(false);
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction } from '#core/model/incident';
-import { type ApprovalRequest, type IncidentResponse, actionKey, openResponse, uncoveredPlan, withApprovalRequested, withExecution } from '#core/respond/response';
+import {
+  type ApprovalRequest,
+  type IncidentResponse,
+  actionKey,
+  openResponse,
+  uncoveredPlan,
+  withApprovalRequested,
+  withExecution,
+} from '#core/respond/response';
 
 const ROLE = 'arn:aws:iam::111122223333:role/checkout-irsa';
 const POD = 'prod-east/payments/checkout-7d9f8b6c5-x2k4q';
@@ -25,9 +33,20 @@ describe('what earlier executions covered', () => {
   });
 
   it('leaves of a plan only what no execution took on', () => {
-    const response = withExecution(opened, { execution: 'inc-1', startedAt: NOW, dryRun: false, covers: [isolate, revokeOwn, scaleDown].map(actionKey) }, 'first');
-    expect(uncoveredPlan({ automatic: [isolate, revokeBoth], approval: [scaleDown, restart] }, response)).toEqual({ automatic: [revokeBoth], approval: [restart] });
-    const extended = withExecution(response, { execution: 'inc-1-0a1b2c3d', startedAt: NOW, dryRun: false, covers: [revokeBoth, restart].map(actionKey) }, 'revision');
+    const response = withExecution(
+      opened,
+      { execution: 'inc-1', startedAt: NOW, dryRun: false, covers: [isolate, revokeOwn, scaleDown].map(actionKey) },
+      'first',
+    );
+    expect(uncoveredPlan({ automatic: [isolate, revokeBoth], approval: [scaleDown, restart] }, response)).toEqual({
+      automatic: [revokeBoth],
+      approval: [restart],
+    });
+    const extended = withExecution(
+      response,
+      { execution: 'inc-1-0a1b2c3d', startedAt: NOW, dryRun: false, covers: [revokeBoth, restart].map(actionKey) },
+      'revision',
+    );
     expect(uncoveredPlan({ automatic: [isolate, revokeBoth], approval: [scaleDown, restart] }, extended)).toEqual({ automatic: [], approval: [] });
   });
 
@@ -39,10 +58,18 @@ describe('what earlier executions covered', () => {
 
   it('records each execution once, keeping what was recorded at its start and adding its finish', () => {
     const started = withExecution(opened, { execution: 'inc-1', startedAt: NOW, dryRun: false, covers: ['a'] }, 'first');
-    const finished = withExecution(started, { execution: 'inc-1', startedAt: '2026-11-21T02:00:00.000Z', dryRun: false, covers: ['b'], finishedAt: '2026-11-21T03:05:00.000Z' }, 'first');
+    const finished = withExecution(
+      started,
+      { execution: 'inc-1', startedAt: '2026-11-21T02:00:00.000Z', dryRun: false, covers: ['b'], finishedAt: '2026-11-21T03:05:00.000Z' },
+      'first',
+    );
     expect(finished.workflow).toEqual({ execution: 'inc-1', startedAt: NOW, dryRun: false, covers: ['a'], finishedAt: '2026-11-21T03:05:00.000Z' });
     const revised = withExecution(finished, { execution: 'inc-1-r', startedAt: NOW, dryRun: false, covers: ['c'] }, 'revision');
-    const again = withExecution(revised, { execution: 'inc-1-r', startedAt: NOW, dryRun: false, covers: ['c'], finishedAt: '2026-11-21T03:06:00.000Z' }, 'revision');
+    const again = withExecution(
+      revised,
+      { execution: 'inc-1-r', startedAt: NOW, dryRun: false, covers: ['c'], finishedAt: '2026-11-21T03:06:00.000Z' },
+      'revision',
+    );
     expect(again.workflow).toEqual(finished.workflow);
     expect(again.revisions).toEqual([{ execution: 'inc-1-r', startedAt: NOW, dryRun: false, covers: ['c'], finishedAt: '2026-11-21T03:06:00.000Z' }]);
   });
@@ -55,7 +82,10 @@ describe('one approval wait at a time', () => {
     expect(taken).toEqual({ joined: { ...waiting.approval, proposed: [scaleDown, restart] }, added: [restart] });
     expect(response.approval).toEqual({ ...waiting.approval, proposed: [scaleDown, restart] });
     // Retried, it adds nothing and changes nothing.
-    expect(withApprovalRequested(response, request('inc-1-r', [scaleDown, restart]), NOW)).toEqual({ response, taken: { joined: response.approval, added: [] } });
+    expect(withApprovalRequested(response, request('inc-1-r', [scaleDown, restart]), NOW)).toEqual({
+      response,
+      taken: { joined: response.approval, added: [] },
+    });
   });
 
   it('keeps the request an execution opened already when its step is retried', () => {

@@ -50,13 +50,10 @@ describe('proposeSuppression', () => {
 
   it('covers every rule on the role when a role alone makes the incident', async () => {
     const incident = await pivotIncident();
-    const roleOnly = withSignals(
-      { ...incident, workload: { ...incident.workload, namespace: null, image: null } },
-      [
-        { rule: 'cloudtrail.discovery', source: 'cloudtrail' },
-        { rule: 'cloudtrail.secret-read', source: 'cloudtrail' },
-      ],
-    );
+    const roleOnly = withSignals({ ...incident, workload: { ...incident.workload, namespace: null, image: null } }, [
+      { rule: 'cloudtrail.discovery', source: 'cloudtrail' },
+      { rule: 'cloudtrail.secret-read', source: 'cloudtrail' },
+    ]);
     expect(proposeSuppression(roleOnly, NOW)).toMatchObject({ rule: EVERY_RULE, scope: { roleArn: ROLE_ARN } });
   });
 

@@ -24,7 +24,8 @@ const config = configSchema.parse({});
 function busyEvents(options: { records: number; start: string; recordsPerHour?: number }): SecurityEvent[] {
   const out = emptyOutput();
   let line = 0;
-  for (const text of generateBusyCluster({ ...options, includeFindings: true })) normalizeValue(JSON.parse(text), ++line, { file: 'busy', defaultCluster: CLUSTER }, out);
+  for (const text of generateBusyCluster({ ...options, includeFindings: true }))
+    normalizeValue(JSON.parse(text), ++line, { file: 'busy', defaultCluster: CLUSTER }, out);
   return out.events;
 }
 
@@ -47,7 +48,8 @@ async function differences(batches: readonly SecurityEvent[][], store: Store): P
     for (const incident of mine.incidents) {
       compared++;
       const expected = full.incidents.find((each) => each.id === incident.id);
-      if (JSON.stringify(expected) !== JSON.stringify(incident)) problems.push(`batch ${index}: incident ${incident.id} ${expected ? 'differs' : 'is not in the full correlation'}`);
+      if (JSON.stringify(expected) !== JSON.stringify(incident))
+        problems.push(`batch ${index}: incident ${incident.id} ${expected ? 'differs' : 'is not in the full correlation'}`);
     }
     const changed = new Set(mine.changes.map(changeKey));
     for (const change of full.changes) if (!changed.has(changeKey(change))) problems.push(`batch ${index}: missed ${changeKey(change)}`);
@@ -134,7 +136,10 @@ describe('correlating only what a batch can change, on DynamoDB', () => {
     const events = [...background, ...pivots].sort((a, b) => a.time - b.time);
     // The pivots' records arrive in any order, each where another of them would have been.
     const places = events.flatMap((event, index) => (pivots.has(event) ? [index] : []));
-    const moved = shuffle(places.map((index) => events[index]!), 5);
+    const moved = shuffle(
+      places.map((index) => events[index]!),
+      5,
+    );
     places.forEach((index, at) => {
       events[index] = moved[at]!;
     });

@@ -40,7 +40,10 @@ describe('DynamoDbResponseStore on a DynamoDB-compatible server', () => {
     await store().updateResponse('inc-1', () => openResponse('inc-1', '2026-11-21T03:00:00Z'));
     await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
-        store().updateResponse('inc-1', (current) => ({ ...current!, alerts: [...current!.alerts, { at: `2026-11-21T03:00:0${index}Z`, kind: 'escalated' as const, severity: 'high' }] })),
+        store().updateResponse('inc-1', (current) => ({
+          ...current!,
+          alerts: [...current!.alerts, { at: `2026-11-21T03:00:0${index}Z`, kind: 'escalated' as const, severity: 'high' }],
+        })),
       ),
     );
     const stored = (await store().getResponse('inc-1'))!;

@@ -109,7 +109,9 @@ describe('DynamoDbStore graph nodes', () => {
     const role = nodeKey.role('111122223333', 'checkout');
     const writers = Array.from({ length: 16 }, () => new DynamoDbStore({ client: db.client, tableName, retention }));
     const learned = await Promise.all(
-      writers.map((writer, index) => writer.applyFacts([{ key: role, time: start + index, eventId: `e${index}`, edges: [nodeKey.session('111122223333', 'checkout', `s${index}`)] }])),
+      writers.map((writer, index) =>
+        writer.applyFacts([{ key: role, time: start + index, eventId: `e${index}`, edges: [nodeKey.session('111122223333', 'checkout', `s${index}`)] }]),
+      ),
     );
     expect(learned.every((keys) => keys.has(role))).toBe(true);
     const node = (await store.getNodes([role])).get(role)!;
@@ -136,16 +138,26 @@ describe('DynamoDbStore signals', () => {
   it('leaves exactly one item per signal when revisions race', async () => {
     const { store, tableName, raw } = await freshStore();
     const writers = Array.from({ length: 12 }, () => new DynamoDbStore({ client: db.client, tableName, retention }));
-    const revisions = shuffle(Array.from({ length: 12 }, (_, index) => index + 1), 7);
+    const revisions = shuffle(
+      Array.from({ length: 12 }, (_, index) => index + 1),
+      7,
+    );
     await Promise.all(writers.map((writer, index) => writer.putSignals([signal({ revision: revisions[index]!, time: start + revisions[index]! * 1000 })])));
     expect((await store.signalsBetween(0, Number.MAX_SAFE_INTEGER)).map((kept) => kept.revision)).toEqual([12]);
-    const items = await raw.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'signals' } }));
+    const items = await raw.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'signals' } }),
+    );
     expect(items.Items).toHaveLength(1);
   });
 
   it('returns the signals whose time is in [from, to], and forgets deleted ones', async () => {
     const { store, tableName, raw } = await freshStore();
-    await store.putSignals([signal({ id: 'a', time: 1000 }), signal({ id: 'b', time: 2000 }), signal({ id: 'c', time: 2000 }), signal({ id: 'd', time: 3000 })]);
+    await store.putSignals([
+      signal({ id: 'a', time: 1000 }),
+      signal({ id: 'b', time: 2000 }),
+      signal({ id: 'c', time: 2000 }),
+      signal({ id: 'd', time: 3000 }),
+    ]);
     const ids = async (from: number, to: number) => (await store.signalsBetween(from, to)).map((kept) => kept.id).sort();
     expect(await ids(2000, 2000)).toEqual(['b', 'c']);
     expect(await ids(1000, 2999)).toEqual(['a', 'b', 'c']);
@@ -168,7 +180,9 @@ describe('DynamoDbStore signals', () => {
     const padding = randomBytes(12_000).toString('base64');
     const signals = Array.from({ length: 120 }, (_, index) => signal({ id: `s${index}`, time: start + index, evidence: { padding } }));
     await store.putSignals(signals);
-    const firstPage = await raw.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'signals' } }));
+    const firstPage = await raw.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'signals' } }),
+    );
     expect(firstPage.LastEvaluatedKey).toBeDefined();
     const kept = await store.signalsBetween(start, start + 119);
     expect(kept.map((each) => each.id).sort()).toEqual(signals.map((each) => each.id).sort());

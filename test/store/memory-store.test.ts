@@ -39,7 +39,19 @@ describe('MemoryStore retention (event time, like a DynamoDB TTL)', () => {
 
   it('keeps the newest revision of a signal', async () => {
     const store = new MemoryStore({ graphRetentionMs: HOUR, windowMs: 24 * 3600_000 });
-    const signal = { id: 's', rule: 'r', title: 't', source: 'guardduty' as const, time: 1, eventId: 'f', summary: 'count 1', severity: 'high' as const, objective: { tactic: 'x', technique: 'y' }, subject: {}, evidence: {} };
+    const signal = {
+      id: 's',
+      rule: 'r',
+      title: 't',
+      source: 'guardduty' as const,
+      time: 1,
+      eventId: 'f',
+      summary: 'count 1',
+      severity: 'high' as const,
+      objective: { tactic: 'x', technique: 'y' },
+      subject: {},
+      evidence: {},
+    };
     await store.putSignals([{ ...signal, revision: 2, summary: 'count 3' }]);
     await store.putSignals([{ ...signal, revision: 1 }]);
     expect((await store.signalsBetween(0, 10)).map((kept) => kept.summary)).toEqual(['count 3']);

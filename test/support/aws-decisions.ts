@@ -26,7 +26,10 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export class DeployedTemplate {
   readonly resources: Record<string, Resource>;
 
-  constructor(template: Template | Record<string, unknown>, readonly region = REGION) {
+  constructor(
+    template: Template | Record<string, unknown>,
+    readonly region = REGION,
+  ) {
     const json = ('toJSON' in template && typeof template.toJSON === 'function' ? template.toJSON() : template) as { Resources: Record<string, Resource> };
     this.resources = json.Resources;
   }
@@ -173,13 +176,17 @@ export class DeployedTemplate {
     if (holders[Type]) {
       const [policyType, listKey] = holders[Type]!;
       const statements = Object.values(this.resources)
-        .filter((resource) => resource.Type === policyType && ((resource.Properties?.[listKey] ?? []) as { Ref?: string }[]).some((ref) => ref.Ref === logicalId))
+        .filter(
+          (resource) => resource.Type === policyType && ((resource.Properties?.[listKey] ?? []) as { Ref?: string }[]).some((ref) => ref.Ref === logicalId),
+        )
         .flatMap((resource) => (this.resolve(resource.Properties!.PolicyDocument as Json) as { Statement: Json[] }).Statement);
       return statements.length ? { Version: '2012-10-17', Statement: statements } : undefined;
     }
     if (Type === 'AWS::Events::EventBus') {
       const statements = Object.values(this.resources)
-        .filter((resource) => resource.Type === 'AWS::Events::EventBusPolicy' && this.resolve(resource.Properties?.EventBusName as Json) === this.nameOf(logicalId))
+        .filter(
+          (resource) => resource.Type === 'AWS::Events::EventBusPolicy' && this.resolve(resource.Properties?.EventBusName as Json) === this.nameOf(logicalId),
+        )
         .map((resource) => this.resolve(resource.Properties!.Statement as Json));
       return statements.length ? { Version: '2012-10-17', Statement: statements } : undefined;
     }

@@ -11,7 +11,16 @@ const ec2Event = {
   time: '2017-12-22T18:43:48Z',
   region: 'us-west-1',
   resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0', 'arn:aws:ec2:us-west-1:123456789012:instance/i-2'],
-  detail: { 'instance-id': 'i-1234567890abcdef0', state: 'terminated', c: { d: 5 }, ip: '10.0.0.255', tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] },
+  detail: {
+    'instance-id': 'i-1234567890abcdef0',
+    state: 'terminated',
+    c: { d: 5 },
+    ip: '10.0.0.255',
+    tags: [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ],
+  },
 };
 
 describe('the local EventBridge pattern evaluator', () => {

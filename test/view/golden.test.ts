@@ -49,18 +49,25 @@ describe('the email alert', () => {
   });
 
   it('for an escalation, with an approval link', async () => {
-    const { subject, body } = alertText({ incident: pivot, change: 'escalated', previousSeverity: 'high' }, { approveHint: 'Approve or dismiss: https://approve.example/i?t=abc' });
+    const { subject, body } = alertText(
+      { incident: pivot, change: 'escalated', previousSeverity: 'high' },
+      { approveHint: 'Approve or dismiss: https://approve.example/i?t=abc' },
+    );
     await expect(`Subject: ${subject}\n\n${body}`).toMatchFileSnapshot(`${GOLDEN}/email-pivot-escalated.txt`);
   });
 });
 
 describe('the approval page', () => {
   it('while a step waits for approval', async () => {
-    await expect(renderIncidentPage({ incident: pivot, response: pending, token: TOKEN, now: NOW, nonce: NONCE })).toMatchFileSnapshot(`${GOLDEN}/approval-page-pivot.html`);
+    await expect(renderIncidentPage({ incident: pivot, response: pending, token: TOKEN, now: NOW, nonce: NONCE })).toMatchFileSnapshot(
+      `${GOLDEN}/approval-page-pivot.html`,
+    );
   });
 
   it('before anything was recorded', async () => {
-    await expect(renderIncidentPage({ incident: pivot, response: undefined, token: TOKEN, now: NOW })).toMatchFileSnapshot(`${GOLDEN}/approval-page-fresh.html`);
+    await expect(renderIncidentPage({ incident: pivot, response: undefined, token: TOKEN, now: NOW })).toMatchFileSnapshot(
+      `${GOLDEN}/approval-page-fresh.html`,
+    );
   });
 });
 
@@ -95,7 +102,11 @@ describe('the Security Hub finding', () => {
 describe('the monthly review', () => {
   it('tells the pivot in four paragraphs', async () => {
     const narrative = incidentNarrative(pivot, pending);
-    await expect(`${Object.entries(narrative).map(([part, text]) => `${part}: ${text}`).join('\n\n')}\n`).toMatchFileSnapshot(`${GOLDEN}/narrative-pivot.txt`);
+    await expect(
+      `${Object.entries(narrative)
+        .map(([part, text]) => `${part}: ${text}`)
+        .join('\n\n')}\n`,
+    ).toMatchFileSnapshot(`${GOLDEN}/narrative-pivot.txt`);
   });
 
   it('tells the pivot at each point of its handling', async () => {

@@ -22,7 +22,13 @@ describe('incidentView of the container-to-cloud pivot', () => {
 
   it('lists where, in the order every rendering shows it, the namespace with its criticality', () => {
     const { where } = incidentView(pivot);
-    expect(where).toMatchObject({ cluster: 'prod-east', namespace: 'payments', namespaceCriticality: 'standard', pod: 'checkout-7d9f8b6c5-x2k4q', imageDigest: null });
+    expect(where).toMatchObject({
+      cluster: 'prod-east',
+      namespace: 'payments',
+      namespaceCriticality: 'standard',
+      pod: 'checkout-7d9f8b6c5-x2k4q',
+      imageDigest: null,
+    });
     expect(where.fields.map((field) => field.key)).toEqual(['cluster', 'namespace', 'pod', 'owner', 'serviceAccount', 'node', 'image']);
     expect(where.fields.find((field) => field.key === 'namespace')!.value).toBe('payments (standard)');
   });
@@ -92,7 +98,10 @@ describe('incidentView with a response', () => {
 
   it('pairs a step with the undo that settled it and offers it no more', () => {
     const pending = pendingResponse(pivot);
-    const response = incidentView(pivot, { ...pending, undone: [{ action: 'isolate-pod', target: POD, at: '2026-11-21T02:50:00Z', by: 'bob', result: 'undone', detail: 'quarantine removed' }] }).response!;
+    const response = incidentView(pivot, {
+      ...pending,
+      undone: [{ action: 'isolate-pod', target: POD, at: '2026-11-21T02:50:00Z', by: 'bob', result: 'undone', detail: 'quarantine removed' }],
+    }).response!;
     expect(response.actions[1]!.reversal).toMatchObject({ by: 'bob', result: 'undone' });
     expect(response.undoable.map((entry) => entry.action.code)).toEqual(['revoke-role-sessions']);
   });

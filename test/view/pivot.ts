@@ -34,7 +34,16 @@ export async function pivotIncident(): Promise<Incident> {
 }
 
 function record(incident: Incident, action: ActionRecord['action'], target: string, undo: ActionRecord['undo']): ActionRecord {
-  return { action, incidentId: incident.id, target, startedAt: '2026-11-21T02:30:00Z', finishedAt: '2026-11-21T02:30:02Z', result: 'applied', detail: `${action} done`, undo };
+  return {
+    action,
+    incidentId: incident.id,
+    target,
+    startedAt: '2026-11-21T02:30:00Z',
+    finishedAt: '2026-11-21T02:30:02Z',
+    result: 'applied',
+    detail: `${action} done`,
+    undo,
+  };
 }
 
 /** Evidence, isolation and revocation ran; restarting the pod waits for approval. */
@@ -49,7 +58,11 @@ export function pendingResponse(incident: Incident): IncidentResponse {
       label: 'pivotguard.io/quarantine',
       networkPolicy: `pivotguard-quarantine-${incident.id}`,
     }),
-    record(incident, 'revoke-role-sessions', ROLE_ARN, { kind: 'delete-role-policy', roleName: 'checkout-irsa', policyName: `pivotguard-revoke-${incident.id}` }),
+    record(incident, 'revoke-role-sessions', ROLE_ARN, {
+      kind: 'delete-role-policy',
+      roleName: 'checkout-irsa',
+      policyName: `pivotguard-revoke-${incident.id}`,
+    }),
   ]);
   return {
     ...ran,

@@ -56,9 +56,15 @@ export async function deployedAnalyzer(dynalite: DynaliteProcess, config: Config
     return {};
   };
   mockClient(SQSClient).on(SendMessageCommand).resolves({ MessageId: 'dead-letter' });
-  mockClient(SNSClient).on(PublishCommand).callsFake(() => ({ ...publishedAt(), MessageId: 'alert' }));
-  mockClient(EventBridgeClient).on(PutEventsCommand).callsFake(() => ({ ...publishedAt(), FailedEntryCount: 0, Entries: [{ EventId: 'alert' }] }));
-  mockClient(SFNClient).on(StartExecutionCommand).resolves({ executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:pivotguard-containment:bench`, startDate: new Date() });
+  mockClient(SNSClient)
+    .on(PublishCommand)
+    .callsFake(() => ({ ...publishedAt(), MessageId: 'alert' }));
+  mockClient(EventBridgeClient)
+    .on(PutEventsCommand)
+    .callsFake(() => ({ ...publishedAt(), FailedEntryCount: 0, Entries: [{ EventId: 'alert' }] }));
+  mockClient(SFNClient)
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:pivotguard-containment:bench`, startDate: new Date() });
   const iam = mockClient(IAMClient);
   iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyName: 'AmazonS3ReadOnlyAccess' }], IsTruncated: false });
   iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
@@ -81,7 +87,11 @@ export async function deployedAnalyzer(dynalite: DynaliteProcess, config: Config
     powertools: { logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'pivotguard-bench' }), tracer: new Tracer({ enabled: false }) },
     clock: () => new Date(now),
     responses: new DynamoDbResponseStore({ client, tableName: STATE_TABLE, clock: () => new Date(now) }),
-    containment: new StepFunctionsStarter(new SFNClient({}), `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:pivotguard-containment`, 'https://approve.example.com/'),
+    containment: new StepFunctionsStarter(
+      new SFNClient({}),
+      `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:pivotguard-containment`,
+      'https://approve.example.com/',
+    ),
   });
   return {
     meter,

@@ -33,7 +33,10 @@ export async function startDynaliteProcess(): Promise<DynaliteProcess> {
     endpoint,
     newClient,
     createTable: async (name, partitionKey, sortKey) => {
-      const keys: KeySchemaElement[] = [{ AttributeName: partitionKey, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : [])];
+      const keys: KeySchemaElement[] = [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+      ];
       await admin.send(
         new CreateTableCommand({
           TableName: name,

@@ -34,7 +34,8 @@ export class ContainmentDesk implements ApprovalDesk {
     const approval = (await this.deps.responses.getResponse(incidentId))?.approval;
     if (!approval) return { ok: false, reason: `nothing of ${incidentId} is waiting for approval` };
     if (nonce !== undefined && nonce !== approval.nonce) return { ok: false, reason: 'this link belongs to an earlier approval request; use the latest email' };
-    if (approval.decision) return { ok: false, reason: `already ${approval.decision} by ${approval.decidedBy ?? 'someone'} at ${approval.decidedAt ?? 'an unknown time'}` };
+    if (approval.decision)
+      return { ok: false, reason: `already ${approval.decision} by ${approval.decidedBy ?? 'someone'} at ${approval.decidedAt ?? 'an unknown time'}` };
     const at = this.clock().toISOString();
     if (at > approval.expiresAt) return { ok: false, reason: `the approval expired at ${approval.expiresAt}; nothing disruptive ran` };
     const token = await this.deps.responses.takeApprovalToken(incidentId, approval.nonce);
@@ -58,7 +59,11 @@ export class ContainmentDesk implements ApprovalDesk {
     return { ok: true, response: decided };
   }
 
-  private settle(incidentId: string, nonce: string, decided: Required<Pick<ApprovalRequest, 'decision' | 'decidedBy' | 'decidedAt'>>): Promise<IncidentResponse> {
+  private settle(
+    incidentId: string,
+    nonce: string,
+    decided: Required<Pick<ApprovalRequest, 'decision' | 'decidedBy' | 'decidedAt'>>,
+  ): Promise<IncidentResponse> {
     return this.deps.responses.updateResponse(incidentId, (current) => {
       const base = current ?? openResponse(incidentId, decided.decidedAt);
       return base.approval?.nonce === nonce ? { ...base, approval: { ...base.approval, ...decided } } : base;

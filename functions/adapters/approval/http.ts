@@ -84,7 +84,10 @@ export function approvalPageHandler(deps: ApprovalPageDeps): (event: APIGatewayP
       case 'reject': {
         const result = await deps.desk.decide({ incidentId, nonce: claim.nonce, decision: form.op, by: form.by });
         if (!result.ok) throw new RequestRefused(409, result.reason);
-        return reply(200, renderResultPage({ title: form.op === 'approve' ? 'Approved' : 'Rejected', lines: decisionLines(result.response, form.op, form.by, now), token }));
+        return reply(
+          200,
+          renderResultPage({ title: form.op === 'approve' ? 'Approved' : 'Rejected', lines: decisionLines(result.response, form.op, form.by, now), token }),
+        );
       }
       case 'undo': {
         const records = await deps.desk.undo({ incidentId, by: form.by, ...(form.action ? { action: form.action } : {}) });
@@ -107,10 +110,17 @@ export function approvalPageHandler(deps: ApprovalPageDeps): (event: APIGatewayP
       // HEAD answers like GET (same status and headers) without a body; it reads, never changes.
       if (method === 'HEAD') return { ...(await view(event)), body: '' };
       if (method === 'POST') return await act(event);
-      return { ...reply(405, renderErrorPage({ status: 405, reason: 'This page can only be viewed, or answered with its own forms.' })), headers: { ...SECURITY_HEADERS, allow: ALLOWED_METHODS } };
+      return {
+        ...reply(405, renderErrorPage({ status: 405, reason: 'This page can only be viewed, or answered with its own forms.' })),
+        headers: { ...SECURITY_HEADERS, allow: ALLOWED_METHODS },
+      };
     } catch (error) {
       const refused =
-        error instanceof RequestRefused ? error : error instanceof InvalidTransition ? new RequestRefused(409, `Nothing was changed: ${error.message}.`) : undefined;
+        error instanceof RequestRefused
+          ? error
+          : error instanceof InvalidTransition
+            ? new RequestRefused(409, `Nothing was changed: ${error.message}.`)
+            : undefined;
       if (!refused) log('approval page: request failed', error);
       const result = refused
         ? reply(refused.status, renderErrorPage(refused))
@@ -147,7 +157,11 @@ const formSchema = z.discriminatedUnion(
   [
     z.object({ op: z.literal('approve'), by }),
     z.object({ op: z.literal('reject'), by }),
-    z.object({ op: z.literal('undo'), by, action: z.enum(ACTION_NAMES, { error: `The action to undo must be one of: ${ACTION_NAMES.join(', ')}.` }).optional() }),
+    z.object({
+      op: z.literal('undo'),
+      by,
+      action: z.enum(ACTION_NAMES, { error: `The action to undo must be one of: ${ACTION_NAMES.join(', ')}.` }).optional(),
+    }),
     z.object({ op: z.literal('resolve'), by }),
     z.object({
       op: z.literal('dismiss'),
@@ -196,7 +210,9 @@ function statusLines(response: IncidentResponse, by: string, now: Date): string[
   ];
   const suppression = response.proposedSuppression;
   if (response.status === 'false-positive' && suppression && !suppression.accepted) {
-    const scope = Object.entries(suppression.scope).map(([key, value]) => `${key} ${value}`).join(', ');
+    const scope = Object.entries(suppression.scope)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ');
     lines.push(`Proposed suppression: rule ${suppression.rule}${scope ? ` for ${scope}` : ''} until ${utc(suppression.expiresAt)} (not yet accepted).`);
   }
   return lines;

@@ -25,7 +25,9 @@ export class StepFunctionsDecisions implements WorkflowDecisions {
   }
 
   async reject(taskToken: string, decision: { by: string; at: string }): Promise<void> {
-    await this.send(() => this.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Rejected', cause: `rejected by ${decision.by} at ${decision.at}`.slice(0, 256) })));
+    await this.send(() =>
+      this.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Rejected', cause: `rejected by ${decision.by} at ${decision.at}`.slice(0, 256) })),
+    );
   }
 
   private async send(call: () => Promise<unknown>): Promise<void> {

@@ -54,4 +54,3 @@ export function remoteUndo(lambda: LambdaClient, functionName: string) {
     return JSON.parse(text) as UndoneRecord[];
   };
 }
-

@@ -115,7 +115,8 @@ export class EvidenceLocker {
     const place = `s3://${this.options.bucket}/${evidencePrefix(input.incident.id, input.capturedAt)}`;
     const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
 
-    if (input.dryRun) return result(record('dry-run', `would write ${files.length} object(s), ${totalBytes} bytes, and a manifest to ${place}`), planned, files.map(objectOf));
+    if (input.dryRun)
+      return result(record('dry-run', `would write ${files.length} object(s), ${totalBytes} bytes, and a manifest to ${place}`), planned, files.map(objectOf));
 
     const retainUntil = new Date(input.capturedAt.getTime() + this.retentionDays * DAY_MS);
     let stored: StoredFile[];
@@ -123,7 +124,14 @@ export class EvidenceLocker {
     try {
       stored = await inBatches(files, PARALLEL_WRITES, (file) => this.put(file, retainUntil));
       // The manifest goes last, listing the keys actually written: its presence means every object it lists is stored.
-      manifest = await this.put(evidenceManifestFile(input.incident.id, input.capturedAt, stored.map(({ file }) => file)), retainUntil);
+      manifest = await this.put(
+        evidenceManifestFile(
+          input.incident.id,
+          input.capturedAt,
+          stored.map(({ file }) => file),
+        ),
+        retainUntil,
+      );
     } catch (error) {
       const reason = failureReason(error);
       if (reason) return result(record('failed', `evidence not fully stored under ${place}: ${reason}`), planned, files.map(objectOf));
@@ -132,13 +140,19 @@ export class EvidenceLocker {
     const outcomes = [...stored, manifest];
     const objects = stored.map(({ file }) => objectOf(file));
     const written = outcomes.filter((outcome) => outcome.written).length;
-    if (written === 0) return result(record('already-applied', `all ${files.length} object(s) and the manifest were already stored under ${place}`), manifest.file, objects);
+    if (written === 0)
+      return result(record('already-applied', `all ${files.length} object(s) and the manifest were already stored under ${place}`), manifest.file, objects);
     const lock = this.options.objectLock ? `, retained (GOVERNANCE) until ${retainUntil.toISOString()}` : '';
     const existing = outcomes.length - written;
     const beside = outcomes.filter((outcome) => outcome.beside).length;
-    const again = [existing > 0 ? `${existing} already there` : '', beside > 0 ? `${beside} beside an earlier, different version` : ''].filter(Boolean).join(', ');
+    const again = [existing > 0 ? `${existing} already there` : '', beside > 0 ? `${beside} beside an earlier, different version` : '']
+      .filter(Boolean)
+      .join(', ');
     return result(
-      record('applied', `stored ${files.length} object(s), ${totalBytes} bytes, and manifest sha256 ${manifest.file.sha256} under ${place}${again ? ` (${again})` : ''}${lock}`),
+      record(
+        'applied',
+        `stored ${files.length} object(s), ${totalBytes} bytes, and manifest sha256 ${manifest.file.sha256} under ${place}${again ? ` (${again})` : ''}${lock}`,
+      ),
       manifest.file,
       objects,
     );

@@ -14,6 +14,9 @@ export function executionName(incidentId: string): string {
  * redelivered batch that would add the same actions finds it exists and does nothing twice.
  */
 export function revisionName(incidentId: string, actionKeys: readonly string[]): string {
-  const digest = createHash('sha256').update([...actionKeys].sort().join('\n')).digest('hex').slice(0, DIGEST_CHARS);
+  const digest = createHash('sha256')
+    .update([...actionKeys].sort().join('\n'))
+    .digest('hex')
+    .slice(0, DIGEST_CHARS);
   return `${executionName(incidentId).slice(0, MAX_NAME - DIGEST_CHARS - 1)}-${digest}`;
 }

@@ -1,10 +1,4 @@
-import {
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  type IAMClient,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { parseRoleArn } from '#core/model/arn';
 import { type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
 import {

@@ -7,7 +7,8 @@ import { type StepView, incidentView } from '#core/view/incident-view';
 export function planMessage(incident: Incident, dryRun: boolean, revision: boolean): string {
   const view = incidentView(incident);
   // Action codes, as `pivotguard undo INCIDENT ACTION` takes them.
-  const list = (steps: readonly StepView[]) => (steps.length ? steps.map((step) => `- ${step.action.code} ${step.target}${step.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing');
+  const list = (steps: readonly StepView[]) =>
+    steps.length ? steps.map((step) => `- ${step.action.code} ${step.target}${step.dryRun ? ' (dry run)' : ''}`).join('\n') : '- nothing';
   return [
     ...(dryRun ? ['DRY RUN: nothing will be changed; every step records what it would do.'] : []),
     revision

@@ -36,7 +36,7 @@ type ErrorOutput = { Error?: string; Cause?: string };
 
 /** What each state of the containment workflow asks the handler to do, plus undo from people. */
 export type StepPayload =
-  | ({ step: 'capture-evidence'; /** `$$.Execution.StartTime` */ startedAt?: string } & InWorkflow)
+  | ({ step: 'capture-evidence' /** `$$.Execution.StartTime` */; startedAt?: string } & InWorkflow)
   | ({ step: 'notify'; evidence: unknown } & InWorkflow)
   | ({ step: 'run-action'; action: PlannedAction; approval?: ApprovalOutcome } & InWorkflow)
   | ({ step: 'action-failed'; action: PlannedAction; error: ErrorOutput } & InWorkflow)
@@ -110,7 +110,14 @@ export function containmentSteps(deps: ContainmentDeps) {
 
   const runAction = async (incident: Incident, action: PlannedAction, dryRun: boolean, approval: ApprovalOutcome | undefined): Promise<ActionRecord> => {
     const { workload } = incident;
-    const target = { incidentId: incident.id, cluster: workload.cluster ?? '', namespace: workload.namespace ?? undefined, pod: workload.pod ?? undefined, node: workload.node ?? undefined, dryRun };
+    const target = {
+      incidentId: incident.id,
+      cluster: workload.cluster ?? '',
+      namespace: workload.namespace ?? undefined,
+      pod: workload.pod ?? undefined,
+      node: workload.node ?? undefined,
+      dryRun,
+    };
     return ACTION_ADAPTERS[action.action].run({
       incident,
       action,
@@ -226,7 +233,11 @@ export function containmentSteps(deps: ContainmentDeps) {
         next = { ...next, approval: { ...ownWait, decision, decidedAt: now(), decidedBy: decision === 'timeout' ? NOBODY_IN_TIME : 'unknown' } };
       }
       const covers = [...plan.automatic, ...plan.approval].map(actionKey);
-      return withExecution(next, { execution, startedAt: payload.incident.lastSeen, dryRun: payload.dryRun, finishedAt: now(), covers }, isRevision(payload) ? 'revision' : 'first');
+      return withExecution(
+        next,
+        { execution, startedAt: payload.incident.lastSeen, dryRun: payload.dryRun, finishedAt: now(), covers },
+        isRevision(payload) ? 'revision' : 'first',
+      );
     });
     await deps.notify(incident, `Containment finished: ${incident.title}`, outcomeMessage(incident, stored, decision));
     return { records: records.length };
@@ -270,7 +281,11 @@ export function containmentSteps(deps: ContainmentDeps) {
         const { action, error } = payload;
         const failed = instant(incident, action, 'failed', `${error.Error ?? 'Error'}: ${error.Cause ?? 'the step failed'}`.slice(0, 500));
         await record(incident, (response) => withActions(response, [failed]));
-        await deps.notify(incident, `Containment step failed: ${incident.title}`, `${actionName(action.action)} on ${action.target} failed for ${incident.id}: ${failed.detail}\nThe other steps go on.`);
+        await deps.notify(
+          incident,
+          `Containment step failed: ${incident.title}`,
+          `${actionName(action.action)} on ${action.target} failed for ${incident.id}: ${failed.detail}\nThe other steps go on.`,
+        );
         return failed;
       }
       case 'record-failure':

@@ -28,7 +28,9 @@ export class StepFunctionsStarter implements ContainmentStarter {
 
   async start(incident: Incident, dryRun: boolean, execution = executionName(incident.id)): Promise<{ execution: string; started: boolean }> {
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: execution, input: executionInput(incident, dryRun, this.approvalUrl) }));
+      await this.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: execution, input: executionInput(incident, dryRun, this.approvalUrl) }),
+      );
       return { execution, started: true };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) return { execution, started: false };

@@ -1,4 +1,9 @@
-import { type CloudWatchLogsClient, paginateDescribeLogGroups, paginateDescribeSubscriptionFilters, type SubscriptionFilter } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  type CloudWatchLogsClient,
+  paginateDescribeLogGroups,
+  paginateDescribeSubscriptionFilters,
+  type SubscriptionFilter,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { type Cluster, DescribeAddonCommand, DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
 import { parse } from 'yaml';
 import { type CheckResult, ask, askIfExists, cannotTell, fail, ok, runCheck, warn } from './check.ts';

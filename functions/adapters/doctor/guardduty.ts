@@ -31,11 +31,21 @@ export async function checkGuardDuty(guardDuty: GuardDutyClient, region: string)
   }
   const detector = await ask('guardduty:GetDetector', () => guardDuty.send(new GetDetectorCommand({ DetectorId: detectorId })));
   if (detector.Status !== 'ENABLED') {
-    return [fail('guardduty/detector', `GuardDuty detector ${detectorId} is suspended in ${region}: no findings`, `aws guardduty update-detector --region ${region} --detector-id ${detectorId} --enable`, { blocking: false })];
+    return [
+      fail(
+        'guardduty/detector',
+        `GuardDuty detector ${detectorId} is suspended in ${region}: no findings`,
+        `aws guardduty update-detector --region ${region} --detector-id ${detectorId} --enable`,
+        { blocking: false },
+      ),
+    ];
   }
   const features = detector.Features ?? [];
   const updateFeature = (feature: string) => `aws guardduty update-detector --region ${region} --detector-id ${detectorId} --features '[${feature}]'`;
-  return [checkEksAuditLogs(features, updateFeature(EKS_AUDIT_LOGS)), checkRuntimeMonitoring(features, (featureName) => updateFeature(runtimeMonitoring(featureName)))];
+  return [
+    checkEksAuditLogs(features, updateFeature(EKS_AUDIT_LOGS)),
+    checkRuntimeMonitoring(features, (featureName) => updateFeature(runtimeMonitoring(featureName))),
+  ];
 }
 
 function checkEksAuditLogs(features: DetectorFeatureConfigurationResult[], fix: string): CheckResult {
@@ -47,8 +57,11 @@ function checkEksAuditLogs(features: DetectorFeatureConfigurationResult[], fix: 
 function checkRuntimeMonitoring(features: DetectorFeatureConfigurationResult[], fixFor: (featureName?: string) => string): CheckResult {
   const id = 'guardduty/runtime-monitoring';
   // EKS_RUNTIME_MONITORING is the older, EKS-only form of RUNTIME_MONITORING; a detector has one or the other.
-  const runtime = features.find((feature) => (feature.Name === 'RUNTIME_MONITORING' || feature.Name === 'EKS_RUNTIME_MONITORING') && feature.Status === 'ENABLED');
-  if (!runtime) return fail(id, 'GuardDuty Runtime Monitoring is off: no process, file or network findings from inside containers', fixFor(), { blocking: false });
+  const runtime = features.find(
+    (feature) => (feature.Name === 'RUNTIME_MONITORING' || feature.Name === 'EKS_RUNTIME_MONITORING') && feature.Status === 'ENABLED',
+  );
+  if (!runtime)
+    return fail(id, 'GuardDuty Runtime Monitoring is off: no process, file or network findings from inside containers', fixFor(), { blocking: false });
   const agentManaged = runtime.AdditionalConfiguration?.some((setting) => setting.Name === 'EKS_ADDON_MANAGEMENT' && setting.Status === 'ENABLED');
   if (agentManaged) return ok(id, 'GuardDuty Runtime Monitoring is on and manages its EKS agent');
   return warn(

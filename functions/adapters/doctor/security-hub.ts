@@ -15,5 +15,7 @@ export async function checkSecurityHub(securityHub: SecurityHubClient, region: s
     (error) => error.code === 'InvalidAccessException' || error.code === 'ResourceNotFoundException',
   );
   if (hub) return ok(ID, `Security Hub is enabled in ${region}`);
-  return fail(ID, `Security Hub is not enabled in ${region}: it would refuse pivotguard's findings`, `aws securityhub enable-security-hub --region ${region}`, { blocking: true });
+  return fail(ID, `Security Hub is not enabled in ${region}: it would refuse pivotguard's findings`, `aws securityhub enable-security-hub --region ${region}`, {
+    blocking: true,
+  });
 }

@@ -58,7 +58,10 @@ export async function checkTrail(cloudTrail: CloudTrailClient, region: string): 
   const home = best.trail.HomeRegion ?? region;
   switch (best.kind) {
     case 'complete':
-      return ok(ID, `${name} logs read and write management events${best.trail.IsMultiRegionTrail ? ' in every region' : ''}${best.trail.IsOrganizationTrail ? ' (organization trail)' : ''}`);
+      return ok(
+        ID,
+        `${name} logs read and write management events${best.trail.IsMultiRegionTrail ? ' in every region' : ''}${best.trail.IsOrganizationTrail ? ' (organization trail)' : ''}`,
+      );
     case 'unreadable':
       return cannotTell(ID, best.error);
     case 'this-region-only':
@@ -76,13 +79,23 @@ export async function checkTrail(cloudTrail: CloudTrailClient, region: string): 
         { blocking: true },
       );
     case 'no-management-events':
-      return fail(ID, `no trail logs management events (${name} logs none): EventBridge receives no CloudTrail management events`, selectorsFix(best.trail, home, best.selectors), {
-        blocking: true,
-      });
+      return fail(
+        ID,
+        `no trail logs management events (${name} logs none): EventBridge receives no CloudTrail management events`,
+        selectorsFix(best.trail, home, best.selectors),
+        {
+          blocking: true,
+        },
+      );
     case 'not-logging':
-      return fail(ID, `no trail is logging (${name} is stopped): EventBridge receives no CloudTrail management events`, `aws cloudtrail start-logging --region ${home} --name ${best.trail.Name}`, {
-        blocking: true,
-      });
+      return fail(
+        ID,
+        `no trail is logging (${name} is stopped): EventBridge receives no CloudTrail management events`,
+        `aws cloudtrail start-logging --region ${home} --name ${best.trail.Name}`,
+        {
+          blocking: true,
+        },
+      );
   }
 }
 
@@ -146,7 +159,7 @@ function isManagementSelector({ FieldSelectors = [] }: AdvancedEventSelector): b
 function selectorsFix(trail: Trail, home: string, style: SelectorStyle): string {
   const selectors = style.advanced ? `--advanced-event-selectors ${ADVANCED_MANAGEMENT_SELECTORS}` : `--event-selectors ${CLASSIC_MANAGEMENT_SELECTORS}`;
   // put-event-selectors replaces every selector of the trail.
-  const keep = style.hasOthers ? '   # add the trail\'s data-event selectors to this list: it replaces them all' : '';
+  const keep = style.hasOthers ? "   # add the trail's data-event selectors to this list: it replaces them all" : '';
   return `aws cloudtrail put-event-selectors --region ${home} --trail-name ${trail.Name} ${selectors}${keep}`;
 }
 

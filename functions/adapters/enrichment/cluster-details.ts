@@ -1,9 +1,4 @@
-import {
-  DescribeClusterCommand,
-  DescribePodIdentityAssociationCommand,
-  type EKSClient,
-  paginateListPodIdentityAssociations,
-} from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, DescribePodIdentityAssociationCommand, type EKSClient, paginateListPodIdentityAssociations } from '@aws-sdk/client-eks';
 
 export interface ClusterFacts {
   name: string;
@@ -43,10 +38,7 @@ export class EksClusterDetails implements ClusterDetails {
 
   async podIdentityRoles(cluster: string, namespace: string, serviceAccount: string): Promise<string[]> {
     const ids: string[] = [];
-    const pages = paginateListPodIdentityAssociations(
-      { client: this.client, pageSize: MAX_ASSOCIATIONS },
-      { clusterName: cluster, namespace, serviceAccount },
-    );
+    const pages = paginateListPodIdentityAssociations({ client: this.client, pageSize: MAX_ASSOCIATIONS }, { clusterName: cluster, namespace, serviceAccount });
     for await (const page of pages) {
       for (const association of page.associations ?? []) if (association.associationId) ids.push(association.associationId);
       break;

@@ -32,9 +32,17 @@ const UNREAD_POLICIES_NOTE = /may do is read from IAM by the deployed stack/;
 export function forBatch(enrichment: Enrichment): Enrichment {
   const { rolePolicies, clusterDetails, sessionBackfill } = enrichment;
   return {
-    rolePolicies: rolePolicies && { policiesOf: once((roleArn: string) => rolePolicies.policiesOf(roleArn), (roleArn) => roleArn) },
+    rolePolicies: rolePolicies && {
+      policiesOf: once(
+        (roleArn: string) => rolePolicies.policiesOf(roleArn),
+        (roleArn) => roleArn,
+      ),
+    },
     clusterDetails: clusterDetails && {
-      describe: once((cluster: string) => clusterDetails.describe(cluster), (cluster) => cluster),
+      describe: once(
+        (cluster: string) => clusterDetails.describe(cluster),
+        (cluster) => cluster,
+      ),
       podIdentityRoles: once(
         (cluster: string, namespace: string, serviceAccount: string) => clusterDetails.podIdentityRoles(cluster, namespace, serviceAccount),
         (cluster, namespace, serviceAccount) => `${cluster}/${namespace}/${serviceAccount}`,
@@ -140,7 +148,7 @@ async function attempt<T>(lookup: () => Promise<T>): Promise<Attempt<T>> {
   try {
     return { ok: true, value: await lookup() };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.name === 'Error' ? error.message : error.name : String(error) };
+    return { ok: false, reason: error instanceof Error ? (error.name === 'Error' ? error.message : error.name) : String(error) };
   }
 }
 

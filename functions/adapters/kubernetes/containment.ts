@@ -326,7 +326,14 @@ export class KubernetesContainment {
       const operation: Operation = { verb: 'get', resource: 'pods/log', group: '', name: pod, namespace };
       try {
         logs[container.name] = await this.attempt(operation, () =>
-          this.core.readNamespacedPodLog({ name: pod, namespace, container: container.name, tailLines: POD_LOG_LINES, limitBytes: POD_LOG_BYTES, timestamps: true }),
+          this.core.readNamespacedPodLog({
+            name: pod,
+            namespace,
+            container: container.name,
+            tailLines: POD_LOG_LINES,
+            limitBytes: POD_LOG_BYTES,
+            timestamps: true,
+          }),
         );
       } catch (error) {
         notes.push(`logs of ${container.name}: ${error instanceof RbacDenied ? forbiddenDetail(error.operation) : (error as Error).message}`);

@@ -62,7 +62,10 @@ export class LocalEvidenceBucket {
         await writeFile(path, command.input.Body as Buffer, { flag: command.input.IfNoneMatch === '*' ? 'wx' : 'w' });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+          name: 'PreconditionFailed',
+          $metadata: { httpStatusCode: 412 },
+        });
       }
       return { VersionId: 'local' };
     }

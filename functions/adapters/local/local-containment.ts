@@ -155,7 +155,9 @@ async function containOne(
   const handlers: Record<string, TaskHandler> = Object.fromEntries(taskStates(definition).map((state) => [state, task]));
   handlers.AwaitApproval = wait.handler;
 
-  say(`containing ${incident.id}${dryRun ? ' (dry run)' : ''}${execution === executionName(incident.id) ? '' : ` (revision ${execution}: the steps earlier replays did not take on)`}`);
+  say(
+    `containing ${incident.id}${dryRun ? ' (dry run)' : ''}${execution === executionName(incident.id) ? '' : ` (revision ${execution}: the steps earlier replays did not take on)`}`,
+  );
   // Each run waits under its own token: a token an interrupted run left recorded is never mistaken for this one.
   const taskToken = `local-${incident.id}-${randomUUID()}`;
   await execute(definition, { incident, dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken });
@@ -178,7 +180,12 @@ function seedCluster(cluster: KubeApiFake, incident: Incident): void {
     const replicaSetUid = standInUid('replicasets', namespace, replicaSet);
     cluster.seed('deployments', { metadata: { name, namespace, uid: deploymentUid }, spec: { replicas: 2 } });
     cluster.seed('replicasets', {
-      metadata: { name: replicaSet, namespace, uid: replicaSetUid, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deploymentUid, controller: true }] },
+      metadata: {
+        name: replicaSet,
+        namespace,
+        uid: replicaSetUid,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deploymentUid, controller: true }],
+      },
       spec: { replicas: 2 },
     });
     podOwner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet, uid: replicaSetUid, controller: true };
@@ -189,7 +196,13 @@ function seedCluster(cluster: KubeApiFake, incident: Incident): void {
     podOwner = { apiVersion: 'apps/v1', kind, name, uid, controller: true };
   }
   cluster.seed('pods', {
-    metadata: { name: pod, namespace, uid: standInUid('pods', namespace, pod), labels: { app: name ?? pod }, ...(podOwner ? { ownerReferences: [podOwner] } : {}) },
+    metadata: {
+      name: pod,
+      namespace,
+      uid: standInUid('pods', namespace, pod),
+      labels: { app: name ?? pod },
+      ...(podOwner ? { ownerReferences: [podOwner] } : {}),
+    },
     spec: { ...(node ? { nodeName: node } : {}), containers: [{ name: 'app', image: incident.workload.image ?? 'unknown' }] },
   });
   cluster.seedLog(namespace, pod, 'app', 'local replay: the cluster is a stand-in; the pod has no real logs\n');

@@ -29,19 +29,27 @@ export interface ExecuteOptions {
 }
 
 /** Runs the definition with every Task state answered by `handlers[stateName]`. */
-export async function execute(definition: Record<string, unknown>, input: unknown, handlers: Record<string, TaskHandler>, options: ExecuteOptions = {}): Promise<unknown> {
+export async function execute(
+  definition: Record<string, unknown>,
+  input: unknown,
+  handlers: Record<string, TaskHandler>,
+  options: ExecuteOptions = {},
+): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } } as never);
-  const execution = machine.run(input as never, {
-    // Step Functions hands a waiting task its token, and every state the execution's name, in the context object.
-    context: {
-      Execution: { Name: options.execution ?? 'local-execution', ...(options.startTime ? { StartTime: options.startTime } : {}) },
-      Task: { Token: options.taskToken ?? 'task-token-1' },
-    },
-    overrides: {
-      taskResourceLocalHandlers: handlers as never,
-      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),
-    },
-  } as never);
+  const execution = machine.run(
+    input as never,
+    {
+      // Step Functions hands a waiting task its token, and every state the execution's name, in the context object.
+      context: {
+        Execution: { Name: options.execution ?? 'local-execution', ...(options.startTime ? { StartTime: options.startTime } : {}) },
+        Task: { Token: options.taskToken ?? 'task-token-1' },
+      },
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])),
+      },
+    } as never,
+  );
   return execution.result;
 }
 

@@ -18,12 +18,7 @@ export function whatChangedAround(
     .map((identity) => parseRoleArn(identity.roleArn))
     .filter((role) => role !== undefined)
     .map((role) => graph.get(nodeKey.role(role.accountId, role.roleName)));
-  const sources = [
-    pod,
-    ...edgesOf(pod, 'workload|').map((key) => graph.get(key)),
-    ...edgesOf(pod, 'sa|').map((key) => graph.get(key)),
-    ...roles,
-  ];
+  const sources = [pod, ...edgesOf(pod, 'workload|').map((key) => graph.get(key)), ...edgesOf(pod, 'sa|').map((key) => graph.get(key)), ...roles];
   const changes: { time: number; description: string }[] = [];
   for (const node of sources) {
     for (const [description, time] of Object.entries(node?.changes ?? {})) {
@@ -41,8 +36,7 @@ export function blastRadiusOf(
   graph: GraphView,
 ): BlastRadius {
   const pod = podKey ? graph.get(podKey) : undefined;
-  const others = (keys: string[]) =>
-    [...new Set(keys)].filter((key) => key !== podKey && graph.get(key)?.attrs.deleted?.value !== true).map(podLabel);
+  const others = (keys: string[]) => [...new Set(keys)].filter((key) => key !== podKey && graph.get(key)?.attrs.deleted?.value !== true).map(podLabel);
   const sameServiceAccount = others([
     ...edgesOf(pod, 'sa|').flatMap((key) => edgesOf(graph.get(key), 'pod|')),
     ...edgesOf(pod, 'webidentity|').flatMap((key) => edgesOf(graph.get(key), 'pod|')),

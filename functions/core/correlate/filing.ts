@@ -53,5 +53,8 @@ const UNRESOLVED: Resolution = { pods: [], sessions: [], nodes: [], anchors: [],
 
 /** Whether any group of these signals could open an incident (index.ts): one strong enough, or a burst of weak probes. */
 export function mayOpenIncident(signals: readonly Signal[]): boolean {
-  return signals.some((signal) => severityRank[signal.severity] >= severityRank.medium) || findBurst(signals.map((signal) => ({ signal, resolution: UNRESOLVED }))) !== undefined;
+  return (
+    signals.some((signal) => severityRank[signal.severity] >= severityRank.medium) ||
+    findBurst(signals.map((signal) => ({ signal, resolution: UNRESOLVED }))) !== undefined
+  );
 }

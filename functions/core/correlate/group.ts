@@ -13,9 +13,7 @@ export interface ResolvedSignal {
  * first, and union-find gives the same components for any order of unions.
  */
 export function groupSignals(signals: ResolvedSignal[], windowMs: number): ResolvedSignal[][] {
-  const sorted = [...signals].sort(
-    (a, b) => a.signal.time - b.signal.time || (a.signal.id < b.signal.id ? -1 : a.signal.id > b.signal.id ? 1 : 0),
-  );
+  const sorted = [...signals].sort((a, b) => a.signal.time - b.signal.time || (a.signal.id < b.signal.id ? -1 : a.signal.id > b.signal.id ? 1 : 0));
   const parent = sorted.map((_, index) => index);
   const find = (index: number): number => {
     while (parent[index] !== index) {

@@ -23,10 +23,7 @@ export function identitiesOf(
   const implicated = new Set(group.flatMap((entry) => entry.resolution.sessions));
   const sessions = new Set(implicated);
   const pod = podKey ? graph.get(podKey) : undefined;
-  const issuedToPod = [
-    ...edgesOf(pod, 'session|'),
-    ...edgesOf(pod, 'webidentity|').flatMap((binding) => edgesOf(graph.get(binding), 'session|')),
-  ];
+  const issuedToPod = [...edgesOf(pod, 'session|'), ...edgesOf(pod, 'webidentity|').flatMap((binding) => edgesOf(graph.get(binding), 'session|'))];
   for (const session of issuedToPod) {
     const issuedAt = Number(graph.get(session)?.attrs.issuedAt?.value ?? NaN);
     if (issuedAt >= window.first - SESSION_LOOKBACK_MS && issuedAt <= window.last) sessions.add(session);

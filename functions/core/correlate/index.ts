@@ -84,13 +84,15 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
   const podKey = primaryPodOf(group);
   const workload = workloadOf(podKey, group, graph, config);
   const identities = identitiesOf(group, podKey, graph, config, { first, last });
-  const newBehaviour = newBehaviourOf(group.map((entry) => entry.signal), graph);
+  const newBehaviour = newBehaviourOf(
+    group.map((entry) => entry.signal),
+    graph,
+  );
   const assessment = assess(group, podKey, workload, identities, newBehaviour);
   // A low-criticality namespace can bring a medium group below the bar.
   if (severityRank[assessment.severity] < severityRank.medium) return undefined;
   const hostAtRisk =
-    group.some((entry) => entry.signal.objective.technique.startsWith(TECHNIQUE_ESCAPE)) ||
-    identities.some((identity) => identity.via === 'instance-role');
+    group.some((entry) => entry.signal.objective.technique.startsWith(TECHNIQUE_ESCAPE)) || identities.some((identity) => identity.via === 'instance-role');
   const pod = podKey ? graph.get(podKey) : undefined;
   return {
     id: `inc-${createHash('sha1').update(group[0]!.signal.id).digest('hex').slice(0, 12)}`,

@@ -44,13 +44,9 @@ export function assess(
   const burst = findBurst(group);
   if (burst) severity = raise(severity, 'medium');
   // Only a pod-side signal that matters on its own starts a chain: weak context does not.
-  const podSide = group
-    .filter((entry) => isPodSide(entry, podKey) && severityRank[entry.signal.severity] >= severityRank.medium)
-    .map((entry) => entry.signal);
+  const podSide = group.filter((entry) => isPodSide(entry, podKey) && severityRank[entry.signal.severity] >= severityRank.medium).map((entry) => entry.signal);
   const firstPodSide = podSide[0];
-  const cloudAfter = firstPodSide
-    ? group.find((entry) => isCloudSide(entry) && entry.signal.time >= firstPodSide.time - CLOCK_SKEW_MS)
-    : undefined;
+  const cloudAfter = firstPodSide ? group.find((entry) => isCloudSide(entry) && entry.signal.time >= firstPodSide.time - CLOCK_SKEW_MS) : undefined;
   const chainMinutes = firstPodSide && cloudAfter ? Math.max(0, Math.round((cloudAfter.signal.time - firstPodSide.time) / 60_000)) : undefined;
   if (chainMinutes !== undefined) severity = raise(severity, chainMinutes * 60_000 <= CHAIN_MS ? 'critical' : 'high');
   const unusualIps = [...new Set(identities.flatMap((identity) => identity.unusualSourceIps))];

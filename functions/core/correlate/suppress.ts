@@ -19,19 +19,14 @@ export function scopeOf(signal: Signal, resolution: Resolution, graph: GraphView
   return {
     // The workload's namespace, not the one it acted on: a suppression is about who does it.
     namespace: podNamespace ?? accountNamespace ?? signal.subject.namespace,
-    serviceAccount:
-      signal.subject.serviceAccount ?? (podNamespace && typeof podAccount === 'string' ? `${podNamespace}/${podAccount}` : undefined),
+    serviceAccount: signal.subject.serviceAccount ?? (podNamespace && typeof podAccount === 'string' ? `${podNamespace}/${podAccount}` : undefined),
     image: signal.subject.image ?? (typeof pod?.attrs.image?.value === 'string' ? pod.attrs.image.value : undefined),
     roleArn: signal.subject.roleArn,
   };
 }
 
 /** The first suppression in force at the signal's time whose every named field matches. */
-export function findSuppression(
-  signal: Signal,
-  scope: SuppressionScope,
-  suppressions: readonly Suppression[],
-): Suppression | undefined {
+export function findSuppression(signal: Signal, scope: SuppressionScope, suppressions: readonly Suppression[]): Suppression | undefined {
   return suppressions.find(
     (rule) =>
       signal.time < rule.expires.getTime() &&

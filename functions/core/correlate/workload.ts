@@ -17,17 +17,11 @@ export function primaryPodOf(group: ResolvedSignal[]): string | undefined {
   return best;
 }
 
-export function workloadOf(
-  podKey: string | undefined,
-  group: ResolvedSignal[],
-  graph: GraphView,
-  config: Config,
-): IncidentWorkload {
+export function workloadOf(podKey: string | undefined, group: ResolvedSignal[], graph: GraphView, config: Config): IncidentWorkload {
   const pod = podKey ? graph.get(podKey) : undefined;
   const [cluster, namespace, podName] = podKey ? keyParts(podKey) : [];
   const subjects = group.map((entry) => entry.signal.subject);
-  const fromSubjects = (pick: (subject: (typeof subjects)[number]) => string | undefined) =>
-    subjects.map(pick).find((value) => value !== undefined) ?? null;
+  const fromSubjects = (pick: (subject: (typeof subjects)[number]) => string | undefined) => subjects.map(pick).find((value) => value !== undefined) ?? null;
   const resolvedNode = group.flatMap((entry) => entry.resolution.nodes)[0];
   // An acting service account's namespace is the workload's; the namespace it acted on is not.
   const ns = namespace ?? fromSubjects((subject) => subject.serviceAccount?.split('/')[0] ?? subject.namespace);
@@ -50,9 +44,7 @@ export function workloadOf(
 function nodeOfInstance(group: ResolvedSignal[], graph: GraphView): string | null {
   for (const { signal } of group) {
     if (!signal.subject.instanceId) continue;
-    const node = Object.keys(graph.get(nodeKey.instance(signal.subject.instanceId))?.edges ?? {}).find((key) =>
-      key.startsWith('node|'),
-    );
+    const node = Object.keys(graph.get(nodeKey.instance(signal.subject.instanceId))?.edges ?? {}).find((key) => key.startsWith('node|'));
     if (node) return keyParts(node)[1]!;
   }
   return null;

@@ -8,10 +8,25 @@ import { SECRET_READS } from './rules/cloudtrail/secret-read.ts';
 
 // Reading what the credentials may do: enumeration tools' IAM calls beyond the discovery rule's.
 const IAM_READS = [
-  'GetUser', 'GetRole', 'GetRolePolicy', 'GetUserPolicy', 'GetGroupPolicy', 'GetPolicy', 'GetPolicyVersion',
-  'ListPolicies', 'ListGroups', 'ListGroupsForUser', 'ListAttachedUserPolicies', 'ListUserPolicies',
-  'ListAttachedGroupPolicies', 'ListGroupPolicies', 'ListInstanceProfiles', 'ListInstanceProfilesForRole',
-  'GetAccountSummary', 'ListAccountAliases', 'SimulatePrincipalPolicy',
+  'GetUser',
+  'GetRole',
+  'GetRolePolicy',
+  'GetUserPolicy',
+  'GetGroupPolicy',
+  'GetPolicy',
+  'GetPolicyVersion',
+  'ListPolicies',
+  'ListGroups',
+  'ListGroupsForUser',
+  'ListAttachedUserPolicies',
+  'ListUserPolicies',
+  'ListAttachedGroupPolicies',
+  'ListGroupPolicies',
+  'ListInstanceProfiles',
+  'ListInstanceProfilesForRole',
+  'GetAccountSummary',
+  'ListAccountAliases',
+  'SimulatePrincipalPolicy',
 ].map((call) => `iam.amazonaws.com:${call}`);
 
 /**

@@ -30,6 +30,4 @@ export function eventSourceOf(call: string): string {
 }
 
 /** The CloudTrail event sources the readers name calls of. */
-export const WATCHED_EVENT_SOURCES: readonly string[] = [
-  ...new Set(CLOUDTRAIL_READERS.flatMap(({ watch }) => (watch.calls ?? []).map(eventSourceOf))),
-].sort();
+export const WATCHED_EVENT_SOURCES: readonly string[] = [...new Set(CLOUDTRAIL_READERS.flatMap(({ watch }) => (watch.calls ?? []).map(eventSourceOf)))].sort();

@@ -86,8 +86,7 @@ function podFacts(event: AuditEvent, facts: Fact[]): void {
       changes.push(`pod ${namespace}/${name} created`);
     }
   }
-  const owner = asArray(metadata?.ownerReferences).find((reference) => reference.controller === true) ??
-    asArray(metadata?.ownerReferences)[0];
+  const owner = asArray(metadata?.ownerReferences).find((reference) => reference.controller === true) ?? asArray(metadata?.ownerReferences)[0];
   if (owner && str(owner.kind) && str(owner.name)) {
     const workload = ownerWorkload(str(owner.kind)!, str(owner.name)!, asObject(metadata?.labels));
     attrs.ownerKind = workload.kind;
@@ -168,7 +167,8 @@ function workloadFacts(event: AuditEvent, kind: string, facts: Fact[]): void {
   const ref = event.objectRef!;
   const name = ref.name ?? str(asObject(object?.metadata)?.name);
   if (!name || !ref.namespace) return;
-  const template = asObject(asObject(asObject(object?.spec)?.template)?.spec) ??
+  const template =
+    asObject(asObject(asObject(object?.spec)?.template)?.spec) ??
     asObject(asObject(asObject(asObject(asObject(object?.spec)?.jobTemplate)?.spec)?.template)?.spec);
   const images = asArray(template?.containers)
     .map((container) => str(container.image))

@@ -134,8 +134,7 @@ function issuedSession(event: CloudTrailEvent): IssuedSession | undefined {
 
 function webIdentityFacts(event: CloudTrailEvent, facts: Fact[]): void {
   const issued = issuedSession(event);
-  const subject =
-    str(event.responseElements?.subjectFromWebIdentityToken) ?? event.identity.userName ?? '';
+  const subject = str(event.responseElements?.subjectFromWebIdentityToken) ?? event.identity.userName ?? '';
   const account = parseServiceAccountUser(subject);
   const role = issued ? parseRoleArn(issued.roleArn) : undefined;
   if (!issued || !role) return;

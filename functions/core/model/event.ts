@@ -130,14 +130,7 @@ export type SecurityEvent = AuditEvent | CloudTrailEvent | GuardDutyFinding;
  * missing or of the wrong type; nested deeper than any real record; dated before CloudTrail
  * existed or ahead of the clock; or a fault of pivotguard's own that this record exposed.
  */
-export type RejectionCode =
-  | 'not-json'
-  | 'unrecognized'
-  | 'unsupported-format'
-  | 'invalid-field'
-  | 'too-deep'
-  | 'time-out-of-range'
-  | 'internal-error';
+export type RejectionCode = 'not-json' | 'unrecognized' | 'unsupported-format' | 'invalid-field' | 'too-deep' | 'time-out-of-range' | 'internal-error';
 
 /** A record that could not be normalized, linked or checked, set aside with the reason. */
 export interface RejectedRecord {

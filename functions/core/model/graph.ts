@@ -64,14 +64,12 @@ export const nodeKey = {
   pod: (cluster: string, namespace: string, name: string) => `pod|${cluster}|${namespace}|${name}`,
   serviceAccount: (cluster: string, namespace: string, name: string) => `sa|${cluster}|${namespace}|${name}`,
   role: (accountId: string, roleName: string) => `role|${accountId}|${roleName}`,
-  session: (accountId: string, roleName: string, sessionName: string) =>
-    `session|${accountId}|${roleName}|${sessionName}`,
+  session: (accountId: string, roleName: string, sessionName: string) => `session|${accountId}|${roleName}|${sessionName}`,
   accessKey: (accessKeyId: string) => `key|${accessKeyId}`,
   node: (cluster: string, name: string) => `node|${cluster}|${name}`,
   instance: (instanceId: string) => `instance|${instanceId}`,
   image: (digest: string) => `image|${digest}`,
-  workload: (cluster: string, namespace: string, kind: string, name: string) =>
-    `workload|${cluster}|${namespace}|${kind}|${name}`,
+  workload: (cluster: string, namespace: string, kind: string, name: string) => `workload|${cluster}|${namespace}|${kind}|${name}`,
   /** An IRSA binding: the role a service account (by namespace and name) may assume. */
   webIdentity: (accountId: string, roleName: string, namespace: string, serviceAccount: string) =>
     `webidentity|${accountId}|${roleName}|${namespace}|${serviceAccount}`,

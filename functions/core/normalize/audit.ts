@@ -75,10 +75,7 @@ export function normalizeAuditEvent(value: Record<string, unknown>, cluster: str
   }
   const time = eventTime('EKS audit event requestReceivedTimestamp', record.stamp, now);
   if (!cluster) {
-    throw new RecordRejected(
-      'EKS audit event: cluster unknown (not in a /aws/eks/NAME/cluster log group; pass --cluster NAME)',
-      'invalid-field',
-    );
+    throw new RecordRejected('EKS audit event: cluster unknown (not in a /aws/eks/NAME/cluster log group; pass --cluster NAME)', 'invalid-field');
   }
   return {
     source: 'eks-audit',
@@ -104,7 +101,8 @@ export function normalizeAuditEvent(value: Record<string, unknown>, cluster: str
 
 /** The declared fields straight from the record (see plain-fields.ts); undefined when one needs the schema. */
 function readAuditFields(value: Record<string, unknown>): AuditFields | undefined {
-  const { auditID, verb, stage, requestURI, requestReceivedTimestamp, stageTimestamp, timestamp, user, userAgent, objectRef, responseStatus, annotations } = value;
+  const { auditID, verb, stage, requestURI, requestReceivedTimestamp, stageTimestamp, timestamp, user, userAgent, objectRef, responseStatus, annotations } =
+    value;
   if (!isNonEmptyString(auditID) || !isNonEmptyString(verb) || !isOptionalString(stage) || !isOptionalString(requestURI)) return undefined;
   if (!isOptionalString(requestReceivedTimestamp) || !isOptionalString(stageTimestamp) || !isOptionalString(timestamp)) return undefined;
   if (!isObject(user) || !isOptionalString(user.username) || !isNullishString(userAgent)) return undefined;

@@ -47,10 +47,7 @@ type UserIdentity = CloudTrailFields['userIdentity'];
 
 export function isCloudTrailRecord(value: Record<string, unknown>): boolean {
   // Detection is generous so that a damaged record is rejected with the field that is wrong.
-  return (
-    'eventName' in value &&
-    ('eventSource' in value || 'eventVersion' in value || 'userIdentity' in value || 'eventTime' in value || 'awsRegion' in value)
-  );
+  return 'eventName' in value && ('eventSource' in value || 'eventVersion' in value || 'userIdentity' in value || 'eventTime' in value || 'awsRegion' in value);
 }
 
 /** `now` (epoch ms) bounds how far ahead of the clock the record may be dated. */

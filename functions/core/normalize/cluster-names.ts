@@ -60,9 +60,15 @@ export function chooseClusterForUnnamedAudit(names: ClusterNames, configuredClus
     return { cluster, note: `${what}: read as cluster ${cluster}, named by a ${strongest.evidence} in this replay (pass --cluster NAME to choose)` };
   }
   if (configuredCluster) {
-    return { cluster: configuredCluster, note: `${what}: read as cluster ${configuredCluster}, the only cluster in the configuration (pass --cluster NAME to choose)` };
+    return {
+      cluster: configuredCluster,
+      note: `${what}: read as cluster ${configuredCluster}, the only cluster in the configuration (pass --cluster NAME to choose)`,
+    };
   }
-  const why = strongest.names.length > 1 ? `the replay names several clusters (${strongest.names.join(', ')})` : 'nothing in the replay or the configuration names their cluster';
+  const why =
+    strongest.names.length > 1
+      ? `the replay names several clusters (${strongest.names.join(', ')})`
+      : 'nothing in the replay or the configuration names their cluster';
   return { cluster: UNNAMED_CLUSTER, note: `${what} and ${why}: read as cluster ${UNNAMED_CLUSTER}; pass --cluster NAME` };
 }
 

@@ -79,7 +79,13 @@ function unwrapField(record: Json, cluster: string | undefined): Envelope | unde
   if (typeof record['@message'] === 'string') {
     const text = record['@message'];
     const named = typeof record['@log'] === 'string' ? clusterFromLogGroup(record['@log'].slice(record['@log'].lastIndexOf(':') + 1)) : undefined;
-    return { label: '', single: true, items: [new LazyItem(() => parseMessage('Logs Insights @message', text))], cluster: named ?? cluster, namesCluster: named };
+    return {
+      label: '',
+      single: true,
+      items: [new LazyItem(() => parseMessage('Logs Insights @message', text))],
+      cluster: named ?? cluster,
+      namesCluster: named,
+    };
   }
   if (hasOwnKeyStartingWithAt(record)) {
     throw new RecordRejected(

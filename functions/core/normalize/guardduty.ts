@@ -107,10 +107,7 @@ export function normalizeGuardDutyFinding(value: Record<string, unknown>, now: n
   const workload = resource?.kubernetesDetails?.kubernetesWorkloadDetails;
   const action = finding.service.action;
   const process = finding.service.runtimeDetails?.process;
-  const ip =
-    action?.kubernetesApiCallAction?.remoteIpDetails ??
-    action?.awsApiCallAction?.remoteIpDetails ??
-    action?.networkConnectionAction?.remoteIpDetails;
+  const ip = action?.kubernetesApiCallAction?.remoteIpDetails ?? action?.awsApiCallAction?.remoteIpDetails ?? action?.networkConnectionAction?.remoteIpDetails;
   return {
     source: 'guardduty',
     eventId: finding.id,
@@ -144,17 +141,11 @@ export function normalizeGuardDutyFinding(value: Record<string, unknown>, now: n
     actionType: action?.actionType,
     apiCall: action?.awsApiCallAction?.api ?? action?.kubernetesApiCallAction?.verb,
     remoteIp: ip?.ipAddressV4 ?? ip?.ipAddressV6,
-    process: process
-      ? { name: process.name, executablePath: process.executablePath, pid: process.pid }
-      : undefined,
+    process: process ? { name: process.name, executablePath: process.executablePath, pid: process.pid } : undefined,
   };
 }
 
-function toContainer(container: {
-  name?: string;
-  image?: string;
-  securityContext?: { privileged?: boolean } | null;
-}): FindingContainer {
+function toContainer(container: { name?: string; image?: string; securityContext?: { privileged?: boolean } | null }): FindingContainer {
   const image = container.image;
   const at = image?.indexOf('@sha256:') ?? -1;
   return {

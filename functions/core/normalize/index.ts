@@ -64,14 +64,7 @@ export function normalizeValue(value: unknown, where: Locator, context: Normaliz
   normalizeWithin(value, where, context.defaultCluster, 1, context, out);
 }
 
-function normalizeWithin(
-  value: unknown,
-  where: Locator,
-  cluster: string | undefined,
-  depth: number,
-  context: NormalizeContext,
-  out: NormalizeOutput,
-): void {
+function normalizeWithin(value: unknown, where: Locator, cluster: string | undefined, depth: number, context: NormalizeContext, out: NormalizeOutput): void {
   try {
     // Each level is one call: the bound keeps a hostile nesting of arrays or envelopes off the stack.
     if (depth > MAX_JSON_DEPTH) throw new RecordRejected(`arrays or envelopes nested more than ${MAX_JSON_DEPTH} levels deep`, 'too-deep');
@@ -128,10 +121,7 @@ function normalizeRecord(record: Record<string, unknown>, where: Locator, cluste
     return;
   }
   const keys = Object.keys(record).slice(0, 6).join(', ');
-  throw new RecordRejected(
-    `unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: ${keys || 'none'})`,
-    'unrecognized',
-  );
+  throw new RecordRejected(`unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: ${keys || 'none'})`, 'unrecognized');
 }
 
 function keep<Event extends SecurityEvent>(event: Event, where: Locator, context: NormalizeContext, into: Event[]): void {

@@ -5,8 +5,7 @@ import { RecordRejected } from './rejection.ts';
  * some exports (GuardDuty through some pipelines, Panther) drop the 'T' or the zone, which
  * we read as UTC. A date that does not exist (Feb 30, hour 25) is an error, never a guess.
  */
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
 // Records in a stream share their minute: remember the last one checked (the hot path).
 let lastMinuteText = '';
@@ -80,9 +79,7 @@ export function eventTime(label: string, text: string, now: number): number {
 function parseFully(text: string): number | string {
   const m = ISO_INSTANT.exec(text);
   if (!m) return `"${truncate(text)}" is not an ISO 8601 timestamp`;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
   const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const check = new Date(utc);

@@ -99,10 +99,13 @@ function unflatten(fields: Record<string, string>, prefix: string): Json {
   const root: Json = {};
   for (const [key, value] of Object.entries(fields)) {
     if (!key.startsWith(prefix)) continue;
-    const path = key.slice(prefix.length).split('/').flatMap((segment) => {
-      const item = /^(.+)\.(\d+)_$/.exec(segment);
-      return item ? [item[1]!, Number(item[2])] : [segment];
-    });
+    const path = key
+      .slice(prefix.length)
+      .split('/')
+      .flatMap((segment) => {
+        const item = /^(.+)\.(\d+)_$/.exec(segment);
+        return item ? [item[1]!, Number(item[2])] : [segment];
+      });
     if (!path.every(isSafeKey)) continue;
     let node: Json | unknown[] = root;
     path.forEach((step, index) => {
@@ -157,7 +160,13 @@ function resourceOf(resources: unknown, flattened: Json): Json {
       containers.push(containerOf(details.Container));
     }
   }
-  resource.resourceType ??= resource.eksClusterDetails ? 'EKSCluster' : resource.instanceDetails ? 'Instance' : resource.accessKeyDetails ? 'AccessKey' : undefined;
+  resource.resourceType ??= resource.eksClusterDetails
+    ? 'EKSCluster'
+    : resource.instanceDetails
+      ? 'Instance'
+      : resource.accessKeyDetails
+        ? 'AccessKey'
+        : undefined;
   if (containers.length > 0) {
     const kubernetes = (resource.kubernetesDetails ?? {}) as Json;
     const workload = (kubernetes.kubernetesWorkloadDetails ?? {}) as Json;

@@ -55,10 +55,12 @@ function summary(report: ReportData): Html {
 <h2>Summary</h2>
 <p class="lede">${lede(kpis, report.incidents.filter((incident) => incident.carriedOver).length)}</p>
 <div class="cards">${report.trend.map((entry) => card(entry, previous))}</div>
-${kpis.incidents.opened > 0
-  ? html`<p class="strip"><span>By severity:</span>${(['critical', 'high', 'medium', 'low'] as const).map((severity) => html`<span><b>${kpis.incidents.bySeverity[severity]}</b> ${severity}</span>`)}</p>
+${
+  kpis.incidents.opened > 0
+    ? html`<p class="strip"><span>By severity:</span>${(['critical', 'high', 'medium', 'low'] as const).map((severity) => html`<span><b>${kpis.incidents.bySeverity[severity]}</b> ${severity}</span>`)}</p>
 <p class="strip"><span>Status on ${formatDate(report.generatedAt)}:</span>${(['open', 'contained', 'resolved', 'false-positive'] as const).map((status) => html`<span><b>${kpis.incidents.byStatus[status]}</b> ${status === 'false-positive' ? 'false positive' : status}</span>`)}</p>`
-  : ''}
+    : ''
+}
 </section>`;
 }
 
@@ -160,18 +162,20 @@ function responseTimes(kpis: Kpis): Html {
   )}</tbody>
 </table>
 <ul class="notes">${notes.map((note) => html`<li>${note}</li>`)}</ul>
-${measured.length > 0
-  ? timeRuler({
-      id: 'chart-times',
-      caption: 'Mean times on a logarithmic ruler, so seconds and days fit on one line',
-      bars: measured.map((row) => ({
-        label: row.label,
-        value: row.stats.meanMs!,
-        valueLabel: formatDuration(row.stats.meanMs),
-        title: `${row.label} (${row.detail}): mean ${formatDuration(row.stats.meanMs)} over ${plural(row.stats.count, 'incident')}`,
-      })),
-    })
-  : ''}
+${
+  measured.length > 0
+    ? timeRuler({
+        id: 'chart-times',
+        caption: 'Mean times on a logarithmic ruler, so seconds and days fit on one line',
+        bars: measured.map((row) => ({
+          label: row.label,
+          value: row.stats.meanMs!,
+          valueLabel: formatDuration(row.stats.meanMs),
+          title: `${row.label} (${row.detail}): mean ${formatDuration(row.stats.meanMs)} over ${plural(row.stats.count, 'incident')}`,
+        })),
+      })
+    : ''
+}
 </section>`;
 }
 
@@ -193,9 +197,11 @@ function rules(report: ReportData): Html {
 
 function rootCauses(kpis: Kpis): Html {
   const table = (title: string, items: readonly Ranked[], label: (item: Ranked) => Html) =>
-    html`<div><h3>${title}</h3>${items.length === 0
-      ? html`<p class="note">None recorded.</p>`
-      : html`<table><tbody>${items.map((item) => html`<tr><td>${label(item)}</td><td class="num">${item.incidents}</td></tr>`)}</tbody></table>`}</div>`;
+    html`<div><h3>${title}</h3>${
+      items.length === 0
+        ? html`<p class="note">None recorded.</p>`
+        : html`<table><tbody>${items.map((item) => html`<tr><td>${label(item)}</td><td class="num">${item.incidents}</td></tr>`)}</tbody></table>`
+    }</div>`;
   const body =
     kpis.incidents.opened === 0
       ? html`<p class="empty">No incidents this month.</p>`
@@ -217,7 +223,8 @@ function actions(kpis: Kpis): Html {
 <table>
 <thead><tr><th>Step</th><th class="num">Applied</th><th class="num">Already in place</th><th class="num">Dry run</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">Undone</th></tr></thead>
 <tbody>${kpis.actions.map(
-    (row) => html`<tr><td>${ACTION_WORDS[row.action].noun}</td>${columns.map((column) => html`<td class="${row[column] === 0 ? 'num zero' : 'num'}">${row[column]}</td>`)}</tr>`,
+    (row) =>
+      html`<tr><td>${ACTION_WORDS[row.action].noun}</td>${columns.map((column) => html`<td class="${row[column] === 0 ? 'num zero' : 'num'}">${row[column]}</td>`)}</tr>`,
   )}
 <tr class="total"><td>Total</td>${columns.map((column) => html`<td class="num">${total(column)}</td>`)}</tr></tbody>
 </table>
@@ -241,7 +248,9 @@ ${intro}
 <table>
 <thead><tr><th>Scope</th><th>Owner</th><th>Reason</th><th class="num">Expires</th></tr></thead>
 <tbody>${report.expiringSuppressions.map((entry) => {
-    const scope = Object.entries(entry.scope).map(([key, name]) => html`<span class="scope"><span class="key">${SCOPE_LABEL[key] ?? key}</span> <span class="mono">${name}</span></span>`);
+    const scope = Object.entries(entry.scope).map(
+      ([key, name]) => html`<span class="scope"><span class="key">${SCOPE_LABEL[key] ?? key}</span> <span class="mono">${name}</span></span>`,
+    );
     const when = entry.expired ? `expired ${formatDuration(-entry.expiresInMs)} ago` : `in ${formatDuration(entry.expiresInMs)}`;
     return html`<tr><td>${scope}</td><td>${entry.owner}</td><td>${entry.reason}</td>
 <td class="num">${formatDate(entry.expires)}<span class="${entry.expired ? 'sub expired' : 'sub'}">${when}</span></td></tr>`;

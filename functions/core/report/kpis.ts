@@ -141,8 +141,14 @@ export function computeKpis(input: KpiInput): Kpis {
     period: { from: input.from.toISOString(), to: input.to.toISOString(), now: input.now.toISOString() },
     incidents: {
       opened: entries.length,
-      bySeverity: tally(SEVERITIES, entries.map((entry) => entry.incident.severity)),
-      byStatus: tally(STATUSES, entries.map((entry) => entry.status)),
+      bySeverity: tally(
+        SEVERITIES,
+        entries.map((entry) => entry.incident.severity),
+      ),
+      byStatus: tally(
+        STATUSES,
+        entries.map((entry) => entry.status),
+      ),
       withoutResponse: entries.filter((entry) => !entry.response).length,
     },
     alertsSent: alertTimes.length,
@@ -195,9 +201,7 @@ function detection(entries: readonly Entry[]): Kpis['detection'] {
 }
 
 function containment(entries: readonly Entry[]): Kpis['containment'] {
-  const contained = entries
-    .map((entry) => Date.parse(entry.response?.firstContainedAt ?? '') - entry.opened)
-    .filter(Number.isFinite);
+  const contained = entries.map((entry) => Date.parse(entry.response?.firstContainedAt ?? '') - entry.opened).filter(Number.isFinite);
   return { timeToFirstContainment: durationStats(contained), notContained: entries.length - contained.length };
 }
 
@@ -267,7 +271,14 @@ function expiring(suppressions: readonly Suppression[], now: number): ExpiringSu
       const { rule, namespace, serviceAccount, image, roleArn } = suppression;
       const scope = Object.fromEntries(Object.entries({ rule, namespace, serviceAccount, image, roleArn }).filter(([, value]) => value));
       const expiresInMs = suppression.expires.getTime() - now;
-      return { scope, owner: suppression.owner, reason: suppression.reason, expires: suppression.expires.toISOString(), expired: expiresInMs <= 0, expiresInMs };
+      return {
+        scope,
+        owner: suppression.owner,
+        reason: suppression.reason,
+        expires: suppression.expires.toISOString(),
+        expired: expiresInMs <= 0,
+        expiresInMs,
+      };
     });
 }
 

@@ -43,12 +43,17 @@ function atRisk(view: IncidentView): string {
   for (const role of radius.roles) {
     sentences.push(role.policies.length > 0 ? `Role ${role.roleName} could use ${capped(role.policies)}.` : `Role ${role.roleName} has no policies attached.`);
   }
-  if (radius.unreadRoles.length > 0) sentences.push(`It used ${listing(radius.unreadRoles.map((role) => `role ${role.roleName}`))}, whose permissions were not read.`);
+  if (radius.unreadRoles.length > 0)
+    sentences.push(`It used ${listing(radius.unreadRoles.map((role) => `role ${role.roleName}`))}, whose permissions were not read.`);
   if (radius.sameServiceAccountPods.length > 0) {
-    sentences.push(`${plural(radius.sameServiceAccountPods.length, 'pod')} share${radius.sameServiceAccountPods.length === 1 ? 's' : ''} its service account (${capped(radius.sameServiceAccountPods)}).`);
+    sentences.push(
+      `${plural(radius.sameServiceAccountPods.length, 'pod')} share${radius.sameServiceAccountPods.length === 1 ? 's' : ''} its service account (${capped(radius.sameServiceAccountPods)}).`,
+    );
   }
   if (radius.sameImagePods.length > 0) {
-    sentences.push(`${plural(radius.sameImagePods.length, 'pod')} run${radius.sameImagePods.length === 1 ? 's' : ''} the same image (${capped(radius.sameImagePods)}).`);
+    sentences.push(
+      `${plural(radius.sameImagePods.length, 'pod')} run${radius.sameImagePods.length === 1 ? 's' : ''} the same image (${capped(radius.sameImagePods)}).`,
+    );
   }
   if (radius.podsOnNode.length > 0) sentences.push(`${plural(radius.podsOnNode.length, 'pod')} on the node could have read its instance-role credentials.`);
   sentences.push(...radius.notes);
@@ -58,7 +63,8 @@ function atRisk(view: IncidentView): string {
 function done(response: ResponseView | undefined): string {
   if (!response) return 'No response was recorded for this incident.';
   const sentences: string[] = [];
-  const by = (results: ActionRecord['result'][]) => distinctActions(response.actions.filter((run) => results.includes(run.result)).map((run) => run.action.code));
+  const by = (results: ActionRecord['result'][]) =>
+    distinctActions(response.actions.filter((run) => results.includes(run.result)).map((run) => run.action.code));
   const applied = by(['applied', 'already-applied']);
   if (applied.length > 0) sentences.push(`pivotguard ${listing(applied.map((action) => ACTION_WORDS[action].done))}.`);
   const dry = by(['dry-run']);
@@ -83,7 +89,11 @@ function done(response: ResponseView | undefined): string {
   }
   for (const undo of response.undone) {
     const noun = ACTION_WORDS[undo.action].noun.toLowerCase();
-    sentences.push(undo.result === 'undone' ? `${undo.by} undid the ${noun} on ${formatDateTime(undo.at)}.` : `Undoing ${noun} (by ${undo.by}) ended ${undo.result}: ${undo.detail}.`);
+    sentences.push(
+      undo.result === 'undone'
+        ? `${undo.by} undid the ${noun} on ${formatDateTime(undo.at)}.`
+        : `Undoing ${noun} (by ${undo.by}) ended ${undo.result}: ${undo.detail}.`,
+    );
   }
   return sentences.length > 0 ? sentences.join(' ') : 'No containment step was taken.';
 }

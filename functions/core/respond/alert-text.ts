@@ -56,9 +56,7 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
   const out = new Lines();
 
   out.line(
-    escalated
-      ? `Incident ${id} escalated from ${change.previousSeverity ?? 'a lower severity'} to ${risk.severity}.`
-      : `New ${risk.severity} incident ${id}.`,
+    escalated ? `Incident ${id} escalated from ${change.previousSeverity ?? 'a lower severity'} to ${risk.severity}.` : `New ${risk.severity} incident ${id}.`,
   );
   out.section('WHAT HAPPENED');
   out.line(view.headline);
@@ -95,9 +93,14 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
   }
   if (view.whatChanged.length > 0) {
     out.line('Changed recently:');
-    for (const entry of capped(view.whatChanged.map((item) => `${utc(item.time)}: ${item.description}`), LIST_MAX)) out.bullet(entry);
+    for (const entry of capped(
+      view.whatChanged.map((item) => `${utc(item.time)}: ${item.description}`),
+      LIST_MAX,
+    ))
+      out.bullet(entry);
   }
-  if (view.suppressedSignals > 0) out.line(`${plural(view.suppressedSignals, 'more signal')} matched a suppression and ${view.suppressedSignals === 1 ? 'was' : 'were'} left out.`);
+  if (view.suppressedSignals > 0)
+    out.line(`${plural(view.suppressedSignals, 'more signal')} matched a suppression and ${view.suppressedSignals === 1 ? 'was' : 'were'} left out.`);
 
   out.section('PLANNED RESPONSE');
   out.line('Automatic steps (reversible, scoped to this pod or role):');
@@ -117,7 +120,13 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
   if (radius.roles.length > LIST_MAX) out.line(`and ${radius.roles.length - LIST_MAX} more roles`);
   out.field('Pods with the same service account', commaList(radius.sameServiceAccountPods, LIST_MAX));
   out.field('Pods with the same image', commaList(radius.sameImagePods, LIST_MAX));
-  out.field('Pods on the node', commaList(radius.podsOnNode.map((entry) => `${entry.pod} (${entry.reason})`), LIST_MAX));
+  out.field(
+    'Pods on the node',
+    commaList(
+      radius.podsOnNode.map((entry) => `${entry.pod} (${entry.reason})`),
+      LIST_MAX,
+    ),
+  );
   for (const note of capped(radius.notes, LIST_MAX)) out.line(note);
   if (radius.empty) out.line(NOTHING.reach);
 
@@ -225,7 +234,8 @@ function chunks(word: string, size: number): string[] {
 
 /** A long timeline shows its first and last signals, and how many are between them. */
 function timeline(view: IncidentView): string[] {
-  const line = (entry: IncidentView['timeline'][number]) => `${clock(entry.time, view.seen.sameDay)} ${entry.source.label} (${entry.severity}): ${entry.summary}`;
+  const line = (entry: IncidentView['timeline'][number]) =>
+    `${clock(entry.time, view.seen.sameDay)} ${entry.source.label} (${entry.severity}): ${entry.summary}`;
   const { head, hidden, tail } = listEnds(view.timeline, TIMELINE_HEAD, TIMELINE_TAIL);
   return [...head.map(line), ...(hidden > 0 ? [`... ${plural(hidden, 'more signal')} ...`] : []), ...tail.map(line)];
 }

@@ -25,7 +25,8 @@ export function verifyApprovalLink(token: string, secret: string, now: number): 
   if (!body || !signature || extra !== undefined) return { ok: false, problem: 'malformed', reason: 'the link is malformed' };
   const expected = Buffer.from(mac(body, secret));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, problem: 'forged', reason: 'the link is not signed by this pivotguard' };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, problem: 'forged', reason: 'the link is not signed by this pivotguard' };
   let parts: unknown;
   try {
     parts = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

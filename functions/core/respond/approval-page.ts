@@ -142,9 +142,13 @@ ${stepList(approval.proposed)}
 ${approval.decision ? html`<p><strong>${decisionText(approval)}</strong></p>` : ''}
 ${!approval.decision && !open ? html`<p>The approval window closed at ${utc(approval.expiresAt)}; the workflow will not run these steps.</p>` : ''}
 ${open && !ours ? html`<p>This link was sent for an earlier request. Open the link in the newest alert to decide.</p>` : ''}
-${open && ours ? html`<p>Decide before <time datetime="${approval.expiresAt}">${utc(approval.expiresAt)}</time> (${minutesLeft(approval.expiresAt, now)}).</p>
+${
+  open && ours
+    ? html`<p>Decide before <time datetime="${approval.expiresAt}">${utc(approval.expiresAt)}</time> (${minutesLeft(approval.expiresAt, now)}).</p>
 ${form(token, 'approve', 'Approve these steps', { intro: 'The workflow runs the steps above.', style: 'approve' })}
-${form(token, 'reject', 'Reject', { intro: 'The workflow skips the steps above.', style: 'danger' })}` : ''}
+${form(token, 'reject', 'Reject', { intro: 'The workflow skips the steps above.', style: 'danger' })}`
+    : ''
+}
 </section>`;
 }
 
@@ -243,4 +247,3 @@ ${body}
 </html>
 `.markup;
 }
-

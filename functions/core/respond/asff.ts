@@ -218,5 +218,8 @@ function resources(view: IncidentView, at: { partition: NonNullable<FindingOptio
 }
 
 function latest(times: readonly (string | undefined)[]): string {
-  return times.filter((time): time is string => Boolean(time)).sort().at(-1)!;
+  return times
+    .filter((time): time is string => Boolean(time))
+    .sort()
+    .at(-1)!;
 }

@@ -42,7 +42,8 @@ const INCIDENT_ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function quarantineNetworkPolicy(incidentId: string, namespace: string): QuarantineNetworkPolicy {
-  if (!INCIDENT_ID.test(incidentId)) throw new InvalidQuarantineTarget(`incident id ${JSON.stringify(incidentId)} is not a lowercase DNS label (at most 63 characters)`);
+  if (!INCIDENT_ID.test(incidentId))
+    throw new InvalidQuarantineTarget(`incident id ${JSON.stringify(incidentId)} is not a lowercase DNS label (at most 63 characters)`);
   if (!NAMESPACE.test(namespace)) throw new InvalidQuarantineTarget(`namespace ${JSON.stringify(namespace)} is not a DNS label`);
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -71,7 +72,9 @@ export function isIntactQuarantine(existing: NetworkPolicyShape, wanted: Quarant
   return (
     sameEntries(selector.matchLabels ?? {}, wanted.spec.podSelector.matchLabels) &&
     (selector.matchExpressions ?? []).length === 0 &&
-    types.length === 2 && types[0] === 'Egress' && types[1] === 'Ingress' &&
+    types.length === 2 &&
+    types[0] === 'Egress' &&
+    types[1] === 'Ingress' &&
     (spec.ingress ?? []).length === 0 &&
     (spec.egress ?? []).length === 0 &&
     Object.entries(wanted.metadata.labels).every(([key, value]) => labels[key] === value)

@@ -97,9 +97,7 @@ export function sessionsToRevoke(
   workload: Pick<IncidentWorkload, 'cluster' | 'namespace' | 'pod'>,
 ): SessionsToRevoke | { notScoped: string } {
   if (identity.via === 'irsa') {
-    return identity.sessions.length > 0
-      ? { via: 'irsa', sessionNames: identity.sessions }
-      : { notScoped: 'no IRSA session of the pod was seen' };
+    return identity.sessions.length > 0 ? { via: 'irsa', sessionNames: identity.sessions } : { notScoped: 'no IRSA session of the pod was seen' };
   }
   if (identity.via === 'pod-identity') {
     if (!workload.namespace || !workload.pod) return { notScoped: 'the pod behind the Pod Identity sessions is not known' };

@@ -15,7 +15,6 @@ export interface BatchChanges {
   newest: number;
 }
 
-
 /**
  * Correlates what one batch can change or join, and only that: its own signals, the filed
  * signals whose resolution read a node it changed, and every filed signal that joins any of
@@ -76,7 +75,9 @@ class Closure {
   async seed(batch: BatchChanges, since: number): Promise<void> {
     const raised = newestFilings(batch.signals.map((signal) => ({ signal: withoutEvidence(signal), keys: [], anchors: [] }))).map((filing) => filing.signal);
     const raisedIds = new Set(raised.map((signal) => signal.id));
-    const lookups = [...batch.learned].filter((key) => RESOLUTION_READ_KINDS.has(kindOf(key))).map((key) => ({ key, from: since, to: Number.MAX_SAFE_INTEGER }));
+    const lookups = [...batch.learned]
+      .filter((key) => RESOLUTION_READ_KINDS.has(kindOf(key)))
+      .map((key) => ({ key, from: since, to: Number.MAX_SAFE_INTEGER }));
     const changed = lookups.length > 0 ? (await this.store.filedUnder(lookups)).filter((filing) => !raisedIds.has(filing.signal.id)) : [];
     const fresh = await this.filings([...raised, ...changed.map((filing) => filing.signal)]);
     raised.forEach((signal, index) => this.add({ signal, anchors: fresh[index]!.anchors, fresh: fresh[index] }));

@@ -57,7 +57,8 @@ export function newestFilings(filings: Iterable<FiledSignal>): FiledSignal[] {
     const revision = filing.signal.revision ?? 0;
     const keptRevision = kept?.signal.revision ?? -1;
     if (!kept || revision > keptRevision) byId.set(filing.signal.id, filing);
-    else if (revision === keptRevision) byId.set(filing.signal.id, { ...kept, keys: union(kept.keys, filing.keys), anchors: union(kept.anchors, filing.anchors) });
+    else if (revision === keptRevision)
+      byId.set(filing.signal.id, { ...kept, keys: union(kept.keys, filing.keys), anchors: union(kept.anchors, filing.anchors) });
   }
   return [...byId.values()];
 }

@@ -185,7 +185,11 @@ export function incidentView(incident: Incident, response?: IncidentResponse): I
       outsideIps: texts(identity.unusualSourceIps),
       otherIps: texts(identity.sourceIps.filter((ip) => !identity.unusualSourceIps.includes(ip))),
     })),
-    objectives: incident.objectives.map(({ tactic, technique }) => ({ tactic: printable(tactic), tacticName: printable(tacticName(tactic)), technique: printable(technique) })),
+    objectives: incident.objectives.map(({ tactic, technique }) => ({
+      tactic: printable(tactic),
+      tacticName: printable(tacticName(tactic)),
+      technique: printable(technique),
+    })),
     sources: [...new Set(incident.signals.map((signal) => signal.source))].map((source) => labelled(source, SOURCE_LABELS)),
     timeline: incident.signals.map((signal) => ({
       time: signal.time,
@@ -217,7 +221,8 @@ function whereOf(incident: Incident): WhereView {
     image: text(workload.image),
     imageDigest: text(workload.imageDigest),
   };
-  const shown = (key: WhereKey) => (key === 'namespace' && where.namespace && where.namespaceCriticality ? `${where.namespace} (${where.namespaceCriticality})` : where[key]);
+  const shown = (key: WhereKey) =>
+    key === 'namespace' && where.namespace && where.namespaceCriticality ? `${where.namespace} (${where.namespaceCriticality})` : where[key];
   const fields = WHERE_LABELS.flatMap(([key, label]) => {
     const value = shown(key);
     return value ? [{ key, label, value }] : [];
@@ -229,8 +234,14 @@ function blastRadiusOf(incident: Incident): BlastRadiusView {
   const radius = incident.blastRadius;
   const read = new Set(radius.rolePermissions.map((role) => role.roleArn));
   const view: Omit<BlastRadiusView, 'empty'> = {
-    roles: radius.rolePermissions.map((role) => ({ roleArn: printable(role.roleArn), roleName: printable(roleName(role.roleArn)), policies: texts(role.policies) })),
-    unreadRoles: incident.identities.filter((identity) => !read.has(identity.roleArn)).map((identity) => ({ roleArn: printable(identity.roleArn), roleName: printable(roleName(identity.roleArn)) })),
+    roles: radius.rolePermissions.map((role) => ({
+      roleArn: printable(role.roleArn),
+      roleName: printable(roleName(role.roleArn)),
+      policies: texts(role.policies),
+    })),
+    unreadRoles: incident.identities
+      .filter((identity) => !read.has(identity.roleArn))
+      .map((identity) => ({ roleArn: printable(identity.roleArn), roleName: printable(roleName(identity.roleArn)) })),
     sameServiceAccountPods: texts(radius.sameServiceAccountPods),
     sameImagePods: texts(radius.sameImagePods),
     podsOnNode: radius.podsOnNode.map((entry) => ({ pod: printable(entry.pod), reason: printable(entry.reason) })),
@@ -259,7 +270,10 @@ function responseOf(response: IncidentResponse): ResponseView {
         ...(reversal ? { reversal: { ...reversal, by: printable(reversal.by), detail: printable(reversal.detail) } } : {}),
       };
     }),
-    undoable: kinds.map((action) => ({ action: actionLabelled(action), targets: undoable.filter((record) => record.action === action).map((record) => printable(record.target)) })),
+    undoable: kinds.map((action) => ({
+      action: actionLabelled(action),
+      targets: undoable.filter((record) => record.action === action).map((record) => printable(record.target)),
+    })),
     ...(approval
       ? {
           approval: {

@@ -33,7 +33,10 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a
 
 /** A message of several lines, each sanitized: attacker text in one line cannot forge another or hide itself. */
 export function printableLines(text: string): string {
-  return text.split(/\r?\n/).map((line) => sanitize(line).trimEnd()).join('\n');
+  return text
+    .split(/\r?\n/)
+    .map((line) => sanitize(line).trimEnd())
+    .join('\n');
 }
 
 /** One clean line: sanitized, runs of spaces made one, no space at either end. */
@@ -135,7 +138,12 @@ export function tacticName(tactic: string): string {
 
 export const SOURCE_LABELS: Record<string, string> = { 'eks-audit': 'EKS audit logs', cloudtrail: 'CloudTrail', guardduty: 'GuardDuty' };
 
-export const VIA_LABELS: Record<string, string> = { irsa: 'IRSA', 'pod-identity': 'EKS Pod Identity', 'instance-role': 'the node instance role', observed: 'observed use' };
+export const VIA_LABELS: Record<string, string> = {
+  irsa: 'IRSA',
+  'pod-identity': 'EKS Pod Identity',
+  'instance-role': 'the node instance role',
+  observed: 'observed use',
+};
 
 export const STATUS_LABELS: Record<IncidentStatus, string> = {
   open: 'Open',

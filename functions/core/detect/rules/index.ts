@@ -67,4 +67,3 @@ export const cloudTrailRules = [
   consoleLoginWithoutMfa,
 ];
 export const guardDutyRules = [guardDutyFinding];
-

@@ -6,7 +6,16 @@ import { callName, cloudTrailSubject, describeCaller, outcome, showsIntent } fro
 // Calls that blind the account: logging, detection and their delivery stopped or deleted.
 const BLINDING_CALLS: Record<string, string[]> = {
   'cloudtrail.amazonaws.com': ['StopLogging', 'DeleteTrail', 'PutEventSelectors', 'UpdateTrail'],
-  'guardduty.amazonaws.com': ['DeleteDetector', 'UpdateDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'DeleteMembers', 'StopMonitoringMembers', 'CreateFilter', 'DeletePublishingDestination'],
+  'guardduty.amazonaws.com': [
+    'DeleteDetector',
+    'UpdateDetector',
+    'DisassociateFromMasterAccount',
+    'DisassociateFromAdministratorAccount',
+    'DeleteMembers',
+    'StopMonitoringMembers',
+    'CreateFilter',
+    'DeletePublishingDestination',
+  ],
   'events.amazonaws.com': ['DeleteRule', 'DisableRule', 'RemoveTargets'],
   'config.amazonaws.com': ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'],
   'ec2.amazonaws.com': ['DeleteFlowLogs'],

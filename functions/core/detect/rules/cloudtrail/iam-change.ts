@@ -5,14 +5,30 @@ import type { CloudTrailEvent } from '#core/model/event';
 import { actsOnItself, callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // Calls that grant more power or leave a way back in.
-const ESCALATION_CALLS = new Set([
-  'PutRolePolicy', 'AttachRolePolicy', 'PutUserPolicy', 'AttachUserPolicy', 'PutGroupPolicy', 'AttachGroupPolicy',
-  'CreateAccessKey', 'CreateUser', 'CreateLoginProfile', 'UpdateLoginProfile', 'UpdateAssumeRolePolicy',
-  'CreateRole', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'AddUserToGroup',
-].map((call) => `iam.amazonaws.com:${call}`).concat(
-  // IAM Roles Anywhere: a trust anchor lets anyone holding a certificate from that CA assume roles.
-  ['CreateTrustAnchor', 'UpdateTrustAnchor', 'CreateProfile'].map((call) => `rolesanywhere.amazonaws.com:${call}`),
-));
+const ESCALATION_CALLS = new Set(
+  [
+    'PutRolePolicy',
+    'AttachRolePolicy',
+    'PutUserPolicy',
+    'AttachUserPolicy',
+    'PutGroupPolicy',
+    'AttachGroupPolicy',
+    'CreateAccessKey',
+    'CreateUser',
+    'CreateLoginProfile',
+    'UpdateLoginProfile',
+    'UpdateAssumeRolePolicy',
+    'CreateRole',
+    'CreatePolicyVersion',
+    'SetDefaultPolicyVersion',
+    'AddUserToGroup',
+  ]
+    .map((call) => `iam.amazonaws.com:${call}`)
+    .concat(
+      // IAM Roles Anywhere: a trust anchor lets anyone holding a certificate from that CA assume roles.
+      ['CreateTrustAnchor', 'UpdateTrustAnchor', 'CreateProfile'].map((call) => `rolesanywhere.amazonaws.com:${call}`),
+    ),
+);
 // A user's own password or access key is routine upkeep, not someone else's backdoor.
 const SELF_SERVICE = new Set(['CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile']);
 

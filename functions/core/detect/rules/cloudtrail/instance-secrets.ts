@@ -15,6 +15,9 @@ export const instanceSecrets = defineRule<'cloudtrail'>({
     if (event.eventSource !== 'ec2.amazonaws.com' || !showsIntent(event)) return undefined;
     const userData = event.eventName === 'DescribeInstanceAttribute' && str(event.requestParameters?.attribute) === 'userData';
     if (event.eventName !== 'GetPasswordData' && !userData) return undefined;
-    return { summary: `${describeCaller(event)} called ${callName(event)}${userData ? ' for userData' : ''}${outcome(event)}`, subject: cloudTrailSubject(event) };
+    return {
+      summary: `${describeCaller(event)} called ${callName(event)}${userData ? ' for userData' : ''}${outcome(event)}`,
+      subject: cloudTrailSubject(event),
+    };
   },
 });

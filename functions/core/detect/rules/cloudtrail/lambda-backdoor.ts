@@ -4,7 +4,14 @@ import { str } from '#core/model/json';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
 // CloudTrail names Lambda calls with an API version suffix, e.g. UpdateFunctionCode20150331v2.
-const CHANGE_CALLS = ['UpdateFunctionCode', 'UpdateFunctionConfiguration', 'AddPermission', 'PublishLayerVersion', 'AddLayerVersionPermission', 'CreateFunctionUrlConfig'];
+const CHANGE_CALLS = [
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'AddPermission',
+  'PublishLayerVersion',
+  'AddLayerVersionPermission',
+  'CreateFunctionUrlConfig',
+];
 const CHANGES = new RegExp(`^(${CHANGE_CALLS.join('|')})`);
 
 export const lambdaBackdoor = defineRule<'cloudtrail'>({

@@ -5,7 +5,8 @@ import { cloudTrailSubject, describeCaller, outcome } from './subject.ts';
 export const podIdentityMisuse = defineRule<'cloudtrail'>({
   id: 'cloudtrail.pod-identity-misuse',
   title: 'Pod Identity credentials requested by something other than the agent',
-  description: "Only the EKS Pod Identity agent, with its node's instance credentials, calls AssumeRoleForPodIdentity; a person or a tool calling it is minting a pod's role.",
+  description:
+    "Only the EKS Pod Identity agent, with its node's instance credentials, calls AssumeRoleForPodIdentity; a person or a tool calling it is minting a pod's role.",
   source: 'cloudtrail',
   objective: { tactic: 'Credential Access (TA0006)', technique: 'T1528 Steal Application Access Token' },
   severity: 'medium',

@@ -38,7 +38,9 @@ export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
     case 'rds.amazonaws.com:ModifyDBCluster':
       return parameters.publiclyAccessible === true ? world('RDS instance made publicly accessible') : undefined;
     case 'ec2.amazonaws.com:AuthorizeSecurityGroupIngress':
-      return WHOLE_INTERNET.test(text()) ? world(`security group ${sanitize(str(parameters.groupId) ?? str(asObject(parameters.groupSet)?.groupId), 40)} opened to the internet`) : undefined;
+      return WHOLE_INTERNET.test(text())
+        ? world(`security group ${sanitize(str(parameters.groupId) ?? str(asObject(parameters.groupSet)?.groupId), 40)} opened to the internet`)
+        : undefined;
     case 'ec2.amazonaws.com:CreateNetworkAclEntry':
     case 'ec2.amazonaws.com:ReplaceNetworkAclEntry':
       return parameters.egress !== true && str(parameters.ruleAction) !== 'deny' && WHOLE_INTERNET.test(text())
@@ -98,7 +100,10 @@ function allowsAnyone(policy: unknown): boolean {
   return statements.some((statement) => {
     if (statement?.Effect !== 'Allow') return false;
     const principal = statement.Principal;
-    const everyone = principal === '*' || asObject(principal)?.AWS === '*' || (asArray(asObject(principal)?.AWS).length === 0 && JSON.stringify(asObject(principal)?.AWS ?? '').includes('"*"'));
+    const everyone =
+      principal === '*' ||
+      asObject(principal)?.AWS === '*' ||
+      (asArray(asObject(principal)?.AWS).length === 0 && JSON.stringify(asObject(principal)?.AWS ?? '').includes('"*"'));
     if (!everyone) return false;
     const keys = Object.values(asObject(statement.Condition) ?? {}).flatMap((test) => Object.keys(asObject(test) ?? {}));
     return !keys.some((key) => RESTRICTING_KEYS.test(key));

@@ -4,7 +4,9 @@ import { asObject, str } from '#core/model/json';
 import type { CloudTrailEvent } from '#core/model/event';
 import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
 
-const S3_PROTECTION_CALLS = ['DeleteBucketEncryption', 'DeleteBucketReplication', 'PutBucketLogging', 'PutBucketVersioning'].map((call) => `s3.amazonaws.com:${call}`);
+const S3_PROTECTION_CALLS = ['DeleteBucketEncryption', 'DeleteBucketReplication', 'PutBucketLogging', 'PutBucketVersioning'].map(
+  (call) => `s3.amazonaws.com:${call}`,
+);
 
 /** What the call took away from the bucket's ability to survive or record an attack, if anything. */
 function removedProtection(event: CloudTrailEvent): string | undefined {

@@ -31,7 +31,11 @@ export const cloudSecretRead = defineRule<'cloudtrail'>({
       else if (event.eventName === 'BatchGetSecretValue') target = 'a batch of secrets';
     } else if (event.eventSource === 'ssm.amazonaws.com' && parameters.withDecryption === true) {
       if (event.eventName === 'GetParameter') target = textOf(parameters.name ?? '');
-      else if (event.eventName === 'GetParameters') target = [parameters.names].flat().map((name) => textOf(name ?? '')).join(', ');
+      else if (event.eventName === 'GetParameters')
+        target = [parameters.names]
+          .flat()
+          .map((name) => textOf(name ?? ''))
+          .join(', ');
       else if (event.eventName === 'GetParametersByPath') target = `path ${textOf(parameters.path ?? '')}`;
     }
     if (target === undefined) return undefined;

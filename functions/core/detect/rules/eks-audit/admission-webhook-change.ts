@@ -14,7 +14,8 @@ export const admissionWebhookChange = defineRule<'eks-audit'>({
   canMatch: (resource) => WEBHOOKS.has(resource),
   match(event) {
     const ref = event.objectRef;
-    if (!ref?.resource || !WEBHOOKS.has(ref.resource) || !MUTATING_VERBS.has(event.verb) || !wasAllowed(event) || isSystemActor(event.username)) return undefined;
+    if (!ref?.resource || !WEBHOOKS.has(ref.resource) || !MUTATING_VERBS.has(event.verb) || !wasAllowed(event) || isSystemActor(event.username))
+      return undefined;
     return { summary: `${describeActor(event)} did ${event.verb} ${ref.resource} ${sanitize(ref.name)}`, subject: auditSubject(event) };
   },
 });

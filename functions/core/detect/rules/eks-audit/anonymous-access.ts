@@ -23,7 +23,11 @@ export const anonymousAccess = defineRule<'eks-audit'>({
     // Scanners probing a public endpoint are context: the endpoint is exposed, nothing was granted.
     if (!granted) {
       return fromInternet
-        ? { summary: `anonymous ${event.verb} of ${target} from ${from} (${wasAllowed(event) ? 'public probe' : 'denied'})`, subject: auditSubject(event), severity: 'low' }
+        ? {
+            summary: `anonymous ${event.verb} of ${target} from ${from} (${wasAllowed(event) ? 'public probe' : 'denied'})`,
+            subject: auditSubject(event),
+            severity: 'low',
+          }
         : undefined;
     }
     return {

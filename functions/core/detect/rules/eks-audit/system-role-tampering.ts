@@ -5,7 +5,7 @@ import { MUTATING_VERBS, auditSubject, describeActor, wasAllowed } from './subje
 export const systemRoleTampering = defineRule<'eks-audit'>({
   id: 'eks-audit.system-role-tampering',
   title: 'Built-in system role or binding changed by a person',
-  description: 'The system: roles and bindings are the cluster\'s own; the API server reconciles them, people do not edit or delete them.',
+  description: "The system: roles and bindings are the cluster's own; the API server reconciles them, people do not edit or delete them.",
   source: 'eks-audit',
   objective: { tactic: 'Defense Evasion (TA0005)', technique: 'T1222 File and Directory Permissions Modification' },
   severity: 'medium',

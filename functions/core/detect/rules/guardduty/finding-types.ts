@@ -43,7 +43,19 @@ export const TACTIC = {
 /** Attack sequences chain findings of several tactics; their technique comes from the description. */
 export const ATTACK_SEQUENCE_TACTIC = 'Multiple tactics (attack sequence)';
 
-const { reconnaissance, initialAccess, execution, persistence, privilegeEscalation, defenseEvasion, credentialAccess, discovery, commandAndControl, exfiltration, impact } = TACTIC;
+const {
+  reconnaissance,
+  initialAccess,
+  execution,
+  persistence,
+  privilegeEscalation,
+  defenseEvasion,
+  credentialAccess,
+  discovery,
+  commandAndControl,
+  exfiltration,
+  impact,
+} = TACTIC;
 
 // Spelled as the other rules spell them, so one technique seen by two sources is one objective.
 const CONTAINER_API = 'T1552.007 Container API';
@@ -71,21 +83,63 @@ const NETWORK_DOS = 'T1498 Network Denial of Service';
 export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   // EKS Protection: Kubernetes audit log monitoring. Resource type EKSCluster.
   { type: 'CredentialAccess:Kubernetes/MaliciousIPCaller', family: 'eks-audit', resource: 'cluster', tactic: credentialAccess, technique: CONTAINER_API },
-  { type: 'CredentialAccess:Kubernetes/MaliciousIPCaller.Custom', family: 'eks-audit', resource: 'cluster', tactic: credentialAccess, technique: CONTAINER_API },
-  { type: 'CredentialAccess:Kubernetes/SuccessfulAnonymousAccess', family: 'eks-audit', resource: 'cluster', tactic: credentialAccess, technique: CONTAINER_API },
+  {
+    type: 'CredentialAccess:Kubernetes/MaliciousIPCaller.Custom',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: credentialAccess,
+    technique: CONTAINER_API,
+  },
+  {
+    type: 'CredentialAccess:Kubernetes/SuccessfulAnonymousAccess',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: credentialAccess,
+    technique: CONTAINER_API,
+  },
   { type: 'CredentialAccess:Kubernetes/TorIPCaller', family: 'eks-audit', resource: 'cluster', tactic: credentialAccess, technique: CONTAINER_API },
-  { type: 'CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed', family: 'eks-audit', resource: 'cluster', tactic: credentialAccess, technique: CONTAINER_API },
+  {
+    type: 'CredentialAccess:Kubernetes/AnomalousBehavior.SecretsAccessed',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: credentialAccess,
+    technique: CONTAINER_API,
+  },
   // "APIs commonly used to evade defensive measures": hiding the attacker's actions in the cluster.
-  { type: 'DefenseEvasion:Kubernetes/MaliciousIPCaller', family: 'eks-audit', resource: 'cluster', tactic: defenseEvasion, technique: 'T1070 Indicator Removal' },
-  { type: 'DefenseEvasion:Kubernetes/MaliciousIPCaller.Custom', family: 'eks-audit', resource: 'cluster', tactic: defenseEvasion, technique: 'T1070 Indicator Removal' },
-  { type: 'DefenseEvasion:Kubernetes/SuccessfulAnonymousAccess', family: 'eks-audit', resource: 'cluster', tactic: defenseEvasion, technique: 'T1070 Indicator Removal' },
+  {
+    type: 'DefenseEvasion:Kubernetes/MaliciousIPCaller',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: defenseEvasion,
+    technique: 'T1070 Indicator Removal',
+  },
+  {
+    type: 'DefenseEvasion:Kubernetes/MaliciousIPCaller.Custom',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: defenseEvasion,
+    technique: 'T1070 Indicator Removal',
+  },
+  {
+    type: 'DefenseEvasion:Kubernetes/SuccessfulAnonymousAccess',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: defenseEvasion,
+    technique: 'T1070 Indicator Removal',
+  },
   { type: 'DefenseEvasion:Kubernetes/TorIPCaller', family: 'eks-audit', resource: 'cluster', tactic: defenseEvasion, technique: 'T1070 Indicator Removal' },
   { type: 'Discovery:Kubernetes/MaliciousIPCaller', family: 'eks-audit', resource: 'cluster', tactic: discovery, technique: CONTAINER_DISCOVERY },
   { type: 'Discovery:Kubernetes/MaliciousIPCaller.Custom', family: 'eks-audit', resource: 'cluster', tactic: discovery, technique: CONTAINER_DISCOVERY },
   { type: 'Discovery:Kubernetes/SuccessfulAnonymousAccess', family: 'eks-audit', resource: 'cluster', tactic: discovery, technique: CONTAINER_DISCOVERY },
   { type: 'Discovery:Kubernetes/TorIPCaller', family: 'eks-audit', resource: 'cluster', tactic: discovery, technique: CONTAINER_DISCOVERY },
   // `kubectl auth can-i` for powerful permissions.
-  { type: 'Discovery:Kubernetes/AnomalousBehavior.PermissionChecked', family: 'eks-audit', resource: 'cluster', tactic: discovery, technique: 'T1069 Permission Groups Discovery' },
+  {
+    type: 'Discovery:Kubernetes/AnomalousBehavior.PermissionChecked',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: discovery,
+    technique: 'T1069 Permission Groups Discovery',
+  },
   { type: 'Impact:Kubernetes/MaliciousIPCaller', family: 'eks-audit', resource: 'cluster', tactic: impact, technique: DATA_DESTRUCTION },
   { type: 'Impact:Kubernetes/MaliciousIPCaller.Custom', family: 'eks-audit', resource: 'cluster', tactic: impact, technique: DATA_DESTRUCTION },
   { type: 'Impact:Kubernetes/SuccessfulAnonymousAccess', family: 'eks-audit', resource: 'cluster', tactic: impact, technique: DATA_DESTRUCTION },
@@ -95,20 +149,80 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   { type: 'Persistence:Kubernetes/MaliciousIPCaller.Custom', family: 'eks-audit', resource: 'cluster', tactic: persistence, technique: CLUSTER_ROLES },
   { type: 'Persistence:Kubernetes/SuccessfulAnonymousAccess', family: 'eks-audit', resource: 'cluster', tactic: persistence, technique: CLUSTER_ROLES },
   { type: 'Persistence:Kubernetes/TorIPCaller', family: 'eks-audit', resource: 'cluster', tactic: persistence, technique: CLUSTER_ROLES },
-  { type: 'Policy:Kubernetes/AdminAccessToDefaultServiceAccount', family: 'eks-audit', resource: 'cluster', tactic: privilegeEscalation, technique: CLUSTER_ROLES },
+  {
+    type: 'Policy:Kubernetes/AdminAccessToDefaultServiceAccount',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: privilegeEscalation,
+    technique: CLUSTER_ROLES,
+  },
   // A binding for system:anonymous is a door left open for later, unauthenticated visits.
   { type: 'Policy:Kubernetes/AnonymousAccessGranted', family: 'eks-audit', resource: 'cluster', tactic: persistence, technique: CLUSTER_ROLES },
   { type: 'Policy:Kubernetes/ExposedDashboard', family: 'eks-audit', resource: 'cluster', tactic: initialAccess, technique: 'T1133 External Remote Services' },
-  { type: 'Policy:Kubernetes/KubeflowDashboardExposed', family: 'eks-audit', resource: 'cluster', tactic: initialAccess, technique: 'T1133 External Remote Services' },
-  { type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated', family: 'eks-audit', resource: 'cluster', tactic: privilegeEscalation, technique: CLUSTER_ROLES },
-  { type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated', family: 'eks-audit', resource: 'cluster', tactic: privilegeEscalation, technique: CLUSTER_ROLES },
-  { type: 'Execution:Kubernetes/ExecInKubeSystemPod', family: 'eks-audit', resource: 'pod', tactic: execution, technique: 'T1609 Container Administration Command' },
-  { type: 'Execution:Kubernetes/AnomalousBehavior.ExecInPod', family: 'eks-audit', resource: 'pod', tactic: execution, technique: 'T1609 Container Administration Command' },
-  { type: 'Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed', family: 'eks-audit', resource: 'pod', tactic: execution, technique: 'T1610 Deploy Container' },
-  { type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer', family: 'eks-audit', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
+  {
+    type: 'Policy:Kubernetes/KubeflowDashboardExposed',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: initialAccess,
+    technique: 'T1133 External Remote Services',
+  },
+  {
+    type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleBindingCreated',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: privilegeEscalation,
+    technique: CLUSTER_ROLES,
+  },
+  {
+    type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.RoleCreated',
+    family: 'eks-audit',
+    resource: 'cluster',
+    tactic: privilegeEscalation,
+    technique: CLUSTER_ROLES,
+  },
+  {
+    type: 'Execution:Kubernetes/ExecInKubeSystemPod',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: execution,
+    technique: 'T1609 Container Administration Command',
+  },
+  {
+    type: 'Execution:Kubernetes/AnomalousBehavior.ExecInPod',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: execution,
+    technique: 'T1609 Container Administration Command',
+  },
+  {
+    type: 'Execution:Kubernetes/AnomalousBehavior.WorkloadDeployed',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: execution,
+    technique: 'T1610 Deploy Container',
+  },
+  {
+    type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!PrivilegedContainer',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: ESCAPE_TO_HOST,
+  },
   // A writable sensitive host path is a way onto the host, whatever GuardDuty's purpose label says.
-  { type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount', family: 'eks-audit', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
-  { type: 'Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount', family: 'eks-audit', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
+  {
+    type: 'PrivilegeEscalation:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: ESCAPE_TO_HOST,
+  },
+  {
+    type: 'Persistence:Kubernetes/AnomalousBehavior.WorkloadDeployed!ContainerWithSensitiveMount',
+    family: 'eks-audit',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: ESCAPE_TO_HOST,
+  },
   // Retired by GuardDuty, still present in exported findings.
   { type: 'PrivilegeEscalation:Kubernetes/PrivilegedContainer', family: 'eks-audit', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
   { type: 'Persistence:Kubernetes/ContainerWithSensitiveMount', family: 'eks-audit', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
@@ -120,13 +234,43 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   { type: 'CryptoCurrency:Runtime/BitcoinTool.B!DNS', family: 'runtime', resource: 'pod', tactic: impact, technique: RESOURCE_HIJACKING },
   // Code run from memory (memfd, /dev/shm) leaves no file to find.
   { type: 'DefenseEvasion:Runtime/FilelessExecution', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1620 Reflective Code Loading' },
-  { type: 'DefenseEvasion:Runtime/KernelModuleLoaded', family: 'runtime', resource: 'node', tactic: persistence, technique: 'T1547.006 Boot or Logon Autostart Execution: Kernel Modules and Extensions' },
-  { type: 'DefenseEvasion:Runtime/ProcessInjection.Proc', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1055.009 Process Injection: Proc Memory' },
-  { type: 'DefenseEvasion:Runtime/ProcessInjection.Ptrace', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1055.008 Process Injection: Ptrace System Calls' },
-  { type: 'DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1055 Process Injection' },
+  {
+    type: 'DefenseEvasion:Runtime/KernelModuleLoaded',
+    family: 'runtime',
+    resource: 'node',
+    tactic: persistence,
+    technique: 'T1547.006 Boot or Logon Autostart Execution: Kernel Modules and Extensions',
+  },
+  {
+    type: 'DefenseEvasion:Runtime/ProcessInjection.Proc',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: defenseEvasion,
+    technique: 'T1055.009 Process Injection: Proc Memory',
+  },
+  {
+    type: 'DefenseEvasion:Runtime/ProcessInjection.Ptrace',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: defenseEvasion,
+    technique: 'T1055.008 Process Injection: Ptrace System Calls',
+  },
+  {
+    type: 'DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: defenseEvasion,
+    technique: 'T1055 Process Injection',
+  },
   { type: 'DefenseEvasion:Runtime/PtraceAntiDebugging', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1622 Debugger Evasion' },
   // System logs, audit configuration and shell history rewritten or removed.
-  { type: 'DefenseEvasion:Runtime/SensitiveFileModified', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1070.002 Indicator Removal: Clear Linux or Mac System Logs' },
+  {
+    type: 'DefenseEvasion:Runtime/SensitiveFileModified',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: defenseEvasion,
+    technique: 'T1070.002 Indicator Removal: Clear Linux or Mac System Logs',
+  },
   // Firewall rules, iptables, security services or LD_PRELOAD tampered with.
   { type: 'DefenseEvasion:Runtime/SuspiciousCommand', family: 'runtime', resource: 'pod', tactic: defenseEvasion, technique: 'T1562 Impair Defenses' },
   { type: 'Discovery:Runtime/SuspiciousCommand', family: 'runtime', resource: 'pod', tactic: discovery, technique: 'T1082 System Information Discovery' },
@@ -145,20 +289,68 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   { type: 'Impact:Runtime/MaliciousDomainRequest.Reputation', family: 'runtime', resource: 'pod', tactic: commandAndControl, technique: DNS_PROTOCOL },
   { type: 'Impact:Runtime/SuspiciousDomainRequest.Reputation', family: 'runtime', resource: 'pod', tactic: commandAndControl, technique: DNS_PROTOCOL },
   // GuardDuty's leading example: a new authorized_keys entry.
-  { type: 'Persistence:Runtime/SensitiveFileModified', family: 'runtime', resource: 'pod', tactic: persistence, technique: 'T1098.004 Account Manipulation: SSH Authorized Keys' },
+  {
+    type: 'Persistence:Runtime/SensitiveFileModified',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: persistence,
+    technique: 'T1098.004 Account Manipulation: SSH Authorized Keys',
+  },
   // A system service installed or changed, crontab modified, a user added.
-  { type: 'Persistence:Runtime/SuspiciousCommand', family: 'runtime', resource: 'pod', tactic: persistence, technique: 'T1543 Create or Modify System Process' },
-  { type: 'PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
-  { type: 'PrivilegeEscalation:Runtime/ContainerMountsHostDirectory', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
+  {
+    type: 'Persistence:Runtime/SuspiciousCommand',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: persistence,
+    technique: 'T1543 Create or Modify System Process',
+  },
+  {
+    type: 'PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: ESCAPE_TO_HOST,
+  },
+  {
+    type: 'PrivilegeEscalation:Runtime/ContainerMountsHostDirectory',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: ESCAPE_TO_HOST,
+  },
   { type: 'PrivilegeEscalation:Runtime/DockerSocketAccessed', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
   // Root gained through an unusual setuid binary.
-  { type: 'PrivilegeEscalation:Runtime/ElevationToRoot', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: 'T1548.001 Abuse Elevation Control Mechanism: Setuid and Setgid' },
+  {
+    type: 'PrivilegeEscalation:Runtime/ElevationToRoot',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: 'T1548.001 Abuse Elevation Control Mechanism: Setuid and Setgid',
+  },
   { type: 'PrivilegeEscalation:Runtime/RuncContainerEscape', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: ESCAPE_TO_HOST },
   // sudoers, PAM and authentication files changed.
-  { type: 'PrivilegeEscalation:Runtime/SensitiveFileModified', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: 'T1548.003 Abuse Elevation Control Mechanism: Sudo and Sudo Caching' },
-  { type: 'PrivilegeEscalation:Runtime/SuspiciousCommand', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: 'T1548 Abuse Elevation Control Mechanism' },
+  {
+    type: 'PrivilegeEscalation:Runtime/SensitiveFileModified',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: 'T1548.003 Abuse Elevation Control Mechanism: Sudo and Sudo Caching',
+  },
+  {
+    type: 'PrivilegeEscalation:Runtime/SuspiciousCommand',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: 'T1548 Abuse Elevation Control Mechanism',
+  },
   // userfaultfd widens kernel race windows, a common step of kernel exploits.
-  { type: 'PrivilegeEscalation:Runtime/UserfaultfdUsage', family: 'runtime', resource: 'pod', tactic: privilegeEscalation, technique: 'T1068 Exploitation for Privilege Escalation' },
+  {
+    type: 'PrivilegeEscalation:Runtime/UserfaultfdUsage',
+    family: 'runtime',
+    resource: 'pod',
+    tactic: privilegeEscalation,
+    technique: 'T1068 Exploitation for Privilege Escalation',
+  },
   { type: 'Trojan:Runtime/BlackholeTraffic', family: 'runtime', resource: 'pod', tactic: commandAndControl, technique: APPLICATION_PROTOCOL },
   { type: 'Trojan:Runtime/BlackholeTraffic!DNS', family: 'runtime', resource: 'pod', tactic: commandAndControl, technique: DNS_PROTOCOL },
   { type: 'Trojan:Runtime/DGADomainRequest.C!DNS', family: 'runtime', resource: 'pod', tactic: commandAndControl, technique: DGA },
@@ -173,7 +365,13 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
 
   // IAM findings that fire on role sessions: a pod's IRSA or Pod Identity role, or a node's role.
   // GetSecretValue, BatchGetSecretValue, GetPasswordData, GenerateDbAuthToken.
-  { type: 'CredentialAccess:IAMUser/AnomalousBehavior', family: 'iam', resource: 'role', tactic: credentialAccess, technique: 'T1555.006 Cloud Secrets Management Stores' },
+  {
+    type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+    family: 'iam',
+    resource: 'role',
+    tactic: credentialAccess,
+    technique: 'T1555.006 Cloud Secrets Management Stores',
+  },
   // StopLogging, DeleteFlowLogs, DisableAlarmActions.
   { type: 'DefenseEvasion:IAMUser/AnomalousBehavior', family: 'iam', resource: 'role', tactic: defenseEvasion, technique: CLOUD_LOGS },
   { type: 'DefenseEvasion:IAMUser/BedrockLoggingDisabled', family: 'iam', resource: 'role', tactic: defenseEvasion, technique: CLOUD_LOGS },
@@ -186,17 +384,41 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   { type: 'PenTest:IAMUser/ParrotLinux', family: 'iam', resource: 'role', tactic: initialAccess, technique: CLOUD_ACCOUNTS },
   { type: 'PenTest:IAMUser/PentooLinux', family: 'iam', resource: 'role', tactic: initialAccess, technique: CLOUD_ACCOUNTS },
   // CreateAccessKey, ImportKeyPair.
-  { type: 'Persistence:IAMUser/AnomalousBehavior', family: 'iam', resource: 'role', tactic: persistence, technique: 'T1098.001 Account Manipulation: Additional Cloud Credentials' },
+  {
+    type: 'Persistence:IAMUser/AnomalousBehavior',
+    family: 'iam',
+    resource: 'role',
+    tactic: persistence,
+    technique: 'T1098.001 Account Manipulation: Additional Cloud Credentials',
+  },
   // AssociateIamInstanceProfile, AddUserToGroup, PutUserPolicy.
-  { type: 'PrivilegeEscalation:IAMUser/AnomalousBehavior', family: 'iam', resource: 'role', tactic: privilegeEscalation, technique: 'T1098.003 Account Manipulation: Additional Cloud Roles' },
+  {
+    type: 'PrivilegeEscalation:IAMUser/AnomalousBehavior',
+    family: 'iam',
+    resource: 'role',
+    tactic: privilegeEscalation,
+    technique: 'T1098.003 Account Manipulation: Additional Cloud Roles',
+  },
   { type: 'Recon:IAMUser/MaliciousIPCaller', family: 'iam', resource: 'role', tactic: discovery, technique: CLOUD_DISCOVERY },
   { type: 'Recon:IAMUser/MaliciousIPCaller.Custom', family: 'iam', resource: 'role', tactic: discovery, technique: CLOUD_DISCOVERY },
   { type: 'Recon:IAMUser/TorIPCaller', family: 'iam', resource: 'role', tactic: discovery, technique: CLOUD_DISCOVERY },
   { type: 'Stealth:IAMUser/CloudTrailLoggingDisabled', family: 'iam', resource: 'role', tactic: defenseEvasion, technique: CLOUD_LOGS },
   { type: 'Stealth:IAMUser/PasswordPolicyChange', family: 'iam', resource: 'role', tactic: defenseEvasion, technique: 'T1556 Modify Authentication Process' },
   // How a node's (or an IMDS-reaching pod's) stolen instance-role credentials show up.
-  { type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS', family: 'iam', resource: 'role', tactic: credentialAccess, technique: INSTANCE_METADATA },
-  { type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', family: 'iam', resource: 'role', tactic: credentialAccess, technique: INSTANCE_METADATA },
+  {
+    type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS',
+    family: 'iam',
+    resource: 'role',
+    tactic: credentialAccess,
+    technique: INSTANCE_METADATA,
+  },
+  {
+    type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+    family: 'iam',
+    resource: 'role',
+    tactic: credentialAccess,
+    technique: INSTANCE_METADATA,
+  },
   { type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', family: 'iam', resource: 'role', tactic: initialAccess, technique: CLOUD_ACCOUNTS },
   { type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom', family: 'iam', resource: 'role', tactic: initialAccess, technique: CLOUD_ACCOUNTS },
   { type: 'UnauthorizedAccess:IAMUser/TorIPCaller', family: 'iam', resource: 'role', tactic: commandAndControl, technique: MULTI_HOP_PROXY },
@@ -254,9 +476,33 @@ export const GUARDDUTY_FINDING_TYPES: readonly GuardDutyFindingType[] = [
   { type: 'Execution:Container/SuspiciousFile', family: 'malware', resource: 'node', tactic: execution, technique: MALICIOUS_FILE },
 
   // Extended Threat Detection. The technique is the fallback when the description lists none.
-  { type: 'AttackSequence:EKS/CompromisedCluster', family: 'attack-sequence', resource: 'sequence', tactic: ATTACK_SEQUENCE_TACTIC, technique: 'T1609 Container Administration Command' },
-  { type: 'AttackSequence:EC2/CompromisedInstanceGroup', family: 'attack-sequence', resource: 'sequence', tactic: ATTACK_SEQUENCE_TACTIC, technique: SCRIPTING_INTERPRETER },
-  { type: 'AttackSequence:IAM/CompromisedCredentials', family: 'attack-sequence', resource: 'sequence', tactic: ATTACK_SEQUENCE_TACTIC, technique: CLOUD_ACCOUNTS },
+  {
+    type: 'AttackSequence:EKS/CompromisedCluster',
+    family: 'attack-sequence',
+    resource: 'sequence',
+    tactic: ATTACK_SEQUENCE_TACTIC,
+    technique: 'T1609 Container Administration Command',
+  },
+  {
+    type: 'AttackSequence:EC2/CompromisedInstanceGroup',
+    family: 'attack-sequence',
+    resource: 'sequence',
+    tactic: ATTACK_SEQUENCE_TACTIC,
+    technique: SCRIPTING_INTERPRETER,
+  },
+  {
+    type: 'AttackSequence:IAM/CompromisedCredentials',
+    family: 'attack-sequence',
+    resource: 'sequence',
+    tactic: ATTACK_SEQUENCE_TACTIC,
+    technique: CLOUD_ACCOUNTS,
+  },
   // Credentials (a pod's role among them) used to exfiltrate or destroy S3 data.
-  { type: 'AttackSequence:S3/CompromisedData', family: 'attack-sequence', resource: 'sequence', tactic: ATTACK_SEQUENCE_TACTIC, technique: 'T1530 Data from Cloud Storage' },
+  {
+    type: 'AttackSequence:S3/CompromisedData',
+    family: 'attack-sequence',
+    resource: 'sequence',
+    tactic: ATTACK_SEQUENCE_TACTIC,
+    technique: 'T1530 Data from Cloud Storage',
+  },
 ];
