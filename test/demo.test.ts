@@ -129,9 +129,11 @@ describe('the seed scenario demo (npm run demo)', () => {
       { action: 'capture-evidence', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q' },
       { action: 'isolate-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q' },
       { action: 'revoke-role-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
+      { action: 'fence-role', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
     ]);
     expect(incident.plan.approval.map(({ action, target }) => ({ action, target }))).toEqual([
       { action: 'revoke-all-sessions', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
+      { action: 'deny-web-identity', target: 'arn:aws:iam::111122223333:role/checkout-irsa' },
       { action: 'restart-pod', target: 'prod-east/payments/checkout-7d9f8b6c5-x2k4q' },
       { action: 'scale-down', target: 'prod-east/payments/Deployment/checkout' },
     ]);

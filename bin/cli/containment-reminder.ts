@@ -29,6 +29,8 @@ function undoWords(undo: Exclude<UndoStep, { kind: 'none' }>): string {
       return `delete NetworkPolicy ${undo.networkPolicy} and the label ${undo.label} on pod ${undo.namespace}/${undo.pod}`;
     case 'delete-role-policy':
       return `delete the policy ${undo.policyName} from role ${undo.roleName}`;
+    case 'restore-trust-policy':
+      return `put back the trust policy of role ${undo.roleName} as it was`;
     case 'restore-replicas':
       return `scale ${undo.workloadKind} ${undo.namespace}/${undo.name} back to ${undo.replicas}`;
     case 'uncordon-node':

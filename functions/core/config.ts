@@ -48,7 +48,16 @@ export const configSchema = z
       .default(24 * 7),
     namespaces: z.record(z.string(), criticality).default({}),
     protectedNamespaces: z.array(z.string()).default(['kube-system']),
-    clusters: z.record(z.string(), z.object({ egressCidrs: z.array(cidr).default([]) })).default({}),
+    clusters: z
+      .record(
+        z.string(),
+        z.object({
+          egressCidrs: z.array(cidr).default([]),
+          /** The cluster's VPC(s): requests through their endpoints count as the cluster's when a role is fenced. */
+          vpcIds: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0a1b2c3d')).default([]),
+        }),
+      )
+      .default({}),
     /** Egress addresses or ranges for every cluster, e.g. the NAT gateways' public IPs. */
     egressCidrs: z.array(cidr).default([]),
     suppressions: z.array(suppression).default([]),

@@ -68,6 +68,9 @@ const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts
 const iam: ContainmentDeps['iam'] = {
   revokeSessions: async (request) => (await iamRevocation()).revokeSessions(request),
   revokeAllSessions: async (request) => (await iamRevocation()).revokeAllSessions(request),
+  fenceRole: async (request) => (await iamRevocation()).fenceRole(request),
+  denyWebIdentity: async (request) => (await iamRevocation()).denyWebIdentity(request),
+  restoreTrustPolicy: async (step, request) => (await iamRevocation()).restoreTrustPolicy(step, request),
   undo: async (step, request) => (await iamRevocation()).undo(step, request),
 };
 

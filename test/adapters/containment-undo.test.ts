@@ -51,6 +51,10 @@ async function recorded(records: ActionRecord[], clusterDown = false) {
         calls.push(`iam ${undo.kind}${context.dryRun ? ' (dry)' : ''}`);
         return { ...revocation, result: context.dryRun ? 'dry-run' : 'applied', detail: 'policy deleted' };
       },
+      restoreTrustPolicy: async (undo, context) => {
+        calls.push(`iam ${undo.kind}${context.dryRun ? ' (dry)' : ''}`);
+        return { ...revocation, result: context.dryRun ? 'dry-run' : 'applied', detail: 'trust policy restored' };
+      },
     },
     kubernetes: async (cluster) => {
       if (clusterDown) throw new Error(`${cluster} is unreachable`);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Incident } from '#core/model/incident';
 import type { IncidentResponse } from '#core/respond/response';
 import { main } from '../../bin/cli/main.ts';
+import { type Decision, DeployedTemplate, decide } from '../support/aws-decisions.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/seed-scenario');
 const RECORDS = join(EXAMPLE, 'records');
@@ -58,6 +59,8 @@ describe('pivotguard replay --contain: the synthesized workflow on local stand-i
     expect(outcomes(response)).toEqual([
       'capture-evidence:already-applied',
       'capture-evidence:applied',
+      'deny-web-identity:applied',
+      'fence-role:applied',
       'isolate-pod:applied',
       'restart-pod:applied',
       'revoke-all-sessions:applied',
@@ -65,9 +68,13 @@ describe('pivotguard replay --contain: the synthesized workflow on local stand-i
       'scale-down:applied',
     ]);
     expect(firstContainmentMs).toBeLessThan(30_000);
-    // The scoped deny names the pod's sessions only; the approved one cuts every older session.
+    // The scoped deny names the pod's sessions only; the fence keeps the role inside the cluster; the approved one cuts every older session.
     const role = policies['checkout-irsa']!;
-    expect(Object.keys(role).sort()).toEqual([`AWSRevokeOlderSessions-pivotguard-${incidentId}`, `pivotguard-revoke-${incidentId}`]);
+    expect(Object.keys(role).sort()).toEqual([
+      `AWSRevokeOlderSessions-pivotguard-${incidentId}`,
+      `pivotguard-fence-${incidentId}`,
+      `pivotguard-revoke-${incidentId}`,
+    ]);
     expect(Object.keys(role[`pivotguard-revoke-${incidentId}`]!.Statement[0]!.Condition.StringEquals!)).toEqual(['aws:userid']);
 
     const state = JSON.parse(await readFile(join(directory, 'state.json'), 'utf8'));
@@ -82,7 +89,35 @@ describe('pivotguard replay --contain: the synthesized workflow on local stand-i
     const [{ response, policies }] = containment as [Contained];
     expect(response.approval).toMatchObject({ decision: 'timeout' });
     expect(outcomes(response).filter((outcome) => /restart|scale|revoke-all/.test(outcome))).toEqual([]);
-    expect(Object.keys(policies['checkout-irsa']!)).toEqual([expect.stringMatching(/^pivotguard-revoke-/)]);
+    expect(Object.keys(policies['checkout-irsa']!).sort()).toEqual([expect.stringMatching(/^pivotguard-fence-/), expect.stringMatching(/^pivotguard-revoke-/)]);
+  });
+
+  it('leaves the role, as IAM decides, denied to the stolen session and to any new one from outside, open to the cluster', async () => {
+    const { incidents, containment } = await replayContain();
+    const [{ policies }] = containment as [Contained];
+    const inline = Object.entries(policies['checkout-irsa']!).map(([name, policy]) => ({ name, policy: policy as never }));
+    const denied = (inline.find(({ name }) => name.startsWith('pivotguard-revoke-'))!.policy as Contained['policies'][string][string]).Statement[0]!.Condition
+      .StringEquals!['aws:userid'] as string[];
+    const roleId = denied[0]!.split(':')[0]!;
+    const stolen = incidents[0]!.identities[0]!.sessions[0]!;
+    const request = (session: string, sourceIp: string, withPolicies = inline): Promise<Decision> =>
+      decide(new DeployedTemplate({ Resources: {} }), {
+        principal: `arn:aws:sts::111122223333:assumed-role/checkout-irsa/${session}`,
+        action: 'secretsmanager:GetSecretValue',
+        resource: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:checkout-db-AbCdEf',
+        context: { 'aws:userid': `${roleId}:${session}`, 'aws:SourceIp': sourceIp, 'aws:TokenIssueTime': '2026-11-21T02:40:00Z' },
+        identityPolicies: [
+          { name: 'workload', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+          ...withPolicies,
+        ],
+      });
+    expect(await request(stolen, '198.51.100.23')).toBe('ExplicitlyDenied');
+    // A stolen web-identity token mints a new session, under a name of the attacker's choosing.
+    expect(await request('attacker-fresh-session', '198.51.100.23')).toBe('ExplicitlyDenied');
+    // The healthy replica refreshes its credentials and calls from the cluster's NAT gateway.
+    expect(await request('replica-fresh-session', '203.0.113.10')).toBe('Allowed');
+    // What undo deletes is all that denies: without it, the same requests are allowed again.
+    expect(await request('attacker-fresh-session', '198.51.100.23', [])).toBe('Allowed');
   });
 
   it('runs dry: records what it would do, writes no policy and no evidence', async () => {

@@ -165,9 +165,12 @@ describe('correlation', () => {
         reason: expect.stringMatching(/botocore-session-1763691910/),
         scope: expect.arrayContaining(['botocore-session-1763691910']),
       },
+      // No egress configured here: the step is planned and says why it cannot fence.
+      { action: 'fence-role', target: ROLE_ARN, reason: expect.stringMatching(/egressCidrs/), scope: [] },
     ]);
     expect(plan.approval.map((action) => [action.action, action.target])).toEqual([
       ['revoke-all-sessions', ROLE_ARN],
+      ['deny-web-identity', ROLE_ARN],
       ['restart-pod', expect.stringMatching(/checkout/)],
       ['scale-down', expect.stringMatching(/checkout/)],
     ]);

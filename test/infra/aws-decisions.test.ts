@@ -90,8 +90,9 @@ describe('what AWS would decide about the deployed stack', () => {
   it("never lets the containment function change the policies of pivotguard's own roles, while it may contain a workload role", async () => {
     const workloadRole = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
     expect(await decide(deployed, { principal: containmentRole, action: 'iam:PutRolePolicy', resource: workloadRole })).toBe('Allowed');
+    expect(await decide(deployed, { principal: containmentRole, action: 'iam:UpdateAssumeRolePolicy', resource: workloadRole })).toBe('Allowed');
     for (const own of [containmentRole, analyzerRole, stateMachineRole, roleOf(pivotGuard.forwarder.role)]) {
-      for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy']) {
+      for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy']) {
         expect(await decide(deployed, { principal: containmentRole, action, resource: deployed.arnOf(own) })).toBe('ExplicitlyDenied');
       }
     }

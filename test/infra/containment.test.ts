@@ -138,7 +138,10 @@ describe('containment function', () => {
     const statements = roleStatements(ids.containment);
     const allowed = statements.filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('iam:')));
     expect(allowed).toEqual([
-      expect.objectContaining({ Action: ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'], Resource: accountRoles }),
+      expect.objectContaining({
+        Action: ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Resource: accountRoles,
+      }),
     ]);
     // What the deny beside it decides (pivotguard's own roles stay untouched) is in aws-decisions.test.ts.
     const narrowed = synthPivotGuard({ containableRoleArns: ['arn:aws:iam::111122223333:role/workloads/*'] });

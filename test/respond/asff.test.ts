@@ -151,8 +151,11 @@ describe('incidentFinding', () => {
     const text = incidentFinding(pivot, undefined, WHERE).Remediation.Recommendation.Text;
     const { plan } = incidentView(pivot);
     const positions = [...plan.automatic, ...plan.approval].map((step) => text.indexOf(`${step.action.label} ${step.target}`));
-    expect(positions.every((position) => position >= 0)).toBe(true);
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    // ASFF keeps 512 characters: the automatic steps always fit, the later ones as far as they go, in order.
+    expect(positions.slice(0, plan.automatic.length).every((position) => position >= 0)).toBe(true);
+    const shown = positions.filter((position) => position >= 0);
+    expect(positions.slice(0, shown.length)).toEqual(shown);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
     const none = incidentFinding({ ...pivot, plan: { automatic: [], approval: [] } }, undefined, WHERE);
     expect(none.Remediation.Recommendation.Text).toBe(NO_PLAN_TEXT);
   });

@@ -262,9 +262,9 @@ export async function decide(template: DeployedTemplate, request: Request): Prom
     resourcePolicy,
   };
   // The validating entry point only knows variable keys of the form `prefix/name` and silently
-  // drops `kms:EncryptionContext:<key>`: such requests go through the entry point that takes the
-  // context as given, with the policies validated here instead.
-  if (Object.keys(context).some((name) => /^kms:EncryptionContext:/i.test(name))) {
+  // drops `kms:EncryptionContext:<key>` and an OIDC provider's `<issuer>:sub`: such requests go
+  // through the entry point that takes the context as given, with the policies validated here instead.
+  if (Object.keys(context).some((name) => /^kms:EncryptionContext:/i.test(name) || /\/id\/[^:]+:(sub|aud|amr)$/.test(name))) {
     const validated = (document: Json, validate: (policy: unknown) => unknown[], name: string) => {
       const policy = createValidatedPolicy(document, validate as never, { name });
       if (policy.errors.length) throw new Error(`policy ${name} is invalid: ${JSON.stringify(policy.errors).slice(0, 400)}`);

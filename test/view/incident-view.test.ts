@@ -60,8 +60,8 @@ describe('incidentView of the container-to-cloud pivot', () => {
 
   it('splits the plan into automatic steps and steps that wait, each with its code and label', () => {
     const { plan } = incidentView(pivot);
-    expect(plan.automatic.map((step) => step.action.code)).toEqual(['capture-evidence', 'isolate-pod', 'revoke-role-sessions']);
-    expect(plan.approval.map((step) => step.action.code)).toEqual(['revoke-all-sessions', 'restart-pod', 'scale-down']);
+    expect(plan.automatic.map((step) => step.action.code)).toEqual(['capture-evidence', 'isolate-pod', 'revoke-role-sessions', 'fence-role']);
+    expect(plan.approval.map((step) => step.action.code)).toEqual(['revoke-all-sessions', 'deny-web-identity', 'restart-pod', 'scale-down']);
     expect(plan.automatic[1]).toMatchObject({ action: { code: 'isolate-pod', label: 'Isolate the pod' }, target: POD, dryRun: false });
   });
 

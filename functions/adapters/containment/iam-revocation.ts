@@ -1,4 +1,11 @@
-import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { parseRoleArn } from '#core/model/arn';
 import { type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
 import {
@@ -10,6 +17,8 @@ import {
   revokedBefore,
   scopedRevokePolicy,
 } from '#core/respond/revoke-policy';
+import { type FencePolicyDocument, InvalidFence, type RoleFence, roleFencePolicy } from '#core/respond/role-fence';
+import { NoWebIdentityTrust, type TrustPolicyDocument, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
 
 export interface RevokeSessionsInput {
   incidentId: string;
@@ -23,6 +32,21 @@ export interface RevokeAllSessionsInput {
   roleArn: string;
   /** Sessions issued before this time are denied; the workflow passes one fixed time so retries agree. */
   now: Date;
+  dryRun: boolean;
+}
+
+export interface FenceRoleInput {
+  incidentId: string;
+  roleArn: string;
+  fence: RoleFence;
+  dryRun: boolean;
+}
+
+export interface DenyWebIdentityInput {
+  incidentId: string;
+  roleArn: string;
+  /** `system:serviceaccount:<namespace>:<name>`. */
+  subject: string;
   dryRun: boolean;
 }
 
@@ -51,7 +75,7 @@ class RoleNotFound extends Error {
 
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 /** The only inline policies an undo may delete: the ones revokePolicyName gives. */
-const OWN_POLICY_PREFIXES = [revokePolicyName('', 'sessions'), revokePolicyName('', 'all-sessions')];
+const OWN_POLICY_PREFIXES = [revokePolicyName('', 'sessions'), revokePolicyName('', 'all-sessions'), revokePolicyName('', 'fence')];
 
 /**
  * Cuts a role's credentials off with an inline deny policy, and puts it back by deleting that
@@ -92,13 +116,101 @@ export class IamRevocation {
     });
   }
 
+  /** Denies every session of the role, old or new, from outside the cluster (role-fence.ts). */
+  async fenceRole(input: FenceRoleInput): Promise<ActionRecord> {
+    const policyName = revokePolicyName(input.incidentId, 'fence');
+    const inside = [...input.fence.egressCidrs, ...input.fence.vpcIds].join(', ');
+    return this.putDenyPolicy(input, 'fence-role', policyName, `every session of the role from outside the cluster (${inside})`, () =>
+      roleFencePolicy(input.fence),
+    );
+  }
+
+  /** Refuses the service account's web-identity token in the role's trust policy; the undo restores the policy as read. */
+  async denyWebIdentity(input: DenyWebIdentityInput): Promise<ActionRecord> {
+    const startedAt = this.clock().toISOString();
+    const role = parseRoleArn(input.roleArn);
+    const record = (result: ActionRecord['result'], detail: string, undo?: UndoStep): ActionRecord => ({
+      action: 'deny-web-identity',
+      incidentId: input.incidentId,
+      target: input.roleArn,
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+      ...(undo ? { undo } : {}),
+    });
+    if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`);
+    const { roleName } = role;
+    try {
+      const current = await this.trustPolicyText(roleName);
+      const denying = trustPolicyDenyingSubject(roleName, parseDocument(current) as TrustPolicyDocument, input.subject);
+      if (sameDocument(parseDocument(current), denying)) return record('already-applied', `the trust policy of ${roleName} already refuses ${input.subject}`);
+      const written = JSON.stringify(denying);
+      const undo: UndoStep = { kind: 'restore-trust-policy', roleName, document: decodedText(current), written };
+      if (input.dryRun) return record('dry-run', `would refuse ${input.subject}'s web-identity token in the trust policy of ${roleName}`, undo);
+      try {
+        await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: written }));
+      } catch (error) {
+        throw asMissingPermission(error, 'iam:UpdateAssumeRolePolicy');
+      }
+      return record('applied', `the trust policy of ${roleName} now refuses ${input.subject}'s web-identity token, from anywhere`, undo);
+    } catch (error) {
+      if (error instanceof RoleNotFound) return record('skipped', `role ${roleName} no longer exists`);
+      if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`);
+      if (error instanceof NoWebIdentityTrust) return record('skipped', error.message);
+      const reason = unfixableReason(error);
+      if (reason) return record('failed', `trust policy of ${roleName} not changed: ${reason}`);
+      if (error instanceof Error && /service account subject/.test(error.message)) return record('failed', error.message);
+      throw error;
+    }
+  }
+
+  /** Puts a trust policy back as it was read, if it is still the one pivotguard wrote; otherwise only says so. */
+  async restoreTrustPolicy(step: Extract<UndoStep, { kind: 'restore-trust-policy' }>, context: UndoContext): Promise<ActionRecord> {
+    const startedAt = this.clock().toISOString();
+    const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
+      action: 'deny-web-identity',
+      incidentId: context.incidentId,
+      target: context.roleArn ?? step.roleName,
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+    });
+    const { roleName } = step;
+    try {
+      const current = parseDocument(await this.trustPolicyText(roleName));
+      if (sameDocument(current, parseDocument(step.document))) return record('already-applied', `the trust policy of ${roleName} is already as it was`);
+      // Someone changed it since: putting back the old one would undo their change too.
+      if (!sameDocument(current, parseDocument(step.written))) {
+        return record('failed', `the trust policy of ${roleName} changed since pivotguard wrote it; remove the PivotguardDenyStolenToken statements by hand`);
+      }
+      if (context.dryRun) return record('dry-run', `would put back the trust policy of ${roleName} as it was`);
+      try {
+        await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: step.document }));
+      } catch (error) {
+        throw asMissingPermission(error, 'iam:UpdateAssumeRolePolicy');
+      }
+      return record('applied', `put back the trust policy of ${roleName}; the service account's token is accepted again`);
+    } catch (error) {
+      if (error instanceof RoleNotFound) return record('already-applied', `role ${roleName} no longer exists`);
+      if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`);
+      throw error;
+    }
+  }
+
   /** Deletes a policy this class wrote; a policy already gone counts as undone. */
   async undo(step: UndoStep, context: UndoContext): Promise<ActionRecord> {
     const startedAt = this.clock().toISOString();
     const target = context.roleArn ?? (step.kind === 'delete-role-policy' ? step.roleName : 'unknown');
-    const allSessions = step.kind === 'delete-role-policy' && step.policyName.startsWith(revokePolicyName('', 'all-sessions'));
+    const stepPolicy = step.kind === 'delete-role-policy' ? step.policyName : '';
+    const action = stepPolicy.startsWith(revokePolicyName('', 'all-sessions'))
+      ? 'revoke-all-sessions'
+      : stepPolicy.startsWith(revokePolicyName('', 'fence'))
+        ? 'fence-role'
+        : 'revoke-role-sessions';
     const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
-      action: allSessions ? 'revoke-all-sessions' : 'revoke-role-sessions',
+      action,
       incidentId: context.incidentId,
       target,
       startedAt,
@@ -133,10 +245,10 @@ export class IamRevocation {
 
   private async putDenyPolicy(
     input: { incidentId: string; roleArn: string; dryRun: boolean },
-    action: 'revoke-role-sessions' | 'revoke-all-sessions',
+    action: 'revoke-role-sessions' | 'revoke-all-sessions' | 'fence-role',
     policyName: string,
     scopeText: string,
-    desired: (roleId: string, existing: unknown) => DenyPolicyDocument,
+    desired: (roleId: string, existing: unknown) => DenyPolicyDocument | FencePolicyDocument,
   ): Promise<ActionRecord> {
     const startedAt = this.clock().toISOString();
     const role = parseRoleArn(input.roleArn);
@@ -171,10 +283,21 @@ export class IamRevocation {
     } catch (error) {
       if (error instanceof RoleNotFound) return record('skipped', `role ${roleName} no longer exists; its sessions are no longer valid`, false);
       if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`, false);
-      if (error instanceof InvalidRevokeScope) return record('failed', error.message, false);
+      if (error instanceof InvalidRevokeScope || error instanceof InvalidFence) return record('failed', error.message, false);
       const reason = unfixableReason(error);
       if (reason) return record('failed', `policy ${policyName} not attached to role ${roleName}: ${reason}`, false);
       throw error;
+    }
+  }
+
+  private async trustPolicyText(roleName: string): Promise<string> {
+    try {
+      const { Role } = await this.iam.send(new GetRoleCommand({ RoleName: roleName }));
+      if (!Role?.AssumeRolePolicyDocument) throw new Error(`GetRole returned no trust policy for ${roleName}`);
+      return Role.AssumeRolePolicyDocument;
+    } catch (error) {
+      if (isNoSuchEntity(error)) throw new RoleNotFound();
+      throw asMissingPermission(error, 'iam:GetRole');
     }
   }
 
@@ -216,7 +339,16 @@ function parseDocument(text: string): unknown {
   }
 }
 
-function sameDocument(existing: unknown, wanted: DenyPolicyDocument): boolean {
+/** The document as IAM's JSON text, whether it came URL-encoded or not. */
+function decodedText(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function sameDocument(existing: unknown, wanted: unknown): boolean {
   return canonical(existing) === canonical(wanted);
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
 import { signApprovalLink } from '#core/respond/approval-link';
+import { authorizeStep } from '#core/respond/step-authorization';
 import type { ApprovalOutcome } from '#core/respond/approval-outcome';
 import {
   type ApprovalRequest,
@@ -58,7 +59,7 @@ export interface ContainmentDeps {
   /** The incidents as the analyzer keeps them: every step acts on the incident as it is when the step runs. */
   incidents: Pick<Store, 'getIncident'>;
   evidence: Pick<EvidenceLocker, 'capture'>;
-  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'undo'>;
+  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'fenceRole' | 'denyWebIdentity' | 'undo' | 'restoreTrustPolicy'>;
   /** Kubernetes access for one cluster (a fresh EKS token per invocation). */
   kubernetes(cluster: string): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'undo' | 'podEvidence'>>;
   /** The raw records behind the incident's signals, for the evidence locker. */
@@ -273,7 +274,14 @@ export function containmentSteps(deps: ContainmentDeps) {
       }
       case 'run-action': {
         const { action } = payload;
-        const result = await runAction(incident, action, payload.dryRun || action.dryRun === true, payload.approval);
+        // What may run, and with which approval, is read from the state table: the payload is only a request.
+        const authorization = authorizeStep(
+          action,
+          { incident: await deps.incidents.getIncident(payload.incident.id), response: await deps.responses.getResponse(payload.incident.id) },
+          clock(),
+        );
+        if (!authorization.allowed) return instant(incident, action, 'failed', `refused (${authorization.refusal}): ${authorization.reason}`);
+        const result = await runAction(incident, authorization.step, payload.dryRun || authorization.step.dryRun === true, authorization.approval);
         await record(incident, (response) => withActions(response, [result]));
         return result;
       }

@@ -353,7 +353,7 @@ export class KubernetesContainment {
       detail,
     });
     if (step.kind === 'none') return done('skipped', `nothing to undo: ${step.reason}`);
-    if (step.kind === 'delete-role-policy') throw new NotAKubernetesUndo(step.kind);
+    if (step.kind === 'delete-role-policy' || step.kind === 'restore-trust-policy') throw new NotAKubernetesUndo(step.kind);
     this.checkCluster(step.cluster);
     try {
       switch (step.kind) {

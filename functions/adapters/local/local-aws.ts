@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 /**
@@ -14,10 +21,14 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 export class LocalIamAccount {
   /** Role name to policy name to the policy document as written. */
   readonly policies = new Map<string, Map<string, string>>();
+  /** Role name to its trust policy as written. */
+  readonly trustPolicies = new Map<string, string>();
   private readonly roles: Map<string, string>;
 
-  constructor(roleArns: readonly string[]) {
+  /** `trustOf` gives a role's trust policy, e.g. the one eksctl writes for an IRSA role. */
+  constructor(roleArns: readonly string[], trustOf: (roleArn: string) => object = () => ({ Version: '2012-10-17', Statement: [] })) {
     this.roles = new Map(roleArns.map((arn) => [arn.slice(arn.lastIndexOf('/') + 1), arn]));
+    for (const [name, arn] of this.roles) this.trustPolicies.set(name, JSON.stringify(trustOf(arn)));
   }
 
   async send(command: unknown): Promise<unknown> {
@@ -25,7 +36,15 @@ export class LocalIamAccount {
       const name = command.input.RoleName!;
       const arn = this.roles.get(name) ?? missing(`The role with name ${name} cannot be found.`);
       const roleId = `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
-      return { Role: { RoleName: name, RoleId: roleId, Arn: arn, Path: '/', CreateDate: new Date(0) } };
+      // IAM returns policy documents URL-encoded.
+      const trust = encodeURIComponent(this.trustPolicies.get(name)!);
+      return { Role: { RoleName: name, RoleId: roleId, Arn: arn, Path: '/', CreateDate: new Date(0), AssumeRolePolicyDocument: trust } };
+    }
+    if (command instanceof UpdateAssumeRolePolicyCommand) {
+      const { RoleName, PolicyDocument } = command.input;
+      if (!this.roles.has(RoleName!)) missing(`The role with name ${RoleName} cannot be found.`);
+      this.trustPolicies.set(RoleName!, PolicyDocument!);
+      return {};
     }
     if (command instanceof GetRolePolicyCommand) {
       const { RoleName, PolicyName } = command.input;

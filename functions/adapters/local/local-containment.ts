@@ -88,7 +88,10 @@ async function containOne(
 ): Promise<LocalContainmentResult> {
   cluster.reset();
   seedCluster(cluster, incident);
-  const iam = new LocalIamAccount(incident.identities.map((identity) => identity.roleArn));
+  const iam = new LocalIamAccount(
+    incident.identities.map((identity) => identity.roleArn),
+    (roleArn) => standInTrustPolicy(incident, roleArn),
+  );
   const started = performance.now();
   // The records' clock, stopped when the replay opened the incident: a replay runs in no time of its own, and the
   // same records give the same timestamps, policies and evidence on every run.
@@ -212,4 +215,33 @@ function seedCluster(cluster: KubeApiFake, incident: Incident): void {
 function standInUid(resource: string, namespace: string, name: string): string {
   const hex = createHash('sha256').update(`${resource}/${namespace}/${name}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A stand-in role's trust policy: for an IRSA role, the one eksctl and the EKS documentation write
+ * (the cluster's OIDC provider, the service account's subject); otherwise the node's EC2 trust.
+ */
+function standInTrustPolicy(incident: Incident, roleArn: string): object {
+  const identity = incident.identities.find((candidate) => candidate.roleArn === roleArn);
+  const { cluster, namespace, serviceAccount } = incident.workload;
+  if (identity?.via !== 'irsa' || !namespace || !serviceAccount) {
+    return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  }
+  const account = roleArn.split(':')[4];
+  const issuer = `oidc.eks.us-east-1.amazonaws.com/id/${createHash('sha256')
+    .update(cluster ?? '')
+    .digest('hex')
+    .slice(0, 32)
+    .toUpperCase()}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${issuer}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${issuer}:aud`]: 'sts.amazonaws.com', [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}` } },
+      },
+    ],
+  };
 }

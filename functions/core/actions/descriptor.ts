@@ -6,11 +6,13 @@ import type { UndoStep } from '#core/respond/undo-step';
  * takes its action names from the registry these descriptors make up.
  */
 export interface IncidentFacts {
-  workload: { cluster: string | null; namespace: string | null; pod: string | null; owner: string | null; node: string | null };
+  workload: { cluster: string | null; namespace: string | null; pod: string | null; owner: string | null; node: string | null; serviceAccount: string | null };
   identities: { roleArn: string; via: string; sessions: string[] }[];
   /** The host itself may be compromised: escape signals, host-level pods, node credentials misused. */
   hostAtRisk: boolean;
   podStillRunning: boolean;
+  /** Where the cluster's requests to AWS come from, as configured: its egress addresses and its VPC(s). */
+  egress: { cidrs: string[]; vpcIds: string[] };
 }
 
 /** One step an action proposes; the plan adds the action's name, and whether it runs dry. */
@@ -20,6 +22,8 @@ export interface Proposal {
   reason: string;
   /** What on the target the step acts on: the session names a revoke-role-sessions denies. */
   scope?: string[];
+  /** The step stops a whole node (its instance role's sessions run the kubelet, the CNI, image pulls): it always waits for a person. */
+  nodeWide?: true;
 }
 
 /**

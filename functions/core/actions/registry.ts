@@ -1,5 +1,7 @@
 import { captureEvidence } from './capture-evidence.ts';
 import { cordonNode } from './cordon-node.ts';
+import { denyWebIdentity } from './deny-web-identity.ts';
+import { fenceRole } from './fence-role.ts';
 import type { IamScope } from './descriptor.ts';
 import { isolatePod } from './isolate-pod.ts';
 import { restartPod } from './restart-pod.ts';
@@ -11,7 +13,17 @@ import { scaleDown } from './scale-down.ts';
  * Every containment action, in the order the workflow runs them and people read them. Adding an
  * action is its descriptor, its adapter (functions/adapters/containment/actions) and a line here.
  */
-export const ACTIONS = [captureEvidence, isolatePod, revokeRoleSessions, revokeAllSessions, restartPod, scaleDown, cordonNode] as const;
+export const ACTIONS = [
+  captureEvidence,
+  isolatePod,
+  revokeRoleSessions,
+  fenceRole,
+  revokeAllSessions,
+  denyWebIdentity,
+  restartPod,
+  scaleDown,
+  cordonNode,
+] as const;
 
 export type ContainmentAction = (typeof ACTIONS)[number]['name'];
 

@@ -19,9 +19,18 @@ export const revokeRoleSessions = describeAction({
   propose: ({ identities }) =>
     identities
       .filter((identity) => identity.via !== 'observed' && identity.sessions.length > 0)
-      .map((identity) => ({
-        target: identity.roleArn,
-        reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
-        scope: [...identity.sessions].sort(),
-      })),
+      .map((identity) =>
+        identity.via === 'instance-role'
+          ? {
+              target: identity.roleArn,
+              reason: `deny the node's instance-role session(s) ${identity.sessions.slice(0, 3).join(', ')}: the kubelet, the CNI and image pulls on that node stop with them`,
+              scope: [...identity.sessions].sort(),
+              nodeWide: true as const,
+            }
+          : {
+              target: identity.roleArn,
+              reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
+              scope: [...identity.sessions].sort(),
+            },
+      ),
 });

@@ -109,7 +109,10 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
     newBehaviour,
     whatChanged: whatChangedAround(podKey, identities, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
     blastRadius: blastRadiusOf(podKey, workload, identities, hostAtRisk, graph),
-    plan: planContainment({ workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true }, config),
+    plan: planContainment(
+      { workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true, egress: egressOf(workload.cluster, config) },
+      config,
+    ),
     suppressedSignals,
   };
 }
@@ -159,4 +162,10 @@ export function settledPart(result: CorrelationResult, before: number) {
     retracted: retracted.length,
     signalIds: [...closedIds, ...retracted.map((signal) => signal.id)],
   };
+}
+
+/** The cluster's configured egress (its own and every cluster's addresses) and VPCs: what a fence lets through. */
+function egressOf(cluster: string | null, config: Config): { cidrs: string[]; vpcIds: string[] } {
+  const own = cluster ? config.clusters[cluster] : undefined;
+  return { cidrs: [...new Set([...(own?.egressCidrs ?? []), ...config.egressCidrs])], vpcIds: own?.vpcIds ?? [] };
 }

@@ -28,6 +28,7 @@ export function quarantinePolicyName(incidentId: string): string {
   return `pivotguard-quarantine-${incidentId}`;
 }
 
-export function revokePolicyName(incidentId: string, scope: 'sessions' | 'all-sessions'): string {
+export function revokePolicyName(incidentId: string, scope: 'sessions' | 'all-sessions' | 'fence'): string {
+  if (scope === 'fence') return `pivotguard-fence-${incidentId}`;
   return scope === 'sessions' ? `pivotguard-revoke-${incidentId}` : `AWSRevokeOlderSessions-pivotguard-${incidentId}`;
 }

@@ -8,6 +8,8 @@ export interface PlanInput {
   /** The host itself may be compromised: escape signals, host-level pods, node credentials misused. */
   hostAtRisk: boolean;
   podStillRunning: boolean;
+  /** Where the cluster's requests to AWS come from, as configured: its egress addresses and its VPC(s). */
+  egress: { cidrs: string[]; vpcIds: string[] };
 }
 
 /**
@@ -18,9 +20,10 @@ export function planContainment(input: PlanInput, config: Config): { automatic: 
   const automatic: PlannedAction[] = [];
   const approval: PlannedAction[] = [];
   for (const descriptor of ACTIONS) {
-    for (const proposal of descriptor.propose(input)) {
+    for (const { nodeWide, ...proposal } of descriptor.propose(input)) {
       const step: PlannedAction = { action: descriptor.name, ...proposal, ...(isDryRun(descriptor.name, config) ? { dryRun: true } : {}) };
-      (shouldAutoContain(step.action, input.workload.namespace, config) ? automatic : approval).push(step);
+      // Node-wide is node-wide: whatever the configuration says, a person decides.
+      (!nodeWide && shouldAutoContain(step.action, input.workload.namespace, config) ? automatic : approval).push(step);
     }
   }
   return { automatic, approval };

@@ -5,6 +5,8 @@
 export type UndoStep =
   | { kind: 'remove-pod-quarantine'; cluster: string; namespace: string; pod: string; label: string; networkPolicy: string }
   | { kind: 'delete-role-policy'; roleName: string; policyName: string }
+  /** `document` is the trust policy as it was read; `written` the one pivotguard put in its place. */
+  | { kind: 'restore-trust-policy'; roleName: string; document: string; written: string }
   | { kind: 'restore-replicas'; cluster: string; namespace: string; workloadKind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; name: string; replicas: number }
   | { kind: 'uncordon-node'; cluster: string; node: string }
   | { kind: 'none'; reason: string };

@@ -8,6 +8,8 @@ export function describeUndo(undo: UndoStep): string {
       return `Remove the label ${undo.label} from pod ${undo.cluster}/${undo.namespace}/${undo.pod} and delete the NetworkPolicy ${undo.networkPolicy}, so its traffic flows again.`;
     case 'delete-role-policy':
       return `Delete the inline policy ${undo.policyName} from role ${undo.roleName}, so the revoked sessions work again until they expire.`;
+    case 'restore-trust-policy':
+      return `Put back the trust policy of role ${undo.roleName} as it was, so the service account's token is accepted again.`;
     case 'restore-replicas':
       return `Scale ${undo.workloadKind} ${undo.namespace}/${undo.name} in ${undo.cluster} back to ${plural(undo.replicas, 'replica')}.`;
     case 'uncordon-node':

@@ -18,7 +18,7 @@ export interface RunContext {
   approval?: ApprovalOutcome;
   /** The incident's workload as the Kubernetes steps take it. */
   target: KubernetesTarget;
-  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions'>;
+  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'fenceRole' | 'denyWebIdentity'>;
   /** The workload's cluster (a fresh EKS token per invocation). */
   kubernetes(): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode'>>;
   /** The record of a step decided without calling AWS or a cluster. */
@@ -30,7 +30,7 @@ export interface UndoContext {
   record: ReversibleRecord;
   incidentId: string;
   dryRun?: boolean;
-  iam: Pick<IamRevocation, 'undo'>;
+  iam: Pick<IamRevocation, 'undo' | 'restoreTrustPolicy'>;
   kubernetes(cluster: string): Promise<Pick<KubernetesContainment, 'undo'>>;
 }
 

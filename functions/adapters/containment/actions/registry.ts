@@ -4,6 +4,8 @@ import type { ReversibleRecord } from '#core/respond/undo-plan';
 import type { ActionAdapter, UndoContext, UndoOutcome } from './adapter.ts';
 import { captureEvidence } from './capture-evidence.ts';
 import { cordonNode } from './cordon-node.ts';
+import { denyWebIdentity } from './deny-web-identity.ts';
+import { fenceRole } from './fence-role.ts';
 import { isolatePod } from './isolate-pod.ts';
 import { restartPod } from './restart-pod.ts';
 import { revokeAllSessions } from './revoke-all-sessions.ts';
@@ -15,7 +17,9 @@ export const ACTION_ADAPTERS: { [Name in ContainmentAction]: ActionAdapter<Name>
   'capture-evidence': captureEvidence,
   'isolate-pod': isolatePod,
   'revoke-role-sessions': revokeRoleSessions,
+  'fence-role': fenceRole,
   'revoke-all-sessions': revokeAllSessions,
+  'deny-web-identity': denyWebIdentity,
   'restart-pod': restartPod,
   'scale-down': scaleDown,
   'cordon-node': cordonNode,

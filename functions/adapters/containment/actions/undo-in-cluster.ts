@@ -1,7 +1,7 @@
 import type { ReversingUndoKind } from '#core/actions/descriptor';
 import type { UndoRunner, UndoStepOf } from './adapter.ts';
 
-type ClusterUndoKind = Exclude<ReversingUndoKind, 'delete-role-policy'>;
+type ClusterUndoKind = Exclude<ReversingUndoKind, 'delete-role-policy' | 'restore-trust-policy'>;
 
 /**
  * Reverses a step in the cluster it was taken in; `describe` says what the reversal does, for a
