@@ -124,10 +124,12 @@ describe('isolatePod', () => {
     expect(wire()).toEqual([
       `GET ${POD_PATH}`,
       `GET ${POLICIES_PATH}/${POLICY}`,
+      // The other policies in the namespace: whether one of them still allows the pod traffic.
+      `GET ${POLICIES_PATH}`,
       `POST ${POLICIES_PATH} application/json`,
       `PATCH ${POD_PATH} application/merge-patch+json`,
     ]);
-    expect(fake.requests[3]!.body).toEqual({ metadata: { labels: { 'pivotguard.io/quarantine': INCIDENT } } });
+    expect(fake.requests[4]!.body).toEqual({ metadata: { labels: { 'pivotguard.io/quarantine': INCIDENT } } });
   });
 
   it('finds its own work on a retry: already-applied, the same undo, no write, one policy', async () => {
@@ -153,6 +155,7 @@ describe('isolatePod', () => {
     expect(wire()).toEqual([
       `GET ${POD_PATH}`,
       `GET ${POLICIES_PATH}/${POLICY}`,
+      `GET ${POLICIES_PATH}`,
       `POST ${POLICIES_PATH} application/json`,
       `GET ${POLICIES_PATH}/${POLICY}`,
       `PATCH ${POD_PATH} application/merge-patch+json`,

@@ -23,7 +23,7 @@ describe('containment RBAC manifest', () => {
   it('grants exactly what the actions and the evidence capture need, one rule per resource set', () => {
     expect(rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch', 'delete'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
       { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'] },

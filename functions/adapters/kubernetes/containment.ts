@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ContainmentAction } from '#core/model/incident';
 import { type ActionRecord, QUARANTINE_LABEL, type UndoStep, quarantinePolicyName } from '#core/respond/action';
+import { policiesAllowingPod } from '#core/respond/network-isolation';
 import { type QuarantineNetworkPolicy, isIntactQuarantine, quarantineNetworkPolicy } from '#core/respond/network-policy';
 
 type KubernetesAction = Extract<ContainmentAction, 'isolate-pod' | 'restart-pod' | 'scale-down' | 'cordon-node'>;
@@ -107,11 +108,12 @@ export class KubernetesRequestFailed extends Error {
 
 /** One API request in RBAC terms, so a 403 can say exactly which grant is missing. */
 export interface Operation {
-  verb: 'get' | 'create' | 'update' | 'patch' | 'delete';
+  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
   /** With the subresource, as RBAC names it: "deployments/scale". */
   resource: string;
   group: string;
-  name: string;
+  /** Absent for a list. */
+  name?: string;
   namespace?: string;
 }
 
@@ -177,6 +179,12 @@ export class KubernetesContainment {
     try {
       const current = await this.readPod(namespace, pod);
       if (!current) return record('skipped', `${where} is gone; nothing to isolate`);
+      if (current.spec?.hostNetwork === true) {
+        return record(
+          'skipped',
+          `${where} uses its node's network, which no NetworkPolicy isolates; cordon the node and restart the pod (both wait for a person)`,
+        );
+      }
       const labelled = current.metadata?.labels?.[QUARANTINE_LABEL];
       if (labelled !== undefined && labelled !== target.incidentId) {
         return record('skipped', `${where} is already quarantined by incident ${labelled}; undoing that incident releases it`);
@@ -188,8 +196,13 @@ export class KubernetesContainment {
         ? `restore NetworkPolicy ${policy.metadata.name}, which had been changed`
         : `create deny-all NetworkPolicy ${policy.metadata.name}`;
       const todo = [...(intact ? [] : [policyStep]), ...(labelled ? [] : [`label the pod ${QUARANTINE_LABEL}=${target.incidentId}`])];
-      if (todo.length === 0) return record('already-applied', `${where} is already isolated by NetworkPolicy ${policy.metadata.name}`, undo);
-      if (target.dryRun) return record('dry-run', `would ${todo.join(' and ')} (${where})`, undo);
+      const caveats = await this.isolationCaveats(
+        namespace,
+        { ...(current.metadata?.labels ?? {}), [QUARANTINE_LABEL]: target.incidentId },
+        policy.metadata.name,
+      );
+      if (todo.length === 0) return record('already-applied', `${where} is already under NetworkPolicy ${policy.metadata.name}; ${caveats}`, undo);
+      if (target.dryRun) return record('dry-run', `would ${todo.join(' and ')} (${where}); ${caveats}`, undo);
       if (!intact) {
         await this.writePolicy(policy, existing);
         policyInCluster = true;
@@ -198,12 +211,33 @@ export class KubernetesContainment {
         const patched = await this.patchPodLabel(namespace, pod, target.incidentId);
         if (!patched) return record('skipped', `${where} disappeared while being isolated; its NetworkPolicy selects nothing`, undo);
       }
-      return record('applied', `${todo.join(' and ')}: ${where} now has no ingress or egress`, undo);
+      return record('applied', `${todo.join(' and ')} (${where}); ${caveats}`, undo);
     } catch (error) {
       // Whatever of ours is in the cluster, from this attempt or an earlier one, leaves with its undo.
       if (error instanceof RbacDenied) return record('failed', forbiddenDetail(error.operation), policyInCluster ? undo : undefined);
       throw error;
     }
+  }
+
+  /**
+   * What the deny-all does not stop, in words: other policies that select the pod and allow it
+   * traffic (NetworkPolicies add up), and connections opened before (CNIs keep them).
+   */
+  private async isolationCaveats(namespace: string, podLabels: Record<string, string>, own: string): Promise<string> {
+    const survive = 'connections open before may survive until the pod restarts (restart-pod)';
+    let listed: { items: object[] } | undefined;
+    try {
+      listed = await this.maybe({ verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io', namespace }, () =>
+        this.networking.listNamespacedNetworkPolicy({ namespace }),
+      );
+    } catch (error) {
+      if (!(error instanceof RbacDenied)) throw error;
+      return `whether other NetworkPolicies allow it traffic is unknown (pivotguard may not list them: npx pivotguard rbac); ${survive}`;
+    }
+    const allowing = policiesAllowingPod(listed?.items ?? [], podLabels, own);
+    if (allowing.length === 0) return `no other NetworkPolicy allows it traffic, so it has no ingress or egress; ${survive}`;
+    const named = allowing.map((policy) => `${policy.name} (${policy.directions.join(' and ')})`).join(', ');
+    return `isolation is partial: NetworkPolicies add up, and ${named} still allow${allowing.length === 1 ? 's' : ''} it traffic; ${survive}`;
   }
 
   /** Deletes the pod so its controller starts a fresh one. Evidence must have been captured first. */
@@ -591,7 +625,7 @@ function controllerOf(metadata: V1ObjectMeta | undefined): { kind: string; name:
 
 function describeOperation({ verb, resource, group, name, namespace }: Operation): string {
   const qualified = group ? `${resource} (API group ${group})` : resource;
-  return `${verb} ${qualified} ${name}${namespace ? ` in namespace ${namespace}` : ''}`;
+  return `${verb} ${qualified}${name ? ` ${name}` : ''}${namespace ? ` in namespace ${namespace}` : ''}`;
 }
 
 function forbiddenDetail({ verb, resource, group, namespace }: Operation): string {

@@ -10,7 +10,8 @@ export const isolatePod = describeAction({
     iam: [REACH_CLUSTERS],
     rbac: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'update', 'delete'] },
+      // list: the other policies that select the pod, which NetworkPolicy additivity lets allow its traffic.
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
     ],
   },
   preconditions: ['the incident names the pod and it is still running', 'no other incident has quarantined the pod (checked when it runs)'],
