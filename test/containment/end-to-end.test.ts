@@ -157,11 +157,16 @@ const OWN_SESSION = 'aws-sdk-js-session-1';
 const ATTACKER_SESSION = 'botocore-session-1763691910';
 
 /** The incident as the analyzer had it before the attacker's session was linked to the pod's role. */
+/** The incident once the evidence ties both sessions to the attacker (the pod's own, then the one used from outside). */
+function tiedToBoth(incident: Incident): Incident {
+  return { ...incident, identities: incident.identities.map((identity) => ({ ...identity, tiedSessions: [OWN_SESSION, ATTACKER_SESSION] })) };
+}
+
 function beforeAttackerSession(grown: Incident): Incident {
   const scoped = (action: PlannedAction) => (action.action === 'revoke-role-sessions' ? { ...action, scope: [OWN_SESSION] } : action);
   return {
     ...grown,
-    identities: grown.identities.map((identity) => ({ ...identity, sessions: [OWN_SESSION] })),
+    identities: grown.identities.map((identity) => ({ ...identity, sessions: [OWN_SESSION], tiedSessions: [OWN_SESSION] })),
     plan: { automatic: grown.plan.automatic.map(scoped), approval: grown.plan.approval.map(scoped) },
   };
 }
@@ -297,7 +302,7 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
   });
 
   it('denies every session the incident links when the revoke runs, though the execution started before the second was linked', async () => {
-    const grown = { ...incident, plan: plan(['revoke-role-sessions'], []) };
+    const grown = tiedToBoth({ ...incident, plan: plan(['revoke-role-sessions'], []) });
     const { run, stored } = wiring(beforeAttackerSession(grown), {
       // The analyzer links the attacker's session while the execution notifies.
       onNotice: (subject) => {
@@ -310,7 +315,7 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
 
   it('runs a revision for only the step the grown incident adds, with its evidence under its own prefix', async () => {
     iamKeepsPolicies();
-    const grown = { ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) };
+    const grown = tiedToBoth({ ...incident, plan: plan(['isolate-pod', 'revoke-role-sessions'], []) });
     const { run, runRevision, stored, responses } = wiring(beforeAttackerSession(grown));
     await run();
     expect(deniedSessions()).toEqual([`AROAEXAMPLEROLEID:${OWN_SESSION}`]);

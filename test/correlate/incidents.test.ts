@@ -154,6 +154,17 @@ describe('correlation', () => {
     expect((await pipeline.correlate()).incidents).toHaveLength(1);
   });
 
+  it('denies only the sessions the evidence ties to the attacker, never a sibling replica’s on a guess', async () => {
+    const [incident] = (await incidentsOf(pivotScenario())).incidents;
+    const identity = incident!.identities.find((each) => each.roleArn === ROLE_ARN)!;
+    // Both sessions were issued to the service account; only one was used from outside and shows in the signals.
+    expect(identity.sessions).toEqual(expect.arrayContaining(['botocore-session-1763691910', 'aws-sdk-js-session-1']));
+    expect(identity.tiedSessions).toEqual(['botocore-session-1763691910']);
+    const revoke = incident!.plan.automatic.find((step) => step.action === 'revoke-role-sessions')!;
+    expect(revoke.scope).toEqual(['botocore-session-1763691910']);
+    expect(revoke.reason).toMatch(/1 other session/);
+  });
+
   it('plans isolation and scoped revocation automatically, disruptive steps after approval', async () => {
     const { plan } = (await incidentsOf(pivotScenario())).incidents[0]!;
     expect(plan.automatic).toEqual([

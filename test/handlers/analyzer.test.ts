@@ -516,17 +516,20 @@ describe('analyzer', () => {
     const revisionPlan = JSON.parse(revision!.input!).incident.plan;
     expect(revisionPlan).toEqual({
       automatic: [
-        expect.objectContaining({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1', 'botocore-session-1763691910'] }),
+        // The sessions the evidence now ties to the attacker: the one used from outside.
+        expect.objectContaining({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['botocore-session-1763691910'] }),
       ],
       approval: [],
     });
     expect(metric('ContainmentsStarted')).toBe(1);
     expect(metric('ContainmentsExtended')).toBe(1);
     const response = (await responses.getResponse(incident.id))!;
+    // The runtime finding alone ties no session to the attacker: the first execution fences the role and revokes nothing by name.
     expect(response.workflow).toMatchObject({
       execution: incident.id,
-      covers: expect.arrayContaining([actionKey({ action: 'revoke-role-sessions', target: ROLE_ARN, scope: ['aws-sdk-js-session-1'] })]),
+      covers: expect.arrayContaining([actionKey({ action: 'fence-role', target: ROLE_ARN, scope: [] })]),
     });
+    expect(response.workflow!.covers!.filter((key) => key.startsWith('revoke-role-sessions'))).toEqual([]);
     expect(response.revisions).toEqual([
       { execution: revision!.name, startedAt: '2026-11-21T03:00:00.000Z', dryRun: false, covers: [actionKey(revisionPlan.automatic[0])] },
     ]);

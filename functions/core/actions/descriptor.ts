@@ -7,7 +7,7 @@ import type { UndoStep } from '#core/respond/undo-step';
  */
 export interface IncidentFacts {
   workload: { cluster: string | null; namespace: string | null; pod: string | null; owner: string | null; node: string | null; serviceAccount: string | null };
-  identities: { roleArn: string; via: string; sessions: string[] }[];
+  identities: { roleArn: string; via: string; sessions: string[]; tiedSessions?: string[] }[];
   /** The host itself may be compromised: escape signals, host-level pods, node credentials misused. */
   hostAtRisk: boolean;
   podStillRunning: boolean;

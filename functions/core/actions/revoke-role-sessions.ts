@@ -19,18 +19,33 @@ export const revokeRoleSessions = describeAction({
   propose: ({ identities }) =>
     identities
       .filter((identity) => identity.via !== 'observed' && identity.sessions.length > 0)
-      .map((identity) =>
-        identity.via === 'instance-role'
-          ? {
+      .flatMap((identity) => {
+        if (identity.via === 'instance-role') {
+          return [
+            {
               target: identity.roleArn,
               reason: `deny the node's instance-role session(s) ${identity.sessions.slice(0, 3).join(', ')}: the kubelet, the CNI and image pulls on that node stop with them`,
               scope: [...identity.sessions].sort(),
               nodeWide: true as const,
-            }
-          : {
-              target: identity.roleArn,
-              reason: `deny the implicated ${identity.via} session(s) ${identity.sessions.slice(0, 3).join(', ')}; other pods keep the role`,
-              scope: [...identity.sessions].sort(),
             },
-      ),
+          ];
+        }
+        const tied = tiedSessionsOf(identity);
+        if (tied.length === 0) return [];
+        const untied = identity.sessions.length - tied.length;
+        // IRSA sessions are issued to the service account: a sibling replica's are never denied on a guess.
+        const siblings = untied > 0 ? `; ${untied} other session(s) of the service account are left alone: IRSA cannot tell which replica holds them` : '';
+        return [
+          {
+            target: identity.roleArn,
+            reason: `deny the ${identity.via} session(s) the evidence ties to the attacker, ${tied.slice(0, 3).join(', ')}; other pods keep the role${siblings}`,
+            scope: [...tied].sort(),
+          },
+        ];
+      }),
 });
+
+/** The sessions to deny: those the evidence ties to the attacker (all of them, on an incident stored before that was recorded). */
+export function tiedSessionsOf(identity: { sessions: string[]; tiedSessions?: string[] }): string[] {
+  return identity.tiedSessions ?? identity.sessions;
+}

@@ -23,7 +23,8 @@ export function identitiesOf(
   const implicated = new Set(group.flatMap((entry) => entry.resolution.sessions));
   const sessions = new Set(implicated);
   const pod = podKey ? graph.get(podKey) : undefined;
-  const issuedToPod = [...edgesOf(pod, 'session|'), ...edgesOf(pod, 'webidentity|').flatMap((binding) => edgesOf(graph.get(binding), 'session|'))];
+  const issuedToThePod = new Set(edgesOf(pod, 'session|'));
+  const issuedToPod = [...issuedToThePod, ...edgesOf(pod, 'webidentity|').flatMap((binding) => edgesOf(graph.get(binding), 'session|'))];
   for (const session of issuedToPod) {
     const issuedAt = Number(graph.get(session)?.attrs.issuedAt?.value ?? NaN);
     if (issuedAt >= window.first - SESSION_LOOKBACK_MS && issuedAt <= window.last) sessions.add(session);
@@ -36,21 +37,25 @@ export function identitiesOf(
     const roleArn = attr(session, 'roleArn') ?? `arn:aws:iam::${keyParts(sessionKey)[0]}:role/${keyParts(sessionKey)[1]}`;
     let identity = byRole.get(roleArn);
     if (!identity) {
-      identity = { roleArn, via: attr(session, 'via') ?? 'observed', sessions: [], accessKeyIds: [], sourceIps: [], unusualSourceIps: [] };
+      identity = { roleArn, via: attr(session, 'via') ?? 'observed', sessions: [], tiedSessions: [], accessKeyIds: [], sourceIps: [], unusualSourceIps: [] };
       byRole.set(roleArn, identity);
     }
-    identity.sessions.push(attr(session, 'sessionName') ?? keyParts(sessionKey)[2]!);
+    const sessionName = attr(session, 'sessionName') ?? keyParts(sessionKey)[2]!;
+    identity.sessions.push(sessionName);
+    let usedFromOutside = false;
     const judgeAddresses = isWorkloadSession(session, graph);
     for (const key of edgesOf(session, 'key|')) {
       const accessKeyId = keyParts(key)[0]!;
       if (!identity.accessKeyIds.includes(accessKeyId)) identity.accessKeyIds.push(accessKeyId);
       for (const ip of edgesOf(graph.get(key), 'ip|').map((target) => target.slice(3))) {
         if (!identity.sourceIps.includes(ip)) identity.sourceIps.push(ip);
-        if (judgeAddresses && !isClusterEgress(ip, graph, config) && !identity.unusualSourceIps.includes(ip)) {
-          identity.unusualSourceIps.push(ip);
+        if (judgeAddresses && !isClusterEgress(ip, graph, config)) {
+          usedFromOutside = true;
+          if (!identity.unusualSourceIps.includes(ip)) identity.unusualSourceIps.push(ip);
         }
       }
     }
+    if (implicated.has(sessionKey) || issuedToThePod.has(sessionKey) || usedFromOutside) identity.tiedSessions!.push(sessionName);
   }
   return [...byRole.values()];
 }

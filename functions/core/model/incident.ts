@@ -33,6 +33,12 @@ export interface IncidentIdentity {
   /** How the role was linked to the workload: irsa, pod-identity, instance-role, or observed. */
   via: string;
   sessions: string[];
+  /**
+   * The sessions the evidence ties to the attacker: in the incident's signals, issued to the pod
+   * itself, or used from outside the cluster. The others were issued to the service account near
+   * the incident, and IRSA cannot tell which replica holds them. Absent on incidents stored before.
+   */
+  tiedSessions?: string[];
   accessKeyIds: string[];
   sourceIps: string[];
   /** Addresses the credentials were used from that are not the cluster's known egress. */

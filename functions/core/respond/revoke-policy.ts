@@ -93,11 +93,12 @@ function deny(condition: DenyStatement['Condition']): DenyPolicyDocument {
  * Instance-role sessions belong to the node, so denying them stops the node, not a pod.
  */
 export function sessionsToRevoke(
-  identity: Pick<IncidentIdentity, 'via' | 'sessions'>,
+  identity: Pick<IncidentIdentity, 'via' | 'sessions' | 'tiedSessions'>,
   workload: Pick<IncidentWorkload, 'cluster' | 'namespace' | 'pod'>,
 ): SessionsToRevoke | { notScoped: string } {
   if (identity.via === 'irsa') {
-    return identity.sessions.length > 0 ? { via: 'irsa', sessionNames: identity.sessions } : { notScoped: 'no IRSA session of the pod was seen' };
+    const tied = identity.tiedSessions ?? identity.sessions;
+    return tied.length > 0 ? { via: 'irsa', sessionNames: tied } : { notScoped: 'no IRSA session is tied to the attacker by the evidence' };
   }
   if (identity.via === 'pod-identity') {
     if (!workload.namespace || !workload.pod) return { notScoped: 'the pod behind the Pod Identity sessions is not known' };
