@@ -84,12 +84,20 @@ function handler() {
   return approvalPageHandler({ desk, secret: async () => SECRET, clock: () => NOW, log: (_message, error) => logged.push(error) });
 }
 
-function token(overrides: { incidentId?: string; expiresAt?: number; secret?: string } = {}): string {
+function token(overrides: { incidentId?: string; expiresAt?: number; secret?: string; purpose?: 'decide' | 'manage' } = {}): string {
   return signApprovalLink(
-    { incidentId: overrides.incidentId ?? pivot.id, expiresAt: overrides.expiresAt ?? Date.parse('2026-11-21T04:00:00Z'), nonce: NONCE },
+    {
+      incidentId: overrides.incidentId ?? pivot.id,
+      expiresAt: overrides.expiresAt ?? Date.parse('2026-11-21T04:00:00Z'),
+      nonce: NONCE,
+      purpose: overrides.purpose ?? 'decide',
+    },
     overrides.secret ?? SECRET,
   );
 }
+
+/** A link issued to manage the incident (undo, resolve, dismiss), not to decide an approval. */
+const manage = () => token({ purpose: 'manage' });
 
 /** A Lambda Function URL event, payload format 2.0. */
 function post(fields: Record<string, string>, options: { base64?: boolean; contentType?: string } = {}) {
@@ -163,19 +171,38 @@ describe('approvalPageHandler: POST decides', () => {
 
   it('undoes one action, or all when none is named, and lists the undo records', async () => {
     desk.undone = [{ action: 'isolate-pod', target: POD, at: NOW.toISOString(), by: 'alice', result: 'undone', detail: 'quarantine removed' }];
-    const result = await post({ t: token(), op: 'undo', action: 'isolate-pod', by: 'alice' });
+    const result = await post({ t: manage(), op: 'undo', action: 'isolate-pod', by: 'alice' });
     expect(result.statusCode).toBe(200);
     expect(result.body).toContain(`Isolate the pod ${POD}: undone by alice at 2026-11-21 03:00:00 UTC. quarantine removed`);
-    await post({ t: token(), op: 'undo', by: 'alice' });
+    await post({ t: manage(), op: 'undo', by: 'alice' });
     expect(desk.calls).toEqual([
       { method: 'undo', input: { incidentId: pivot.id, action: 'isolate-pod' satisfies ContainmentAction, by: 'alice' } },
       { method: 'undo', input: { incidentId: pivot.id, by: 'alice' } },
     ]);
   });
 
+  it('refuses undo, resolve and dismiss through an approval link, which decides the approval only, and changes nothing', async () => {
+    const attempts: Record<string, string>[] = [
+      { op: 'undo', by: 'mallory' },
+      { op: 'resolve', by: 'mallory' },
+      { op: 'dismiss', by: 'mallory', reason: 'hide it' },
+    ];
+    for (const fields of attempts) {
+      expect((await post({ t: token(), ...fields })).statusCode).toBe(403);
+    }
+    expect(desk.calls).toEqual([]);
+  });
+
+  it('shows undo, resolve and dismiss only on a page opened with a link issued to manage the incident', async () => {
+    const decideOnly = await handler()(functionUrlEvent('GET', { query: { t: token() } }));
+    const managing = await handler()(functionUrlEvent('GET', { query: { t: manage() } }));
+    expect(decideOnly.body).not.toMatch(/name="op" value="(undo|dismiss|resolve)"/);
+    expect(managing.body).toMatch(/name="op" value="dismiss"/);
+  });
+
   it('resolves, and dismisses with the reason', async () => {
-    expect((await post({ t: token(), op: 'resolve', by: 'alice' })).body).toContain('Marked resolved by alice');
-    const dismissed = await post({ t: token(), op: 'dismiss', by: 'alice', reason: ' load test from the SRE team ' });
+    expect((await post({ t: manage(), op: 'resolve', by: 'alice' })).body).toContain('Marked resolved by alice');
+    const dismissed = await post({ t: manage(), op: 'dismiss', by: 'alice', reason: ' load test from the SRE team ' });
     expect(dismissed.body).toContain('Dismissed as a false positive by alice at 2026-11-21 03:00:00 UTC: load test from the SRE team.');
     expect(desk.calls).toEqual([
       { method: 'setStatus', input: { incidentId: pivot.id, to: 'resolved', by: 'alice' } },
@@ -185,7 +212,7 @@ describe('approvalPageHandler: POST decides', () => {
 
   it('answers 409 for a lifecycle move the incident cannot make', async () => {
     desk.response = { ...desk.response, status: 'resolved' };
-    const result = await post({ t: token(), op: 'dismiss', by: 'alice', reason: 'noise' });
+    const result = await post({ t: manage(), op: 'dismiss', by: 'alice', reason: 'noise' });
     expect(result.statusCode).toBe(409);
     expect(result.body).toContain('an incident that is resolved cannot become false-positive');
     expect(logged).toEqual([]);

@@ -1,3 +1,4 @@
+import { signApprovalLink } from '#core/respond/approval-link';
 import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -133,7 +134,9 @@ function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void
   };
   const answer = (token: string, fields: Record<string, string>) =>
     page(functionUrlEvent('POST', { body: new URLSearchParams({ t: token, ...fields }).toString(), now: NOW }));
-  return { run, runRevision, stored, notices, responses, desk, page, approvalLink, answer, wait };
+  /** A link issued to manage the incident (undo, resolve, dismiss): the approval link decides the approval only. */
+  const manageLink = () => signApprovalLink({ incidentId: subject.id, expiresAt: NOW.getTime() + 3600_000, nonce: 'manage', purpose: 'manage' }, SECRET);
+  return { run, runRevision, stored, notices, responses, desk, page, approvalLink, answer, manageLink, wait };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -194,7 +197,7 @@ function deniedSessions(): unknown {
 describe('containment end to end: synthesized workflow, real steps, approval page, Kubernetes fake over HTTP', () => {
   it('contains automatically, asks by email, runs the disruptive step once approved on the page, and undoes it all', async () => {
     const subject = { ...incident, plan: plan(['capture-evidence', 'isolate-pod', 'revoke-role-sessions'], ['scale-down']) };
-    const { run, notices, responses, approvalLink, answer, page } = wiring(subject);
+    const { run, notices, responses, approvalLink, answer, page, manageLink } = wiring(subject);
     const { namespace, pod } = incident.workload;
     const execution = run();
     const link = await approvalLink();
@@ -236,8 +239,10 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containment finished']);
     expect(notices.at(-1)!.message).toContain(`npx pivotguard undo ${incident.id}`);
 
+    // The approval link decides the approval only; undo needs a link issued for it.
+    expect((await answer(link, { op: 'undo', by: 'mallory@example.com' })).statusCode).toBe(403);
     // Undo everything from the page: the label and policy go, replicas come back, the deny policy is deleted.
-    expect((await answer(link, { op: 'undo', by: 'bob@example.com' })).statusCode).toBe(200);
+    expect((await answer(manageLink(), { op: 'undo', by: 'bob@example.com' })).statusCode).toBe(200);
     expect(fake.object('pods', namespace!, pod!)!.metadata.labels).not.toHaveProperty('pivotguard.io/quarantine');
     expect(fake.names('networkpolicies', namespace!)).toEqual([]);
     expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });
@@ -290,12 +295,12 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
 
   it('dismisses from the page as a false positive with who and why, and proposes a suppression', async () => {
     const subject = { ...incident, plan: plan(['isolate-pod'], ['scale-down']) };
-    const { run, responses, approvalLink, answer } = wiring(subject);
+    const { run, responses, approvalLink, answer, manageLink } = wiring(subject);
     const execution = run();
     const link = await approvalLink();
     await answer(link, { op: 'reject', by: 'bob@example.com' });
     await execution;
-    expect((await answer(link, { op: 'dismiss', by: 'bob@example.com', reason: 'our red team' })).statusCode).toBe(200);
+    expect((await answer(manageLink(), { op: 'dismiss', by: 'bob@example.com', reason: 'our red team' })).statusCode).toBe(200);
     const response = (await responses.getResponse(incident.id))!;
     expect(response.history.at(-1)).toMatchObject({ to: 'false-positive', by: 'bob@example.com', reason: 'our red team' });
     expect(response.proposedSuppression).toMatchObject({ rule: expect.any(String), scope: { namespace: incident.workload.namespace } });

@@ -7,7 +7,15 @@ const claim = { incidentId: 'inc-452d9cf477d0', expiresAt: Date.parse('2026-11-2
 describe('approval links', () => {
   it('carry the incident and verify before they expire', () => {
     const token = signApprovalLink(claim, SECRET);
-    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-21T03:00:00Z'))).toEqual({ ok: true, claim });
+    expect(verifyApprovalLink(token, SECRET, Date.parse('2026-11-21T03:00:00Z'))).toEqual({ ok: true, claim: { ...claim, purpose: 'decide' } });
+  });
+
+  it('carry what they were issued for, signed: a decide link cannot be turned into a manage link', () => {
+    const manage = signApprovalLink({ ...claim, purpose: 'manage' }, SECRET);
+    expect(verifyApprovalLink(manage, SECRET, Date.parse('2026-11-21T03:00:00Z'))).toMatchObject({ ok: true, claim: { purpose: 'manage' } });
+    const [, signature] = signApprovalLink(claim, SECRET).split('.');
+    const [body] = manage.split('.');
+    expect(verifyApprovalLink(`${body}.${signature}`, SECRET, Date.parse('2026-11-21T03:00:00Z'))).toMatchObject({ ok: false, problem: 'forged' });
   });
 
   it('are refused once expired, when tampered with, or signed with another secret', () => {

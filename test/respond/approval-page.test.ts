@@ -38,7 +38,7 @@ const ops = (page: string) => formsOf(page).map((form) => (form.action ? `${form
 describe('renderIncidentPage', () => {
   it('shows the incident, where it is, the identity, what ran with its undo, and what waits', () => {
     const response = pending();
-    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
+    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE, canManage: true });
     const view = incidentView(pivot, response);
     expect(page.startsWith('<!doctype html>')).toBe(true);
     expect(page).toContain('<meta charset="utf-8">');
@@ -59,7 +59,7 @@ describe('renderIncidentPage', () => {
   });
 
   it('offers approve, reject, an undo per undoable action and for all, resolve and dismiss, each with the token and a required name', () => {
-    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE });
+    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE, canManage: true });
     expect(ops(page)).toEqual(['undo:isolate-pod', 'undo:revoke-role-sessions', 'undo', 'approve', 'reject', 'resolve', 'dismiss']);
     for (const form of formsOf(page)) {
       expect(form.html).toContain('<form method="post">');
@@ -71,7 +71,7 @@ describe('renderIncidentPage', () => {
   });
 
   it('has no scripts and loads nothing from elsewhere', () => {
-    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE });
+    const page = renderIncidentPage({ incident: pivot, response: pending(), token: TOKEN, now: NOW, nonce: NONCE, canManage: true });
     expect(page).not.toMatch(/<script|<link|<img|\bsrc=|https?:\/\/|\son[a-z]+=/i);
   });
 
@@ -95,7 +95,7 @@ describe('renderIncidentPage', () => {
   it('shows the decision and no approve or reject form once the approval is decided', () => {
     const response = pending();
     response.approval = { ...response.approval!, decision: 'approved', decidedAt: '2026-11-21T02:40:00Z', decidedBy: 'alice@example.com' };
-    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
+    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE, canManage: true });
     expect(incidentView(pivot, response).response!.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@example.com' });
     expect(page).toContain('alice@example.com');
     expect(ops(page)).not.toContain('approve');
@@ -126,7 +126,7 @@ describe('renderIncidentPage', () => {
         detail: 'AccessDenied',
       },
     ];
-    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE });
+    const page = renderIncidentPage({ incident: pivot, response, token: TOKEN, now: NOW, nonce: NONCE, canManage: true });
     expect(ops(page).filter((op) => op?.startsWith('undo'))).toEqual(['undo:revoke-role-sessions']);
     expect(incidentView(pivot, response).response!.actions[1]!.reversal).toMatchObject({ result: 'undone', by: 'bob', detail: 'quarantine removed' });
     expect(page).toContain('quarantine removed');
@@ -134,8 +134,8 @@ describe('renderIncidentPage', () => {
 
   it('offers neither resolve nor dismiss once the incident is closed, and works before any response exists', () => {
     const closed = { ...pending(), status: 'resolved' as const };
-    expect(ops(renderIncidentPage({ incident: pivot, response: closed, token: TOKEN, now: NOW }))).not.toContain('resolve');
-    const fresh = renderIncidentPage({ incident: pivot, response: undefined, token: TOKEN, now: NOW });
+    expect(ops(renderIncidentPage({ incident: pivot, response: closed, token: TOKEN, now: NOW, canManage: true }))).not.toContain('resolve');
+    const fresh = renderIncidentPage({ incident: pivot, response: undefined, token: TOKEN, now: NOW, canManage: true });
     expect(ops(fresh)).toEqual(['resolve', 'dismiss']);
     // No step ran: the planned steps that would ask first are listed, none as having run.
     expect(fresh).not.toContain('<time datetime="2026-11-21T02:30:02Z">');

@@ -59,7 +59,7 @@ describe('the email alert', () => {
 
 describe('the approval page', () => {
   it('while a step waits for approval', async () => {
-    await expect(renderIncidentPage({ incident: pivot, response: pending, token: TOKEN, now: NOW, nonce: NONCE })).toMatchFileSnapshot(
+    await expect(renderIncidentPage({ incident: pivot, response: pending, token: TOKEN, now: NOW, nonce: NONCE, canManage: true })).toMatchFileSnapshot(
       `${GOLDEN}/approval-page-pivot.html`,
     );
   });

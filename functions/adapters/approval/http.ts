@@ -69,7 +69,7 @@ export function approvalPageHandler(deps: ApprovalPageDeps): (event: APIGatewayP
     const now = clock();
     const { token, claim } = await verified(event.queryStringParameters?.t, now);
     const { incident, response } = await incidentOf(claim);
-    return reply(200, renderIncidentPage({ incident, response, token, now, nonce: claim.nonce }));
+    return reply(200, renderIncidentPage({ incident, response, token, now, nonce: claim.nonce, canManage: claim.purpose === 'manage' }));
   }
 
   async function act(event: APIGatewayProxyEventV2): Promise<ApprovalPageResult> {
@@ -89,6 +89,15 @@ export function approvalPageHandler(deps: ApprovalPageDeps): (event: APIGatewayP
           renderResultPage({ title: form.op === 'approve' ? 'Approved' : 'Rejected', lines: decisionLines(result.response, form.op, form.by, now), token }),
         );
       }
+    }
+    // A link decides only what it was issued for: the approval link in an email cannot undo or dismiss.
+    if (claim.purpose !== 'manage') {
+      throw new RequestRefused(
+        403,
+        `This link decides the approval only. To ${form.op} the incident, use a link issued for it or the terminal: npx pivotguard ${form.op} ${incidentId}.`,
+      );
+    }
+    switch (form.op) {
       case 'undo': {
         const records = await deps.desk.undo({ incidentId, by: form.by, ...(form.action ? { action: form.action } : {}) });
         return reply(200, renderResultPage({ title: 'Undo', lines: undoLines(records), token }));

@@ -11,10 +11,18 @@ export interface ApprovalClaim {
   expiresAt: number;
   /** Random per link, so a link for one wait cannot answer another. */
   nonce: string;
+  /**
+   * What the link may do: `decide` approves or rejects the wait it was sent for, nothing else;
+   * `manage` undoes steps and resolves or dismisses the incident. Absent: decide.
+   */
+  purpose?: LinkPurpose;
 }
 
+export type LinkPurpose = 'decide' | 'manage';
+
 export function signApprovalLink(claim: ApprovalClaim, secret: string): string {
-  const body = Buffer.from(JSON.stringify([claim.incidentId, claim.expiresAt, claim.nonce])).toString('base64url');
+  const parts = [claim.incidentId, claim.expiresAt, claim.nonce, ...(claim.purpose === 'manage' ? ['manage'] : [])];
+  const body = Buffer.from(JSON.stringify(parts)).toString('base64url');
   return `${body}.${mac(body, secret)}`;
 }
 
@@ -36,7 +44,8 @@ export function verifyApprovalLink(token: string, secret: string, now: number): 
   if (!Array.isArray(parts) || typeof parts[0] !== 'string' || typeof parts[1] !== 'number' || typeof parts[2] !== 'string') {
     return { ok: false, problem: 'malformed', reason: 'the link is malformed' };
   }
-  const claim: ApprovalClaim = { incidentId: parts[0], expiresAt: parts[1], nonce: parts[2] };
+  // The purpose is signed with the rest: a decide link cannot be turned into a manage link.
+  const claim: ApprovalClaim = { incidentId: parts[0], expiresAt: parts[1], nonce: parts[2], purpose: parts[3] === 'manage' ? 'manage' : 'decide' };
   if (now > claim.expiresAt) return { ok: false, problem: 'expired', reason: `the link expired at ${new Date(claim.expiresAt).toISOString()}` };
   return { ok: true, claim };
 }

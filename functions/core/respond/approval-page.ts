@@ -18,11 +18,13 @@ export interface IncidentPageInput {
   now: Date;
   /** The nonce of the link the page was opened with: approve/reject only show for the wait it was sent for. */
   nonce?: string;
+  /** A link issued to manage the incident shows undo, resolve and dismiss; an approval link only decides. */
+  canManage?: boolean;
 }
 
 // The approval endpoint words its result pages with the same labels and times.
 
-export function renderIncidentPage({ incident, response, token, now, nonce }: IncidentPageInput): string {
+export function renderIncidentPage({ incident, response, token, now, nonce, canManage = false }: IncidentPageInput): string {
   const view = incidentView(incident, response);
   const body = html`<header>
 <p class="brand">pivotguard incident <code>${view.id}</code></p>
@@ -33,9 +35,9 @@ ${view.response?.dryRun ? html`<p class="note">Dry run: the workflow records wha
 ${whatHappened(view)}
 ${where(view)}
 ${identities(view)}
-${actionsSection(view.response, token)}
+${actionsSection(view.response, token, canManage)}
 ${approvalSection(view, token, now, nonce)}
-${statusSection(view, token)}`;
+${statusSection(view, token, canManage)}`;
   return documentOf(view.headline, body);
 }
 
@@ -102,19 +104,20 @@ ${entries.length > 0 ? entries : html`<p>${NOTHING.role}</p>`}
 </section>`;
 }
 
-function actionsSection(response: ResponseView | undefined, token: string): Html {
+function actionsSection(response: ResponseView | undefined, token: string, canManage: boolean): Html {
   const actions = response?.actions ?? [];
   const undoable = response?.undoable ?? [];
   return html`<section>
 <h2>What already ran</h2>
 ${actions.length === 0 ? html`<p>No containment step has run yet.</p>` : html`<ul>${actions.map(actionItem)}</ul>`}
-${undoable.map(({ action, targets }) =>
+${!canManage && undoable.length > 0 ? html`<p class="note">This link decides the approval only. To undo: <code>npx pivotguard undo INCIDENT</code> from a terminal.</p>` : ''}
+${(canManage ? undoable : []).map(({ action, targets }) =>
   form(token, 'undo', `Undo: ${action.label}`, {
     hidden: { action: action.code },
     intro: `Reverses ${commaList(targets)}.`,
   }),
 )}
-${undoable.length > 1 ? form(token, 'undo', 'Undo every step', { intro: 'Reverses every step listed above that can be undone.' }) : ''}
+${canManage && undoable.length > 1 ? form(token, 'undo', 'Undo every step', { intro: 'Reverses every step listed above that can be undone.' }) : ''}
 </section>`;
 }
 
@@ -162,15 +165,16 @@ function stepList(steps: readonly StepView[]): Html {
   return html`<ul>${steps.map((step) => html`<li><strong>${step.action.label}</strong> <code>${step.target}</code>${step.dryRun ? ' (dry run)' : ''}. Why: ${step.reason}</li>`)}</ul>`;
 }
 
-function statusSection(view: IncidentView, token: string): Html {
+function statusSection(view: IncidentView, token: string, canManage: boolean): Html {
   const history = view.response?.history ?? [];
   const active = view.status.code === 'open' || view.status.code === 'contained';
   return html`<section>
 <h2>Status: ${view.status.label}</h2>
 ${view.response ? html`<p class="note">Opened <time datetime="${view.response.openedAt}">${utc(view.response.openedAt)}</time>.</p>` : ''}
 ${history.length > 0 ? html`<ul>${history.map((change) => html`<li><time datetime="${change.at}">${utc(change.at)}</time>: ${change.from} → ${change.to} by ${change.by}${change.reason ? `: ${change.reason}` : ''}</li>`)}</ul>` : ''}
-${active ? form(token, 'resolve', 'Mark resolved', { intro: 'The incident is dealt with.' }) : ''}
-${active ? form(token, 'dismiss', 'Dismiss as a false positive', { reason: true, style: 'danger' }) : ''}
+${active && canManage ? form(token, 'resolve', 'Mark resolved', { intro: 'The incident is dealt with.' }) : ''}
+${active && canManage ? form(token, 'dismiss', 'Dismiss as a false positive', { reason: true, style: 'danger' }) : ''}
+${active && !canManage ? html`<p class="note">This link decides the approval only. To resolve or dismiss: <code>npx pivotguard resolve ${view.id}</code> or <code>npx pivotguard dismiss ${view.id}</code>.</p>` : ''}
 </section>`;
 }
 
