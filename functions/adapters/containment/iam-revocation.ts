@@ -127,18 +127,8 @@ export class IamRevocation {
 
   /** Refuses the service account's web-identity token in the role's trust policy; the undo restores the policy as read. */
   async denyWebIdentity(input: DenyWebIdentityInput): Promise<ActionRecord> {
-    const startedAt = this.clock().toISOString();
     const role = parseRoleArn(input.roleArn);
-    const record = (result: ActionRecord['result'], detail: string, undo?: UndoStep): ActionRecord => ({
-      action: 'deny-web-identity',
-      incidentId: input.incidentId,
-      target: input.roleArn,
-      startedAt,
-      finishedAt: this.clock().toISOString(),
-      result,
-      detail,
-      ...(undo ? { undo } : {}),
-    });
+    const record = this.recorder('deny-web-identity', input.incidentId, input.roleArn);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`);
     const { roleName } = role;
     try {
@@ -167,16 +157,7 @@ export class IamRevocation {
 
   /** Puts a trust policy back as it was read, if it is still the one pivotguard wrote; otherwise only says so. */
   async restoreTrustPolicy(step: Extract<UndoStep, { kind: 'restore-trust-policy' }>, context: UndoContext): Promise<ActionRecord> {
-    const startedAt = this.clock().toISOString();
-    const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
-      action: 'deny-web-identity',
-      incidentId: context.incidentId,
-      target: context.roleArn ?? step.roleName,
-      startedAt,
-      finishedAt: this.clock().toISOString(),
-      result,
-      detail,
-    });
+    const record = this.recorder('deny-web-identity', context.incidentId, context.roleArn ?? step.roleName);
     const { roleName } = step;
     try {
       const current = parseDocument(await this.trustPolicyText(roleName));
@@ -201,7 +182,6 @@ export class IamRevocation {
 
   /** Deletes a policy this class wrote; a policy already gone counts as undone. */
   async undo(step: UndoStep, context: UndoContext): Promise<ActionRecord> {
-    const startedAt = this.clock().toISOString();
     const target = context.roleArn ?? (step.kind === 'delete-role-policy' ? step.roleName : 'unknown');
     const stepPolicy = step.kind === 'delete-role-policy' ? step.policyName : '';
     const action = stepPolicy.startsWith(revokePolicyName('', 'all-sessions'))
@@ -209,15 +189,7 @@ export class IamRevocation {
       : stepPolicy.startsWith(revokePolicyName('', 'fence'))
         ? 'fence-role'
         : 'revoke-role-sessions';
-    const record = (result: ActionRecord['result'], detail: string): ActionRecord => ({
-      action,
-      incidentId: context.incidentId,
-      target,
-      startedAt,
-      finishedAt: this.clock().toISOString(),
-      result,
-      detail,
-    });
+    const record = this.recorder(action, context.incidentId, target);
     if (step.kind !== 'delete-role-policy') return record('skipped', `not an IAM step (${step.kind})`);
     const { roleName, policyName } = step;
     if (!POLICY_NAME.test(policyName) || !OWN_POLICY_PREFIXES.some((prefix) => policyName.startsWith(prefix))) {
@@ -250,19 +222,10 @@ export class IamRevocation {
     scopeText: string,
     desired: (roleId: string, existing: unknown) => DenyPolicyDocument | FencePolicyDocument,
   ): Promise<ActionRecord> {
-    const startedAt = this.clock().toISOString();
     const role = parseRoleArn(input.roleArn);
     const undo: UndoStep | undefined = role ? { kind: 'delete-role-policy', roleName: role.roleName, policyName } : undefined;
-    const record = (result: ActionRecord['result'], detail: string, withUndo = true): ActionRecord => ({
-      action,
-      incidentId: input.incidentId,
-      target: input.roleArn,
-      startedAt,
-      finishedAt: this.clock().toISOString(),
-      result,
-      detail,
-      ...(withUndo && undo ? { undo } : {}),
-    });
+    const recordOf = this.recorder(action, input.incidentId, input.roleArn);
+    const record = (result: ActionRecord['result'], detail: string, withUndo = true) => recordOf(result, detail, withUndo ? undo : undefined);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`, false);
     if (!POLICY_NAME.test(policyName)) return record('failed', `incident id ${input.incidentId} does not make a valid IAM policy name`, false);
     const roleName = role.roleName;
@@ -288,6 +251,21 @@ export class IamRevocation {
       if (reason) return record('failed', `policy ${policyName} not attached to role ${roleName}: ${reason}`, false);
       throw error;
     }
+  }
+
+  /** Builds one step's records: started now, finished when recorded, with the undo when there is one. */
+  private recorder(action: ActionRecord['action'], incidentId: string, target: string) {
+    const startedAt = this.clock().toISOString();
+    return (result: ActionRecord['result'], detail: string, undo?: UndoStep): ActionRecord => ({
+      action,
+      incidentId,
+      target,
+      startedAt,
+      finishedAt: this.clock().toISOString(),
+      result,
+      detail,
+      ...(undo ? { undo } : {}),
+    });
   }
 
   private async trustPolicyText(roleName: string): Promise<string> {
