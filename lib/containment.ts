@@ -103,6 +103,8 @@ export class Containment extends Construct {
         APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
         CLUSTERS: props.clusters.join(','),
         APPROVAL_TIMEOUT_SECONDS: String(approvalTimeout.toSeconds()),
+        // The account containment acts in: a role ARN of another account is refused, never acted on.
+        ACCOUNT_ID: Stack.of(this).account,
         ...props.config.environment,
         POWERTOOLS_SERVICE_NAME: CONTAINMENT_SERVICE,
       },

@@ -51,6 +51,7 @@ const HANDLERS: readonly { name: string; entry: string; environment: Record<stri
       ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:pivotguard-alerts',
       APPROVAL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pivotguard-approval-AbCdEf',
       CLUSTERS: 'prod-east',
+      ACCOUNT_ID: '111122223333',
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
       ...CONFIG_PARAMETER,
     },

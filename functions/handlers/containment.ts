@@ -45,6 +45,7 @@ const environmentSchema = z.object({
   ...configParameterVariables,
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
+  ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
 });
 
 export function containmentEnvironment(env: NodeJS.ProcessEnv) {
@@ -64,7 +65,7 @@ const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 const clusterConnection = onFirstUse(async () =>
   (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS),
 );
-const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer));
+const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID));
 const iam: ContainmentDeps['iam'] = {
   revokeSessions: async (request) => (await iamRevocation()).revokeSessions(request),
   revokeAllSessions: async (request) => (await iamRevocation()).revokeAllSessions(request),

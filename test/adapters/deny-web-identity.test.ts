@@ -68,3 +68,17 @@ describe('deny-web-identity on a role, decided by IAM', () => {
     expect(JSON.parse(iam.trustPolicies.get('checkout-irsa')!)).toEqual({ ...TRUST, Statement: [] });
   });
 });
+
+describe('containment acts only in its own account', () => {
+  it('refuses a role ARN of another account, for the fence and the token refusal, and calls nothing', async () => {
+    const calls: unknown[] = [];
+    const iam = { send: async (command: unknown) => calls.push(command) };
+    const revocation = new IamRevocation(iam as never, () => NOW, '111122223333');
+    const foreign = 'arn:aws:iam::444455556666:role/checkout-irsa';
+    const fence = await revocation.fenceRole({ incidentId: 'inc-1', roleArn: foreign, fence: { egressCidrs: ['203.0.113.10/32'], vpcIds: [] }, dryRun: false });
+    const refusal = await revocation.denyWebIdentity({ incidentId: 'inc-1', roleArn: foreign, subject: SUBJECT, dryRun: false });
+    expect([fence.result, refusal.result]).toEqual(['failed', 'failed']);
+    expect(fence.detail).toMatch(/account 444455556666/);
+    expect(calls).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ const CONTAINMENT = {
   CLUSTERS: 'prod-east,staging',
   POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
   AWS_REGION: 'us-east-1',
+  ACCOUNT_ID: '111122223333',
   PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
   PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
 };

@@ -128,6 +128,7 @@ describe('containment function', () => {
       APPROVAL_SECRET_ARN: { Ref: ids.secret },
       CLUSTERS: 'prod-east,staging',
       APPROVAL_TIMEOUT_SECONDS: '86400',
+      ACCOUNT_ID: { Ref: 'AWS::AccountId' },
       PIVOTGUARD_CONFIG_PARAMETER: { Ref: Object.keys(template.findResources('AWS::SSM::Parameter'))[0] },
       PIVOTGUARD_CONFIG_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',

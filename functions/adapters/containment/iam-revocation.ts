@@ -88,6 +88,8 @@ export class IamRevocation {
   constructor(
     private readonly iam: IAMClient,
     private readonly clock: () => Date = () => new Date(),
+    /** The account it acts in: a role ARN naming another account is refused (a forged or mistaken target). */
+    private readonly accountId?: string,
   ) {}
 
   /** Denies the compromised pod's sessions only; other pods using the role keep working. */
@@ -130,6 +132,8 @@ export class IamRevocation {
     const role = parseRoleArn(input.roleArn);
     const record = this.recorder('deny-web-identity', input.incidentId, input.roleArn);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`);
+    if (this.accountId && role.accountId !== this.accountId)
+      return record('failed', `role ${input.roleArn} is in account ${role.accountId}, not ${this.accountId} where pivotguard acts`);
     const { roleName } = role;
     try {
       const current = await this.trustPolicyText(roleName);
@@ -227,6 +231,8 @@ export class IamRevocation {
     const recordOf = this.recorder(action, input.incidentId, input.roleArn);
     const record = (result: ActionRecord['result'], detail: string, withUndo = true) => recordOf(result, detail, withUndo ? undo : undefined);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`, false);
+    if (this.accountId && role.accountId !== this.accountId)
+      return record('failed', `role ${input.roleArn} is in account ${role.accountId}, not ${this.accountId} where pivotguard acts`, false);
     if (!POLICY_NAME.test(policyName)) return record('failed', `incident id ${input.incidentId} does not make a valid IAM policy name`, false);
     const roleName = role.roleName;
     try {
