@@ -62,7 +62,7 @@ export class ContainmentWorkflow extends Construct {
     const recordOutcome = step(
       'RecordOutcome',
       'record',
-      { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved' },
+      { 'evidence.$': '$.evidence', 'automatic.$': '$.automatic', 'approval.$': '$.approval', 'approved.$': '$.approved', 'approvalUrl.$': '$.approvalUrl' },
       '$.recorded',
     );
     const done = new sfn.Succeed(this, 'Done');

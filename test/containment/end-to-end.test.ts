@@ -197,7 +197,7 @@ function deniedSessions(): unknown {
 describe('containment end to end: synthesized workflow, real steps, approval page, Kubernetes fake over HTTP', () => {
   it('contains automatically, asks by email, runs the disruptive step once approved on the page, and undoes it all', async () => {
     const subject = { ...incident, plan: plan(['capture-evidence', 'isolate-pod', 'revoke-role-sessions'], ['scale-down']) };
-    const { run, notices, responses, approvalLink, answer, page, manageLink } = wiring(subject);
+    const { run, notices, responses, approvalLink, answer, page } = wiring(subject);
     const { namespace, pod } = incident.workload;
     const execution = run();
     const link = await approvalLink();
@@ -239,10 +239,12 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     expect(notices.map((notice) => notice.subject.split(':')[0])).toEqual(['Containing', 'Approval needed', 'Containment finished']);
     expect(notices.at(-1)!.message).toContain(`npx pivotguard undo ${incident.id}`);
 
-    // The approval link decides the approval only; undo needs a link issued for it.
+    // The approval link decides the approval only; undo needs the link of its own the outcome email carries.
     expect((await answer(link, { op: 'undo', by: 'mallory@example.com' })).statusCode).toBe(403);
+    const outcomeLink = /^https:\/\/\S+\?t=(\S+)$/m.exec(notices.at(-1)!.message)![1]!;
+    expect(outcomeLink).not.toBe(link);
     // Undo everything from the page: the label and policy go, replicas come back, the deny policy is deleted.
-    expect((await answer(manageLink(), { op: 'undo', by: 'bob@example.com' })).statusCode).toBe(200);
+    expect((await answer(outcomeLink, { op: 'undo', by: 'bob@example.com' })).statusCode).toBe(200);
     expect(fake.object('pods', namespace!, pod!)!.metadata.labels).not.toHaveProperty('pivotguard.io/quarantine');
     expect(fake.names('networkpolicies', namespace!)).toEqual([]);
     expect(fake.object('deployments', namespace!, 'checkout')!.spec).toMatchObject({ replicas: 2 });

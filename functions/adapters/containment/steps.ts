@@ -46,6 +46,8 @@ export type StepPayload =
   | ({ step: 'request-approval'; taskToken: string; proposed: PlannedAction[]; approvalUrl?: string } & InWorkflow)
   | ({
       step: 'record';
+      /** The approval page, where the outcome email's link to manage the incident points. */
+      approvalUrl?: string;
       evidence?: { record?: ActionRecord };
       automatic?: { records: ActionRecord[] };
       approval?: ApprovalOutcome;
@@ -80,6 +82,9 @@ export interface ContainmentDeps {
  * ActionRecord (with its undo) and is recorded in the incident's response as soon as it ran,
  * so nothing is left changed without a record, even if the execution stops later.
  */
+/** How long the outcome email's management link works: a week to review and undo. */
+const MANAGE_LINK_MS = 7 * 86400_000;
+
 export function containmentSteps(deps: ContainmentDeps) {
   const clock = deps.clock ?? (() => new Date());
   const now = () => clock().toISOString();
@@ -219,6 +224,17 @@ export function containmentSteps(deps: ContainmentDeps) {
     await deps.notify(incident, `Approval needed: ${incident.title}`, lines.join('\n'));
   };
 
+  /** A link of its own to undo, resolve or dismiss from the page: the approval link only decides. */
+  const manageLink = async (incident: Incident, approvalUrl: string): Promise<string[]> => {
+    const expiresAt = clock().getTime() + MANAGE_LINK_MS;
+    const claim = { incidentId: incident.id, expiresAt, nonce: randomUUID(), purpose: 'manage' as const };
+    return [
+      '',
+      `Undo, resolve or dismiss from the page (this link does only that, until ${new Date(expiresAt).toISOString()}):`,
+      `${approvalUrl}?t=${signApprovalLink(claim, await deps.linkSecret())}`,
+    ];
+  };
+
   const recordOutcome = async (incident: Incident, payload: Extract<StepPayload, { step: 'record' }>) => {
     const execution = executionOf(payload);
     const records = [payload.evidence?.record, ...(payload.automatic?.records ?? []), ...(payload.approved?.records ?? [])].filter(
@@ -240,7 +256,8 @@ export function containmentSteps(deps: ContainmentDeps) {
         isRevision(payload) ? 'revision' : 'first',
       );
     });
-    await deps.notify(incident, `Containment finished: ${incident.title}`, outcomeMessage(incident, stored, decision));
+    const manage = payload.approvalUrl ? await manageLink(incident, payload.approvalUrl) : [];
+    await deps.notify(incident, `Containment finished: ${incident.title}`, [outcomeMessage(incident, stored, decision), ...manage].join('\n'));
     return { records: records.length };
   };
 
