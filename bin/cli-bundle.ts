@@ -2,11 +2,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
+import { NODE_ESM_BUNDLE } from '../lib/node-esm-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-// esbuild's ESM output has no `require`; CommonJS dependencies that require Node built-ins need one (as lib/function.ts does for Lambda).
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
  * Left to node_modules: the CDK is only loaded to synthesize the definition when the bundle has
@@ -29,14 +27,8 @@ export async function bundleCli(esbuild: typeof Esbuild, outdir: string, definit
     absWorkingDir: ROOT,
     entryPoints: { main: 'bin/cli/main.ts' },
     outdir,
-    bundle: true,
-    // Each command stays its own chunk: --help loads only the entry.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
+    // Split: each command stays its own chunk, so --help loads only the entry.
+    ...NODE_ESM_BUNDLE,
     external: EXTERNAL,
     define: { PIVOTGUARD_PREBUILT_DEFINITION: JSON.stringify(JSON.stringify(definition)) },
     // Traces point into the TypeScript sources when PIVOTGUARD_DEBUG turns source maps on.

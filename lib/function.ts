@@ -9,15 +9,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type BuildOptions, type Metafile, buildSync } from 'esbuild';
+import { NODE_ESM_BUNDLE } from './node-esm-bundle.ts';
 
 /** The repository root: handler entries are relative to it, and esbuild resolves from it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The Lambda runtime pivotguard's handlers are bundled for and tested on. */
 const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
-
-// esbuild's ESM output has no `require`; CommonJS dependencies that require Node built-ins need one.
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
  * How esbuild bundles every handler. What every invocation needs is in index.mjs and the chunks
@@ -26,14 +24,8 @@ const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; const r
  * What was tested is what runs: the AWS SDK is bundled rather than taken from the runtime.
  */
 export const HANDLER_BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
+  ...NODE_ESM_BUNDLE,
   minify: true,
-  splitting: true,
   entryNames: 'index',
   // Lambda's code folder has no package.json saying "type": "module": every file must be .mjs.
   outExtension: { '.js': '.mjs' },

@@ -1,7 +1,7 @@
-import type { UndoStep } from '#core/respond/action';
 import { ACTION_LABELS } from '#core/respond/action-labels';
 import type { IncidentResponse } from '#core/respond/response';
 import { pendingUndos } from '#core/respond/undo-plan';
+import { describeUndo } from '#core/view/undo-words';
 import type { Printable } from './terminal.ts';
 
 /**
@@ -18,22 +18,8 @@ export function containmentReminder(response: IncidentResponse | undefined, undo
   return [
     '',
     `Still in place from containment (${inPlace.length}):`,
-    ...inPlace.map((record) => ({ text: `  ${ACTION_LABELS[record.action]} ${record.target}: undo would ${undoWords(record.undo)}`, hang: 4 })),
+    // The view's one description of each undo, as the page and the emails give it.
+    ...inPlace.map((record) => ({ text: `  ${ACTION_LABELS[record.action]} ${record.target}. Undo: ${describeUndo(record.undo)}`, hang: 4 })),
     undoAdvice,
   ];
-}
-
-function undoWords(undo: Exclude<UndoStep, { kind: 'none' }>): string {
-  switch (undo.kind) {
-    case 'remove-pod-quarantine':
-      return `delete NetworkPolicy ${undo.networkPolicy} and the label ${undo.label} on pod ${undo.namespace}/${undo.pod}`;
-    case 'delete-role-policy':
-      return `delete the policy ${undo.policyName} from role ${undo.roleName}`;
-    case 'restore-trust-policy':
-      return `put back the trust policy of role ${undo.roleName} as it was`;
-    case 'restore-replicas':
-      return `scale ${undo.workloadKind} ${undo.namespace}/${undo.name} back to ${undo.replicas}`;
-    case 'uncordon-node':
-      return `uncordon node ${undo.node}`;
-  }
 }

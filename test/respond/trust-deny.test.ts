@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoWebIdentityTrust, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
+import { InvalidSubject, NoWebIdentityTrust, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
 import { ACCOUNT, type Decision, DeployedTemplate, decide } from '../support/aws-decisions.ts';
 
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/0AC9D7E1B3F24D8E9A6C5B4D3E2F1A0B';
@@ -58,6 +58,6 @@ describe('trustPolicyDenyingSubject, decided by IAM', () => {
   });
 
   it('refuses a subject that is not a service account (a wildcard would deny every pod)', () => {
-    expect(() => trustPolicyDenyingSubject('checkout-irsa', IRSA_TRUST, 'system:serviceaccount:payments:*')).toThrow(/not a service account subject/);
+    expect(() => trustPolicyDenyingSubject('checkout-irsa', IRSA_TRUST, 'system:serviceaccount:payments:*')).toThrow(InvalidSubject);
   });
 });

@@ -18,7 +18,7 @@ import {
   scopedRevokePolicy,
 } from '#core/respond/revoke-policy';
 import { type FencePolicyDocument, InvalidFence, type RoleFence, roleFencePolicy } from '#core/respond/role-fence';
-import { NoWebIdentityTrust, type TrustPolicyDocument, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
+import { InvalidSubject, NoWebIdentityTrust, type TrustPolicyDocument, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
 
 export interface RevokeSessionsInput {
   incidentId: string;
@@ -152,9 +152,9 @@ export class IamRevocation {
       if (error instanceof RoleNotFound) return record('skipped', `role ${roleName} no longer exists`);
       if (error instanceof MissingPermission) return record('failed', `pivotguard may not call ${error.iamAction} on role ${roleName}`);
       if (error instanceof NoWebIdentityTrust) return record('skipped', error.message);
+      if (error instanceof InvalidSubject) return record('failed', error.message);
       const reason = unfixableReason(error);
       if (reason) return record('failed', `trust policy of ${roleName} not changed: ${reason}`);
-      if (error instanceof Error && /service account subject/.test(error.message)) return record('failed', error.message);
       throw error;
     }
   }

@@ -106,10 +106,10 @@ export function containmentSteps(deps: ContainmentDeps) {
    * The execution's copy stands in when the store has no newer one: an incident past its
    * retention, a replay that never stored it, or a read that lags the analyzer's write.
    */
-  const current = async (sent: Incident): Promise<Incident> => {
+  const current = async (sent: Incident): Promise<{ incident: Incident; stored: Incident | undefined }> => {
     const stored = await deps.incidents.getIncident(sent.id);
     const base = stored && !isOlderVersion(stored, sent) ? stored : sent;
-    return { ...base, plan: sent.plan, blastRadius: sent.blastRadius };
+    return { incident: { ...base, plan: sent.plan, blastRadius: sent.blastRadius }, stored };
   };
   const executionOf = (payload: InWorkflow) => payload.execution ?? executionName(payload.incident.id);
   const isRevision = (payload: InWorkflow) => executionOf(payload) !== executionName(payload.incident.id);
@@ -280,7 +280,8 @@ export function containmentSteps(deps: ContainmentDeps) {
     return { record: result.record, manifestKey: result.manifestKey, manifestSha256: result.manifestSha256 };
   };
 
-  const workflowStep = async (payload: WorkflowStep, incident: Incident): Promise<unknown> => {
+  /** `stored` is the incident as the table holds it, the only source of what may run. */
+  const workflowStep = async (payload: WorkflowStep, incident: Incident, stored: Incident | undefined): Promise<unknown> => {
     switch (payload.step) {
       case 'capture-evidence':
         return captureEvidence(incident, payload);
@@ -292,11 +293,7 @@ export function containmentSteps(deps: ContainmentDeps) {
       case 'run-action': {
         const { action } = payload;
         // What may run, and with which approval, is read from the state table: the payload is only a request.
-        const authorization = authorizeStep(
-          action,
-          { incident: await deps.incidents.getIncident(payload.incident.id), response: await deps.responses.getResponse(payload.incident.id) },
-          clock(),
-        );
+        const authorization = authorizeStep(action, { incident: stored, response: await deps.responses.getResponse(payload.incident.id) }, clock());
         if (!authorization.allowed) return instant(incident, action, 'failed', `refused (${authorization.refusal}): ${authorization.reason}`);
         const result = await runAction(incident, authorization.step, payload.dryRun || authorization.step.dryRun === true, authorization.approval);
         await record(incident, (response) => withActions(response, [result]));
@@ -340,7 +337,8 @@ export function containmentSteps(deps: ContainmentDeps) {
     }
     // A payload from a state this handler does not know may carry no incident at all.
     if (!payload.incident) throw new UnknownStep(payload.step);
-    return workflowStep(payload, await current(payload.incident));
+    const { incident, stored } = await current(payload.incident);
+    return workflowStep(payload, incident, stored);
   };
 }
 

@@ -28,11 +28,19 @@ export class NoWebIdentityTrust extends Error {
   }
 }
 
+/** Not a service account subject: a wildcard or another shape would refuse more than one service account's token. */
+export class InvalidSubject extends Error {
+  constructor(readonly subject: string) {
+    super(`"${subject}" is not a service account subject`);
+    this.name = 'InvalidSubject';
+  }
+}
+
 /** `system:serviceaccount:<namespace>:<name>`, as EKS writes the token's `sub`. */
 const SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function trustPolicyDenyingSubject(roleName: string, trust: TrustPolicyDocument, subject: string): TrustPolicyDocument {
-  if (!SUBJECT.test(subject)) throw new Error(`"${subject}" is not a service account subject`);
+  if (!SUBJECT.test(subject)) throw new InvalidSubject(subject);
   // A retry replaces its own statements rather than adding them twice.
   const statements = statementsOf(trust).filter((statement) => !statement.Sid?.startsWith(TRUST_DENY_SID));
   const providers = [

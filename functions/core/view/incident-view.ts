@@ -1,4 +1,4 @@
-import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
+import type { ContainmentAction, Incident, IncidentWorkload, PlannedAction } from '#core/model/incident';
 import type { Severity } from '#core/model/signal';
 import type { Source } from '#core/model/event';
 import type { ActionRecord } from '#core/respond/action';
@@ -66,16 +66,8 @@ export interface BlastRadiusView {
 
 export type WhereKey = 'cluster' | 'namespace' | 'pod' | 'owner' | 'serviceAccount' | 'node' | 'image' | 'imageDigest';
 
-export interface WhereView {
-  cluster: string | null;
-  namespace: string | null;
-  namespaceCriticality: string | null;
-  pod: string | null;
-  owner: string | null;
-  serviceAccount: string | null;
-  node: string | null;
-  image: string | null;
-  imageDigest: string | null;
+/** The incident's workload, printable, and its known fields labelled. */
+export interface WhereView extends IncidentWorkload {
   /** The known fields, labelled, in the order they are shown; the namespace carries its criticality. */
   fields: { key: WhereKey; label: string; value: string }[];
 }
