@@ -6,6 +6,8 @@ import { PortProbeFinding } from './generate/guardduty.ts';
 import { k8sBackground } from './generate/k8s-background.ts';
 import { buildActors } from './generate/k8s-actors.ts';
 import { scheduleNodeChurn } from './generate/node-churn.ts';
+import { schedulePlatformAws } from './generate/platform-aws.ts';
+import { schedulePlatformControllers } from './generate/platform-controllers.ts';
 import { Prng } from './generate/prng.ts';
 import { scheduleRollouts } from './generate/rollouts.ts';
 import { Timeline } from './generate/timeline.ts';
@@ -14,7 +16,9 @@ import type { World } from './generate/world.ts';
 /**
  * Synthetic JSON Lines of a busy, entirely benign EKS production cluster: raw audit
  * events (~80%), bare CloudTrail records (~20%) and, on request, a rare low-severity
- * GuardDuty finding. Deterministic for given options; memory is bounded by the live
+ * GuardDuty finding. Its platform tools do what single-record rules look twice at: informers
+ * watching every secret, ArgoCD syncing RBAC, Helm into kube-system, a nightly compliance scan
+ * and Terraform changing IAM. Deterministic for given options; memory is bounded by the live
  * cluster (pods, nodes, pending steps), not by the number of records.
  */
 
@@ -62,6 +66,10 @@ export function* generateBusyCluster(options: GenerateOptions): Generator<string
   initialCredentials(world, clock.start);
   scheduleRollouts(world, clock.start);
   scheduleNodeChurn(world, clock.start);
+  // The platform's own tools (kube-state-metrics, cert-manager, ArgoCD, Helm, Prowler, Terraform) draw from their own stream.
+  const platformRng = new Prng(seed ^ 0x91a7f0);
+  schedulePlatformControllers(world, clock.start, platformRng);
+  schedulePlatformAws(world, clock.start, platformRng);
   const finding = options.includeFindings ? new PortProbeFinding(new Prng(seed ^ 0x5eed)) : undefined;
 
   for (let i = 0; i < records; i++) {

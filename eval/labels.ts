@@ -1,16 +1,17 @@
 /**
  * What each corpus file's `_expected` label means (see the corpus's PROVENANCE.md), turned into
  * one question per record: should a single-record rule flag it? `undefined` means the label
- * does not answer that question, and the record is left out of precision and recall.
+ * does not answer that question (a technique, a scenario's actor, a custom Falco rule), and the
+ * record is listed with that reason but not tallied.
  */
 export interface Label {
   /** Should a single-record rule flag this record? */
   positive: boolean | undefined;
   /** The labelled rule, technique or scenario, for per-family figures. */
   family: string;
-  /** Why the label cannot be judged from the record alone, when the source says so. */
-  unreachable?: string;
-  /** Why the record is left out, when its label answers another question. */
+  /** A caveat the source gives (Panther mocks); the record is still tallied as labelled. */
+  caveat?: string;
+  /** Why the record is not tallied, when its label answers another question. */
   excluded?: string;
   /** The source's name for the test that labelled the record, where it has one. */
   test?: string;
@@ -44,14 +45,15 @@ export function labelFor(file: string, expected: Expected): Label {
         positive: expected.result === true,
         family: String(expected.rule),
         test: typeof expected.test_name === 'string' ? expected.test_name : undefined,
-        unreachable: expected.has_mocks === true ? 'the label depends on Panther mocks (lookups the record does not carry)' : undefined,
+        caveat: expected.has_mocks === true ? 'label depends on Panther mocks' : undefined,
       };
     case 'eks-audit/falco_k8s-audit-trace-files.jsonl': {
       const detects = (expected.default_ruleset_detects as string[] | undefined) ?? [];
       if (expected.malicious === null) return { positive: undefined, family: 'custom Falco rules', excluded: 'only exercised with test-specific Falco rules' };
       const attack = detects.find((rule) => FALCO_ATTACK_RULES.has(rule));
       if (attack) return { positive: true, family: attack };
-      if (detects.length > 0) return { positive: undefined, family: detects[0]!, excluded: 'Falco activity rule (logs a change, not an attack)' };
+      // Activity rules log a change ("K8s Secret Created"): a labelled family no pivotguard rule claims.
+      if (detects.length > 0) return { positive: true, family: detects[0]! };
       return { positive: false, family: 'no default Falco rule' };
     }
     case 'cloudtrail/panther-analysis_test-scenarios.jsonl':
@@ -66,9 +68,8 @@ export function labelFor(file: string, expected: Expected): Label {
     case 'cloudtrail/aws-samples_eks-security-immersion-day_pod-identity.jsonl':
       return { positive: false, family: 'EKS Pod Identity workshop' };
     case 'guardduty/panther-analysis_rule-tests.jsonl':
-      return expected.result === true
-        ? { positive: true, family: String(expected.rule) }
-        : { positive: undefined, family: String(expected.rule), excluded: 'the same finding marked as a GuardDuty sample (not benign)' };
+      // result=false is the same finding marked as a GuardDuty sample: it must not alert.
+      return { positive: expected.result === true, family: String(expected.rule), test: String(expected.test_name) };
     case 'guardduty/aws-samples_cdk-eks-blueprints-patterns_get-findings.jsonl':
       return { positive: expected.malicious === true, family: String(expected.finding_type) };
     default:

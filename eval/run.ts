@@ -1,73 +1,95 @@
 /**
- * npm run eval: the rule pack over the labelled records of the shared corpus. Prints, per source
- * and per labelled rule family, TP/FP/FN, precision and recall, the misses and false alarms, and
- * what could not be judged and why.
+ * npm run eval: the rule pack over every labelled record of the shared corpus, and over a finding
+ * of every GuardDuty type pivotguard claims. Prints every record once with its outcome, then the
+ * misses and false alarms, the disputed labels and how they were counted, what is not tallied and
+ * why, the figures per family and, last, the strict figures per source (README, "Detection quality").
  */
 import { corpusFiles, hasCorpus } from './corpus.ts';
-import { type Evaluation, type Judged, evaluate, flagged, isJudgeable } from './evaluate.ts';
+import { type Evaluation, type Judged, TABLE, evaluate, where } from './evaluate.ts';
 import { type Tally, emptyTally, formatRatio, precision, recall } from './score.ts';
 
 if (!hasCorpus) process.exit(0);
-const evaluation = evaluate(corpusFiles());
-console.log(report(evaluation));
+console.log(report(evaluate(corpusFiles())));
 
 function report(result: Evaluation): string {
-  const lines: string[] = ['pivotguard eval: single-record rules over the labelled shared corpus', ''];
-  const overall = emptyTally();
-  for (const tally of result.bySource.values()) for (const key of ['tp', 'fp', 'tn', 'fn'] as const) overall[key] += tally[key];
-  lines.push(table('source', [...result.bySource.entries(), ['all', overall]]), '');
+  const corpus = result.records.filter((r) => r.file !== TABLE);
+  const lines: string[] = ['pivotguard eval (strict): single-record rules over every labelled record of the shared corpus', ''];
+  lines.push(`Every corpus record, once (${corpus.length}): outcome, family, test, what fired, what the eval filled in`);
+  for (const record of corpus) lines.push(`  ${describe(record)}`);
+  lines.push('', ...tableListing(result.records.filter((r) => r.file === TABLE)), '');
   lines.push(
-    table(
-      'labelled rule family',
-      [...result.byFamily.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    ...listing(
+      'Misses (labelled positive, no rule of its family flagged it)',
+      result.records.filter((r) => r.outcome === 'FN'),
     ),
-    '',
   );
+  lines.push(
+    ...listing(
+      'False alarms (labelled negative, a rule of its family flagged it)',
+      result.records.filter((r) => r.outcome === 'FP'),
+    ),
+  );
+  const disputed = result.records.filter((r) => r.dispute);
+  lines.push(`Labels we dispute: ${disputed.length}, tallied as labelled unless another family's label for the same event settles it`);
+  for (const record of disputed) {
+    const how = record.dispute!.settledBy ? `settled by ${record.dispute!.settledBy}: ${record.outcome}` : `counted as labelled: ${record.outcome}`;
+    lines.push(`  ${where(record)}  ${record.label.family}  ${how}`, `      ${record.dispute!.reason}`);
+  }
+  lines.push('');
+  const untallied = result.records.filter((r) => r.untallied);
+  lines.push(`Not tallied: ${untallied.length}`);
+  for (const [reason, number] of countBy(untallied, (r) => r.untallied!)) lines.push(`  ${String(number).padStart(4)}  ${reason}`);
+  const outside = [...new Set(untallied.filter((r) => r.label.positive !== undefined).map((r) => r.label.family))].sort();
+  lines.push(`  families outside the pack: ${outside.length}`, ...wrap(outside.join(', ')), '');
+  const families = [...result.byFamily.entries()].sort(([a], [b]) => a.localeCompare(b));
+  lines.push(table('labelled rule family', families), '');
   const techniques = [...result.techniques.entries()];
-  const seen = techniques.filter(([, detected]) => detected).length;
-  lines.push(`Stratus Red Team techniques with at least one signal: ${seen} of ${techniques.length}`);
+  lines.push(`Stratus Red Team techniques with at least one signal: ${techniques.filter(([, seen]) => seen).length} of ${techniques.length}`);
   lines.push(
     `  not seen: ${
       techniques
-        .filter(([, detected]) => !detected)
+        .filter(([, seen]) => !seen)
         .map(([name]) => name)
         .join(', ') || 'none'
     }`,
     '',
   );
-  lines.push(
-    ...listing(
-      "Misses (labelled positive, the family's rules did not fire)",
-      result.records.filter((r) => isJudgeable(r) && r.label.positive && !flagged(r)),
-    ),
-  );
-  lines.push(
-    ...listing(
-      "False alarms (labelled negative, the family's rules fired)",
-      result.records.filter((r) => isJudgeable(r) && !r.label.positive && flagged(r)),
-    ),
-  );
-  const disputed = result.records.filter((r) => r.disputed);
-  lines.push(`Labels we dispute (not tallied): ${disputed.length}`);
-  for (const record of disputed) lines.push(`  ${where(record)}  ${record.label.family}: ${record.disputed}`);
-  lines.push('');
-  const outside = result.records.filter((r) => r.label.positive !== undefined && !r.rejected && !r.expected);
-  const outsideFamilies = [...new Set(outside.map((r) => r.label.family))].sort();
-  const outsidePositives = outside.filter((r) => r.label.positive);
-  lines.push(
-    `Outside the pack (not tallied): ${outsideFamilies.length} labelled families, ${outsidePositives.length} positives, ` +
-      `${outsidePositives.filter((r) => r.rules.length > 0).length} of them raising some other signal anyway`,
-  );
-  lines.push(...wrap(outsideFamilies.join(', ')), '');
-  const unreachable = result.records.filter((r) => r.label.positive !== undefined && r.expected && !r.disputed && !isJudgeable(r));
-  lines.push(`Labels in the pack's families a single record cannot judge: ${unreachable.length}`);
-  for (const [reason, number] of countBy(unreachable, (r) => (r.rejected ? `not a complete record: ${shorten(r.rejected)}` : r.label.unreachable!))) {
-    lines.push(`  ${String(number).padStart(4)}  ${reason}`);
-  }
-  const excluded = result.records.filter((r) => r.label.excluded);
-  lines.push(`Records whose label answers another question: ${excluded.length}`);
-  for (const [reason, number] of countBy(excluded, (r) => r.label.excluded!)) lines.push(`  ${String(number).padStart(4)}  ${reason}`);
+  const overall = emptyTally();
+  for (const tally of result.bySource.values()) for (const key of ['tp', 'fp', 'tn', 'fn'] as const) overall[key] += tally[key];
+  const order = ['eks-audit', 'cloudtrail', 'guardduty'];
+  const sources = [...result.bySource.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  lines.push('Strict figures per source (README, "Detection quality"):', table('source', [...sources, ['all', overall]]));
   return lines.join('\n');
+}
+
+function describe(record: Judged): string {
+  const outcome = record.outcome ?? 'not tallied';
+  const notes = [
+    record.label.test && `"${record.label.test}"`,
+    record.fired.length > 0 && `fired: ${record.fired.map((fired) => `${fired.rule} (${fired.severity})`).join(', ')}`,
+    record.completed.length > 0 && `filled in: ${record.completed.join(', ')}`,
+    record.rejected && `rejected: ${record.rejected}`,
+    record.label.caveat,
+    record.dispute && (record.dispute.settledBy ? `disputed, settled by ${record.dispute.settledBy}` : 'disputed, counted as labelled'),
+    record.untallied,
+  ].filter(Boolean);
+  return `${where(record)}  ${outcome}  ${record.label.family}${notes.length ? `  ${notes.join('; ')}` : ''}`;
+}
+
+/** The table's findings, one line per type: the finding, its sample copy and its archived copy. */
+function tableListing(records: Judged[]): string[] {
+  const byType = new Map<string, Judged[]>();
+  for (const record of records) {
+    const type = record.label.test!.replace(/ \(\w+\)$/, '');
+    byType.set(type, [...(byType.get(type) ?? []), record]);
+  }
+  const lines = [`GuardDuty finding-type table (${byType.size} types; each as a finding, a sample and archived, at severity 5)`];
+  for (const [type, variants] of byType) {
+    lines.push(
+      `  ${type}  ${variants.map((v) => `${/\((\w+)\)$/.exec(v.label.test!)![1]}: ${v.outcome}${v.rejected ? ` (rejected: ${v.rejected})` : ''}`).join('  ')}`,
+    );
+  }
+  return lines;
 }
 
 function table(title: string, rows: [string, Tally][]): string {
@@ -80,15 +102,7 @@ function table(title: string, rows: [string, Tally][]): string {
 }
 
 function listing(title: string, records: Judged[]): string[] {
-  const lines = [`${title}: ${records.length}`];
-  for (const record of records) {
-    lines.push(`  ${where(record)}  ${record.label.family}${record.rules.length > 0 ? `  fired: ${record.rules.join(', ')}` : ''}`);
-  }
-  return [...lines, ''];
-}
-
-function where(record: Judged): string {
-  return `${record.file.split('/').slice(-2).join('/')}:${record.line}`;
+  return [`${title}: ${records.length}`, ...records.map((record) => `  ${describe(record)}`), ''];
 }
 
 function wrap(text: string, width = 100): string[] {
@@ -108,8 +122,4 @@ function countBy<T>(items: T[], key: (item: T) => string): [string, number][] {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1]);
-}
-
-function shorten(reason: string): string {
-  return reason.replace(/"[^"]*"/g, '"…"').replace(/ \(and \d+ more\)/, '');
 }

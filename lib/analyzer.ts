@@ -30,8 +30,17 @@ const IAM_ENRICHMENT_ACTIONS = ['iam:ListAttachedRolePolicies', 'iam:ListRolePol
 /** Read-only calls that map a cluster's service accounts to roles (EKS Pod Identity). */
 const EKS_CLUSTER_ACTIONS = ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations'];
 const EKS_ASSOCIATION_ACTIONS = ['eks:DescribePodIdentityAssociation'];
+/**
+ * Read-only: the NAT gateways and VPC endpoints in the clusters' VPCs, the egress an address is
+ * judged against. EC2's Describe calls support no resource-level permissions.
+ */
+export const CLUSTER_NETWORK_ACTIONS = ['ec2:DescribeNatGateways', 'ec2:DescribeVpcEndpoints'];
 /** Read-only look-back over recent management events; CloudTrail supports no resource scoping for it. */
 const CLOUDTRAIL_LOOKUP_ACTIONS = ['cloudtrail:LookupEvents'];
+/** Read-only: what Inspector found in an incident's image; ListFindings supports no resource scoping. */
+export const IMAGE_FINDING_ACTIONS = ['inspector2:ListFindings'];
+/** Read-only: ECR basic scanning's results for an image, on the account's repositories in the stack's region. */
+export const IMAGE_SCAN_ACTIONS = ['ecr:DescribeImageScanFindings'];
 
 export interface AnalyzerProps {
   readonly clusters: readonly string[];
@@ -126,7 +135,8 @@ export class Analyzer extends Construct {
     const associations = props.clusters.map((name) =>
       stack.formatArn({ service: 'eks', resource: 'podidentityassociation', resourceName: `${name}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
     );
-    this.wildcardResources = [anyRole, ...associations];
+    const repositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' });
+    this.wildcardResources = [anyRole, ...associations, repositories];
 
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadRolePolicies', actions: IAM_ENRICHMENT_ACTIONS, resources: [anyRole] }));
     fn.addToRolePolicy(
@@ -137,6 +147,9 @@ export class Analyzer extends Construct {
       }),
     );
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPodIdentityAssociations', actions: EKS_ASSOCIATION_ACTIONS, resources: associations }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadClusterNetworks', actions: CLUSTER_NETWORK_ACTIONS, resources: ['*'] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadImageFindings', actions: IMAGE_FINDING_ACTIONS, resources: ['*'] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadImageScans', actions: IMAGE_SCAN_ACTIONS, resources: [repositories] }));
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'LookUpRecentManagementEvents',

@@ -20,7 +20,8 @@ const STACK_NAME = 'PivotGuard';
 /**
  * The deployable app, as `cdk deploy -c clusters=NAME[,NAME] -c alertEmail=ADDR[,ADDR]
  * [-c config=pivotguard.yaml] [-c securityHub=true] [-c containment=false]
- * [-c clusterAccess=NAME[,NAME]] [-c forwardRegions=REGION[,REGION]] [-c reservedConcurrency=false]` builds it. `context` is
+ * [-c clusterAccess=NAME[,NAME]] [-c forwardRegions=REGION[,REGION]] [-c reservedConcurrency=false]
+ * [-c containableRoles=tagged|ARN_PATTERN[,ARN_PATTERN]] [-c protectedRoles=ARN_PATTERN[,ARN_PATTERN]]` builds it. `context` is
  * added to what the CDK CLI passes (tests pass everything here); a missing or bad setting throws
  * a DeploymentConfigError naming it. `env` is the process environment (the CDK CLI sets
  * CDK_DEFAULT_REGION and CDK_DEFAULT_ACCOUNT from the caller's profile).
@@ -42,9 +43,24 @@ export function buildApp(context: Record<string, unknown> = {}, env: NodeJS.Proc
   const clusterAccess = listSetting(app.node.tryGetContext('clusterAccess'));
   const reserveConcurrency = booleanSetting(app.node.tryGetContext('reservedConcurrency'), 'reservedConcurrency');
   const forwardRegions = listSetting(app.node.tryGetContext('forwardRegions'));
+  // `tagged`: every role of the account tagged pivotguard:containable=true; otherwise ARN patterns (default: every role).
+  const containableRoles = listSetting(app.node.tryGetContext('containableRoles'));
+  const containTaggedRolesOnly = containableRoles.length === 1 && containableRoles[0] === 'tagged';
+  const protectedRoles = listSetting(app.node.tryGetContext('protectedRoles'));
 
   const stack = new Stack(app, STACK_NAME, { description: 'pivotguard: cloud workload protection for Amazon EKS' });
-  const pivotGuard = new PivotGuard(stack, 'PivotGuard', { clusters, alertEmails, config, securityHub, containment, clusterAccess, reserveConcurrency });
+  const pivotGuard = new PivotGuard(stack, 'PivotGuard', {
+    clusters,
+    alertEmails,
+    config,
+    securityHub,
+    containment,
+    clusterAccess,
+    reserveConcurrency,
+    containTaggedRolesOnly,
+    containableRoleArns: containTaggedRolesOnly || containableRoles.length === 0 ? undefined : containableRoles,
+    protectedRoleArns: protectedRoles.length === 0 ? undefined : protectedRoles,
+  });
   const forwarders = forwardRegions.length > 0 ? regionForwarders(app, forwardRegions, env) : [];
   addNagChecks(app);
   return { app, stack, pivotGuard, forwarders };

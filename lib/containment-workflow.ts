@@ -40,6 +40,8 @@ export const TRANSIENT_ERRORS = [
  */
 export class ContainmentWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** Known at synthesis, so ARNs built from it (the function's own executions) reference nothing and close no cycle. */
+  readonly stateMachineName: string;
 
   constructor(scope: Construct, id: string, props: ContainmentWorkflowProps) {
     super(scope, id);
@@ -52,6 +54,8 @@ export class ContainmentWorkflow extends Construct {
           'incident.$': '$.incident',
           'dryRun.$': '$.dryRun',
           'execution.$': '$$.Execution.Name',
+          // The handler checks every step against this execution (DescribeExecution): a forged payload names none it can show.
+          'executionArn.$': '$$.Execution.Id',
           ...fields,
         }),
         payloadResponseOnly: true,
@@ -107,6 +111,7 @@ export class ContainmentWorkflow extends Construct {
         'incident.$': '$.incident',
         'dryRun.$': '$.dryRun',
         'execution.$': '$$.Execution.Name',
+        'executionArn.$': '$$.Execution.Id',
         'approvalUrl.$': '$.approvalUrl',
         'proposed.$': '$.incident.plan.approval',
       }),
@@ -157,6 +162,7 @@ export class ContainmentWorkflow extends Construct {
     recordOutcome.next(done);
 
     const stateMachineName = props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    this.stateMachineName = stateMachineName;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

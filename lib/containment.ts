@@ -1,4 +1,4 @@
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,10 +26,23 @@ export const APPROVAL_SERVICE = 'pivotguard-approval';
 const ROLE_CONTAINMENT_ACTIONS = iamActionsOn('containable-roles').sort();
 /** What reaching a cluster's API server takes (eks:DescribeCluster), on the configured clusters. */
 const CLUSTER_ACTIONS = iamActionsOn('clusters').sort();
+/** Read-only: the NAT gateways of the clusters' VPCs as they are when a role is fenced. EC2's Describe calls support no resource-level permissions. */
+const FENCE_NETWORK_ACTIONS = ['ec2:DescribeNatGateways'];
 /** A person's decision on the approval page completes the waiting task, nothing else. */
 const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
+/** Every IAM call undo makes: reading and deleting pivotguard's own inline policies, putting a trust policy back. */
+const ROLE_UNDO_ACTIONS = ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy'];
 /** What containment may never do to pivotguard's own roles or the protected ones. */
 const PROTECTED_ROLE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+
+/** The tag that makes a role containable when roles are chosen by tag (`-c containableRoles=tagged`). */
+export const CONTAINABLE_TAG = { key: 'pivotguard:containable', value: 'true' } as const;
+
+/**
+ * Which roles containment may change: those matching ARN patterns, or every role of the account
+ * that carries the containable tag (the deny on protected roles wins either way).
+ */
+export type ContainableRoles = { readonly arns: readonly string[] } | { readonly tagged: true };
 
 export interface ContainmentProps {
   readonly clusters: readonly string[];
@@ -38,9 +51,9 @@ export interface ContainmentProps {
   readonly key: kms.IKey;
   /** The pivotguard configuration parameter. */
   readonly config: DeployedConfig;
-  /** IAM role ARN patterns whose sessions containment may revoke. */
-  readonly containableRoleArns: readonly string[];
-  /** Roles containment must never change, whatever `containableRoleArns` allows (break-glass, administrators). */
+  /** The roles whose sessions containment may revoke. */
+  readonly containableRoles: ContainableRoles;
+  /** Roles containment must never change, whatever `containableRoles` allows (break-glass, administrators); wildcards allowed. */
   readonly protectedRoleArns: readonly string[];
   /**
    * Clusters (of `clusters`) where the stack creates the EKS access entry for the containment
@@ -58,26 +71,35 @@ export interface ContainmentProps {
 
 /**
  * Containment of an incident: the state machine the analyzer starts, the function that runs its
- * steps (evidence, pod isolation, session revocation, and their undo), the approval page people
- * decide on, the evidence bucket, and the secret that signs approval links. In each cluster the
- * function's role is mapped to the `pivotguard-containment` group, which has no rights until the
- * user applies `npx pivotguard rbac`.
+ * steps (evidence, pod isolation, session revocation), the function that undoes them, the
+ * approval page people decide on, the evidence bucket, and the secret that signs approval links.
+ * In each cluster both functions' roles are mapped to the `pivotguard-containment` group, which
+ * has no rights until the user applies `npx pivotguard rbac`.
  */
 export class Containment extends Construct {
   readonly handler: HandlerFunction;
+  /** Undo only: the approval page and the terminal invoke it, never the containment function. */
+  readonly undo: HandlerFunction;
   readonly approvalPage: HandlerFunction;
   readonly approvalUrl: lambda.FunctionUrl;
   readonly stateMachine: sfn.StateMachine;
   readonly evidence: EvidenceBucket;
   readonly approvalSecret: secretsmanager.Secret;
   readonly accessEntries: eks.CfnAccessEntry[];
+  /** The resources of the containable-role statements: the patterns, or every role of the account when chosen by tag. */
   readonly containableRoleArns: readonly string[];
+  /** The ARN pattern of the state machine's executions, the only ones the containment function may describe. */
+  readonly ownExecutions: string;
   private readonly protectedRoles: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: ContainmentProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.containableRoleArns = props.containableRoleArns;
+    const everyRole = (name: string) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name });
+    this.containableRoleArns = 'tagged' in props.containableRoles ? [everyRole('*')] : props.containableRoles.arns;
+    // IAM's documentation names aws:ResourceTag for conditions on a role's tags (iam:ResourceTag is the older alias).
+    const containableCondition =
+      'tagged' in props.containableRoles ? { StringEquals: { [`aws:ResourceTag/${CONTAINABLE_TAG.key}`]: CONTAINABLE_TAG.value } } : undefined;
     // The links in approval emails expire when the workflow stops waiting.
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
 
@@ -93,7 +115,7 @@ export class Containment extends Construct {
     // The analyzer puts the URL in each execution's input instead.
     this.handler = new HandlerFunction(this, 'Containment', {
       entry: 'functions/handlers/containment.ts',
-      description: 'pivotguard: runs containment steps (evidence, isolation, revocation) and their undo',
+      description: 'pivotguard: runs containment steps (evidence, isolation, revocation) for its own workflow executions',
       timeout: Duration.minutes(2),
       memorySize: 512,
       environment: {
@@ -118,6 +140,8 @@ export class Containment extends Construct {
     props.config.grantRead(fn);
     props.table.grantReadWriteData(fn);
     props.topic.grantPublish(fn);
+    // Who an approval link is sent to: the topic's confirmed subscriptions, recorded beside the name a person declares.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadAlertRecipients', actions: ['sns:ListSubscriptionsByTopic'], resources: [props.topic.topicArn] }));
     this.approvalSecret.grantRead(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -128,34 +152,89 @@ export class Containment extends Construct {
     );
     // Evidence objects are encrypted with pivotguard's key.
     props.key.grant(fn, ...iamActionsOn('evidence-key'));
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReachClusters',
-        actions: CLUSTER_ACTIONS,
-        resources: props.clusters.map((name) => stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name })),
-      }),
-    );
+    const clusterArns = props.clusters.map((name) => stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReachClusters', actions: CLUSTER_ACTIONS, resources: clusterArns }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadClusterNatGateways', actions: FENCE_NETWORK_ACTIONS, resources: ['*'] }));
     // The code only writes and deletes inline policies named pivotguard-revoke-* and
     // AWSRevokeOlderSessions-pivotguard-*; IAM has no condition key for a policy's name.
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'RevokeRoleSessions', actions: ROLE_CONTAINMENT_ACTIONS, resources: [...this.containableRoleArns] }));
-
-    // Access without any access policy: the rights come from the RBAC bound to this group.
-    this.accessEntries = props.clusterAccess.map(
-      (cluster) =>
-        new eks.CfnAccessEntry(this, `${cluster}AccessEntry`, {
-          clusterName: cluster,
-          principalArn: this.handler.role.roleArn,
-          type: 'STANDARD',
-          kubernetesGroups: [CONTAINMENT_GROUP],
-        }),
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RevokeRoleSessions',
+        actions: ROLE_CONTAINMENT_ACTIONS,
+        resources: [...this.containableRoleArns],
+        conditions: containableCondition,
+      }),
     );
 
-    this.stateMachine = new ContainmentWorkflow(this, 'Workflow', {
+    const workflow = new ContainmentWorkflow(this, 'Workflow', {
       handler: fn,
       key: props.key,
       logRetention: props.logRetention,
       approvalTimeout,
-    }).stateMachine;
+    });
+    this.stateMachine = workflow.stateMachine;
+    // Built from the name fixed at synthesis, not the state machine's reference: the state machine already names this function.
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: workflow.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
+    // Every step checks it runs inside one of these executions, for its incident, still running.
+    this.ownExecutions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${workflow.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'VerifyOwnExecutions', actions: ['states:DescribeExecution'], resources: [this.ownExecutions] }));
+
+    // Undo apart: whoever may undo (the page, the terminal) cannot run containment steps, and undo holds no more than it needs.
+    this.undo = new HandlerFunction(this, 'Undo', {
+      entry: 'functions/handlers/containment-undo.ts',
+      description: 'pivotguard: undoes recorded containment steps, when the approval page or the terminal asks',
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        CLUSTERS: props.clusters.join(','),
+        ACCOUNT_ID: stack.account,
+        // The dashboard reads the undo KPIs (ActionsUndone, UndosFailed) under the containment service.
+        POWERTOOLS_SERVICE_NAME: CONTAINMENT_SERVICE,
+      },
+      key: props.key,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      vpc: props.vpc,
+    });
+    const undo = this.undo.function;
+    props.table.grantReadWriteData(undo);
+    undo.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReachClusters', actions: CLUSTER_ACTIONS, resources: clusterArns }));
+    undo.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'UndoRoleContainment',
+        actions: ROLE_UNDO_ACTIONS,
+        resources: [...this.containableRoleArns],
+        conditions: containableCondition,
+      }),
+    );
+
+    // Access without any access policy: the rights come from the RBAC bound to this group.
+    this.accessEntries = props.clusterAccess.flatMap((cluster) => [
+      new eks.CfnAccessEntry(this, `${cluster}AccessEntry`, {
+        clusterName: cluster,
+        principalArn: this.handler.role.roleArn,
+        type: 'STANDARD',
+        kubernetesGroups: [CONTAINMENT_GROUP],
+      }),
+      new eks.CfnAccessEntry(this, `${cluster}UndoAccessEntry`, {
+        clusterName: cluster,
+        principalArn: this.undo.role.roleArn,
+        type: 'STANDARD',
+        kubernetesGroups: [CONTAINMENT_GROUP],
+      }),
+    ]);
 
     this.approvalPage = new HandlerFunction(this, 'ApprovalPage', {
       entry: 'functions/handlers/approval-page.ts',
@@ -165,7 +244,7 @@ export class Containment extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         APPROVAL_SECRET_ARN: this.approvalSecret.secretArn,
-        CONTAINMENT_FUNCTION_NAME: fn.functionName,
+        UNDO_FUNCTION_NAME: undo.functionName,
         STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
         POWERTOOLS_SERVICE_NAME: APPROVAL_SERVICE,
       },
@@ -181,18 +260,27 @@ export class Containment extends Construct {
     props.table.grantReadWriteData(page);
     this.approvalSecret.grantRead(page);
     page.addToRolePolicy(new iam.PolicyStatement({ sid: 'AnswerApproval', actions: TASK_RESPONSE_ACTIONS, resources: [this.stateMachine.stateMachineArn] }));
-    // Undo from the page runs through the containment function, which holds the rights.
-    page.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeContainment', actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    // Undo from the page runs in the undo function, which holds only undo's rights; the page cannot invoke containment.
+    page.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeUndo', actions: ['lambda:InvokeFunction'], resources: [undo.functionArn] }));
 
-    // An explicit deny wins over the containable-role allow, which may be every role of the account:
-    // a forged step cannot lift pivotguard's own limits or lock out the people who administer it.
+    // An explicit deny wins over the containable-role allow, which may be every role of the account (or every tagged one: a
+    // tag is easy to add). A forged step cannot lift pivotguard's own limits, break the CDK deployment roles (cdk-*), or
+    // lock out the people who administer the account.
     this.protectedRoles = new iam.PolicyStatement({
       sid: 'NeverChangeProtectedRoles',
       effect: iam.Effect.DENY,
       actions: PROTECTED_ROLE_ACTIONS,
-      resources: [this.handler.role.roleArn, this.approvalPage.role.roleArn, (this.stateMachine.role as iam.IRole).roleArn, ...props.protectedRoleArns],
+      resources: [
+        this.handler.role.roleArn,
+        this.undo.role.roleArn,
+        this.approvalPage.role.roleArn,
+        (this.stateMachine.role as iam.IRole).roleArn,
+        everyRole('cdk-*'),
+        ...props.protectedRoleArns,
+      ],
     });
     fn.addToRolePolicy(this.protectedRoles);
+    undo.addToRolePolicy(this.protectedRoles);
   }
 
   /** Adds roles containment must never change (the stack's other functions). */

@@ -7,7 +7,14 @@ import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { allowRulesToUseKey } from './encryption.ts';
-import { AUDIT_EVENTS_FILTER, CLOUDTRAIL_EVENT_PATTERNS, FORWARDED_EVENTS_PATTERN, GUARDDUTY_FINDINGS_PATTERN, clusterLogGroupName } from './event-patterns.ts';
+import {
+  AUDIT_EVENTS_FILTER,
+  CLOUDTRAIL_EVENT_PATTERNS,
+  FORWARDED_EVENTS_PATTERN,
+  GUARDDUTY_FINDINGS_PATTERN,
+  INSPECTOR_FINDINGS_PATTERN,
+  clusterLogGroupName,
+} from './event-patterns.ts';
 import { HandlerFunction } from './function.ts';
 import { QueueTarget } from './queue-target.ts';
 
@@ -28,7 +35,7 @@ export interface IngestProps {
 }
 
 /**
- * Everything that feeds the one queue: an EventBridge rule for GuardDuty findings, rules for
+ * Everything that feeds the one queue: EventBridge rules for GuardDuty and Inspector findings, rules for
  * CloudTrail management events, a rule for the events forwarded from other regions, and a
  * subscription filter per cluster whose audit events the forwarder function copies into the
  * queue. Records the pipeline cannot process, and events EventBridge could not deliver, are
@@ -39,6 +46,8 @@ export class Ingest extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly forwarder: HandlerFunction;
   readonly guardDutyRule: events.Rule;
+  /** Inspector's findings on ECR images: what is known to be wrong with the images pods run. */
+  readonly inspectorRule: events.Rule;
   readonly cloudTrailRules: events.Rule[];
   /** Events that forwarders in other regions put on pivotguard's bus. */
   readonly forwardedRule: events.Rule;
@@ -68,6 +77,13 @@ export class Ingest extends Construct {
       targets: [target],
     });
 
+    this.inspectorRule = new events.Rule(this, 'InspectorFindings', {
+      ruleName: this.ruleName('InspectorFindings'),
+      description: 'pivotguard: Amazon Inspector package vulnerabilities of ECR container images',
+      eventPattern: INSPECTOR_FINDINGS_PATTERN,
+      targets: [target],
+    });
+
     this.cloudTrailRules = CLOUDTRAIL_EVENT_PATTERNS.map((eventPattern, index) => {
       const id = index === 0 ? 'CloudTrailEvents' : `CloudTrailEvents${index + 1}`;
       const rule = new events.Rule(this, id, {
@@ -83,7 +99,7 @@ export class Ingest extends Construct {
 
     this.forwardedRule = new events.Rule(this, 'ForwardedEvents', {
       ruleName: this.ruleName('ForwardedEvents'),
-      description: 'pivotguard: CloudTrail and GuardDuty events forwarded from other regions',
+      description: 'pivotguard: CloudTrail, GuardDuty and Inspector events forwarded from other regions',
       eventBus: props.bus,
       eventPattern: FORWARDED_EVENTS_PATTERN,
       targets: [target],
@@ -160,7 +176,7 @@ export class Ingest extends Construct {
 
   /** Every EventBridge rule that delivers to the queue, for alarms and policies. */
   get rules(): events.Rule[] {
-    return [this.guardDutyRule, ...this.cloudTrailRules, this.forwardedRule];
+    return [this.guardDutyRule, this.inspectorRule, ...this.cloudTrailRules, this.forwardedRule];
   }
 }
 

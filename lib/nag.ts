@@ -33,7 +33,7 @@ export interface NagScopes {
  */
 export function acknowledgeNagFindings(scopes: NagScopes): void {
   const containment = scopes.containment;
-  const handlers = [scopes.analyzer, scopes.forwarder, ...(containment ? [containment.handler, containment.approvalPage] : [])];
+  const handlers = [scopes.analyzer, scopes.forwarder, ...(containment ? [containment.handler, containment.undo, containment.approvalPage] : [])];
   for (const handler of handlers) {
     acknowledge(
       handler.function.node.defaultChild!,
@@ -61,7 +61,7 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
   acknowledge(
     analyzerPolicy,
     'AwsSolutions-IAM5[Resource::*]',
-    'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and the read-only cloudtrail:LookupEvents, none of which supports resource-level permissions.',
+    "Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), the read-only cloudtrail:LookupEvents, the read-only ec2:DescribeNatGateways and ec2:DescribeVpcEndpoints (the clusters' egress), and the read-only inspector2:ListFindings (an incident's image vulnerabilities), none of which supports resource-level permissions.",
   );
   const stack = Stack.of(scopes.analyzer);
   for (const arn of scopes.analyzerWildcardResources) {
@@ -70,7 +70,9 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
       `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
       arn.includes(':role/')
         ? 'Read-only IAM calls (list and get role policies) on roles of this account: the role a compromised pod uses is only known when the incident happens.'
-        : 'Read-only eks:DescribePodIdentityAssociation on the associations of one configured cluster; EKS assigns association IDs after deployment.',
+        : arn.includes(':repository/')
+          ? "Read-only ecr:DescribeImageScanFindings on this account's repositories in this region: the image a compromised pod runs is only known when the incident happens."
+          : 'Read-only eks:DescribePodIdentityAssociation on the associations of one configured cluster; EKS assigns association IDs after deployment.',
     );
   }
   if (containment) acknowledgeContainment(containment);
@@ -91,9 +93,10 @@ function acknowledgeControlTowerFindings(scopes: NagScopes): void {
       'The function calls only AWS APIs over TLS with IAM credentials; a VPC would add NAT gateways or endpoints to every deployment for no isolation gained.',
     );
   }
-  if (containment && containment.handler.networkInterfaces === undefined) {
+  for (const handler of containment ? [containment.handler, containment.undo] : []) {
+    if (handler.networkInterfaces !== undefined) continue;
     guard(
-      containment.handler.function,
+      handler.function,
       'lambda_inside_vpc_check',
       'Runs outside a VPC unless containmentVpc is set, which clusters with a private API endpoint need; the EKS API is otherwise reached over TLS with a short-lived token.',
     );
@@ -131,33 +134,44 @@ function acknowledgeContainment(containment: Containment): void {
   const handler = containment.handler;
   const policy = defaultPolicyOf(handler.role);
 
-  const networkInterfaces = handler.networkInterfaces;
-  acknowledge(
-    policy,
-    'AwsSolutions-IAM5[Resource::*]',
-    networkInterfaces === undefined
-      ? 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.'
-      : 'Only X-Ray tracing and the read-only ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets Lambda needs in a VPC, none of which supports resource-level permissions.',
-  );
-  if (networkInterfaces !== undefined) {
+  // The containment function and the undo function: both reach the clusters and the containable roles.
+  for (const roleHolder of [handler, containment.undo]) {
+    const rolePolicy = defaultPolicyOf(roleHolder.role);
+    const networkInterfaces = roleHolder.networkInterfaces;
+    // Only the containment function reads the NAT gateways, to fence a role to the cluster's current addresses.
+    const natGateways = roleHolder === handler ? ", the read-only ec2:DescribeNatGateways (the cluster's addresses when a role is fenced)" : '';
     acknowledge(
-      policy,
-      resource(networkInterfaces),
-      'The network interfaces Lambda creates for the function in its VPC, in this account and region; their IDs exist only once Lambda creates them.',
+      rolePolicy,
+      'AwsSolutions-IAM5[Resource::*]',
+      networkInterfaces === undefined
+        ? `Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords)${natGateways}, which support no resource-level permissions.`
+        : `Only X-Ray tracing${natGateways} and the read-only ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets Lambda needs in a VPC, none of which supports resource-level permissions.`,
     );
+    if (networkInterfaces !== undefined) {
+      acknowledge(
+        rolePolicy,
+        resource(networkInterfaces),
+        'The network interfaces Lambda creates for the function in its VPC, in this account and region; their IDs exist only once Lambda creates them.',
+      );
+    }
+    for (const arn of containment.containableRoleArns.filter((pattern) => pattern.includes('*'))) {
+      acknowledge(
+        rolePolicy,
+        resource(arn),
+        'The roles pivotguard contains are only known when an incident happens. IAM has no condition key for an inline policy name; the code only writes and deletes policies named pivotguard-revoke-* and AWSRevokeOlderSessions-pivotguard-*. Narrow with containableRoleArns or -c containableRoles=tagged.',
+      );
+    }
   }
   acknowledge(
     policy,
     resource(containment.evidence.bucket.arnForObjects('*')),
     'Objects of the evidence bucket only (put, set retention, read back on retry); object keys are per incident, known at capture time.',
   );
-  for (const arn of containment.containableRoleArns.filter((pattern) => pattern.includes('*'))) {
-    acknowledge(
-      policy,
-      resource(arn),
-      'The roles pivotguard contains are only known when an incident happens. IAM has no condition key for an inline policy name; the code only writes and deletes policies named pivotguard-revoke-* and AWSRevokeOlderSessions-pivotguard-*. Narrow with containableRoleArns.',
-    );
-  }
+  acknowledge(
+    policy,
+    resource(containment.ownExecutions),
+    "states:DescribeExecution on the containment state machine's own executions, named per incident when they start: each step checks it runs in one.",
+  );
 
   acknowledge(
     defaultPolicyOf(containment.approvalPage.role),

@@ -14,7 +14,7 @@ import { PipelineAlarms } from './alarms.ts';
 import { Alerting } from './alerting.ts';
 import { ANALYZER_QUEUE_VISIBILITY, Analyzer } from './analyzer.ts';
 import { DeploymentConfigError, validateConfig } from './config-file.ts';
-import { Containment } from './containment.ts';
+import { CONTAINABLE_TAG, type ContainableRoles, Containment } from './containment.ts';
 import { DeployedConfig } from './deployed-config.ts';
 import { KpiDashboard } from './dashboard.ts';
 import { Encryption } from './encryption.ts';
@@ -64,9 +64,16 @@ export interface PivotGuardProps {
    */
   readonly containableRoleArns?: string[];
   /**
-   * IAM role ARNs containment never changes, even when `containableRoleArns` matches them: your
-   * break-glass and administrator roles. pivotguard's own roles are always protected.
-   * @default none besides pivotguard's own
+   * Contain only the roles of this account tagged `pivotguard:containable` = `true`
+   * (`-c containableRoles=tagged`), instead of the roles `containableRoleArns` names.
+   * @default false
+   */
+  readonly containTaggedRolesOnly?: boolean;
+  /**
+   * IAM role ARNs (wildcards allowed) containment never changes, even when `containableRoleArns`
+   * matches them or they carry the containable tag: your break-glass and administrator roles.
+   * pivotguard's own roles and the CDK bootstrap roles (`cdk-*`) are always protected.
+   * @default none besides pivotguard's own and the CDK bootstrap roles
    */
   readonly protectedRoleArns?: string[];
   /**
@@ -144,8 +151,10 @@ export class PivotGuard extends Construct {
   readonly bus: events.IEventBus;
   readonly analyzer: lambda.IFunction;
   readonly forwarder: lambda.IFunction;
-  /** Runs containment steps and their undo (the CLI invokes it for undo); absent when containment is off. */
+  /** Runs the containment workflow's steps; absent when containment is off. */
   readonly containmentFunction?: lambda.IFunction;
+  /** Undoes recorded containment steps (the approval page and the CLI invoke it); absent when containment is off. */
+  readonly undoFunction?: lambda.IFunction;
   /** One execution per contained incident; absent when containment is off. */
   readonly stateMachine?: sfn.IStateMachine;
   /** Evidence captured before containment changes anything; absent when containment is off. */
@@ -183,9 +192,7 @@ export class PivotGuard extends Construct {
             topic: alerting.topic,
             key,
             config: deployedConfig,
-            containableRoleArns: checkRoleArns(props.containableRoleArns, 'containableRoleArns') ?? [
-              Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
-            ],
+            containableRoles: containableRoles(this, props),
             protectedRoleArns: checkRoleArns(props.protectedRoleArns, 'protectedRoleArns') ?? [],
             clusterAccess,
             reserveConcurrency: props.reserveConcurrency !== false,
@@ -235,6 +242,7 @@ export class PivotGuard extends Construct {
     this.analyzer = analyzer.handler.function;
     this.forwarder = ingest.forwarder.function;
     this.containmentFunction = containment?.handler.function;
+    this.undoFunction = containment?.undo.function;
     this.stateMachine = containment?.stateMachine;
     this.evidenceBucket = containment?.evidence.bucket;
     this.dashboard = dashboard;
@@ -242,7 +250,8 @@ export class PivotGuard extends Construct {
     // The CLI finds the stack's resources by these output names.
     output(this, 'StateTableName', state.table.tableName, 'pivotguard state table (incidents, containment records)');
     if (containment) {
-      output(this, 'ContainmentFunctionName', containment.handler.function.functionName, 'Runs containment steps and their undo');
+      output(this, 'ContainmentFunctionName', containment.handler.function.functionName, 'Runs the containment workflow steps');
+      output(this, 'UndoFunctionName', containment.undo.function.functionName, 'Undoes recorded containment steps (pivotguard undo --function)');
       output(this, 'StateMachineArn', containment.stateMachine.stateMachineArn, 'Containment workflow, one execution per incident');
       output(this, 'EvidenceBucketName', containment.evidence.bucket.bucketName, 'Evidence captured before containment');
       output(
@@ -274,6 +283,21 @@ function checkClusters(clusters: readonly string[]): string[] {
   const bad = unique.find((name) => !CLUSTER_NAME.test(name));
   if (bad !== undefined) throw new DeploymentConfigError(`clusters: "${bad}" is not an EKS cluster name (letters, digits, - and _, at most 100)`);
   return unique;
+}
+
+function containableRoles(scope: Construct, props: PivotGuardProps): ContainableRoles {
+  if (props.containTaggedRolesOnly === true) {
+    if (props.containableRoleArns !== undefined) {
+      throw new DeploymentConfigError(
+        `containableRoleArns: leave it out when containing only roles tagged ${CONTAINABLE_TAG.key}=${CONTAINABLE_TAG.value} (containTaggedRolesOnly)`,
+      );
+    }
+    return { tagged: true };
+  }
+  const arns = checkRoleArns(props.containableRoleArns, 'containableRoleArns') ?? [
+    Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+  ];
+  return { arns };
 }
 
 function checkRoleArns(arns: readonly string[] | undefined, setting: 'containableRoleArns' | 'protectedRoleArns'): string[] | undefined {

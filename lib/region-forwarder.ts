@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CLOUDTRAIL_EVENT_PATTERNS, GUARDDUTY_FINDINGS_PATTERN } from './event-patterns.ts';
+import { CLOUDTRAIL_EVENT_PATTERNS, GUARDDUTY_FINDINGS_PATTERN, INSPECTOR_FINDINGS_PATTERN } from './event-patterns.ts';
 
 export interface RegionForwarderProps extends StackProps {
   /** The region pivotguard runs in (its event bus and queue). */
@@ -17,7 +17,7 @@ export interface RegionForwarderProps extends StackProps {
 export const FORWARDER_ROLE_PREFIX = 'PivotGuardForwarder-';
 
 /**
- * Sends the CloudTrail and GuardDuty events pivotguard reads from one more region to
+ * Sends the CloudTrail, GuardDuty and Inspector events pivotguard reads from one more region to
  * pivotguard's bus in its own region, through the same patterns. IAM, Organizations, sign-in
  * and STS global-endpoint calls reach EventBridge only in us-east-1, and a stolen credential
  * used in another region is logged there: without a forwarder those calls are never seen.
@@ -35,7 +35,7 @@ export class RegionForwarderStack extends Stack {
     // Named, so that pivotguard's bus policy can name the forwarders' roles.
     const role = new iam.Role(this, 'Role', {
       roleName: `${FORWARDER_ROLE_PREFIX}${this.region}`,
-      description: `Puts the CloudTrail and GuardDuty events of ${this.region} on pivotguard's bus in ${props.pivotGuardRegion}`,
+      description: `Puts the CloudTrail, GuardDuty and Inspector events of ${this.region} on pivotguard's bus in ${props.pivotGuardRegion}`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
     });
     // EventBridge parks here what it could not deliver across regions; it must be in this region.
@@ -57,6 +57,12 @@ export class RegionForwarderStack extends Stack {
       eventPattern: GUARDDUTY_FINDINGS_PATTERN,
       targets: [target],
     });
+    // Images are pushed to ECR in any region a cluster pulls from; Inspector reports them there.
+    const inspector = new events.Rule(this, 'InspectorFindings', {
+      description: `pivotguard: forwards Inspector findings on ECR images of ${this.region} to ${props.pivotGuardRegion}`,
+      eventPattern: INSPECTOR_FINDINGS_PATTERN,
+      targets: [target],
+    });
     const cloudTrail = CLOUDTRAIL_EVENT_PATTERNS.map((eventPattern, index) => {
       const rule = new events.Rule(this, index === 0 ? 'CloudTrailEvents' : `CloudTrailEvents${index + 1}`, {
         description: `pivotguard: forwards the CloudTrail events it reads in ${this.region} to ${props.pivotGuardRegion}`,
@@ -67,6 +73,6 @@ export class RegionForwarderStack extends Stack {
       (rule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
       return rule;
     });
-    this.rules = [guardDuty, ...cloudTrail];
+    this.rules = [guardDuty, inspector, ...cloudTrail];
   }
 }

@@ -160,7 +160,7 @@ async function openDeployed(table: string, options: { stateMachine?: string; fun
       if (what === 'decide' && !STATE_MACHINE_ARN.test(stateMachine!))
         throw new UsageError(`--state-machine ${stateMachine} is not a Step Functions state machine ARN`);
       if (what === 'undo' && !functionName) {
-        throw new UsageError('undo on the deployed stack needs --function NAME (or PIVOTGUARD_CONTAINMENT_FUNCTION): the stack output ContainmentFunctionName');
+        throw new UsageError('undo on the deployed stack needs --function NAME (or PIVOTGUARD_CONTAINMENT_FUNCTION): the stack output UndoFunctionName');
       }
       return undefined;
     },

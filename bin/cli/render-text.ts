@@ -26,7 +26,8 @@ export function renderReplay(result: ReplayResult, options: RenderOptions): Prin
   const { stats } = result;
   const lines: Printable[] = [
     `pivotguard replay: ${plural(stats.events, 'record')} from ${plural(stats.files, 'file')} ` +
-      `(${stats.eventsBySource['eks-audit']} EKS audit, ${stats.eventsBySource.cloudtrail} CloudTrail, ${stats.eventsBySource.guardduty} GuardDuty), ` +
+      `(${stats.eventsBySource['eks-audit']} EKS audit, ${stats.eventsBySource.cloudtrail} CloudTrail, ${stats.eventsBySource.guardduty} GuardDuty` +
+      `${stats.eventsBySource.inspector > 0 ? `, ${stats.eventsBySource.inspector} image scan` : ''}), ` +
       `${stats.signals} signals, ${plural(stats.incidents, 'incident')}, ${stats.rejected} rejected`,
   ];
   if (stats.suppressedSignals > 0) lines.push(`${plural(stats.suppressedSignals, 'signal')} suppressed by configuration (see --json)`);
@@ -67,6 +68,22 @@ function renderIncidentView(view: IncidentView, { full }: RenderOptions): Printa
   const line = (...keys: WhereKey[]) => keys.flatMap((key) => fields.get(key) ?? []).join(' · ');
   const image = view.where.image ? `image ${cut(view.where.image)}${view.where.imageDigest ? ` (${cut(view.where.imageDigest)})` : ''}` : '';
   lines.push(...labelled('Workload', [line('cluster', 'namespace', 'pod'), line('owner', 'serviceAccount', 'node'), image].filter(Boolean)));
+  if (view.image) {
+    // The root cause in the image: its worst findings first, when it was rolled out, where else it runs, what admission said.
+    const found = view.image;
+    lines.push(
+      ...labelled(
+        'Image',
+        [
+          cut(found.sentence, 2 * VALUE_CHARACTERS),
+          found.timeline && cut(found.timeline, 2 * VALUE_CHARACTERS),
+          ...found.vulnerabilities.slice(0, 3).map((vulnerability) => cut(vulnerability.line)),
+          found.runsElsewhere.length > 0 && `also runs in ${names(found.runsElsewhere.map((where) => where.text))}`,
+          cut(found.admission.sentence),
+        ].filter((entry): entry is string => Boolean(entry)),
+      ),
+    );
+  }
   view.identities.forEach((identity, index) => {
     lines.push({ text: `${index === 0 ? label('Identity') : indent}role ${cut(identity.roleArn)} via ${identity.via.code}`, hang: TEXT_COLUMN });
     const nested = (text: string) => ({ text: `${indent}  ${text}`, hang: TEXT_COLUMN + 4 });

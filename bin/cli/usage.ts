@@ -43,7 +43,7 @@ ${BACKEND_HELP}`,
     usage: `pivotguard undo INCIDENT [ACTION] [--dry-run] ${BACKEND_USAGE} [--function NAME] [--json]`,
     help: `Reverses the incident's recorded containment steps, newest first (all, or one ACTION's). On the
 deployed table it needs --function NAME (or PIVOTGUARD_CONTAINMENT_FUNCTION; the stack output
-ContainmentFunctionName). Exit code 1 if a reversal failed.
+UndoFunctionName). Exit code 1 if a reversal failed.
 ${BACKEND_HELP}`,
   },
   resolve: {

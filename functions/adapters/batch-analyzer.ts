@@ -20,6 +20,7 @@ import { Pipeline } from '#core/pipeline';
 import type { ResponseStore } from '#core/store/response-store';
 import type { IncidentChange, Store } from '#core/store/store';
 import { withBackfill } from '#adapters/cloudtrail-backfill';
+import { withImageScans } from '#adapters/image-scan-backfill';
 import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { DeadLetterQueue } from '#adapters/dead-letter-queue';
 import { type Enrichment, forBatch } from '#adapters/enrichment/index';
@@ -128,7 +129,7 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   };
 
   /**
-   * The core over the batch, then over what CloudTrail adds about the incidents it raised. An
+   * The core over the batch, then over what CloudTrail, Inspector and ECR add about the incidents it raised. An
    * event the core cannot link or check goes to `onRejected`; the others still make incidents.
    */
   const runCore = async (
@@ -138,7 +139,8 @@ export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   ): Promise<IncidentChange[]> => {
     const { signals, changes } = await pipeline.analyze(events, (event, rejection) => onRejected(event, coreRejection(event, rejection)));
     metrics.addMetric('Signals', MetricUnit.Count, signals.length);
-    return withBackfill(changes, enrichment, { pipeline, clock, logger, metrics, onRejected: rejectedLookup });
+    const backfilled = await withBackfill(changes, enrichment, { pipeline, clock, logger, metrics, onRejected: rejectedLookup });
+    return withImageScans(backfilled, enrichment, { pipeline, store: deps.store, logger, metrics });
   };
 
   const rejectedLookup = (event: SecurityEvent, rejection: { code: string; reason: string }) => {

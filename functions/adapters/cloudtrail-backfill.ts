@@ -70,7 +70,7 @@ async function lookUp(changes: IncidentChange[], enrichment: Enrichment, { clock
  * Changes from the backfill round fold into the first round's: an incident opened and then
  * escalated in the same batch is one "opened" alert at its final severity.
  */
-function mergeChanges(first: IncidentChange[], second: IncidentChange[], latest: Incident[]): IncidentChange[] {
+export function mergeChanges(first: IncidentChange[], second: IncidentChange[], latest: Incident[]): IncidentChange[] {
   const byId = new Map(first.map((change) => [change.incident.id, change]));
   for (const change of second) {
     const earlier = byId.get(change.incident.id);

@@ -79,7 +79,7 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
     : undefined;
   const rejected: RejectedRecord[] = [];
   const notes: string[] = [];
-  const eventsBySource: Record<Source, number> = { 'eks-audit': 0, cloudtrail: 0, guardduty: 0 };
+  const eventsBySource: Record<Source, number> = { 'eks-audit': 0, cloudtrail: 0, guardduty: 0, inspector: 0 };
   const origins = new WeakMap<SecurityEvent, RecordOrigin>();
   const clusterNames = new ClusterNames();
   // Raw audit events without a cluster wait for the whole input: a later file may name it.
@@ -174,7 +174,7 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
     stats: {
       files: files.length,
       bytes: totalBytes,
-      events: eventsBySource['eks-audit'] + eventsBySource.cloudtrail + eventsBySource.guardduty,
+      events: eventsBySource['eks-audit'] + eventsBySource.cloudtrail + eventsBySource.guardduty + eventsBySource.inspector,
       eventsBySource,
       rejected: rejected.length,
       controlMessages,

@@ -1,6 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { ACTION_NAMES, actionsByDefault } from '#core/actions/registry';
+import { knownControllersConfigSchema, platformAdminsSchema } from '#core/detect/known-controllers';
+import type { ReadNetwork } from '#core/model/read-network';
 
 const criticality = z.enum(['critical', 'high', 'standard', 'low']);
 export type Criticality = z.infer<typeof criticality>;
@@ -55,12 +57,18 @@ export const configSchema = z
           egressCidrs: z.array(cidr).default([]),
           /** The cluster's VPC(s): requests through their endpoints count as the cluster's when a role is fenced. */
           vpcIds: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0a1b2c3d')).default([]),
+          /** The cluster VPC's interface endpoints: calls through them are the cluster's; through any other endpoint, not. */
+          vpcEndpointIds: z.array(z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'expected a VPC endpoint id such as vpce-0a1b2c3d')).default([]),
         }),
       )
       .default({}),
     /** Egress addresses or ranges for every cluster, e.g. the NAT gateways' public IPs. */
     egressCidrs: z.array(cidr).default([]),
     suppressions: z.array(suppression).default([]),
+    /** Built-in well-known controllers to turn off, and entries of your own (detect/known-controllers.ts). */
+    knownControllers: knownControllersConfigSchema.prefault({}),
+    /** Who administers the platform: their Helm installs into kube-system are a known controller's routine. */
+    platformAdmins: platformAdminsSchema.prefault({}),
     actions: z
       .object({
         automatic: z.array(action).default(actionsByDefault('automatic')),
@@ -74,7 +82,10 @@ export const configSchema = z
   })
   .strict();
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<typeof configSchema> & {
+  /** Deployed only: the clusters' networks as read from EC2 and EKS at run time, never from the YAML (core/deployment-network.ts). */
+  readonly readNetwork?: ReadNetwork;
+};
 export type Suppression = Config['suppressions'][number];
 
 export const defaultConfig: Config = configSchema.parse({});

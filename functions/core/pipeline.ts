@@ -6,6 +6,8 @@ import type { Signal } from '#core/model/signal';
 import type { IncidentChange, Store } from '#core/store/store';
 import { factsFor } from '#core/link/index';
 import { detect, outsideEgressSignals } from '#core/detect/index';
+import { secretNoveltySignals } from '#core/detect/secret-novelty';
+import { type KnownControllers, knownControllersOf, markKnownControllers } from '#core/detect/known-controllers';
 import { type CorrelationResult, type SettledPart, correlate, settledPart } from '#core/correlate/index';
 import { type BatchChanges, correlateBatch } from '#core/store/batch-correlation';
 import { graphSourceOf } from '#core/store/demand-graph';
@@ -26,10 +28,14 @@ export interface AnalyzedBatch {
  * correlating what each batch can change): batch in, batch out.
  */
 export class Pipeline {
+  private readonly knownControllers: KnownControllers;
+
   constructor(
     private readonly store: Store,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.knownControllers = knownControllersOf(config);
+  }
 
   /**
    * Links and detects one batch of normalized events; returns the signals it raised. An event
@@ -80,7 +86,7 @@ export class Pipeline {
       let eventSignals: Signal[];
       try {
         eventFacts = factsFor(event);
-        eventSignals = detect(event);
+        eventSignals = markKnownControllers(detect(event), event, this.knownControllers);
       } catch (error) {
         onRejected?.(event, rejectionOf(error));
         continue;
@@ -96,6 +102,11 @@ export class Pipeline {
       // Signals from here are rare: look their evidence up only when one is raised.
       const evidenceOf = (eventId: string) => accepted.find((event) => event.eventId === eventId)?.raw;
       signals.push(...(await graphSourceOf(this.store).run((graph) => outsideEgressSignals(accessKeys, graph, this.config, evidenceOf))));
+    }
+    const secretBaselines = [...learned].filter((key) => key.startsWith('secrets|'));
+    if (secretBaselines.length > 0) {
+      const batchEvents = new Map(accepted.map((event) => [event.eventId, event]));
+      signals.push(...(await graphSourceOf(this.store).run((graph) => secretNoveltySignals(secretBaselines, graph, (eventId) => batchEvents.get(eventId)))));
     }
     if (signals.length > 0) await this.store.putSignals(signals);
     return { signals, learned, newest };

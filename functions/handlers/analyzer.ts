@@ -9,6 +9,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import type { Config } from '#core/config';
+import { withReadNetwork } from '#core/deployment-network';
+import type { ReadNetwork } from '#core/model/read-network';
 import type { RetentionPolicy } from '#core/store/retention';
 import type { Store } from '#core/store/store';
 import type { Enrichment } from '#adapters/enrichment/index';
@@ -69,7 +71,7 @@ const aws = {
 };
 const logger = new Logger();
 
-// Enrichment reads IAM, EKS and CloudTrail only for incidents it alerts on, which most batches have none of.
+// Enrichment reads IAM, EKS, CloudTrail, Inspector and ECR only for incidents it alerts on, which most batches have none of.
 const awsEnrichment = onFirstUse(async () => (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer));
 const enrichment: Enrichment = {
   rolePolicies: { policiesOf: async (roleArn) => (await awsEnrichment()).rolePolicies.policiesOf(roleArn) },
@@ -78,6 +80,7 @@ const enrichment: Enrichment = {
     podIdentityRoles: async (cluster, namespace, serviceAccount) => (await awsEnrichment()).clusterDetails.podIdentityRoles(cluster, namespace, serviceAccount),
   },
   sessionBackfill: { recentCalls: async (accessKeyId, window) => (await awsEnrichment()).sessionBackfill.recentCalls(accessKeyId, window) },
+  imageVulnerabilities: { scansOf: async (image) => (await awsEnrichment()).imageVulnerabilities.scansOf(image) },
 };
 
 /** Step Functions is called only when an incident reaches the containment threshold. */
@@ -93,12 +96,23 @@ async function dynamoDbStore(config: Config): Promise<Store> {
   return new DynamoDbStore({ client: aws.dynamodb, tableName: environment.TABLE_NAME, retention });
 }
 
-async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
+const deployedConfig = onFirstUse(async () => {
   const { config, matchesDeployment } = await readDeployedConfig(aws.ssm, environment.PIVOTGUARD_CONFIG_PARAMETER, environment.PIVOTGUARD_CONFIG_SHA256);
   if (!matchesDeployment)
     logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', {
       parameter: environment.PIVOTGUARD_CONFIG_PARAMETER,
     });
+  return config;
+});
+
+// The configured clusters' NAT gateways and VPC endpoints, read from EC2: the egress an address is judged against.
+const clusterNetwork = onFirstUse(async () => {
+  const { clusters } = await deployedConfig();
+  if (Object.keys(clusters).length === 0) return undefined;
+  return (await import('./cluster-network.ts')).clusterNetworkCache(tracer, logger, clusters, { endpoints: true });
+});
+
+async function analyzerFor(config: Config): Promise<AnalyzerHandler> {
   return createAnalyzer({
     store: await dynamoDbStore(config),
     config,
@@ -124,12 +138,18 @@ async function analyzerFromEnvironment(): Promise<AnalyzerHandler> {
   });
 }
 
-let analyzer: Promise<AnalyzerHandler> | undefined;
+/** Built again only when what was read of the clusters' networks changes (at most every 15 minutes). */
+let analyzer: { network: ReadNetwork | undefined; handler: Promise<AnalyzerHandler> } | undefined;
 
 export const handler: AnalyzerHandler = async (event, context) => {
-  analyzer ??= analyzerFromEnvironment().catch((error: unknown) => {
-    analyzer = undefined;
-    throw error;
-  });
-  return (await analyzer)(event, context);
+  const config = await deployedConfig();
+  const network = await (await clusterNetwork())?.network();
+  if (!analyzer || analyzer.network !== network) {
+    const built = analyzerFor(network ? withReadNetwork(config, network) : config).catch((error: unknown) => {
+      if (analyzer?.handler === built) analyzer = undefined;
+      throw error;
+    });
+    analyzer = { network, handler: built };
+  }
+  return (await analyzer.handler)(event, context);
 };

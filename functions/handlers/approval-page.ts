@@ -22,7 +22,7 @@ import { readEnvironment, required } from './environment.ts';
 const environmentSchema = z.object({
   TABLE_NAME: required,
   APPROVAL_SECRET_ARN: required.regex(/^arn:aws[\w-]*:secretsmanager:/, 'is not a Secrets Manager ARN'),
-  CONTAINMENT_FUNCTION_NAME: required,
+  UNDO_FUNCTION_NAME: required,
   STATE_MACHINE_ARN: required.regex(/^arn:aws[\w-]*:states:/, 'is not a state machine ARN'),
   POWERTOOLS_SERVICE_NAME: required,
 });
@@ -44,7 +44,7 @@ const page = approvalPageHandler({
     incidents: new DynamoDbStore({ client: dynamodb, tableName: environment.TABLE_NAME, retention: { graphRetentionMs: 0, windowMs: 0 } }),
     responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
     workflow: new StepFunctionsDecisions(tracer.captureAWSv3Client(new SFNClient({}))),
-    undo: remoteUndo(tracer.captureAWSv3Client(new LambdaClient({})), environment.CONTAINMENT_FUNCTION_NAME),
+    undo: remoteUndo(tracer.captureAWSv3Client(new LambdaClient({})), environment.UNDO_FUNCTION_NAME),
   }),
   secret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
   log: (message, error) => logger.error(message, error as Error),

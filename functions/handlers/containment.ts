@@ -7,24 +7,28 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { recordsFromSignals, secretReader, snsNotifier } from '#adapters/containment/aws-wiring';
 import { EvidenceLocker } from '#adapters/containment/evidence';
+import { StepFunctionsExecutionVerifier } from '#adapters/containment/execution-verifier';
 import { type ContainmentDeps, type StepPayload, containmentSteps } from '#adapters/containment/steps';
 import { readDeployedConfig } from '#adapters/deployed-config';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import { meteredResponses } from '#adapters/metered-responses';
+import { withCurrentNatAddresses } from '#core/deployment-network';
 import { configParameterVariables, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
- * The containment Lambda: every Task state of the containment workflow, and undo when the
- * approval page or the terminal asks (functions/adapters/containment/steps.ts). This file only
- * reads the environment, once, at cold start, and wires the AWS clients.
+ * The containment Lambda: every Task state of the containment workflow
+ * (functions/adapters/containment/steps.ts), each checked to run inside this state machine's
+ * execution for its incident. Undo runs in containment-undo.ts. This file only reads the
+ * environment, once, at cold start, and wires the AWS clients.
  */
 const environmentSchema = z.object({
   TABLE_NAME: required,
@@ -46,6 +50,8 @@ const environmentSchema = z.object({
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
   ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
+  // The one state machine whose running executions may ask for steps.
+  STATE_MACHINE_ARN: required.regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'is not a state machine ARN'),
 });
 
 export function containmentEnvironment(env: NodeJS.ProcessEnv) {
@@ -71,8 +77,6 @@ const iam: ContainmentDeps['iam'] = {
   revokeAllSessions: async (request) => (await iamRevocation()).revokeAllSessions(request),
   fenceRole: async (request) => (await iamRevocation()).fenceRole(request),
   denyWebIdentity: async (request) => (await iamRevocation()).denyWebIdentity(request),
-  restoreTrustPolicy: async (step, request) => (await iamRevocation()).restoreTrustPolicy(step, request),
-  undo: async (step, request) => (await iamRevocation()).undo(step, request),
 };
 
 /** The steps, wired once per cold start with the deployed configuration. */
@@ -82,6 +86,12 @@ async function stepsFromEnvironment() {
     logger.warn('The configuration parameter differs from what the stack deployed; using the parameter', {
       parameter: environment.PIVOTGUARD_CONFIG_PARAMETER,
     });
+  // A fence planned when the incident opened also lets in the NAT gateways EC2 lists now in the VPCs it names; loaded by the first fence.
+  const network = onFirstUse(async () => (await import('./cluster-network.ts')).clusterNetworkCache(tracer, logger, config.clusters, { endpoints: false }));
+  const fencing: ContainmentDeps['iam'] = {
+    ...iam,
+    fenceRole: async (request) => iam.fenceRole({ ...request, fence: withCurrentNatAddresses(request.fence, await (await network()).network()) }),
+  };
   const { graphRetentionHours, windowHours } = config;
   const store = new DynamoDbStore({
     client: dynamodb,
@@ -91,20 +101,21 @@ async function stepsFromEnvironment() {
   return containmentSteps({
     incidents: store,
     evidence: new EvidenceLocker(tracer.captureAWSv3Client(new S3Client({})), { bucket: environment.EVIDENCE_BUCKET, objectLock: true }),
-    iam,
+    iam: fencing,
     kubernetes: async (cluster) => (await clusterConnection())(cluster),
     recordsBehind: recordsFromSignals(store),
     notify: snsNotifier(tracer.captureAWSv3Client(new SNSClient({})), environment.ALERT_TOPIC_ARN),
     responses: meteredResponses(new DynamoDbResponseStore({ client: dynamodb, tableName: environment.TABLE_NAME }), metrics),
     linkSecret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), environment.APPROVAL_SECRET_ARN),
     approvalTimeoutMs: environment.APPROVAL_TIMEOUT_SECONDS * 1000,
+    executions: new StepFunctionsExecutionVerifier(tracer.captureAWSv3Client(new SFNClient({})), environment.STATE_MACHINE_ARN),
   });
 }
 
 let steps: ReturnType<typeof stepsFromEnvironment> | undefined;
 
 export const handler = middy(async (payload: StepPayload) => {
-  logger.appendKeys({ step: payload.step, incident: 'incident' in payload ? payload.incident.id : payload.incidentId });
+  logger.appendKeys({ step: payload.step, incident: payload.incident?.id, execution: payload.executionArn });
   steps ??= stepsFromEnvironment().catch((error: unknown) => {
     steps = undefined;
     throw error;

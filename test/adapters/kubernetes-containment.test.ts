@@ -124,12 +124,14 @@ describe('isolatePod', () => {
     expect(wire()).toEqual([
       `GET ${POD_PATH}`,
       `GET ${POLICIES_PATH}/${POLICY}`,
-      // The other policies in the namespace: whether one of them still allows the pod traffic.
+      // The other policies and the Services in the namespace: which labels let traffic reach the pod past the deny-all.
       `GET ${POLICIES_PATH}`,
+      `GET /api/v1/namespaces/${NS}/services`,
       `POST ${POLICIES_PATH} application/json`,
-      `PATCH ${POD_PATH} application/merge-patch+json`,
+      `PATCH ${POD_PATH} application/json-patch+json`,
     ]);
-    expect(fake.requests[4]!.body).toEqual({ metadata: { labels: { 'pivotguard.io/quarantine': INCIDENT } } });
+    // Nothing else selects the pod here, so the patch only adds the quarantine label.
+    expect(fake.requests[5]!.body).toEqual([{ op: 'add', path: '/metadata/labels/pivotguard.io~1quarantine', value: INCIDENT }]);
   });
 
   it('finds its own work on a retry: already-applied, the same undo, no write, one policy', async () => {
@@ -156,9 +158,10 @@ describe('isolatePod', () => {
       `GET ${POD_PATH}`,
       `GET ${POLICIES_PATH}/${POLICY}`,
       `GET ${POLICIES_PATH}`,
+      `GET /api/v1/namespaces/${NS}/services`,
       `POST ${POLICIES_PATH} application/json`,
       `GET ${POLICIES_PATH}/${POLICY}`,
-      `PATCH ${POD_PATH} application/merge-patch+json`,
+      `PATCH ${POD_PATH} application/json-patch+json`,
     ]);
     expect(fake.names('networkpolicies', NS)).toEqual([POLICY]);
   });
@@ -261,8 +264,12 @@ describe('undo of an isolation', () => {
     expect(first.result).toBe('undone');
     expect(fake.names('networkpolicies', NS)).toEqual([]);
     expect(fake.object('pods', NS, POD)?.metadata.labels).toEqual({ app: 'checkout' });
-    expect(wire(fake.mutations())).toEqual([`PATCH ${POD_PATH} application/merge-patch+json`, `DELETE ${POLICIES_PATH}/${POLICY}`]);
-    expect(fake.mutations()[0]!.body).toEqual({ metadata: { labels: { 'pivotguard.io/quarantine': null } } });
+    expect(wire(fake.mutations())).toEqual([`PATCH ${POD_PATH} application/json-patch+json`, `DELETE ${POLICIES_PATH}/${POLICY}`]);
+    // The label goes only while it still holds this incident's id.
+    expect(fake.mutations()[0]!.body).toEqual([
+      { op: 'test', path: '/metadata/labels/pivotguard.io~1quarantine', value: INCIDENT },
+      { op: 'remove', path: '/metadata/labels/pivotguard.io~1quarantine' },
+    ]);
 
     fake.requests.length = 0;
     const second = await containment.undo(undo!);

@@ -22,7 +22,7 @@ describe('replaying standard input', () => {
     const stdin = Readable.from([gzipSync(jsonLines(pivotScenario()))]);
     const result = await replayFiles([join(EXPORTS, 'guardduty-s3-export.jsonl.gz'), '-'], { config: defaultConfig, cluster: 'prod-east', stdin });
     expect(result.rejected).toEqual([]);
-    expect(result.stats.eventsBySource).toEqual({ 'eks-audit': 3, cloudtrail: 3, guardduty: 2 });
+    expect(result.stats.eventsBySource).toEqual({ 'eks-audit': 3, cloudtrail: 3, guardduty: 2, inspector: 0 });
   });
 });
 
@@ -40,10 +40,14 @@ describe('replaying exports', () => {
       'logs-insights-results.csv',
       'cloudtrail-lake-query-results.json',
       'security-hub-guardduty-findings.json',
+      'inspector2-finding-events.jsonl',
+      'inspector2-list-findings.json',
+      'ecr-describe-image-scan-findings.json',
     ].map((name) => join(EXPORTS, name));
     const result = await replayFiles(files, { config: defaultConfig });
     expect(result.rejected).toEqual([]);
-    expect(result.stats.eventsBySource).toEqual({ 'eks-audit': 6, cloudtrail: 2, guardduty: 1 });
+    expect(result.stats.eventsBySource).toMatchObject({ 'eks-audit': 6, cloudtrail: 2, guardduty: 1 });
+    expect(result.stats.eventsBySource.inspector).toBeGreaterThan(0);
     expect(result.notes).toEqual([expect.stringContaining('prod-east')]);
   });
 });

@@ -24,9 +24,15 @@ describe('containment RBAC manifest', () => {
     expect(rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch', 'delete'] },
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['list'] },
       { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale', 'replicasets/scale'], verbs: ['patch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'patch'] },
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+        verbs: ['get', 'create', 'delete'],
+      },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
     ]);
   });

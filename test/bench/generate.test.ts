@@ -16,6 +16,8 @@ const ANY_Z_TIME = /"(\d{4}-\d{2}-\d{2}T[^"]*Z)"/g;
 const STRICT_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const NAT_IPS = new Set(['203.0.113.10', '203.0.113.11']);
+// The platform's AWS principals that work from outside the cluster, each from its own address only.
+const OUTSIDE_PRINCIPALS: Record<string, string> = { 'github-actions-ci': '192.0.2.44', 'terraform-apply': '192.0.2.44', ProwlerScan: '192.0.2.80' };
 const LEVELS = new Set(['Metadata', 'Request', 'RequestResponse']);
 const VERBS = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']);
 const HOUR_MS = 3_600_000;
@@ -102,6 +104,8 @@ interface Stats {
   maxIssuedPerHour: number;
   distinctKeys: number;
   nodes: Set<string>;
+  /** What the platform's own tools did, by tool. */
+  platform: Record<string, number>;
 }
 
 const FORBIDDEN = ['"privileged":true', '"hostNetwork":true', '"hostPID":true', '"hostIPC":true', '"hostPath"'];
@@ -127,6 +131,7 @@ function collect(options: GenerateOptions): Stats {
     maxIssuedPerHour: 0,
     distinctKeys: 0,
     nodes: new Set(),
+    platform: {},
   };
   const issuedKeys = new Set<string>();
   const allKeys = new Set<string>();
@@ -168,6 +173,8 @@ function collect(options: GenerateOptions): Stats {
       const ref = record.objectRef as Json;
       const username = record.user.username as string;
       if (username.startsWith('system:node:')) stats.nodes.add(username);
+      const tool = platformToolOf(record);
+      if (tool) stats.platform[tool] = (stats.platform[tool] ?? 0) + 1;
       if (ref.subresource === 'exec' && ref.namespace !== 'dev') stats.execOutsideDev.push(line.slice(0, 200));
       if (username.startsWith('dev-') && !['dev', 'staging'].includes(ref.namespace)) {
         stats.developerOutside.push(`${username} ${record.verb} ${ref.namespace}`);
@@ -184,7 +191,11 @@ function collect(options: GenerateOptions): Stats {
     } else if (shape === 'cloudtrail') {
       const ip = record.sourceIPAddress as string;
       const viaEndpoint = typeof record.vpcEndpointId === 'string' && /^10\.0\.\d+\.\d+$/.test(ip);
-      if (!NAT_IPS.has(ip) && !viaEndpoint) stats.badSourceIps.push(`${record.eventName} ${ip}`);
+      const role = record.userIdentity.sessionContext?.sessionIssuer?.userName ?? record.requestParameters?.roleArn?.split('/').pop();
+      const platformTool = role !== undefined && OUTSIDE_PRINCIPALS[role] === ip;
+      if (role === 'ProwlerScan' && record.eventName !== 'AssumeRole') stats.platform['prowler read'] = (stats.platform['prowler read'] ?? 0) + 1;
+      if (role === 'terraform-apply' && record.readOnly === false) stats.platform['terraform IAM write'] = (stats.platform['terraform IAM write'] ?? 0) + 1;
+      if (!NAT_IPS.has(ip) && !viaEndpoint && !platformTool) stats.badSourceIps.push(`${record.eventName} ${ip}`);
       if (record.eventName === 'AssumeRoleWithWebIdentity') {
         const key = record.responseElements.credentials.accessKeyId as string;
         issuedKeys.add(key);
@@ -205,6 +216,17 @@ function collect(options: GenerateOptions): Stats {
   }
   stats.distinctKeys = allKeys.size;
   return stats;
+}
+
+/** Which platform tool sent an audit event, by its identity and what it did. */
+function platformToolOf(record: Json): string | undefined {
+  const username = record.user.username as string;
+  const resource = record.objectRef.resource as string;
+  if (username === 'system:serviceaccount:kube-state-metrics:kube-state-metrics' && resource === 'secrets') return 'kube-state-metrics secrets';
+  if (username === 'system:serviceaccount:cert-manager:cert-manager' && resource === 'secrets') return 'cert-manager secrets';
+  if (username === 'system:serviceaccount:argocd:argocd-application-controller') return `argocd ${resource}`;
+  if (username.includes(':assumed-role/PlatformAdmin/') && record.userAgent.startsWith('Helm/') && record.objectRef.namespace !== 'dev') return 'helm';
+  return undefined;
 }
 
 describe('generateBusyCluster', () => {
@@ -302,6 +324,20 @@ describe('a busy benign day, over 200k records', () => {
     expect(stats.podNames.size).toBeLessThan(700 + 2000 * days);
     // Creates and final deletes balance: the live set does not grow.
     expect(stats.maxLivePodDelta).toBeLessThan(60);
+  });
+
+  it("runs the platform's tools at their daily rates", () => {
+    const days = (stats.lastMs - stats.firstMs) / (24 * HOUR_MS);
+    // Informers renew their cluster-wide watch every 5-10 minutes.
+    expect(stats.platform['kube-state-metrics secrets']).toBeGreaterThan(150 * days);
+    expect(stats.platform['cert-manager secrets']).toBeGreaterThan(150 * days);
+    // ArgoCD syncs a commit to the RBAC repository every 8-16 hours; Helm runs once a working day.
+    expect(stats.platform['argocd clusterroles']).toBeGreaterThanOrEqual(2);
+    expect(stats.platform['argocd clusterrolebindings']).toBeGreaterThanOrEqual(2);
+    expect(stats.platform.helm).toBeGreaterThanOrEqual(8);
+    // One scan a night (36 reads), Terraform twice a day.
+    expect(stats.platform['prowler read']).toBeGreaterThanOrEqual(36);
+    expect(stats.platform['terraform IAM write']).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps access keys and nodes bounded', () => {

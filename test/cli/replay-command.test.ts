@@ -77,7 +77,7 @@ describe('pivotguard replay', () => {
     const { code, stdout } = await run(['replay', '--json', mixed, trail]);
     expect(code).toBe(0);
     const { stats, rejected } = JSON.parse(stdout);
-    expect(stats.eventsBySource).toEqual({ 'eks-audit': 1, cloudtrail: 3, guardduty: 1 });
+    expect(stats.eventsBySource).toEqual({ 'eks-audit': 1, cloudtrail: 3, guardduty: 1, inspector: 0 });
     expect(rejected).toEqual([
       expect.objectContaining({ file: mixed, record: 'line 3', reason: expect.stringMatching(/^not valid JSON/) }),
       expect.objectContaining({ file: mixed, record: 'line 5', reason: 'CloudTrail record eventTime: "soon" is not an ISO 8601 timestamp' }),

@@ -9,6 +9,7 @@ import { EvidenceLocker } from '#adapters/containment/evidence';
 import { executionName, revisionName } from '#adapters/containment/execution-names';
 import { IamRevocation } from '#adapters/containment/iam-revocation';
 import { type StepPayload, containmentSteps } from '#adapters/containment/steps';
+import { undoRecorded } from '#adapters/containment/undo';
 import { KubernetesContainment } from '#adapters/kubernetes/containment';
 import { KubeApiFake } from '#adapters/local/kube-api-fake';
 import { MemoryResponseStore } from '#adapters/memory-responses';
@@ -18,7 +19,7 @@ import { type ExecutionKind, type UndoneRecord, actionKey, openResponse, uncover
 import { functionUrlEvent } from '../fixtures/lambda-events.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { pivotScenario } from '../fixtures/pivot-scenario.ts';
-import { type TaskHandler, approvalWait, execute, taskStates } from '#adapters/local/state-machine-runner';
+import { LocalExecutions, type TaskHandler, approvalWait, execute, taskStates } from '#adapters/local/state-machine-runner';
 import { synthesizedDefinition } from '../../bin/local/synthesized-workflow.ts';
 
 const definition = synthesizedDefinition();
@@ -87,11 +88,15 @@ function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void
   // The analyzer's store: a test may change the incident while an execution runs.
   const stored = new Map([[subject.id, subject]]);
   const incidents = { getIncident: async (id: string) => stored.get(id) };
+  const executions = new LocalExecutions();
+  const revocation = new IamRevocation(new IAMClient({ region: 'us-east-1' }), () => NOW);
+  const kubernetes = async (cluster: string) => new KubernetesContainment(fake.kubeConfig(cluster), { clock: () => NOW });
   const steps = containmentSteps({
     incidents,
     evidence: new EvidenceLocker(new S3Client({ region: 'us-east-1' }), { bucket: 'pivotguard-evidence', objectLock: true }),
-    iam: new IamRevocation(new IAMClient({ region: 'us-east-1' }), () => NOW),
-    kubernetes: async (cluster) => new KubernetesContainment(fake.kubeConfig(cluster), { clock: () => NOW }),
+    iam: revocation,
+    kubernetes,
+    executions,
     recordsBehind: async (shown) => shown.signals.map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: { eventId: signal.eventId } })),
     notify: async (_, title, message) => {
       notices.push({ subject: title, message });
@@ -109,7 +114,7 @@ function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void
     incidents,
     responses,
     workflow: wait.decisions,
-    undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
+    undo: (request) => undoRecorded(request, { responses, iam: revocation, kubernetes, clock: () => NOW }),
     clock: () => NOW,
   });
   const page = approvalPageHandler({ desk, secret: async () => SECRET, clock: () => NOW });
@@ -121,7 +126,7 @@ function wiring(subject: Incident, hooks: { onNotice?: (subject: string) => void
     await responses.updateResponse(shown.id, (current) =>
       withExecution(current ?? openResponse(shown.id, startedAt), { execution, startedAt, dryRun, covers }, kind),
     );
-    return execute(definition, { incident: shown, dryRun, approvalUrl: APPROVAL_URL }, handlers, { execution, taskToken: `token-${execution}` });
+    return execute(definition, { incident: shown, dryRun, approvalUrl: APPROVAL_URL }, handlers, { execution, taskToken: `token-${execution}`, executions });
   };
   const run = (dryRun = false) => start(subject, 'first', dryRun);
   /** A revision: the grown incident with only the steps no execution took on yet. */
@@ -292,7 +297,7 @@ describe('containment end to end: synthesized workflow, real steps, approval pag
     await execution;
     const second = await answer(link, { op: 'reject', by: 'mallory@example.com' });
     expect(second.statusCode).toBe(409);
-    expect(second.body).toContain('already approved by alice@example.com');
+    expect(second.body).toContain('already approved by &#39;alice@example.com&#39; (declared)');
   });
 
   it('dismisses from the page as a false positive with who and why, and proposes a suppression', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TaskHandler, execute } from '#adapters/local/state-machine-runner';
+import { LocalExecutions, type TaskHandler, execute } from '#adapters/local/state-machine-runner';
 import { synthesizedDefinition } from '../../bin/local/synthesized-workflow.ts';
 
 const definition = synthesizedDefinition();
@@ -168,8 +168,9 @@ describe('the containment workflow (synthesized definition, local interpreter)',
     expect(output.approval).toEqual({ decision: 'joined' });
   });
 
-  it('tells every step which execution it belongs to, and evidence when the execution started', async () => {
+  it('tells every step which execution it belongs to, by name and ARN (its check), and evidence when the execution started', async () => {
     const payloads: Record<string, unknown>[] = [];
+    const executions = new LocalExecutions();
     const { handlers } = recorder();
     const seen = Object.fromEntries(
       Object.entries(handlers).map(([state, handler]) => [
@@ -183,10 +184,25 @@ describe('the containment workflow (synthesized definition, local interpreter)',
     await execute(
       definition,
       { incident, dryRun: false, approvalUrl: '' },
-      { ...seen, AwaitApproval: async () => ({ decision: 'approved', actions: [] }) },
-      { execution: 'inc-1-0a1b2c3d' },
+      {
+        ...seen,
+        AwaitApproval: async (input) => {
+          payloads.push({ state: 'AwaitApproval', ...(input.Payload as Record<string, unknown>) });
+          return { decision: 'approved', actions: incident.plan.approval };
+        },
+      },
+      { execution: 'inc-1-0a1b2c3d', executions },
     );
     expect(new Set(payloads.map((payload) => payload.execution))).toEqual(new Set(['inc-1-0a1b2c3d']));
+    // Map iterations and the waiting task included: a step without it would be refused.
+    expect(new Set(payloads.map((payload) => payload.state))).toEqual(
+      new Set(['CaptureEvidence', 'Notify', 'AutomaticActionsAction', 'JoinPendingApproval', 'AwaitApproval', 'ApprovedActionsAction', 'RecordOutcome']),
+    );
+    expect(new Set(payloads.map((payload) => payload.executionArn))).toEqual(new Set([executions.arnOf('inc-1-0a1b2c3d')]));
+    expect(await executions.verify({ executionArn: executions.arnOf('inc-1-0a1b2c3d'), incidentId: incident.id })).toMatchObject({
+      ok: false,
+      refusal: 'execution-not-running',
+    });
     expect(payloads.find((payload) => payload.state === 'CaptureEvidence')).toMatchObject({ startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 });

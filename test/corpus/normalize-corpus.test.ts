@@ -10,8 +10,8 @@ function missingEssentials(source: string, record: Json): string | undefined {
   const has = (field: string) => typeof record[field] === 'string' && (record[field] as string).length > 0;
   const validTime = (field: string) => has(field) && !Number.isNaN(Date.parse(record[field] as string));
   if (source === 'eks-audit') {
+    // A record without a verb is kept (no rule that reads a verb matches it): anonymous probes are logged so.
     if (!has('auditID')) return 'auditID';
-    if (!has('verb')) return 'verb';
     if (!['requestReceivedTimestamp', 'stageTimestamp', 'timestamp'].some(has)) return 'requestReceivedTimestamp';
     return undefined;
   }

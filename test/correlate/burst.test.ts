@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditEvent, cloudTrailRecord } from '../fixtures/records.ts';
+import { assumedRoleIdentity, auditEvent, cloudTrailRecord } from '../fixtures/records.ts';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 
 const refused = (second: number) =>
@@ -46,5 +46,24 @@ describe('a burst of refused cloud calls', () => {
 
   it('leaves a single refusal as context', async () => {
     expect(await incidentsOf([denied(0, 'GetRole')])).toEqual([]);
+  });
+});
+
+describe('a known controller’s sweep', () => {
+  const scan = (roleName: string) =>
+    ['ListUsers', 'ListRoles', 'ListPolicies', 'GetAccountSummary', 'ListGroups', 'GetAccountAuthorizationDetails', 'ListAccessKeys'].map((eventName, minute) =>
+      cloudTrailRecord({
+        eventTime: `2026-11-21T03:0${minute}:00Z`,
+        userIdentity: assumedRoleIdentity(roleName, 'ProwlerAssessmentSession-2764af35', 'ASIAEXAMPLEKEY000077'),
+        eventSource: 'iam.amazonaws.com',
+        eventName,
+        sourceIPAddress: '192.0.2.80',
+        errorCode: 'AccessDenied',
+      }),
+    );
+
+  it('is the nightly scan’s routine, not a probing burst; the same sweep by another role is one', async () => {
+    expect(await incidentsOf(scan('ProwlerScan'))).toEqual([]);
+    expect((await incidentsOf(scan('intruder'))).map((incident) => incident.severity)).toEqual(['medium']);
   });
 });

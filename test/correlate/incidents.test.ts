@@ -66,15 +66,18 @@ describe('correlation', () => {
     expect(incidents[0]!.signals.map((signal) => signal.rule)).not.toContain('cloudtrail.credentials-outside-egress');
   });
 
-  it('retracts outside-egress when later records show the address is the cluster egress', async () => {
+  it('retracts outside-egress when later records show the address is the cluster egress: two workloads over time', async () => {
     const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
     await pipeline.ingest(normalizeAll(pivotScenario()));
-    const later = [1, 2].map((n) =>
+    const later = [
+      ['checkout', '2026-11-21T03:00:00Z'],
+      ['ledger', '2026-11-21T03:15:00Z'],
+    ].map(([serviceAccount, time], n) =>
       webIdentityAssume({
-        time: '2026-11-21T03:00:00Z',
-        roleName: 'checkout-irsa',
+        time: time!,
+        roleName: `${serviceAccount}-irsa`,
         namespace: 'payments',
-        serviceAccount: 'checkout',
+        serviceAccount: serviceAccount!,
         sessionName: `s${n}`,
         accessKeyId: `ASIAEXAMPLELATER00${n}`,
         sourceIp: ATTACKER_IP,
@@ -84,6 +87,26 @@ describe('correlation', () => {
     const { incidents, retracted } = await pipeline.correlate();
     expect(retracted).toHaveLength(1);
     expect(incidents[0]!.identities[0]!.unusualSourceIps).toEqual([]);
+  });
+
+  it('cannot be trained: the attacker exchanging the stolen token again and again from their address teaches nothing', async () => {
+    const pipeline = new Pipeline(memoryStore(), configSchema.parse({}));
+    await pipeline.ingest(normalizeAll(pivotScenario()));
+    const minted = [1, 2, 3, 4].map((n) =>
+      webIdentityAssume({
+        time: `2026-11-21T0${n + 2}:00:00Z`,
+        roleName: 'checkout-irsa',
+        namespace: 'payments',
+        serviceAccount: 'checkout',
+        sessionName: `s${n}`,
+        accessKeyId: `ASIAEXAMPLELATER00${n}`,
+        sourceIp: ATTACKER_IP,
+      }),
+    );
+    await pipeline.ingest(normalizeAll(minted));
+    const { incidents, retracted } = await pipeline.correlate();
+    expect(retracted).toEqual([]);
+    expect(incidents[0]!.identities[0]!.unusualSourceIps).toContain(ATTACKER_IP);
   });
 
   it('does not learn an address as egress from one session alone', async () => {

@@ -45,7 +45,8 @@ function scenario() {
     onNode('aws-node-abcde', 'kube-system', { hostNetwork: true }),
     onNode('log-shipper-x1', 'kube-system', { volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] }),
     nodeCall(INSTANCE, 'ASIAEXAMPLENODE00001', '2026-11-21T01:00:00Z', '203.0.113.10'),
-    nodeCall(OTHER_INSTANCE, 'ASIAEXAMPLENODE00002', '2026-11-21T01:00:05Z', '203.0.113.10'),
+    // Egress is learned from two different instances calling from one address over at least ten minutes.
+    nodeCall(OTHER_INSTANCE, 'ASIAEXAMPLENODE00002', '2026-11-21T01:15:05Z', '203.0.113.10'),
     nodeCall(INSTANCE, 'ASIAEXAMPLENODE00001', '2026-11-21T03:10:00Z', '198.51.100.99'),
   ];
 }

@@ -177,6 +177,16 @@ describe('cloudtrail.root-activity', () => {
 
 describe('what a CloudTrail record says about intent', () => {
   it('ignores calls an AWS service made on a principal’s behalf', () => {
+    const viaAutoScaling = cloudTrailRecord({
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'CreateAccessKey',
+      requestParameters: { userName: 'backup' },
+      userIdentity: { ...(cloudTrailRecord().userIdentity as object), invokedBy: 'autoscaling.amazonaws.com' },
+    });
+    expect(signalsOf('cloudtrail.iam-privilege-change', viaAutoScaling)).toEqual([]);
+  });
+
+  it('leaves a stack creating its users to infrastructure as code (CloudFormation is judged in cloudtrail-measured-rules)', () => {
     const viaCloudFormation = cloudTrailRecord({
       eventSource: 'iam.amazonaws.com',
       eventName: 'CreateUser',

@@ -11,11 +11,19 @@ const CONTAINMENT = {
   ACCOUNT_ID: '111122223333',
   PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
   PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment',
+};
+const UNDO = {
+  TABLE_NAME: 'pivotguard-state',
+  CLUSTERS: 'prod-east,staging',
+  POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+  AWS_REGION: 'us-east-1',
+  ACCOUNT_ID: '111122223333',
 };
 const APPROVAL = {
   TABLE_NAME: 'pivotguard-state',
   APPROVAL_SECRET_ARN: CONTAINMENT.APPROVAL_SECRET_ARN,
-  CONTAINMENT_FUNCTION_NAME: 'pivotguard-containment',
+  UNDO_FUNCTION_NAME: 'pivotguard-containment-undo',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment',
   POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
 };
@@ -31,7 +39,7 @@ afterEach(() => {
   vi.resetModules();
 });
 
-describe('containment and approval page handlers: environment read at cold start', () => {
+describe('containment, undo and approval page handlers: environment read at cold start', () => {
   it('load with a complete environment, the clusters split and the approval timeout defaulted', async () => {
     stub(CONTAINMENT);
     const containment = await import('../../functions/handlers/containment.ts');
@@ -39,6 +47,9 @@ describe('containment and approval page handlers: environment read at cold start
     expect(containment.containmentEnvironment(process.env)).toMatchObject({ CLUSTERS: ['prod-east', 'staging'], APPROVAL_TIMEOUT_SECONDS: 86400 });
     stub(APPROVAL);
     expect(typeof (await import('../../functions/handlers/approval-page.ts')).handler).toBe('function');
+    stub(UNDO);
+    const undo = await import('../../functions/handlers/containment-undo.ts');
+    expect(undo.undoEnvironment(process.env)).toMatchObject({ CLUSTERS: ['prod-east', 'staging'] });
   });
 
   it('fail naming every missing or malformed variable', async () => {
@@ -50,5 +61,25 @@ describe('containment and approval page handlers: environment read at cold start
     await expect(import('../../functions/handlers/approval-page.ts')).rejects.toThrow(
       'pivotguard approval page: invalid environment: STATE_MACHINE_ARN is not set',
     );
+    // Without its state machine, the containment function could not tell its own executions from a forged payload.
+    stub({ ...CONTAINMENT, STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:execution:pivotguard-containment:x' });
+    await expect(import('../../functions/handlers/containment.ts')).rejects.toThrow(/STATE_MACHINE_ARN is not a state machine ARN/);
+    stub({ ...UNDO, ACCOUNT_ID: 'me' });
+    await expect(import('../../functions/handlers/containment-undo.ts')).rejects.toThrow(/ACCOUNT_ID is not an AWS account id/);
+  });
+});
+
+describe('containment undo handler', () => {
+  it('refuses a payload that is not an undo request, before reading anything', async () => {
+    stub(UNDO);
+    const { handler } = await import('../../functions/handlers/containment-undo.ts');
+    const context = { functionName: 'undo', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60_000 } as never;
+    for (const payload of [
+      { step: 'run-action', incident: { id: 'inc-1' }, action: { action: 'revoke-all-sessions', target: 'arn:aws:iam::111122223333:role/Admin' } },
+      { step: 'undo', incidentId: 'inc-1' },
+      { step: 'undo', incidentId: 'inc-1', by: 'mallory', action: 'delete-everything' },
+    ]) {
+      await expect(handler(payload, context), JSON.stringify(payload)).rejects.toMatchObject({ name: 'UndoRequestInvalid' });
+    }
   });
 });

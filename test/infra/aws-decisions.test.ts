@@ -43,6 +43,11 @@ describe('what AWS would decide about the deployed stack', () => {
     expect(await decide(deployed, { ...request, context: { 'aws:SecureTransport': 'false' } })).toBe('ExplicitlyDenied');
   });
 
+  it('lets the containment function read who the alert topic emails (approval links record it), and not the analyzer', async () => {
+    expect(await decide(deployed, { principal: containmentRole, action: 'sns:ListSubscriptionsByTopic', resource: topic })).toBe('Allowed');
+    expect(await decide(deployed, { principal: analyzerRole, action: 'sns:ListSubscriptionsByTopic', resource: topic })).not.toBe('Allowed');
+  });
+
   it("lets the state machine's role use the key for its own executions and not for another state machine's", async () => {
     const own = deployed.arnOf(stateMachine);
     expect(own).toMatch(/:stateMachine:[\w-]{1,80}$/);
@@ -98,12 +103,73 @@ describe('what AWS would decide about the deployed stack', () => {
     }
   });
 
+  it('never lets containment or undo change the CDK bootstrap roles', async () => {
+    const cdkExecRole = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`;
+    for (const [principal, action] of [
+      [containmentRole, 'iam:PutRolePolicy'],
+      [containmentRole, 'iam:UpdateAssumeRolePolicy'],
+      [roleOf(pivotGuard.undoFunction!.role), 'iam:DeleteRolePolicy'],
+    ] as const) {
+      expect(await decide(deployed, { principal, action, resource: cdkExecRole }), action).toBe('ExplicitlyDenied');
+    }
+  });
+
   it('never lets containment change a role listed in protectedRoleArns', async () => {
     const breakGlass = `arn:aws:iam::${ACCOUNT}:role/break-glass`;
     const guarded = synthPivotGuard({ clusters: ['prod-east'], protectedRoleArns: [breakGlass] });
     const guardedTemplate = new DeployedTemplate(guarded.template);
     const role = roleOf(guarded.pivotGuard.containmentFunction!.role);
     expect(await decide(guardedTemplate, { principal: role, action: 'iam:PutRolePolicy', resource: breakGlass })).toBe('ExplicitlyDenied');
+  });
+});
+
+describe('what AWS would decide with containable roles chosen by tag (-c containableRoles=tagged -c protectedRoles=…)', () => {
+  const breakGlass = `arn:aws:iam::${ACCOUNT}:role/break-glass`;
+  const { stack, pivotGuard: tagged } = buildApp({
+    ...NO_BUNDLING,
+    clusters: 'prod-east',
+    containableRoles: 'tagged',
+    protectedRoles: `${breakGlass},arn:aws:iam::${ACCOUNT}:role/admins-*`,
+  });
+  const taggedTemplate = new DeployedTemplate(Template.fromStack(stack));
+  const containable = { 'aws:ResourceTag/pivotguard:containable': 'true' };
+  const principals = {
+    containment: { role: roleOf(tagged.containmentFunction!.role), writes: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy'] },
+    undo: { role: roleOf(tagged.undoFunction!.role), writes: ['iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy'] },
+  };
+  const writeTo = (role: string, writes: readonly string[], resource: string, context?: Record<string, string>) =>
+    Promise.all(writes.map((action) => decide(taggedTemplate, { principal: role, action, resource, context })));
+
+  for (const [name, { role, writes }] of Object.entries(principals)) {
+    it(`lets the ${name} function change a tagged workload role, and not an untagged one`, async () => {
+      const workload = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
+      expect(await writeTo(role, writes, workload, containable)).toEqual(writes.map(() => 'Allowed'));
+      expect(await writeTo(role, writes, workload)).toEqual(writes.map(() => 'ImplicitlyDenied'));
+      expect(await writeTo(role, writes, workload, { 'aws:ResourceTag/pivotguard:containable': 'false' })).toEqual(writes.map(() => 'ImplicitlyDenied'));
+    });
+
+    it(`never lets the ${name} function change a tagged CDK bootstrap role, pivotguard's own roles or a protected role`, async () => {
+      const own = [tagged.containmentFunction!.role, tagged.undoFunction!.role, tagged.analyzer.role, tagged.forwarder.role].map((ownRole) =>
+        taggedTemplate.arnOf(roleOf(ownRole)),
+      );
+      for (const resource of [
+        `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`,
+        ...own,
+        breakGlass,
+        `arn:aws:iam::${ACCOUNT}:role/admins-oncall`,
+      ]) {
+        expect(await writeTo(role, writes, resource, containable), resource).toEqual(writes.map(() => 'ExplicitlyDenied'));
+      }
+    });
+  }
+
+  it('refuses a role ARN list beside the tag, and a protected entry that is not a role ARN', () => {
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'prod-east', containableRoles: 'tagged,arn:aws:iam::111122223333:role/x' })).toThrow(
+      /containableRoleArns: "tagged" is not an IAM role ARN/,
+    );
+    expect(() => buildApp({ ...NO_BUNDLING, clusters: 'prod-east', protectedRoles: 'break-glass' })).toThrow(
+      /protectedRoleArns: "break-glass" is not an IAM role ARN/,
+    );
   });
 });
 

@@ -35,6 +35,7 @@ describe('PivotGuard bundling', () => {
       analyzer: assetDirOf(pivotGuard.analyzer),
       forwarder: assetDirOf(pivotGuard.forwarder),
       containment: assetDirOf(pivotGuard.containmentFunction!),
+      undo: assetDirOf(pivotGuard.undoFunction!),
       approvalPage: assetDirOf(approvalPage),
     };
 
@@ -51,10 +52,15 @@ describe('PivotGuard bundling', () => {
       // zod's English messages, none of its other locales.
       expect(sources.filter((source) => source.includes('zod/v4/locales/')).map((source) => source.split('/').pop())).toEqual(['en.js']);
     }
-    expect(new Set(Object.values(assetDirs)).size).toBe(4);
+    expect(new Set(Object.values(assetDirs)).size).toBe(5);
     // The approval page never talks to a cluster: the Kubernetes client stays out of its bundle.
     expect(bundledSources(assetDirs.approvalPage).filter((source) => source.includes('node_modules/@kubernetes/'))).toEqual([]);
     expect(bundledSources(assetDirs.containment).some((source) => source.includes('node_modules/@kubernetes/client-node/'))).toBe(true);
+    // Undo reaches clusters and roles, and nothing that runs containment steps: no workflow, evidence, email or secret client.
+    const undoSources = bundledSources(assetDirs.undo);
+    expect(undoSources.some((source) => source.includes('node_modules/@kubernetes/client-node/'))).toBe(true);
+    const clients = ['client-sfn', 'client-s3', 'client-sns', 'client-secrets-manager'];
+    expect(clients.filter((client) => undoSources.some((source) => source.includes(`node_modules/@aws-sdk/${client}/`)))).toEqual([]);
     // Source-mapped stack traces cost every cold start; they are turned on for debugging only (README, Performance).
     for (const resource of Object.values(functions)) expect(resource.Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
   });

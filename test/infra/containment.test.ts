@@ -11,11 +11,12 @@ import { NO_BUNDLING, type PolicyStatementJson, actionsOf, iamStatements, logica
 
 let template: Template;
 let pivotGuard: PivotGuard;
-const ids = { containment: '', approvalPage: '', stateMachine: '', bucket: '', secret: '', key: '', topic: '', table: '' };
+const ids = { containment: '', undo: '', approvalPage: '', stateMachine: '', bucket: '', secret: '', key: '', topic: '', table: '' };
 
 beforeAll(() => {
   ({ template, pivotGuard } = synthPivotGuard({ clusters: ['prod-east', 'staging'], clusterAccess: ['prod-east', 'staging'], config: { windowHours: 12 } }));
   ids.containment = logicalId(pivotGuard.containmentFunction!);
+  ids.undo = logicalId(pivotGuard.undoFunction!);
   ids.stateMachine = logicalId(pivotGuard.stateMachine!);
   ids.bucket = logicalId(pivotGuard.evidenceBucket!);
   ids.key = logicalId(pivotGuard.key);
@@ -34,6 +35,11 @@ function roleStatements(functionId: string, from: Template = template): PolicySt
   const role = from.findResources('AWS::Lambda::Function')[functionId]!.Properties.Role['Fn::GetAtt'][0];
   const policies = from.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } });
   return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+}
+
+/** The logical id of a function's role. */
+function roleOf(functionId: string, from: Template = template): string {
+  return from.findResources('AWS::Lambda::Function')[functionId]!.Properties.Role['Fn::GetAtt'][0] as string;
 }
 
 function withAction(statements: PolicyStatementJson[], action: string): PolicyStatementJson[] {
@@ -132,7 +138,21 @@ describe('containment function', () => {
       PIVOTGUARD_CONFIG_PARAMETER: { Ref: Object.keys(template.findResources('AWS::SSM::Parameter'))[0] },
       PIVOTGUARD_CONFIG_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+      STATE_MACHINE_ARN: expect.anything(),
     });
+    // Built from the fixed name, it is the ARN CloudFormation gives the state machine, without referencing it.
+    const deployed = new DeployedTemplate(template);
+    expect(deployed.resolve(fn.Environment.Variables.STATE_MACHINE_ARN)).toBe(deployed.arnOf(ids.stateMachine));
+    expect(JSON.stringify(fn.Environment.Variables.STATE_MACHINE_ARN)).not.toContain(ids.stateMachine);
+  });
+
+  it("may describe its own workflow's executions, and no other state machine's", async () => {
+    const deployed = new DeployedTemplate(template);
+    const own = deployed.arnOf(ids.stateMachine).replace(':stateMachine:', ':execution:');
+    const describe = (resource: string) => decide(deployed, { principal: roleOf(ids.containment), action: 'states:DescribeExecution', resource });
+    expect(await describe(`${own}:inc-0a1b2c3d4e5f`)).toBe('Allowed');
+    expect(await describe(`arn:aws:states:${REGION}:${ACCOUNT}:execution:someone-elses-workflow:inc-0a1b2c3d4e5f`)).toBe('ImplicitlyDenied');
+    expect(await describe(`${own.replace(/:execution:([\w-]+)$/, ':execution:$1-other')}:inc-0a1b2c3d4e5f`)).toBe('ImplicitlyDenied');
   });
 
   it('revokes sessions only on the roles it may contain, and has no other IAM rights', () => {
@@ -191,18 +211,24 @@ describe('containment function', () => {
     }
   });
 
-  it('has nothing on every resource but X-Ray telemetry', () => {
+  it('has nothing on every resource but X-Ray telemetry and reading the NAT gateways (EC2 supports no resource scoping for it)', () => {
     const unscoped = roleStatements(ids.containment).filter((statement) => resourcesOf(statement).includes('*'));
-    expect(unscoped.flatMap((statement) => actionsOf(statement)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(unscoped.flatMap((statement) => actionsOf(statement)).sort()).toEqual([
+      'ec2:DescribeNatGateways',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 
-  it('is mapped into each cluster named in clusterAccess as the pivotguard-containment group, with no access policy', () => {
+  it('is mapped, with the undo function, into each cluster named in clusterAccess as the pivotguard-containment group, with no access policy', () => {
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((entry) => entry.Properties);
-    const role = functionProps(ids.containment).Role;
-    expect(entries).toEqual([
-      { ClusterName: 'prod-east', PrincipalArn: role, Type: 'STANDARD', KubernetesGroups: ['pivotguard-containment'] },
-      { ClusterName: 'staging', PrincipalArn: role, Type: 'STANDARD', KubernetesGroups: ['pivotguard-containment'] },
-    ]);
+    const entry = (cluster: string, functionId: string) => ({
+      ClusterName: cluster,
+      PrincipalArn: functionProps(functionId).Role,
+      Type: 'STANDARD',
+      KubernetesGroups: ['pivotguard-containment'],
+    });
+    expect(entries).toEqual([entry('prod-east', ids.containment), entry('prod-east', ids.undo), entry('staging', ids.containment), entry('staging', ids.undo)]);
     expect(template.findResources('AWS::EKS::AccessPolicyAssociation')).toEqual({});
   });
 
@@ -217,20 +243,64 @@ describe('approval page', () => {
     expect(functionProps(ids.approvalPage).Environment.Variables).toEqual({
       TABLE_NAME: { Ref: ids.table },
       APPROVAL_SECRET_ARN: { Ref: ids.secret },
-      CONTAINMENT_FUNCTION_NAME: { Ref: ids.containment },
+      UNDO_FUNCTION_NAME: { Ref: ids.undo },
       STATE_MACHINE_ARN: { Ref: ids.stateMachine },
       POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
     });
   });
 
-  it('answers waiting tasks of the containment workflow only, and invokes the containment function only', () => {
+  it('answers waiting tasks of the containment workflow only, and invokes the undo function only', () => {
     const statements = roleStatements(ids.approvalPage);
     expect(withAction(statements, 'states:SendTaskSuccess')).toEqual([
       expect.objectContaining({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: { Ref: ids.stateMachine } }),
     ]);
-    expect(withAction(statements, 'lambda:InvokeFunction')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [ids.containment, 'Arn'] } })]);
+    expect(withAction(statements, 'lambda:InvokeFunction')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [ids.undo, 'Arn'] } })]);
     const unscoped = statements.filter((statement) => resourcesOf(statement).includes('*')).flatMap((statement) => actionsOf(statement));
     expect(unscoped.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+});
+
+describe('undo function', () => {
+  it('exists apart from the containment function, with only the table, the clusters and the account', () => {
+    expect(ids.undo).not.toBe(ids.containment);
+    const fn = functionProps(ids.undo);
+    expect(fn).toMatchObject({ Timeout: 120, MemorySize: 512 });
+    expect(fn.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: ids.table },
+      CLUSTERS: 'prod-east,staging',
+      ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+      POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
+    });
+  });
+
+  it('holds only what undo needs: the undo IAM calls on containable roles, the table, the clusters', () => {
+    const statements = roleStatements(ids.undo);
+    const allowedIam = statements.filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.startsWith('iam:')));
+    expect(allowedIam).toEqual([
+      expect.objectContaining({ Action: ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy'], Resource: accountRoles }),
+    ]);
+    expect(withAction(statements, 'eks:DescribeCluster')).toEqual([expect.objectContaining({ Resource: [cluster('prod-east'), cluster('staging')] })]);
+    const services = new Set(
+      statements.filter((statement) => statement.Effect === 'Allow').flatMap((statement) => actionsOf(statement).map((action) => action.split(':')[0])),
+    );
+    expect([...services].sort()).toEqual(['dynamodb', 'eks', 'iam', 'kms', 'logs', 'xray']);
+  });
+
+  it('as IAM decides: the page may invoke undo and not the containment function; undo may not write policies nor run the workflow', async () => {
+    const deployed = new DeployedTemplate(template);
+    const page = roleOf(ids.approvalPage);
+    const undoRole = roleOf(ids.undo);
+    const workloadRole = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
+    expect(await decide(deployed, { principal: page, action: 'lambda:InvokeFunction', resource: ids.undo })).toBe('Allowed');
+    expect(await decide(deployed, { principal: page, action: 'lambda:InvokeFunction', resource: ids.containment })).not.toBe('Allowed');
+    for (const call of ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy']) {
+      expect(await decide(deployed, { principal: undoRole, action: call, resource: workloadRole }), call).toBe('Allowed');
+    }
+    expect(await decide(deployed, { principal: undoRole, action: 'iam:PutRolePolicy', resource: workloadRole })).not.toBe('Allowed');
+    expect(await decide(deployed, { principal: undoRole, action: 'lambda:InvokeFunction', resource: ids.containment })).not.toBe('Allowed');
+    expect(await decide(deployed, { principal: undoRole, action: 'sns:Publish', resource: ids.topic })).not.toBe('Allowed');
+    const execution = `${deployed.arnOf(ids.stateMachine).replace(':stateMachine:', ':execution:')}:inc-0a1b2c3d4e5f`;
+    expect(await decide(deployed, { principal: undoRole, action: 'states:DescribeExecution', resource: execution })).not.toBe('Allowed');
   });
 });
 
@@ -268,6 +338,7 @@ describe('containment workflow', () => {
 
   it('outputs the names the CLI looks up', () => {
     template.hasOutput('ContainmentFunctionName', { Value: { Ref: ids.containment } });
+    template.hasOutput('UndoFunctionName', { Value: { Ref: ids.undo } });
     template.hasOutput('StateMachineArn', { Value: { Ref: ids.stateMachine } });
     template.hasOutput('StateTableName', { Value: { Ref: ids.table } });
     template.hasOutput('EvidenceBucketName', { Value: { Ref: ids.bucket } });

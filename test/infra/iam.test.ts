@@ -59,12 +59,21 @@ describe('PivotGuard IAM', () => {
     expect(unscopedWrites).toEqual([]);
   });
 
-  it("allows exactly the justified actions on every resource: the CloudTrail look-up, X-Ray and the workflow's log delivery", () => {
+  it("allows exactly the justified actions on every resource: the CloudTrail look-up, the EC2 network reads, Inspector's findings, X-Ray and the workflow's log delivery", () => {
     const unscoped = new Set(
       statements.filter(({ statement }) => statement.Effect === 'Allow' && isUnscoped(statement)).flatMap(({ statement }) => actionsOf(statement)),
     );
     expect([...unscoped].sort()).toEqual(
-      ['cloudtrail:LookupEvents', ...LOG_DELIVERY, 'xray:GetSamplingRules', 'xray:GetSamplingTargets', ...XRAY_TELEMETRY].sort(),
+      [
+        'cloudtrail:LookupEvents',
+        'ec2:DescribeNatGateways',
+        'ec2:DescribeVpcEndpoints',
+        'inspector2:ListFindings',
+        ...LOG_DELIVERY,
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        ...XRAY_TELEMETRY,
+      ].sort(),
     );
   });
 

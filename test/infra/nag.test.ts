@@ -54,9 +54,13 @@ describe('cdk-nag AwsSolutions checks', () => {
       // The containment function writes evidence objects; the workflow invokes that function (CDK's grant).
       'AwsSolutions-IAM5[Resource::<PivotGuardContainmentEvidenceBucketCFF17B34.Arn>/*]',
       'AwsSolutions-IAM5[Resource::<PivotGuardContainmentFunction3A718489.Arn>:*]',
+      // The analyzer reads ECR scan results of the account's repositories: an incident's image is known only then.
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:podidentityassociation/prod-east/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:podidentityassociation/staging/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+      // The containment function describes its own workflow's executions (named per incident).
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:PivotGuard-Containment-Workflow-D996FD5F:*]',
       'AwsSolutions-L1',
       'AwsSolutions-SMG4',
     ]);

@@ -203,8 +203,8 @@ describe('PivotGuard functions', () => {
   const analyzer = functions[logicalId(pivotGuard.analyzer)]!.Properties;
   const forwarder = functions[logicalId(pivotGuard.forwarder)]!.Properties;
 
-  it('are the analyzer, the forwarder, the containment function and the approval page, all Node.js 22 on arm64 with active tracing', () => {
-    expect(Object.keys(functions)).toHaveLength(4);
+  it('are the analyzer, the forwarder, the containment and undo functions and the approval page, all Node.js 22 on arm64 with active tracing', () => {
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const fn of Object.values(functions).map((resource) => resource.Properties)) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
     }
@@ -288,7 +288,7 @@ describe('PivotGuard functions', () => {
 
   it('log each function and the containment workflow to its own encrypted log group, kept one year by default', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(5);
+    expect(Object.keys(groups)).toHaveLength(6);
     for (const fn of Object.values(functions).map((resource) => resource.Properties)) {
       expect(groups[fn.LoggingConfig.LogGroup.Ref]).toBeDefined();
     }

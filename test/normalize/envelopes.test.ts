@@ -168,7 +168,7 @@ describe('detection per record', () => {
       {
         file: 'input.jsonl',
         record: 'line 1[3]',
-        reason: 'unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: hello)',
+        reason: expect.stringContaining('(keys: hello)'),
         code: 'unrecognized',
       },
       { file: 'input.jsonl', record: 'line 1[4]', reason: 'expected a JSON object, got number', code: 'unrecognized' },

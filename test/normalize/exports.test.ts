@@ -47,6 +47,9 @@ describe('the exports people have', () => {
     ['cloudtrail-lake-query-results.json', { cloudtrail: 2 }, false],
     ['guardduty-s3-export.jsonl.gz', { guardduty: 1 }, false],
     ['security-hub-guardduty-findings.json', { guardduty: 1 }, false],
+    ['inspector2-finding-events.jsonl', { inspector: 2 }, false],
+    ['inspector2-list-findings.json', { inspector: 2 }, false],
+    ['ecr-describe-image-scan-findings.json', { inspector: 1 }, false],
   ];
 
   it('has a fixture for every export it reads', () => {

@@ -140,7 +140,26 @@ describe('sessionsToRevoke', () => {
   const workload = { cluster: 'prod-east', namespace: 'payments', pod: 'checkout-7d9f8b6c5-x2k4q' };
 
   it('revokes the IRSA sessions seen for the pod', () => {
-    expect(sessionsToRevoke({ via: 'irsa', sessions: ['botocore-session-1'] }, workload)).toEqual({ via: 'irsa', sessionNames: ['botocore-session-1'] });
+    expect(sessionsToRevoke({ via: 'irsa', sessions: ['botocore-session-1'] }, workload)).toMatchObject({ via: 'irsa', sessionNames: ['botocore-session-1'] });
+  });
+
+  it('names the sessions of a Pod Identity association with session tags disabled: a tag deny would match nothing', () => {
+    expect(sessionsToRevoke({ via: 'pod-identity', sessions: ['eks-prod-east-checkout-abc'], podTags: false }, workload)).toMatchObject({
+      via: 'irsa',
+      sessionNames: ['eks-prod-east-checkout-abc'],
+    });
+  });
+
+  it('denies a role chained from a Pod Identity session by the pod’s transitive tags, and other chained roles by session name', () => {
+    expect(sessionsToRevoke({ via: 'chained', sessions: ['pivot'], tiedSessions: ['pivot'], podTags: true }, workload)).toMatchObject({
+      via: 'pod-identity',
+      pod: 'checkout-7d9f8b6c5-x2k4q',
+    });
+    expect(sessionsToRevoke({ via: 'chained', sessions: ['pivot', 'app'], tiedSessions: ['pivot'] }, workload)).toMatchObject({
+      via: 'irsa',
+      sessionNames: ['pivot'],
+    });
+    expect(sessionsToRevoke({ via: 'chained', sessions: ['app'], tiedSessions: [] }, workload)).toHaveProperty('notScoped');
   });
 
   it('revokes Pod Identity sessions by the pod, in its cluster', () => {

@@ -7,6 +7,7 @@ import type { Incident } from '#core/model/incident';
 import type { Signal } from '#core/model/signal';
 import type { SecurityEvent } from '#core/model/event';
 import { factsFor } from '#core/link/index';
+import { EDGE_CAPS } from '#core/link/merge';
 import { Pipeline } from '#core/pipeline';
 import { configSchema } from '#core/config';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
@@ -269,14 +270,14 @@ describe('DynamoDbStore in the pipeline', () => {
     let capped = 0;
     for (const [key, node] of expected) {
       const stored = actual.get(key)!;
-      if (!key.startsWith('egress|') || offered.get(key)!.size <= 3) {
+      if (!key.startsWith('egress|') || offered.get(key)!.size <= EDGE_CAPS.egress!) {
         expect(stored, key).toEqual(node);
         continue;
       }
       // Past its cap an egress node keeps the first edges to arrive, which depends on order: same size, real edges.
       capped++;
       expect(withoutEdges(stored), key).toEqual(withoutEdges(node));
-      expect(Object.keys(stored.edges)).toHaveLength(3);
+      expect(Object.keys(stored.edges)).toHaveLength(EDGE_CAPS.egress!);
       for (const target in stored.edges) expect(offered.get(key)).toContain(target);
     }
     expect(capped).toBeGreaterThan(0);

@@ -18,15 +18,18 @@ import { renderIncident } from '../../bin/cli/render-text.ts';
 import { type Printable, printLines } from '../../bin/cli/terminal.ts';
 import { NARRATIVE_CASES } from '../report/narrative-cases.ts';
 import { sampleMonth } from '../report/sample-month.ts';
+import { imageIncident } from './image-incident.ts';
 import { NONCE, NOW, TOKEN, pendingResponse, pivotIncident } from './pivot.ts';
 
 const GOLDEN = './__golden__';
 let pivot: Incident;
 let pending: IncidentResponse;
+let vulnerable: Incident;
 
 beforeAll(async () => {
   pivot = await pivotIncident();
   pending = pendingResponse(pivot);
+  vulnerable = await imageIncident();
 });
 
 /** What a 100-column terminal shows. */
@@ -54,6 +57,18 @@ describe('the email alert', () => {
       { approveHint: 'Approve or dismiss: https://approve.example/i?t=abc' },
     );
     await expect(`Subject: ${subject}\n\n${body}`).toMatchFileSnapshot(`${GOLDEN}/email-pivot-escalated.txt`);
+  });
+});
+
+describe('the image behind an incident', () => {
+  it('in the email: what is wrong with it and since when, where else it runs, what admission said', async () => {
+    const { subject, body } = alertText({ incident: vulnerable, change: 'opened' });
+    await expect(`Subject: ${subject}\n\n${body}`).toMatchFileSnapshot(`${GOLDEN}/email-image.txt`);
+  });
+
+  it('in the monthly review, in one sentence', async () => {
+    const narrative = incidentNarrative(vulnerable, undefined);
+    await expect(`happened: ${narrative.happened}\n`).toMatchFileSnapshot(`${GOLDEN}/narrative-image.txt`);
   });
 });
 

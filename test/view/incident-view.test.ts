@@ -44,6 +44,7 @@ describe('incidentView of the container-to-cloud pivot', () => {
       sourceIps: [{ ip: '198.51.100.23', outside: true }],
       outsideIps: ['198.51.100.23'],
       otherIps: [],
+      egressReasons: [],
     });
   });
 

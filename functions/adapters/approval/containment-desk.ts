@@ -1,5 +1,6 @@
-import type { ApprovalRequest, IncidentResponse, UndoneRecord } from '#core/respond/response';
-import { InvalidTransition, NOBODY_IN_TIME, openResponse, withStatus } from '#core/respond/response';
+import type { ApprovalDecision, IncidentResponse, UndoneRecord } from '#core/respond/response';
+import { InvalidTransition, NOBODY_IN_TIME, openResponse, undecided, withStatus } from '#core/respond/response';
+import { decidedByWords, declaredName } from '#core/view/decision-words';
 import { proposeSuppression } from '#core/respond/suppression-proposal';
 import type { ResponseStore } from '#core/store/response-store';
 import type { Store } from '#core/store/store';
@@ -35,7 +36,7 @@ export class ContainmentDesk implements ApprovalDesk {
     if (!approval) return { ok: false, reason: `nothing of ${incidentId} is waiting for approval` };
     if (nonce !== undefined && nonce !== approval.nonce) return { ok: false, reason: 'this link belongs to an earlier approval request; use the latest email' };
     if (approval.decision)
-      return { ok: false, reason: `already ${approval.decision} by ${approval.decidedBy ?? 'someone'} at ${approval.decidedAt ?? 'an unknown time'}` };
+      return { ok: false, reason: `already ${approval.decision} by ${decidedByWords(approval) ?? 'someone'} at ${approval.decidedAt ?? 'an unknown time'}` };
     const at = this.clock().toISOString();
     if (at > approval.expiresAt) return { ok: false, reason: `the approval expired at ${approval.expiresAt}; nothing disruptive ran` };
     const token = await this.deps.responses.takeApprovalToken(incidentId, approval.nonce);
@@ -43,7 +44,9 @@ export class ContainmentDesk implements ApprovalDesk {
     const outcome = decision === 'approve' ? 'approved' : 'rejected';
     // Recorded before it is delivered: steps another execution adds at this moment are either in what is
     // approved, or find the request decided and wait for a decision of their own.
-    const decided = await this.settle(incidentId, approval.nonce, { decision: outcome, decidedBy: by, decidedAt: at });
+    // Only a link carries a nonce: its name is what the page was told, recorded beside where the link was sent.
+    const declared = nonce !== undefined ? { declaredBy: declaredName(by) } : {};
+    const decided = await this.settle(incidentId, approval.nonce, { decision: outcome, decidedBy: by, decidedAt: at, ...declared });
     const actions = (decided.approval?.nonce === approval.nonce ? decided.approval : approval).proposed;
     try {
       await (decision === 'approve' ? this.deps.workflow.approve(token, { by, at, actions }) : this.deps.workflow.reject(token, { by, at }));
@@ -59,14 +62,10 @@ export class ContainmentDesk implements ApprovalDesk {
     return { ok: true, response: decided };
   }
 
-  private settle(
-    incidentId: string,
-    nonce: string,
-    decided: Required<Pick<ApprovalRequest, 'decision' | 'decidedBy' | 'decidedAt'>>,
-  ): Promise<IncidentResponse> {
+  private settle(incidentId: string, nonce: string, decided: ApprovalDecision): Promise<IncidentResponse> {
     return this.deps.responses.updateResponse(incidentId, (current) => {
       const base = current ?? openResponse(incidentId, decided.decidedAt);
-      return base.approval?.nonce === nonce ? { ...base, approval: { ...base.approval, ...decided } } : base;
+      return base.approval?.nonce === nonce ? { ...base, approval: { ...undecided(base.approval), ...decided } } : base;
     });
   }
 
@@ -76,8 +75,7 @@ export class ContainmentDesk implements ApprovalDesk {
     await this.deps.responses.updateResponse(incidentId, (current) => {
       const base = current ?? openResponse(incidentId, this.clock().toISOString());
       if (base.approval?.nonce !== nonce) return base;
-      const { decision: _decision, decidedBy: _by, decidedAt: _at, ...open } = base.approval;
-      return { ...base, approval: open };
+      return { ...base, approval: undecided(base.approval) };
     });
   }
 

@@ -4,6 +4,7 @@ import { ACTION_NAMES } from '#core/actions/registry';
 import { type ApprovalClaim, verifyApprovalLink } from '#core/respond/approval-link';
 import { renderErrorPage, renderIncidentPage, renderResultPage } from '#core/respond/approval-page';
 import { ACTION_LABELS } from '#core/respond/action-labels';
+import { decidedByWords } from '#core/view/decision-words';
 import { utc } from '#core/view/words';
 import { type IncidentResponse, InvalidTransition, type UndoneRecord } from '#core/respond/response';
 import type { ApprovalDesk } from './desk.ts';
@@ -199,9 +200,10 @@ function decisionLines(response: IncidentResponse, decision: 'approve' | 'reject
   const approval = response.approval;
   const at = utc(approval?.decidedAt ?? now.toISOString());
   const steps = (approval?.proposed ?? []).map((step) => `${ACTION_LABELS[step.action]} ${step.target}`).join('; ') || 'nothing';
+  const who = (approval && decidedByWords(approval)) ?? by;
   return decision === 'approve'
-    ? [`Approved by ${by} at ${at}.`, `The workflow continues with: ${steps}.`]
-    : [`Rejected by ${by} at ${at}.`, `The workflow will not run: ${steps}.`];
+    ? [`Approved by ${who} at ${at}.`, `The workflow continues with: ${steps}.`]
+    : [`Rejected by ${who} at ${at}.`, `The workflow will not run: ${steps}.`];
 }
 
 function undoLines(records: readonly UndoneRecord[]): string[] {

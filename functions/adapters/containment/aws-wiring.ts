@@ -6,6 +6,7 @@ import { bodyWithin, subjectLine } from '#core/respond/alert-text';
 import { printableLines } from '#core/view/words';
 import type { UndoneRecord } from '#core/respond/response';
 import type { Store } from '#core/store/store';
+import { topicRecipients } from './sns-recipients.ts';
 import type { UndoRequest } from './undo.ts';
 
 /** The link-signing key, read once per cold start. */
@@ -21,18 +22,25 @@ export function secretReader(client: SecretsManagerClient, secretArn: string): (
     });
 }
 
-/** The incident's email goes to the alert topic; SNS subjects are at most 100 characters. */
+/**
+ * The incident's email goes to the alert topic; SNS subjects are at most 100 characters. Answers
+ * who the topic delivers to, read beside the send so that a failed lookup never holds it up.
+ */
 export function snsNotifier(sns: SNSClient, topicArn: string) {
-  return async (incident: Incident, subject: string, message: string): Promise<void> => {
-    await sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        // SNS refuses a subject with a control character or past 100 characters: every workflow email goes through here.
-        Subject: subjectLine(`pivotguard: ${subject}`),
-        Message: bodyWithin(printableLines(message)),
-        MessageAttributes: { incident: { DataType: 'String', StringValue: incident.id } },
-      }),
-    );
+  return async (incident: Incident, subject: string, message: string): Promise<string[]> => {
+    const [recipients] = await Promise.all([
+      topicRecipients(sns, topicArn),
+      sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          // SNS refuses a subject with a control character or past 100 characters: every workflow email goes through here.
+          Subject: subjectLine(`pivotguard: ${subject}`),
+          Message: bodyWithin(printableLines(message)),
+          MessageAttributes: { incident: { DataType: 'String', StringValue: incident.id } },
+        }),
+      ),
+    ]);
+    return recipients;
   };
 }
 
@@ -45,12 +53,12 @@ export function recordsFromSignals(store: Pick<Store, 'signalsBetween'>) {
   };
 }
 
-/** Undo runs in the containment function, which has the cluster and IAM access; others invoke it. */
+/** Undo runs in its own function, which has the cluster and IAM access to undo and nothing more; others invoke it. */
 export function remoteUndo(lambda: LambdaClient, functionName: string) {
   return async (request: UndoRequest): Promise<UndoneRecord[]> => {
     const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ step: 'undo', ...request })) }));
     const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : 'null';
-    if (result.FunctionError) throw new Error(`the containment function failed to undo: ${text.slice(0, 500)}`);
+    if (result.FunctionError) throw new Error(`the undo function failed to undo: ${text.slice(0, 500)}`);
     return JSON.parse(text) as UndoneRecord[];
   };
 }

@@ -97,7 +97,7 @@ export class IamRevocation {
     const policyName = revokePolicyName(input.incidentId, 'sessions');
     const scopeText =
       input.identity.via === 'irsa'
-        ? `IRSA session(s) ${listText(input.identity.sessionNames)}`
+        ? `${input.identity.mechanism ?? 'IRSA'} session(s) ${listText(input.identity.sessionNames)}`
         : `Pod Identity sessions of pod ${input.identity.namespace}/${input.identity.pod}`;
     return this.putDenyPolicy(input, 'revoke-role-sessions', policyName, scopeText, (roleId, existing) => {
       if (input.identity.via === 'pod-identity') return scopedRevokePolicy(input.identity);

@@ -2,6 +2,7 @@ import type { Incident } from '#core/model/incident';
 import type { ApprovalOutcome } from '#core/respond/approval-outcome';
 import type { IncidentResponse } from '#core/respond/response';
 import { type StepView, incidentView } from '#core/view/incident-view';
+import { rebuildAdvice } from '#core/view/rebuild-words';
 
 /** The plan as the containment email states it, before anything runs; a revision's plan is only what it adds. */
 export function planMessage(incident: Incident, dryRun: boolean, revision: boolean): string {
@@ -27,11 +28,14 @@ export function outcomeMessage(incident: Incident, response: IncidentResponse, d
   const ran = view.response?.actions ?? [];
   const steps = ran.map((run) => `- ${run.action.code} ${run.target}: ${run.result}. ${run.detail}`);
   const reversible = (view.response?.undoable.length ?? 0) > 0;
+  // The root cause outlives the pod: say what to rebuild so the image cannot come back.
+  const rebuild = incident.image ? rebuildAdvice(incident.image) : undefined;
   return [
     `Containment of ${view.id} (${view.headline}) is finished; the incident is ${view.status.code}.`,
     approvalSays(decision, view.response?.approval?.decidedBy),
     'Steps:',
     ...(steps.length ? steps : ['- none']),
+    ...(rebuild ? ['', `To stop the pattern, ${rebuild}.`] : []),
     ...(reversible ? ['', `Undo every step: npx pivotguard undo ${view.id}   (or one: npx pivotguard undo ${view.id} ACTION)`] : []),
   ].join('\n');
 }

@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ContainmentAction, Incident, PlannedAction } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
 import { signApprovalLink } from '#core/respond/approval-link';
+import type { ExecutionRefusal, ExecutionVerifier } from '#core/respond/execution-check';
+import { PivotguardError } from '#core/errors';
 import { authorizeStep } from '#core/respond/step-authorization';
 import type { ApprovalOutcome } from '#core/respond/approval-outcome';
 import {
@@ -9,11 +11,13 @@ import {
   type ApprovalTaken,
   type IncidentResponse,
   NOBODY_IN_TIME,
+  UNKNOWN_RECIPIENTS,
   actionKey,
   openResponse,
   withActions,
   withApprovalRequested,
   withExecution,
+  withLinkSentTo,
 } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { type Store, isOlderVersion } from '#core/store/store';
@@ -21,7 +25,6 @@ import { ACTION_ADAPTERS } from './actions/registry.ts';
 import type { EvidenceLocker } from './evidence.ts';
 import { executionName } from './execution-names.ts';
 import type { IamRevocation } from './iam-revocation.ts';
-import { type UndoRequest, undoRecorded } from './undo.ts';
 import type { KubernetesContainment, PodEvidence } from '../kubernetes/containment.ts';
 import { outcomeMessage, planMessage } from './messages.ts';
 
@@ -31,11 +34,13 @@ interface InWorkflow {
   dryRun: boolean;
   /** `$$.Execution.Name`; absent when a step is called outside an execution. */
   execution?: string;
+  /** `$$.Execution.Id`: every step is checked to run inside this state machine's execution for its incident. */
+  executionArn?: string;
 }
 
 type ErrorOutput = { Error?: string; Cause?: string };
 
-/** What each state of the containment workflow asks the handler to do, plus undo from people. */
+/** What each state of the containment workflow asks the handler to do. Undo runs in a function of its own (undo.ts). */
 export type StepPayload =
   | ({ step: 'capture-evidence' /** `$$.Execution.StartTime` */; startedAt?: string } & InWorkflow)
   | ({ step: 'notify'; evidence: unknown } & InWorkflow)
@@ -52,22 +57,23 @@ export type StepPayload =
       automatic?: { records: ActionRecord[] };
       approval?: ApprovalOutcome;
       approved?: { records: ActionRecord[] };
-    } & InWorkflow)
-  | ({ step: 'undo' } & UndoRequest);
-
-type WorkflowStep = Exclude<StepPayload, { step: 'undo' }>;
+    } & InWorkflow);
 
 export interface ContainmentDeps {
   /** The incidents as the analyzer keeps them: every step acts on the incident as it is when the step runs. */
   incidents: Pick<Store, 'getIncident'>;
   evidence: Pick<EvidenceLocker, 'capture'>;
-  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'fenceRole' | 'denyWebIdentity' | 'undo' | 'restoreTrustPolicy'>;
+  iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'fenceRole' | 'denyWebIdentity'>;
   /** Kubernetes access for one cluster (a fresh EKS token per invocation). */
-  kubernetes(cluster: string): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'undo' | 'podEvidence'>>;
+  kubernetes(
+    cluster: string,
+  ): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'blockImageDigest' | 'podEvidence'>>;
+  /** Whether a step runs inside this state machine's running execution for its incident. */
+  executions: ExecutionVerifier;
   /** The raw records behind the incident's signals, for the evidence locker. */
   recordsBehind(incident: Incident): Promise<{ eventId: string; source: string; raw: unknown }[]>;
-  /** Tells people what pivotguard is doing (the alert channel). */
-  notify(incident: Incident, subject: string, message: string): Promise<void>;
+  /** Tells people what pivotguard is doing (the alert channel), and answers who it reached when the channel can tell. */
+  notify(incident: Incident, subject: string, message: string): Promise<readonly string[]> | Promise<void>;
   /** Where every step, approval and undo is recorded; also keeps the task token server-side. */
   responses: ResponseStore;
   /** The key approval links are signed with. */
@@ -161,6 +167,15 @@ export function containmentSteps(deps: ContainmentDeps) {
   };
 
   /**
+   * Emails what howToDecide wrote for request `nonce` and records who the email reached, beside the request: a decision
+   * made through the link is shown with where it had been sent (the link and the page's form cannot say).
+   */
+  const sendLink = async (incident: Incident, nonce: string, approvalUrl: string | undefined, subject: string, lines: string[]) => {
+    const sentTo = await deps.notify(incident, subject, lines.join('\n'));
+    if (approvalUrl) await record(incident, (response) => withLinkSentTo(response, nonce, sentTo ?? [UNKNOWN_RECIPIENTS]));
+  };
+
+  /**
    * This execution's approval tier joins another execution's open request (one wait, one
    * decision, and people are told what was added), or opens this execution's own request.
    */
@@ -193,7 +208,7 @@ export function containmentSteps(deps: ContainmentDeps) {
         '',
         ...(await howToDecide(incident, taken.joined, payload.approvalUrl)),
       ];
-      await deps.notify(incident, `Approval extended: ${incident.title}`, lines.join('\n'));
+      await sendLink(incident, taken.joined.nonce, payload.approvalUrl, `Approval extended: ${incident.title}`, lines);
     }
     return taken;
   };
@@ -221,7 +236,7 @@ export function containmentSteps(deps: ContainmentDeps) {
       '',
       ...(await howToDecide(incident, request, payload.approvalUrl)),
     ];
-    await deps.notify(incident, `Approval needed: ${incident.title}`, lines.join('\n'));
+    await sendLink(incident, request.nonce, payload.approvalUrl, `Approval needed: ${incident.title}`, lines);
   };
 
   /** A link of its own to undo, resolve or dismiss from the page: the approval link only decides. */
@@ -281,7 +296,7 @@ export function containmentSteps(deps: ContainmentDeps) {
   };
 
   /** `stored` is the incident as the table holds it, the only source of what may run. */
-  const workflowStep = async (payload: WorkflowStep, incident: Incident, stored: Incident | undefined): Promise<unknown> => {
+  const workflowStep = async (payload: StepPayload, incident: Incident, stored: Incident | undefined): Promise<unknown> => {
     switch (payload.step) {
       case 'capture-evidence':
         return captureEvidence(incident, payload);
@@ -331,12 +346,11 @@ export function containmentSteps(deps: ContainmentDeps) {
   };
 
   return async (payload: StepPayload): Promise<unknown> => {
-    if (payload.step === 'undo') {
-      const { step: _step, ...request } = payload;
-      return undoRecorded(request, { responses: deps.responses, iam: deps.iam, kubernetes: deps.kubernetes, clock: deps.clock });
-    }
-    // A payload from a state this handler does not know may carry no incident at all.
-    if (!payload.incident) throw new UnknownStep(payload.step);
+    // A payload from a state this handler does not know (undo among them) may carry no incident at all.
+    if (!payload.incident || typeof payload.incident.id !== 'string') throw new UnknownStep(payload.step);
+    // Before anything is read or written: a payload that did not come from this incident's running execution acts on nothing.
+    const check = await deps.executions.verify({ executionArn: payload.executionArn, incidentId: payload.incident.id });
+    if (!check.ok) throw new StepRefused(payload.step, check.refusal, check.reason);
     const { incident, stored } = await current(payload.incident);
     return workflowStep(payload, incident, stored);
   };
@@ -344,8 +358,23 @@ export function containmentSteps(deps: ContainmentDeps) {
 
 export class UnknownStep extends Error {
   constructor(step: unknown) {
-    super(`the containment handler has no step ${JSON.stringify(step)}`);
+    // The terminal or a page of an earlier release may still send undo here.
+    const hint = step === 'undo' ? '; undo runs in the undo function (stack output UndoFunctionName)' : '';
+    super(`the containment handler has no step ${JSON.stringify(step)}${hint}`);
     this.name = 'UnknownStep';
+  }
+}
+
+/** A step that does not run inside this state machine's running execution for its incident; nothing was changed. */
+export class StepRefused extends PivotguardError {
+  override name = 'StepRefused';
+
+  constructor(
+    readonly step: unknown,
+    readonly refusal: ExecutionRefusal,
+    reason: string,
+  ) {
+    super(`refused ${JSON.stringify(step)} (${refusal}): ${reason}`);
   }
 }
 

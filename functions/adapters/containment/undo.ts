@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { ACTION_NAMES } from '#core/actions/registry';
 import type { ContainmentAction } from '#core/model/incident';
 import type { UndoneRecord } from '#core/respond/response';
 import { pendingUndos } from '#core/respond/undo-plan';
@@ -13,6 +15,21 @@ export interface UndoRequest {
   by: string;
   dryRun?: boolean;
 }
+
+/**
+ * An undo request as the undo function receives it, from the approval page or the terminal
+ * (`step: 'undo'` is what they have always sent; nothing else is accepted).
+ */
+export const undoRequestSchema = z
+  .object({
+    step: z.literal('undo').optional(),
+    incidentId: z.string().min(1),
+    action: z.enum(ACTION_NAMES).optional(),
+    by: z.string().min(1),
+    dryRun: z.boolean().optional(),
+  })
+  .strict()
+  .transform(({ step: _step, ...request }): UndoRequest => request);
 
 export interface UndoDeps extends Pick<UndoContext, 'iam' | 'kubernetes'> {
   responses: ResponseStore;

@@ -1,11 +1,13 @@
 import type { Incident } from '#core/model/incident';
 import type { ClusterDetails, ClusterFacts } from './cluster-details.ts';
+import type { ImageReference, ImageVulnerabilities } from './image-vulnerabilities.ts';
 import type { RolePolicies } from './role-policies.ts';
 import type { SessionBackfill } from './session-backfill.ts';
 
 export type { ClusterDetails, ClusterFacts } from './cluster-details.ts';
 export type { RolePolicies } from './role-policies.ts';
 export type { SessionBackfill } from './session-backfill.ts';
+export type { ImageReference, ImageVulnerabilities } from './image-vulnerabilities.ts';
 // The AWS implementations are imported from their own files: the analyzer loads their SDK clients only when it first alerts.
 
 /** What the analyzer may look up about the incidents it alerts on; each part is optional. */
@@ -13,6 +15,7 @@ export interface Enrichment {
   rolePolicies?: RolePolicies;
   clusterDetails?: ClusterDetails;
   sessionBackfill?: SessionBackfill;
+  imageVulnerabilities?: ImageVulnerabilities;
 }
 
 export interface EnrichedIncident {
@@ -30,7 +33,7 @@ const UNREAD_POLICIES_NOTE = /may do is read from IAM by the deployed stack/;
  * between batches. A failed lookup is remembered too: it is not retried for every incident.
  */
 export function forBatch(enrichment: Enrichment): Enrichment {
-  const { rolePolicies, clusterDetails, sessionBackfill } = enrichment;
+  const { rolePolicies, clusterDetails, sessionBackfill, imageVulnerabilities } = enrichment;
   return {
     rolePolicies: rolePolicies && {
       policiesOf: once(
@@ -52,6 +55,12 @@ export function forBatch(enrichment: Enrichment): Enrichment {
       recentCalls: once(
         (accessKeyId: string, window: { from: Date; to: Date }) => sessionBackfill.recentCalls(accessKeyId, window),
         (accessKeyId) => accessKeyId,
+      ),
+    },
+    imageVulnerabilities: imageVulnerabilities && {
+      scansOf: once(
+        (image: ImageReference) => imageVulnerabilities.scansOf(image),
+        (image) => image.digest,
       ),
     },
   };

@@ -9,12 +9,22 @@ import {
   type V1Node,
   type V1ObjectMeta,
   type V1Pod,
+  type V1Service,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { ContainmentAction } from '#core/model/incident';
 import { type ActionRecord, QUARANTINE_LABEL, type UndoStep, quarantinePolicyName } from '#core/respond/action';
-import { policiesAllowingPod } from '#core/respond/network-isolation';
+import {
+  DETACHED_LABELS_ANNOTATION,
+  type DetachedLabel,
+  type LabelDetachment,
+  type StillAllowingReason,
+  parseDetachedLabelsAnnotation,
+  planLabelDetachment,
+  validDetachedLabels,
+} from '#core/respond/label-detachment';
 import { type QuarantineNetworkPolicy, isIntactQuarantine, quarantineNetworkPolicy } from '#core/respond/network-policy';
+import { AdmissionBlock, type ImageBlockTarget } from './admission-block.ts';
 
 type KubernetesAction = Extract<ContainmentAction, 'isolate-pod' | 'restart-pod' | 'scale-down' | 'cordon-node'>;
 
@@ -138,6 +148,7 @@ const WORKLOAD_RESOURCE: Record<WorkloadKind, string> = {
   ReplicaSet: 'replicasets',
 };
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /**
  * Containment on one cluster's Kubernetes API. Every action reads before it writes, so a
@@ -150,6 +161,7 @@ export class KubernetesContainment {
   private readonly apps: AppsV1Api;
   private readonly connectedTo: string | undefined;
   private readonly clock: () => Date;
+  private readonly admission: AdmissionBlock;
 
   constructor(kubeConfig: KubeConfig, options: { clock?: () => Date } = {}) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
@@ -157,24 +169,38 @@ export class KubernetesContainment {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.connectedTo = kubeConfig.getCurrentCluster()?.name;
     this.clock = options.clock ?? (() => new Date());
+    this.admission = new AdmissionBlock(kubeConfig, { clock: this.clock });
   }
 
-  /** Labels the one pod and applies a deny-all NetworkPolicy selecting that label; the pod keeps running for forensics. */
+  /** Denies new pods of the image cluster-wide (admission-block.ts). */
+  async blockImageDigest(target: ImageBlockTarget): Promise<ActionRecord> {
+    this.checkCluster(target.cluster);
+    return this.admission.block(target);
+  }
+
+  /**
+   * Labels the one pod and applies a deny-all NetworkPolicy selecting that label; the pod keeps
+   * running for forensics. NetworkPolicies add up, so it also takes off the labels through which
+   * other allowing policies and Services select the pod, recording them (with their values) in the
+   * undo and on the pod, so a retry records the same undo.
+   */
   async isolatePod(target: KubernetesTarget): Promise<ActionRecord> {
     const { namespace, pod } = this.podTarget('isolate-pod', target);
     const policy = quarantineNetworkPolicy(target.incidentId, namespace);
-    const undo: UndoStep = {
+    const undoOf = (detachedLabels: Record<string, string>): UndoStep => ({
       kind: 'remove-pod-quarantine',
       cluster: target.cluster,
       namespace,
       pod,
       label: QUARANTINE_LABEL,
       networkPolicy: policy.metadata.name,
-    };
+      ...(Object.keys(detachedLabels).length > 0 ? { detachedLabels } : {}),
+    });
+    let undo = undoOf({});
     const record = this.recorder('isolate-pod', target, `${target.cluster}/${namespace}/${pod}`);
     const where = `pod ${namespace}/${pod}`;
     // The policy goes first: alone it selects nothing, so a failure before the label leaves
-    // the pod as it was, and the label then turns isolation on in one step.
+    // the pod as it was, and one patch then labels the pod and detaches it in one step.
     let policyInCluster = false;
     try {
       const current = await this.readPod(namespace, pod);
@@ -185,33 +211,49 @@ export class KubernetesContainment {
           `${where} uses its node's network, which no NetworkPolicy isolates; cordon the node and restart the pod (both wait for a person)`,
         );
       }
-      const labelled = current.metadata?.labels?.[QUARANTINE_LABEL];
+      const labels = current.metadata?.labels ?? {};
+      const labelled = labels[QUARANTINE_LABEL];
       if (labelled !== undefined && labelled !== target.incidentId) {
         return record('skipped', `${where} is already quarantined by incident ${labelled}; undoing that incident releases it`);
       }
+      // What an earlier attempt of this incident took off is on the pod; only ours when the quarantine label is.
+      const detachedBefore = labelled ? (parseDetachedLabelsAnnotation(current.metadata?.annotations?.[DETACHED_LABELS_ANNOTATION]) ?? {}) : {};
       const existing = await this.readPolicy(namespace, policy.metadata.name);
       policyInCluster = existing !== undefined;
       const intact = existing !== undefined && isIntactQuarantine(existing, policy);
+      const surroundings = await this.isolationSurroundings(namespace);
+      const plan = surroundings.policies
+        ? planLabelDetachment({
+            podLabels: { ...labels, [QUARANTINE_LABEL]: target.incidentId },
+            policies: surroundings.policies,
+            services: surroundings.services ?? [],
+            ownPolicy: policy.metadata.name,
+          })
+        : undefined;
+      const detach = plan?.detach ?? [];
+      const detachedLabels = { ...detachedBefore, ...Object.fromEntries(detach.map(({ key, value }) => [key, value])) };
+      undo = undoOf(detachedLabels);
       const policyStep = existing
         ? `restore NetworkPolicy ${policy.metadata.name}, which had been changed`
         : `create deny-all NetworkPolicy ${policy.metadata.name}`;
-      const todo = [...(intact ? [] : [policyStep]), ...(labelled ? [] : [`label the pod ${QUARANTINE_LABEL}=${target.incidentId}`])];
-      const caveats = await this.isolationCaveats(
-        namespace,
-        { ...(current.metadata?.labels ?? {}), [QUARANTINE_LABEL]: target.incidentId },
-        policy.metadata.name,
-      );
-      if (todo.length === 0) return record('already-applied', `${where} is already under NetworkPolicy ${policy.metadata.name}; ${caveats}`, undo);
-      if (target.dryRun) return record('dry-run', `would ${todo.join(' and ')} (${where}); ${caveats}`, undo);
+      const todo = [
+        ...(intact ? [] : [policyStep]),
+        ...(labelled ? [] : [`label the pod ${QUARANTINE_LABEL}=${target.incidentId}`]),
+        ...(detach.length > 0 ? [`take off its labels ${detach.map(describeDetached).join(', ')}`] : []),
+      ];
+      const outcome = isolationOutcome(plan, surroundings, detachedLabels, controllerOf(current.metadata));
+      if (todo.length === 0) return record('already-applied', `${where} is already under NetworkPolicy ${policy.metadata.name}; ${outcome}`, undo);
+      if (target.dryRun) return record('dry-run', `would ${todo.join(' and ')} (${where}); ${outcome}`, undo);
       if (!intact) {
         await this.writePolicy(policy, existing);
         policyInCluster = true;
       }
-      if (!labelled) {
-        const patched = await this.patchPodLabel(namespace, pod, target.incidentId);
-        if (!patched) return record('skipped', `${where} disappeared while being isolated; its NetworkPolicy selects nothing`, undo);
+      const patch = quarantinePatch(current.metadata, target.incidentId, detach, detachedLabels);
+      if (patch.length > 0) {
+        const patched = await this.patchPod(namespace, pod, patch);
+        if (!patched) return record('skipped', `${where} disappeared while being isolated; its NetworkPolicy selects nothing`, undoOf(detachedBefore));
       }
-      return record('applied', `${todo.join(' and ')} (${where}); ${caveats}`, undo);
+      return record('applied', `${todo.join(' and ')} (${where}); ${outcome}`, undo);
     } catch (error) {
       // Whatever of ours is in the cluster, from this attempt or an earlier one, leaves with its undo.
       if (error instanceof RbacDenied) return record('failed', forbiddenDetail(error.operation), policyInCluster ? undo : undefined);
@@ -220,24 +262,21 @@ export class KubernetesContainment {
   }
 
   /**
-   * What the deny-all does not stop, in words: other policies that select the pod and allow it
-   * traffic (NetworkPolicies add up), and connections opened before (CNIs keep them).
+   * The namespace's NetworkPolicies and Services, each undefined when pivotguard may not list
+   * them: what decides which labels to take off and whether isolation is complete.
    */
-  private async isolationCaveats(namespace: string, podLabels: Record<string, string>, own: string): Promise<string> {
-    const survive = 'connections open before may survive until the pod restarts (restart-pod)';
-    let listed: { items: object[] } | undefined;
-    try {
-      listed = await this.maybe({ verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io', namespace }, () =>
-        this.networking.listNamespacedNetworkPolicy({ namespace }),
-      );
-    } catch (error) {
-      if (!(error instanceof RbacDenied)) throw error;
-      return `whether other NetworkPolicies allow it traffic is unknown (pivotguard may not list them: npx pivotguard rbac); ${survive}`;
-    }
-    const allowing = policiesAllowingPod(listed?.items ?? [], podLabels, own);
-    if (allowing.length === 0) return `no other NetworkPolicy allows it traffic, so it has no ingress or egress; ${survive}`;
-    const named = allowing.map((policy) => `${policy.name} (${policy.directions.join(' and ')})`).join(', ');
-    return `isolation is partial: NetworkPolicies add up, and ${named} still allow${allowing.length === 1 ? 's' : ''} it traffic; ${survive}`;
+  private async isolationSurroundings(namespace: string): Promise<IsolationSurroundings> {
+    const listed = async <T>(resource: string, group: string, list: () => Promise<{ items: T[] }>): Promise<T[] | undefined> => {
+      try {
+        return (await this.maybe({ verb: 'list', resource, group, namespace }, list))?.items ?? [];
+      } catch (error) {
+        if (error instanceof RbacDenied) return undefined;
+        throw error;
+      }
+    };
+    const policies = await listed<V1NetworkPolicy>('networkpolicies', 'networking.k8s.io', () => this.networking.listNamespacedNetworkPolicy({ namespace }));
+    const services = await listed<V1Service>('services', '', () => this.core.listNamespacedService({ namespace }));
+    return { ...(policies ? { policies } : {}), ...(services ? { services } : {}) };
   }
 
   /** Deletes the pod so its controller starts a fresh one. Evidence must have been captured first. */
@@ -253,16 +292,18 @@ export class KubernetesContainment {
       const current = await this.readPod(namespace, pod);
       if (!current) return record('skipped', `${where} is gone; nothing to restart`);
       const controller = controllerOf(current.metadata);
-      if (!controller) return record('skipped', `${where} has no controller to recreate it; deleting it would not be a restart`);
+      // Isolation that took off the labels its controller selects released the pod: the controller already runs its replacement.
+      const released = current.metadata?.annotations?.[DETACHED_LABELS_ANNOTATION] !== undefined;
+      const recreator = controller ? `its ${controller.kind} ${controller.name}` : released ? 'the controller isolation released it from' : undefined;
+      if (!recreator) return record('skipped', `${where} has no controller to recreate it; deleting it would not be a restart`);
       const uid = current.metadata?.uid;
-      if (target.dryRun) return record('dry-run', `would delete ${where}; its ${controller.kind} ${controller.name} recreates it`, undo);
+      if (target.dryRun) return record('dry-run', `would delete ${where}; ${recreator} recreates it`, undo);
       // The uid precondition keeps a retry from deleting the replacement of a StatefulSet pod, which reuses the name.
       const outcome = await this.deletePod(namespace, pod, uid);
       if (outcome === 'gone') return record('skipped', `${where} disappeared before it was deleted; nothing to restart`);
-      if (outcome === 'replaced') {
-        return record('already-applied', `${where} was already replaced by its ${controller.kind}; nothing deleted`, undo);
-      }
-      return record('applied', `deleted ${where}; its ${controller.kind} ${controller.name} starts a fresh replica`, undo);
+      if (outcome === 'replaced') return record('already-applied', `${where} was already replaced by ${recreator}; nothing deleted`, undo);
+      const fresh = controller ? 'starts a fresh replica' : 'already runs its replacement; the open connections end with the pod';
+      return record('applied', `deleted ${where}; ${recreator} ${fresh}`, undo);
     } catch (error) {
       if (error instanceof RbacDenied) return record('failed', forbiddenDetail(error.operation));
       throw error;
@@ -397,6 +438,10 @@ export class KubernetesContainment {
           return await this.restoreReplicas(step, done);
         case 'uncordon-node':
           return await this.uncordon(step, done);
+        case 'delete-admission-block': {
+          const { result, detail } = await this.admission.unblock(step);
+          return done(result, detail);
+        }
       }
     } catch (error) {
       if (error instanceof RbacDenied) return done('failed', forbiddenDetail(error.operation));
@@ -404,6 +449,11 @@ export class KubernetesContainment {
     }
   }
 
+  /**
+   * Takes off the quarantine label, puts back exactly the labels isolation took off (each only
+   * while it is absent: a label someone set since keeps their value) and deletes the policy. A
+   * step from before labels were detached carries none and undoes as it always did.
+   */
   private async removeQuarantine(
     step: Extract<UndoStep, { kind: 'remove-pod-quarantine' }>,
     done: (result: UndoRecord['result'], detail: string) => UndoRecord,
@@ -412,23 +462,57 @@ export class KubernetesContainment {
     const prefix = quarantinePolicyName('');
     if (label !== QUARANTINE_LABEL) throw new ForeignUndoStep(`label ${label} is not ${QUARANTINE_LABEL}`);
     if (!networkPolicy.startsWith(prefix)) throw new ForeignUndoStep(`NetworkPolicy ${networkPolicy} is not a pivotguard quarantine policy`);
+    const detached = step.detachedLabels === undefined ? {} : validDetachedLabels(step.detachedLabels);
+    if (!detached) throw new ForeignUndoStep('its detached labels are not a map of valid label keys to values, or name the quarantine label');
     // The label value is the incident id, which the policy name carries; only that value is ours to remove.
     const incidentId = networkPolicy.slice(prefix.length);
+    const where = `pod ${namespace}/${pod}`;
     const changes: string[] = [];
     const notes: string[] = [];
     const current = await this.readPod(namespace, pod);
-    const value = current?.metadata?.labels?.[label];
-    if (current && value === incidentId) {
-      const patched = await this.patchPodLabel(namespace, pod, null);
-      if (patched) changes.push(`removed label ${label} from pod ${namespace}/${pod}`);
-    } else if (current && value !== undefined) {
-      notes.push(`pod ${namespace}/${pod} carries ${label}=${value} of another incident; left as is`);
+    const labels = current?.metadata?.labels ?? {};
+    const value = labels[label];
+    const patch: JsonPatchOperation[] = [];
+    if (current && value === incidentId) patch.push(...removeLabel(label, incidentId));
+    else if (current && value !== undefined) notes.push(`${where} carries ${label}=${value} of another incident; left as is`);
+    const restored: string[] = [];
+    const refused: string[] = [];
+    if (current && Object.keys(detached).length > 0) {
+      if (value !== undefined && value !== incidentId) {
+        notes.push(`labels ${Object.keys(detached).join(', ')} not put back while another incident quarantines it`);
+      } else {
+        for (const [key, wanted] of Object.entries(detached)) {
+          const now = labels[key];
+          if (now === undefined) restored.push(key);
+          else if (now !== wanted) refused.push(`refused to put back label ${key}=${wanted}: someone set it to ${now} since; left as is`);
+        }
+        patch.push(...restoreLabels(current.metadata, Object.fromEntries(restored.map((key) => [key, detached[key]!]))));
+        if (current.metadata?.annotations?.[DETACHED_LABELS_ANNOTATION] !== undefined) {
+          patch.push({ op: 'remove', path: `/metadata/annotations/${pointer(DETACHED_LABELS_ANNOTATION)}` });
+        }
+      }
+    } else if (!current && Object.keys(detached).length > 0) {
+      notes.push(`${where} is gone, so its labels ${Object.keys(detached).join(', ')} were not put back`);
+    }
+    if (current && patch.length > 0) {
+      const patched = await this.patchPod(namespace, pod, patch);
+      if (patched) {
+        if (value === incidentId) changes.push(`removed label ${label} from ${where}`);
+        if (restored.length > 0) changes.push(`put back its labels ${restored.map((key) => `${key}=${detached[key]}`).join(', ')}`);
+        // A pod released from its controller by the detaching matches that controller's selector again.
+        if (restored.length > 0 && !controllerOf(patched.metadata)) {
+          notes.push('a controller whose selector matches these labels adopts the pod back and may delete one surplus replica');
+        }
+      } else {
+        notes.push(`${where} disappeared before its labels were put back`);
+      }
     }
     const deleted = await this.deletePolicy(namespace, networkPolicy);
     if (deleted) changes.push(`deleted NetworkPolicy ${namespace}/${networkPolicy}`);
-    const noted = notes.length > 0 ? `; ${notes.join('; ')}` : '';
+    const noted = [...refused, ...notes].map((note) => `; ${note}`).join('');
     if (changes.length > 0) return done('undone', `${changes.join(' and ')}${noted}`);
-    return done('already-undone', `pod ${namespace}/${pod} is not quarantined by ${networkPolicy}${noted}`);
+    if (refused.length > 0) return done('skipped', `nothing put back on ${where}${noted}`);
+    return done('already-undone', `${where} is not quarantined by ${networkPolicy}${noted}`);
   }
 
   private async restoreReplicas(
@@ -494,11 +578,10 @@ export class KubernetesContainment {
     return this.maybe({ verb: 'get', resource: 'pods', group: '', name, namespace }, () => this.core.readNamespacedPod({ name, namespace }));
   }
 
-  /** Sets the quarantine label to the incident id, or removes it (null). */
-  private patchPodLabel(namespace: string, name: string, incidentId: string | null): Promise<V1Pod | undefined> {
-    const body = { metadata: { labels: { [QUARANTINE_LABEL]: incidentId } } };
+  /** A JSON patch (RFC 6902): its `test` operations make the API server refuse it if a label changed since it was read. */
+  private patchPod(namespace: string, name: string, body: JsonPatchOperation[]): Promise<V1Pod | undefined> {
     return this.maybe({ verb: 'patch', resource: 'pods', group: '', name, namespace }, () =>
-      this.core.patchNamespacedPod({ name, namespace, body }, MERGE_PATCH),
+      this.core.patchNamespacedPod({ name, namespace, body }, JSON_PATCH),
     );
   }
 
@@ -616,6 +699,113 @@ export class KubernetesContainment {
       throw new KubernetesRequestFailed(operation, error.code, statusMessage(error.body));
     }
   }
+}
+
+/** One RFC 6902 operation, with an RFC 6901 path. */
+type JsonPatchOperation = { op: 'add' | 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
+
+/** The namespace's policies and Services; each absent when pivotguard may not list it. */
+interface IsolationSurroundings {
+  policies?: V1NetworkPolicy[];
+  services?: V1Service[];
+}
+
+/** A label or annotation key as one RFC 6901 reference token ("/" in a key becomes "~1"). */
+function pointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Removes a label only while it still has the value read: a `test` the API server checks first. */
+function removeLabel(key: string, value: string): JsonPatchOperation[] {
+  const path = `/metadata/labels/${pointer(key)}`;
+  return [
+    { op: 'test', path, value },
+    { op: 'remove', path },
+  ];
+}
+
+function restoreLabels(metadata: V1ObjectMeta | undefined, labels: Record<string, string>): JsonPatchOperation[] {
+  if (Object.keys(labels).length === 0) return [];
+  if (!metadata?.labels) return [{ op: 'add', path: '/metadata/labels', value: labels }];
+  return Object.entries(labels).map(([key, value]) => ({ op: 'add', path: `/metadata/labels/${pointer(key)}`, value }));
+}
+
+/**
+ * One patch that labels the pod for the quarantine, takes off the labels to detach (each only
+ * while unchanged since read) and notes every label taken off so far on the pod itself.
+ */
+function quarantinePatch(
+  metadata: V1ObjectMeta | undefined,
+  incidentId: string,
+  detach: readonly DetachedLabel[],
+  detachedLabels: Record<string, string>,
+): JsonPatchOperation[] {
+  const operations: JsonPatchOperation[] = [];
+  if (metadata?.labels?.[QUARANTINE_LABEL] !== incidentId) {
+    operations.push(
+      metadata?.labels
+        ? { op: 'add', path: `/metadata/labels/${pointer(QUARANTINE_LABEL)}`, value: incidentId }
+        : { op: 'add', path: '/metadata/labels', value: { [QUARANTINE_LABEL]: incidentId } },
+    );
+  }
+  if (detach.length === 0) return operations;
+  for (const { key, value } of detach) operations.push(...removeLabel(key, value));
+  const noted = JSON.stringify(detachedLabels);
+  operations.push(
+    metadata?.annotations
+      ? { op: 'add', path: `/metadata/annotations/${pointer(DETACHED_LABELS_ANNOTATION)}`, value: noted }
+      : { op: 'add', path: '/metadata/annotations', value: { [DETACHED_LABELS_ANNOTATION]: noted } },
+  );
+  return operations;
+}
+
+function describeDetached({ key, value, policies, services }: DetachedLabel): string {
+  const from = [...policies.map((name) => `NetworkPolicy ${name}`), ...services.map((name) => `Service ${name}`)];
+  return `${key}=${value} (matched by ${from.join(', ')})`;
+}
+
+const STILL_ALLOWING_WORDS: Record<StillAllowingReason, string> = {
+  'selects-every-pod': 'its empty podSelector selects every pod, whatever its labels',
+  'selects-by-absent-labels': 'it selects pods by labels they lack (NotIn, DoesNotExist), which no removal undoes',
+  'selects-by-quarantine-label': `it selects by ${QUARANTINE_LABEL}, which the quarantine needs`,
+  'selected-once-labels-removed': 'it selects pods lacking a label taken off for another policy or Service',
+  'detaching-lets-another-select': 'taking off its labels would let as many other policies select the pod',
+};
+
+/**
+ * What the deny-all and the detaching achieved, in words: whether another policy still allows
+ * the pod traffic and why, which Services still route to it, that a controller may release it,
+ * and that connections opened before survive (CNIs keep them).
+ */
+function isolationOutcome(
+  plan: LabelDetachment | undefined,
+  surroundings: IsolationSurroundings,
+  detachedLabels: Record<string, string>,
+  controller: { kind: string; name: string } | undefined,
+): string {
+  const rbac = '(pivotguard may not list them: npx pivotguard rbac)';
+  const parts: string[] = [];
+  if (!plan) {
+    parts.push(`whether other NetworkPolicies allow it traffic is unknown ${rbac}, so no label was taken off`);
+  } else if (plan.stillAllowing.length === 0) {
+    parts.push('no other NetworkPolicy allows it traffic, so it has no ingress or egress');
+  } else {
+    const named = plan.stillAllowing.map((policy) => `${policy.name} (${policy.directions.join(' and ')}: ${STILL_ALLOWING_WORDS[policy.reason]})`);
+    parts.push(`isolation is partial: NetworkPolicies add up, and ${named.join(', ')} still allow${named.length === 1 ? 's' : ''} it traffic`);
+  }
+  if (plan && !surroundings.services) parts.push(`whether Services route new connections to it is unknown ${rbac}`);
+  if (plan && plan.servicesStillSelecting.length > 0) {
+    parts.push(`Services ${plan.servicesStillSelecting.join(', ')} still select it: taking off their labels would let a policy select it`);
+  }
+  const keys = Object.keys(detachedLabels);
+  if (keys.length > 0 && controller) {
+    parts.push(
+      `its controller ${controller.kind} ${controller.name} releases it if its selector matches ${keys.join(', ')}, and starts a replacement; ` +
+        'on undo it may adopt the pod back and delete one surplus replica',
+    );
+  }
+  parts.push('connections open before may survive until the pod restarts (restart-pod)');
+  return parts.join('; ');
 }
 
 function controllerOf(metadata: V1ObjectMeta | undefined): { kind: string; name: string } | undefined {

@@ -4,18 +4,19 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Incident } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
-import type { IncidentResponse, UndoneRecord } from '#core/respond/response';
+import type { IncidentResponse } from '#core/respond/response';
 import type { ResponseStore } from '#core/store/response-store';
 import { ContainmentDesk } from '../approval/containment-desk.ts';
 import { EvidenceLocker } from '../containment/evidence.ts';
 import { executionName } from '../containment/execution-names.ts';
 import { IamRevocation } from '../containment/iam-revocation.ts';
 import { type StepPayload, containmentSteps } from '../containment/steps.ts';
+import { undoRecorded } from '../containment/undo.ts';
 import type { ContainmentStarter } from '../containment/workflow-starter.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { KubeApiFake } from './kube-api-fake.ts';
 import { LocalEvidenceBucket, LocalIamAccount } from './local-aws.ts';
-import { type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
+import { LocalExecutions, type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
 
 export interface LocalContainmentOptions {
   /** The person at the terminal decides up front: approve, reject, or let the wait time out. */
@@ -103,12 +104,16 @@ async function containOne(
 
   // The replay's incident is the whole store: nothing changes it while the local workflow runs.
   const incidents = { getIncident: async (id: string) => (id === incident.id ? incident : undefined) };
+  // The steps check they run inside this run's execution, as the deployed function does with DescribeExecution.
+  const executions = new LocalExecutions();
+  const iamRevocation = new IamRevocation(iam as unknown as IAMClient, clock);
+  const kubernetes = async (name: string) => new KubernetesContainment(cluster.kubeConfig(name), { clock });
   const steps = containmentSteps({
     incidents,
     // The stand-ins answer the same commands as the AWS clients; only `send` is used.
     evidence: new EvidenceLocker(new LocalEvidenceBucket(options.evidenceDirectory) as unknown as S3Client, { bucket: 'local', objectLock: false, clock }),
-    iam: new IamRevocation(iam as unknown as IAMClient, clock),
-    kubernetes: async (name) => new KubernetesContainment(cluster.kubeConfig(name), { clock }),
+    iam: iamRevocation,
+    kubernetes,
     recordsBehind: async (shown) => shown.signals.map((signal) => ({ eventId: signal.eventId, source: signal.source, raw: signal })),
     notify: async (_, subject, message) => {
       emails.push({ subject, message });
@@ -118,6 +123,7 @@ async function containOne(
     linkSecret: async () => LINK_SECRET,
     approvalTimeoutMs: 24 * 3600_000,
     clock,
+    executions,
   });
   const wait = approvalWait(
     (payload) => task(payload),
@@ -141,7 +147,8 @@ async function containOne(
     incidents,
     responses: options.responses,
     workflow: wait.decisions,
-    undo: async (request) => (await steps({ step: 'undo', ...request })) as UndoneRecord[],
+    // Undo runs apart from the workflow's steps, as the deployed undo function does.
+    undo: (request) => undoRecorded(request, { responses: options.responses, iam: iamRevocation, kubernetes, clock }),
     clock,
   });
 
@@ -163,7 +170,7 @@ async function containOne(
   );
   // Each run waits under its own token: a token an interrupted run left recorded is never mistaken for this one.
   const taskToken = `local-${incident.id}-${randomUUID()}`;
-  await execute(definition, { incident, dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken });
+  await execute(definition, { incident, dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken, executions });
   const policies = Object.fromEntries(
     [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
   );

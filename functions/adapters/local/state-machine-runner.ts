@@ -4,6 +4,14 @@
  * apart from the synthesis so that running a prebuilt definition loads no CDK.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  type DescribedExecution,
+  type ExecutionCheck,
+  type ExecutionClaim,
+  type ExecutionVerifier,
+  checkClaim,
+  checkExecution,
+} from '#core/respond/execution-check';
 import type { WorkflowDecisions } from '../approval/workflow-decisions.ts';
 
 // The interpreter uses Promise.withResolvers (Node 22, as package.json asks); Node 20, past end of life but still on some machines, gets it here.
@@ -20,12 +28,49 @@ promise.withResolvers ??= () => {
 
 export type TaskHandler = (input: Record<string, unknown>) => Promise<unknown>;
 
+/** The state machine local runs execute as, in the ARN form Step Functions gives `$$.Execution.Id`. */
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:local-1:000000000000:stateMachine:pivotguard-local';
+
+/**
+ * The executions this runner started, described as Step Functions would: the containment steps
+ * check theirs here as the deployed function checks with DescribeExecution.
+ */
+export class LocalExecutions implements ExecutionVerifier {
+  private readonly executions = new Map<string, DescribedExecution>();
+
+  constructor(readonly stateMachineArn = LOCAL_STATE_MACHINE_ARN) {}
+
+  /** `$$.Execution.Id` of the execution named `name`. */
+  arnOf(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  started(name: string, input: unknown): string {
+    const executionArn = this.arnOf(name);
+    this.executions.set(executionArn, { stateMachineArn: this.stateMachineArn, status: 'RUNNING', input: JSON.stringify(input) });
+    return executionArn;
+  }
+
+  finished(executionArn: string, status: 'SUCCEEDED' | 'FAILED'): void {
+    const execution = this.executions.get(executionArn);
+    if (execution) this.executions.set(executionArn, { ...execution, status });
+  }
+
+  async verify(claim: ExecutionClaim): Promise<ExecutionCheck> {
+    const claimed = checkClaim(claim, this.stateMachineArn);
+    if (!claimed.ok || !claim.executionArn) return claimed;
+    return checkExecution(claim, this.stateMachineArn, this.executions.get(claim.executionArn));
+  }
+}
+
 export interface ExecuteOptions {
   /** The execution's name (`$$.Execution.Name`), as the analyzer would start it. */
   execution?: string;
   /** `$$.Execution.StartTime`: a revision's evidence is keyed by it. */
   startTime?: string;
   taskToken?: string;
+  /** Where the execution is registered while it runs, for the steps to check (`$$.Execution.Id`). */
+  executions?: LocalExecutions;
 }
 
 /** Runs the definition with every Task state answered by `handlers[stateName]`. */
@@ -36,12 +81,15 @@ export async function execute(
   options: ExecuteOptions = {},
 ): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: false, checkArn: false } } as never);
+  const name = options.execution ?? 'local-execution';
+  const executions = options.executions ?? new LocalExecutions();
+  const executionArn = executions.started(name, input);
   const execution = machine.run(
     input as never,
     {
       // Step Functions hands a waiting task its token, and every state the execution's name, in the context object.
       context: {
-        Execution: { Name: options.execution ?? 'local-execution', ...(options.startTime ? { StartTime: options.startTime } : {}) },
+        Execution: { Id: executionArn, Name: name, ...(options.startTime ? { StartTime: options.startTime } : {}) },
         Task: { Token: options.taskToken ?? 'task-token-1' },
       },
       overrides: {
@@ -50,7 +98,14 @@ export async function execute(
       },
     } as never,
   );
-  return execution.result;
+  try {
+    const result = await execution.result;
+    executions.finished(executionArn, 'SUCCEEDED');
+    return result;
+  } catch (error) {
+    executions.finished(executionArn, 'FAILED');
+    throw error;
+  }
 }
 
 /** Every Task state of a definition, in nested Map processors too. */

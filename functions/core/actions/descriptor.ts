@@ -1,3 +1,4 @@
+import type { IncidentImage } from '#core/model/vulnerability';
 import type { UndoStep } from '#core/respond/undo-step';
 
 /**
@@ -6,13 +7,24 @@ import type { UndoStep } from '#core/respond/undo-step';
  * takes its action names from the registry these descriptors make up.
  */
 export interface IncidentFacts {
-  workload: { cluster: string | null; namespace: string | null; pod: string | null; owner: string | null; node: string | null; serviceAccount: string | null };
-  identities: { roleArn: string; via: string; sessions: string[]; tiedSessions?: string[] }[];
+  workload: {
+    cluster: string | null;
+    namespace: string | null;
+    pod: string | null;
+    owner: string | null;
+    node: string | null;
+    serviceAccount: string | null;
+    image?: string | null;
+    imageDigest?: string | null;
+  };
+  identities: { roleArn: string; via: string; sessions: string[]; tiedSessions?: string[]; chainedFrom?: string; podTags?: boolean }[];
   /** The host itself may be compromised: escape signals, host-level pods, node credentials misused. */
   hostAtRisk: boolean;
   podStillRunning: boolean;
-  /** Where the cluster's requests to AWS come from, as configured: its egress addresses and its VPC(s). */
+  /** Where the cluster's requests to AWS come from, configured or read from EC2: its egress addresses and its VPC(s). */
   egress: { cidrs: string[]; vpcIds: string[] };
+  /** The image behind the incident and its vulnerabilities, where known. */
+  image?: IncidentImage;
 }
 
 /** One step an action proposes; the plan adds the action's name, and whether it runs dry. */
@@ -22,8 +34,12 @@ export interface Proposal {
   reason: string;
   /** What on the target the step acts on: the session names a revoke-role-sessions denies. */
   scope?: string[];
-  /** The step stops a whole node (its instance role's sessions run the kubelet, the CNI, image pulls): it always waits for a person. */
-  nodeWide?: true;
+  /**
+   * The step reaches beyond the workload, so it always waits for a person: it stops a whole node
+   * (its instance role's sessions run the kubelet, the CNI, image pulls), or it fences a role that
+   * principals outside the cluster may use too (a chained role).
+   */
+  waitsForPerson?: true;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { REACH_CLUSTERS, describeAction, podTargetOf } from './descriptor.ts';
 
-/** Labels the pod and applies a deny-all NetworkPolicy selecting the label; the pod keeps running for forensics. */
+/**
+ * Labels the pod and applies a deny-all NetworkPolicy selecting the label, and takes off the labels
+ * through which other allowing policies and Services select it; the pod keeps running for forensics.
+ */
 export const isolatePod = describeAction({
   name: 'isolate-pod',
   label: 'Isolate the pod',
@@ -12,6 +15,8 @@ export const isolatePod = describeAction({
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
       // list: the other policies that select the pod, which NetworkPolicy additivity lets allow its traffic.
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+      // list: the Services that select the pod, whose labels it takes off so new connections stop reaching it.
+      { apiGroups: [''], resources: ['services'], verbs: ['list'] },
     ],
   },
   preconditions: ['the incident names the pod and it is still running', 'no other incident has quarantined the pod (checked when it runs)'],

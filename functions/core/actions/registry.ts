@@ -1,3 +1,4 @@
+import { blockImageDigest } from './block-image-digest.ts';
 import { captureEvidence } from './capture-evidence.ts';
 import { cordonNode } from './cordon-node.ts';
 import { denyWebIdentity } from './deny-web-identity.ts';
@@ -23,6 +24,7 @@ export const ACTIONS = [
   restartPod,
   scaleDown,
   cordonNode,
+  blockImageDigest,
 ] as const;
 
 export type ContainmentAction = (typeof ACTIONS)[number]['name'];

@@ -26,7 +26,7 @@ export const revokeRoleSessions = describeAction({
               target: identity.roleArn,
               reason: `deny the node's instance-role session(s) ${identity.sessions.slice(0, 3).join(', ')}: the kubelet, the CNI and image pulls on that node stop with them`,
               scope: [...identity.sessions].sort(),
-              nodeWide: true as const,
+              waitsForPerson: true as const,
             },
           ];
         }
@@ -35,10 +35,16 @@ export const revokeRoleSessions = describeAction({
         const untied = identity.sessions.length - tied.length;
         // IRSA sessions are issued to the service account: a sibling replica's are never denied on a guess.
         const siblings = untied > 0 ? `; ${untied} other session(s) of the service account are left alone: IRSA cannot tell which replica holds them` : '';
+        const what = identity.chainedFrom ? `session(s) assumed from ${identity.chainedFrom}` : `${identity.via} session(s)`;
+        // Without the pod's session tags a deny can only name the sessions seen: the fence is what stops new ones.
+        const untagged =
+          identity.podTags === false
+            ? '; the sessions carry no Pod Identity tags (session tags disabled), so they are denied by name and new ones only by the fence'
+            : '';
         return [
           {
             target: identity.roleArn,
-            reason: `deny the ${identity.via} session(s) the evidence ties to the attacker, ${tied.slice(0, 3).join(', ')}; other pods keep the role${siblings}`,
+            reason: `deny the ${what} the evidence ties to the attacker, ${tied.slice(0, 3).join(', ')}; other pods keep the role${siblings}${untagged}`,
             scope: [...tied].sort(),
           },
         ];

@@ -17,7 +17,8 @@ export function findBurst(group: ResolvedSignal[]): Burst | undefined {
   const byActor = new Map<string, number[]>();
   for (const { signal } of group) {
     const weak = severityRank[signal.severity] < severityRank.medium;
-    if (!weak || !PROBING_TACTICS.includes(signal.objective.tactic) || !signal.subject.actor) continue;
+    // A known controller's sweep (a nightly scanner) is its routine, not probing: kept as context, never a burst.
+    if (!weak || signal.knownController || !PROBING_TACTICS.includes(signal.objective.tactic) || !signal.subject.actor) continue;
     const times = byActor.get(signal.subject.actor) ?? [];
     times.push(signal.time);
     byActor.set(signal.subject.actor, times);

@@ -1,7 +1,8 @@
 import type { Config } from '#core/config';
-import { type GraphView, kindOf } from '#core/model/graph';
+import { type GraphView, kindOf, nodeKey } from '#core/model/graph';
 import { type Signal, severityRank } from '#core/model/signal';
 import { isClusterEgress } from '#core/detect/index';
+import { accountOf } from '#core/model/arn';
 import { findBurst } from './burst.ts';
 import { type Resolution, resolveSignal } from './resolve.ts';
 
@@ -35,8 +36,16 @@ export function filingOf(signal: Signal, graph: GraphView, config: Config): Fili
     },
   };
   const resolution = resolveSignal(signal, recording);
-  if (signal.recheck === 'outside-egress' && signal.subject.sourceIp) isClusterEgress(signal.subject.sourceIp, recording, config);
+  if (signal.recheck === 'outside-egress' && signal.subject.sourceIp)
+    isClusterEgress(signal.subject.sourceIp, recording, config, accountOf(signal.subject.roleArn));
   const strong = severityRank[signal.severity] >= severityRank.medium;
+  // The incident tells its pod's image vulnerabilities: a scan that arrives later (or the deployed lookup) rebuilds it.
+  if (strong) {
+    for (const { key } of resolution.pods) {
+      const digest = recording.get(key)?.attrs.imageDigest?.value;
+      if (typeof digest === 'string') recording.get(nodeKey.image(digest));
+    }
+  }
   const anchors = [...new Set(strong ? [...resolution.anchors, ...resolution.broadAnchors] : resolution.anchors)].sort();
   const dependencies = strong ? [...read] : [...read].filter((key) => WEAK_PATH_KINDS.has(kindOf(key)) || anchors.includes(key));
   return { keys: [...new Set([...anchors, ...dependencies])].sort(), anchors };
@@ -47,7 +56,17 @@ export function filingOf(signal: Signal, graph: GraphView, config: Config): Fili
  * a batch that teaches one of these something may change how a filed signal resolves. A test
  * holds filingOf's reads to this list.
  */
-export const RESOLUTION_READ_KINDS: ReadonlySet<string> = new Set(['pod', 'key', 'session', 'webidentity', 'instance', 'podip', 'egress']);
+export const RESOLUTION_READ_KINDS: ReadonlySet<string> = new Set([
+  'pod',
+  'key',
+  'session',
+  'webidentity',
+  'instance',
+  'podip',
+  'egress',
+  'credential',
+  'image',
+]);
 
 const UNRESOLVED: Resolution = { pods: [], sessions: [], nodes: [], anchors: [], broadAnchors: [], viaWorkloadCredentials: false };
 

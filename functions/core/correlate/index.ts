@@ -4,7 +4,9 @@ import type { GraphView } from '#core/model/graph';
 import type { Incident, IncidentSignal } from '#core/model/incident';
 import { type Signal, severityRank } from '#core/model/signal';
 import { isClusterEgress } from '#core/detect/index';
+import { accountOf } from '#core/model/arn';
 import { planContainment } from '#core/respond/plan';
+import { clusterEgressOf } from '#core/deployment-network';
 import { type ResolvedSignal, groupSignals } from './group.ts';
 import { type ResolveMemo, resolveSignal } from './resolve.ts';
 import { findSuppression, scopeOf } from './suppress.ts';
@@ -14,6 +16,7 @@ import { blastRadiusOf, whatChangedAround } from './context.ts';
 import { assess } from './score.ts';
 import { findBurst } from './burst.ts';
 import { newBehaviourOf } from './novelty.ts';
+import { incidentImageOf } from './image.ts';
 
 /** One group of signals, open or not, as settling needs it. */
 export interface SignalGroup {
@@ -47,7 +50,11 @@ export function correlate(signals: readonly Signal[], graph: GraphView, config: 
   const suppressed: CorrelationResult['suppressed'] = [];
   const memo: ResolveMemo = new Map();
   for (const signal of signals) {
-    if (signal.recheck === 'outside-egress' && signal.subject.sourceIp && isClusterEgress(signal.subject.sourceIp, graph, config)) {
+    if (
+      signal.recheck === 'outside-egress' &&
+      signal.subject.sourceIp &&
+      isClusterEgress(signal.subject.sourceIp, graph, config, accountOf(signal.subject.roleArn))
+    ) {
       retracted.push({ id: signal.id, time: signal.time });
       continue;
     }
@@ -94,6 +101,13 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
   const hostAtRisk =
     group.some((entry) => entry.signal.objective.technique.startsWith(TECHNIQUE_ESCAPE)) || identities.some((identity) => identity.via === 'instance-role');
   const pod = podKey ? graph.get(podKey) : undefined;
+  const image = incidentImageOf(
+    podKey,
+    workload,
+    group.map((entry) => entry.signal),
+    graph,
+    config,
+  );
   return {
     id: `inc-${createHash('sha1').update(group[0]!.signal.id).digest('hex').slice(0, 12)}`,
     title: assessment.title,
@@ -110,10 +124,18 @@ function buildIncident(group: ResolvedSignal[], suppressedSignals: number, graph
     whatChanged: whatChangedAround(podKey, identities, graph, { first, last }).map((change) => ({ time: iso(change.time), description: change.description })),
     blastRadius: blastRadiusOf(podKey, workload, identities, hostAtRisk, graph),
     plan: planContainment(
-      { workload, identities, hostAtRisk, podStillRunning: pod?.attrs.deleted?.value !== true, egress: egressOf(workload.cluster, config) },
+      {
+        workload,
+        identities,
+        hostAtRisk,
+        podStillRunning: pod?.attrs.deleted?.value !== true,
+        egress: clusterEgressOf(workload.cluster, config),
+        ...(image ? { image } : {}),
+      },
       config,
     ),
     suppressedSignals,
+    ...(image ? { image } : {}),
   };
 }
 
@@ -162,10 +184,4 @@ export function settledPart(result: CorrelationResult, before: number) {
     retracted: retracted.length,
     signalIds: [...closedIds, ...retracted.map((signal) => signal.id)],
   };
-}
-
-/** The cluster's configured egress (its own and every cluster's addresses) and VPCs: what a fence lets through. */
-function egressOf(cluster: string | null, config: Config): { cidrs: string[]; vpcIds: string[] } {
-  const own = cluster ? config.clusters[cluster] : undefined;
-  return { cidrs: [...new Set([...(own?.egressCidrs ?? []), ...config.egressCidrs])], vpcIds: own?.vpcIds ?? [] };
 }

@@ -1,6 +1,7 @@
 import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
 import { parseServiceAccountUser } from '#core/model/arn';
+import { DERIVED_FROM, credentialLineage } from '#core/model/credential-lineage';
 
 /** Where a signal lands in the identity graph. */
 export interface Resolution {
@@ -31,8 +32,16 @@ export function resolveSignal(signal: Signal, graph: GraphView, memo: ResolveMem
     addPod(resolution, nodeKey.pod(subject.cluster, subject.namespace, subject.pod), 3, graph);
   }
   if (subject.accessKeyId) resolveCredentials(resolution, subject.accessKeyId, graph, memo);
+  // A kubelet reached through nodes/proxy, or a node named by the finding: the node is part of the story.
+  if (subject.node && subject.cluster) addNode(resolution, nodeKey.node(subject.cluster, subject.node));
   if (subject.instanceId) {
     for (const target of edgesOf(graph.get(nodeKey.instance(subject.instanceId)), 'node|')) addNode(resolution, target);
+  }
+  // A record naming several resources (a GuardDuty attack sequence): each further one lands as the first did.
+  for (const pod of subject.alsoNamed?.pods ?? []) addPod(resolution, nodeKey.pod(pod.cluster, pod.namespace, pod.name), 3, graph);
+  for (const accessKeyId of subject.alsoNamed?.accessKeyIds ?? []) resolveCredentials(resolution, accessKeyId, graph, memo);
+  for (const instanceId of subject.alsoNamed?.instanceIds ?? []) {
+    for (const target of edgesOf(graph.get(nodeKey.instance(instanceId)), 'node|')) addNode(resolution, target);
   }
   // The acting service account is the suspect only when the signal is not about a target pod.
   const account = subject.actor && !subject.pod ? parseServiceAccountUser(subject.actor) : undefined;
@@ -42,6 +51,10 @@ export function resolveSignal(signal: Signal, graph: GraphView, memo: ResolveMem
     if (!isSharedIdentity(account.name)) resolution.broadAnchors.push(serviceAccount);
     // A bound token names its pod; else the caller's pod IP does, when the graph knows it.
     if (subject.actorPod) addPod(resolution, nodeKey.pod(subject.cluster, account.namespace, subject.actorPod), 2, graph);
+    // A token another pod requested for this service account leads back to that pod, wherever it is used from.
+    if (subject.credentialId) {
+      for (const pod of edgesOf(graph.get(nodeKey.credential(subject.cluster, subject.credentialId)), 'pod|')) addPod(resolution, pod, 2, graph);
+    }
     const byIp = subject.sourceIp ? edgesOf(graph.get(nodeKey.podIp(subject.cluster, subject.sourceIp)), 'pod|') : [];
     for (const pod of byIp) {
       if (graph.get(pod)?.attrs.serviceAccount?.value === account.name) addPod(resolution, pod, 2, graph);
@@ -54,30 +67,41 @@ export function resolveSignal(signal: Signal, graph: GraphView, memo: ResolveMem
 }
 
 function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: GraphView, memo: ResolveMemo): void {
-  const keyNode = graph.get(nodeKey.accessKey(accessKeyId));
-  for (const sessionKey of edgesOf(keyNode, 'session|')) {
-    const session = graph.get(sessionKey);
-    const via = session?.attrs.via?.value;
-    resolution.sessions.push(sessionKey);
-    resolution.anchors.push(sessionKey);
-    if (via === 'irsa') {
-      resolution.viaWorkloadCredentials = true;
-      for (const binding of edgesOf(session, 'webidentity|')) {
-        resolution.broadAnchors.push(binding);
-        // IRSA does not say which replica took the token: each pod running when the session was
-        // issued is a candidate, certain only if alone.
-        const issuedAt = Number(session!.attrs.issuedAt?.value ?? Number.NaN);
-        const pods = podsOf(binding, graph, memo).filter((pod) => !deletedBefore(graph.get(pod), issuedAt));
-        for (const pod of pods) addPod(resolution, pod, 1 / pods.length, graph, pods.length === 1);
-      }
-    } else if (via === 'pod-identity') {
-      resolution.viaWorkloadCredentials = true;
-      for (const pod of edgesOf(session, 'pod|')) addPod(resolution, pod, 2, graph);
-    } else if (via === 'instance-role') {
-      resolution.viaWorkloadCredentials = true;
-      for (const instance of edgesOf(session, 'instance|')) {
-        for (const node of edgesOf(graph.get(instance), 'node|')) addNode(resolution, node);
-      }
+  const keyKey = nodeKey.accessKey(accessKeyId);
+  const keyNode = graph.get(keyKey);
+  // A key created by a linked session, or a session token an IAM user key obtained, leads back to that credential.
+  const derivedFrom = keyNode?.attrs[DERIVED_FROM]?.value;
+  const sessions = typeof derivedFrom === 'string' ? [derivedFrom] : edgesOf(keyNode, 'session|');
+  for (const start of sessions) {
+    // A chained session (and the key that made it) leads back, step by step, to the session a pod or node was issued.
+    for (const { key, node } of credentialLineage(start, graph)) {
+      if (!key.startsWith('session|')) continue;
+      resolution.sessions.push(key);
+      resolution.anchors.push(key);
+      resolveIssuedSession(resolution, node, graph, memo);
+    }
+  }
+}
+
+function resolveIssuedSession(resolution: Resolution, session: GraphNode | undefined, graph: GraphView, memo: ResolveMemo): void {
+  const via = session?.attrs.via?.value;
+  if (via === 'irsa') {
+    resolution.viaWorkloadCredentials = true;
+    for (const binding of edgesOf(session, 'webidentity|')) {
+      resolution.broadAnchors.push(binding);
+      // IRSA does not say which replica took the token: each pod running when the session was
+      // issued is a candidate, certain only if alone.
+      const issuedAt = Number(session!.attrs.issuedAt?.value ?? Number.NaN);
+      const pods = podsOf(binding, graph, memo).filter((pod) => !deletedBefore(graph.get(pod), issuedAt));
+      for (const pod of pods) addPod(resolution, pod, 1 / pods.length, graph, pods.length === 1);
+    }
+  } else if (via === 'pod-identity') {
+    resolution.viaWorkloadCredentials = true;
+    for (const pod of edgesOf(session, 'pod|')) addPod(resolution, pod, 2, graph);
+  } else if (via === 'instance-role') {
+    resolution.viaWorkloadCredentials = true;
+    for (const instance of edgesOf(session, 'instance|')) {
+      for (const node of edgesOf(graph.get(instance), 'node|')) addNode(resolution, node);
     }
   }
 }

@@ -3,7 +3,8 @@ import type { Signal } from '#core/model/signal';
 import { type Rule, type RuleMatch, RuleFailed, dispatchKey, toSignal } from './rule.ts';
 import { auditRules, cloudTrailRules, guardDutyRules } from './rules/index.ts';
 
-export { outsideEgressSignals, isClusterEgress, isWorkloadSession } from './outside-egress.ts';
+export { outsideEgressSignals, isWorkloadSession } from './outside-egress.ts';
+export { egressReason, isClusterEgress } from './cluster-egress.ts';
 
 // Keys are record text: only so many, of a sensible length, are remembered.
 const MAX_REMEMBERED_KEYS = 4096;
@@ -28,6 +29,8 @@ const dispatch = {
   'eks-audit': new RuleDispatch(auditRules as readonly Rule<SecurityEvent>[]),
   cloudtrail: new RuleDispatch(cloudTrailRules as readonly Rule<SecurityEvent>[]),
   guardduty: new RuleDispatch(guardDutyRules as readonly Rule<SecurityEvent>[]),
+  // A vulnerable image is posture, not an attack: scan results teach the graph and raise nothing.
+  inspector: new RuleDispatch([]),
 };
 
 /**

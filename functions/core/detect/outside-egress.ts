@@ -1,8 +1,9 @@
-import { inAnyRange, isPublicAddress } from '#core/model/address';
-import { type GraphNode, type GraphView, keyParts, nodeKey } from '#core/model/graph';
+import { type GraphNode, type GraphView, keyParts } from '#core/model/graph';
 import type { Signal } from '#core/model/signal';
+import { DERIVED_FROM, rootSessionOf } from '#core/model/credential-lineage';
 import type { Config } from '#core/config';
 import { type CloudTrailWatch, signalId } from './rule.ts';
+import { isClusterEgress } from './cluster-egress.ts';
 import { RECON_CALLS } from './rules/cloudtrail/discovery.ts';
 import { SECRET_READS } from './rules/cloudtrail/secret-read.ts';
 
@@ -55,25 +56,14 @@ export const OUTSIDE_EGRESS_RULE = {
  * else (people, CI, unrelated EC2 instances) may work from anywhere.
  */
 export function isWorkloadSession(session: GraphNode | undefined, graph: GraphView): boolean {
+  // A chained session is a workload's when the session it descends from is.
+  if (session?.attrs.via?.value === 'chained') session = rootSessionOf(session.key, graph)?.node;
   const via = session?.attrs.via?.value;
   if (via === 'irsa' || via === 'pod-identity') return true;
   if (via !== 'instance-role') return false;
   return Object.keys(session!.edges).some(
     (target) => target.startsWith('instance|') && Object.keys(graph.get(target)?.edges ?? {}).some((key) => key.startsWith('node|')),
   );
-}
-
-/**
- * Learned egress: an address that issued credentials to, or was used by, at least two different
- * workload sessions (pods' IRSA or Pod Identity, nodes' instance roles). A one-off address used
- * with one stolen session never qualifies.
- */
-export function isClusterEgress(ip: string, graph: GraphView, config: Config): boolean {
-  if (!isPublicAddress(ip)) return true;
-  if (inAnyRange(ip, config.egressCidrs)) return true;
-  if (Object.values(config.clusters).some((cluster) => inAnyRange(ip, cluster.egressCidrs))) return true;
-  const learned = graph.get(nodeKey.egress(ip));
-  return learned !== undefined && Object.keys(learned.edges).length >= 2;
 }
 
 /**
@@ -91,13 +81,13 @@ export function outsideEgressSignals(
   for (const keyNodeKey of accessKeys) {
     const keyNode = graph.get(keyNodeKey);
     if (!keyNode) continue;
-    const session = workloadSessionOf(keyNode.edges, graph);
+    const session = workloadSessionOf(keyNode, graph);
     if (!session) continue;
     const accessKeyId = keyParts(keyNodeKey)[0]!;
     for (const target in keyNode.edges) {
       if (!target.startsWith('ip|')) continue;
       const ip = target.slice(3);
-      if (isClusterEgress(ip, graph, config)) continue;
+      if (isClusterEgress(ip, graph, config, keyParts(session.key)[0])) continue;
       const edge = keyNode.edges[target]!;
       const roleArn = String(session.attrs.roleArn?.value ?? '');
       signals.push({
@@ -119,8 +109,11 @@ export function outsideEgressSignals(
   return signals;
 }
 
-function workloadSessionOf(edges: Record<string, unknown>, graph: GraphView) {
-  for (const target in edges) {
+/** The session behind a key (through the credential it was derived from, for a derived key), when it is a workload's. */
+function workloadSessionOf(keyNode: GraphNode, graph: GraphView) {
+  const derivedFrom = keyNode.attrs[DERIVED_FROM]?.value;
+  const sessions = typeof derivedFrom === 'string' ? [rootSessionOf(derivedFrom, graph)?.key ?? ''] : Object.keys(keyNode.edges);
+  for (const target of sessions) {
     if (!target.startsWith('session|')) continue;
     const session = graph.get(target);
     if (isWorkloadSession(session, graph)) return session;

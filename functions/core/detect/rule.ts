@@ -60,6 +60,7 @@ export function dispatchKey(event: SecurityEvent): string {
     case 'cloudtrail':
       return `${event.eventSource}:${event.eventName}`;
     case 'guardduty':
+    case 'inspector':
       return '';
   }
 }

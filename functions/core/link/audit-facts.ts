@@ -1,8 +1,9 @@
 import type { AuditEvent } from '#core/model/event';
 import { type Fact, nodeKey } from '#core/model/graph';
-import { parseRoleArn } from '#core/model/arn';
+import { parseRoleArn, parseServiceAccountUser } from '#core/model/arn';
 import { type Json, asArray, asObject, str } from '#core/model/json';
 import { digestOf, podObjectOf, summarizePodSpec } from '#core/model/k8s-objects';
+import { ADMISSION_ATTRS, admissionOf } from './admission.ts';
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch']);
 const WORKLOAD_KINDS: Record<string, string> = {
@@ -16,8 +17,10 @@ const WORKLOAD_KINDS: Record<string, string> = {
 /** What one audit record teaches the identity graph. */
 export function auditFacts(event: AuditEvent): Fact[] {
   const ref = event.objectRef;
-  if (!ref?.resource || (event.responseCode !== undefined && event.responseCode >= 400)) return [];
+  if (event.responseCode !== undefined && event.responseCode >= 400) return [];
   const facts: Fact[] = [];
+  if (event.credentialId && !event.actorPod) unboundTokenUseFacts(event, facts);
+  if (!ref?.resource) return facts;
   const base = { time: event.time, eventId: event.eventId };
   const namespace = ref.namespace ?? '';
   if (ref.resource === 'pods') {
@@ -33,6 +36,8 @@ export function auditFacts(event: AuditEvent): Fact[] {
     nodeFacts(event, facts);
   } else if (ref.resource === 'serviceaccounts' && !ref.subresource) {
     serviceAccountFacts(event, facts);
+  } else if (ref.resource === 'serviceaccounts' && ref.subresource === 'token' && event.verb === 'create') {
+    tokenRequestFacts(event, facts);
   } else if (WORKLOAD_KINDS[ref.resource] && !ref.subresource) {
     workloadFacts(event, WORKLOAD_KINDS[ref.resource]!, facts);
   } else if (ref.resource === 'rolebindings' || ref.resource === 'clusterrolebindings') {
@@ -84,6 +89,10 @@ function podFacts(event: AuditEvent, facts: Fact[]): void {
     if (event.verb === 'create') {
       attrs.createdAt = event.time;
       changes.push(`pod ${namespace}/${name} created`);
+      // What admission policy said about the pod: whether its rollout passed, warned or went unchecked.
+      const admission = admissionOf(event);
+      attrs[ADMISSION_ATTRS.outcome] = admission.outcome;
+      attrs[ADMISSION_ATTRS.details] = JSON.stringify(admission.details);
     }
   }
   const owner = asArray(metadata?.ownerReferences).find((reference) => reference.controller === true) ?? asArray(metadata?.ownerReferences)[0];
@@ -199,6 +208,44 @@ function bindingFacts(event: AuditEvent, facts: Fact[]): void {
       changes: [`service account ${namespace}/${name} bound to ${str(role?.kind) ?? 'role'} ${roleName} by ${event.username}`],
     });
   }
+}
+
+/**
+ * A token requested by anyone but a kubelet for its pods: the token's id (the TokenRequest's audit
+ * annotation, and user.extra of every request the token makes) joined to the account it speaks for
+ * and to the pod that asked for it, so its later use leads back to that pod.
+ */
+function tokenRequestFacts(event: AuditEvent, facts: Fact[]): void {
+  const ref = event.objectRef!;
+  const credentialId = event.issuedCredentialId;
+  if (!credentialId || !ref.namespace || !ref.name || event.username.startsWith('system:node:')) return;
+  const sender = event.impersonatedBy ?? { username: event.username, pod: event.actorPod };
+  const senderAccount = parseServiceAccountUser(sender.username);
+  const key = nodeKey.credential(event.cluster, credentialId);
+  const account = nodeKey.serviceAccount(event.cluster, ref.namespace, ref.name);
+  const pod = senderAccount && sender.pod ? nodeKey.pod(event.cluster, senderAccount.namespace, sender.pod) : undefined;
+  const from = pod ? ` from pod ${senderAccount!.namespace}/${sender.pod}` : '';
+  const attrs: Fact['attrs'] = { serviceAccount: `${ref.namespace}/${ref.name}`, requestedBy: sender.username, issuedAt: event.time };
+  if (pod) attrs.requesterPod = `${senderAccount!.namespace}/${sender.pod}`;
+  const base = { time: event.time, eventId: event.eventId };
+  facts.push({ ...base, key, attrs, edges: pod ? [account, pod] : [account] });
+  facts.push({
+    ...base,
+    key: account,
+    edges: [key],
+    changes: [`token ${credentialId} for service account ${ref.namespace}/${ref.name} requested by ${sender.username}${from}`],
+  });
+  if (pod) facts.push({ ...base, key: pod, edges: [key], changes: [`requested token ${credentialId} for service account ${ref.namespace}/${ref.name}`] });
+}
+
+/**
+ * A service-account token bound to no pod (a TokenRequest's, not a kubelet's) in use: the addresses it
+ * is used from, on its credential. Pod-bound tokens, nearly every request, are left out.
+ */
+function unboundTokenUseFacts(event: AuditEvent, facts: Fact[]): void {
+  const from = event.sourceIps[0];
+  if (!from || !event.username.startsWith('system:serviceaccount:')) return;
+  facts.push({ key: nodeKey.credential(event.cluster, event.credentialId!), time: event.time, eventId: event.eventId, edges: [nodeKey.ip(from)] });
 }
 
 /** Edges are stored on both ends so a lookup from either side finds the other. */

@@ -3,6 +3,8 @@ import type { Fact } from '#core/model/graph';
 import { auditFacts } from './audit-facts.ts';
 import { cloudTrailFacts } from './cloudtrail-facts.ts';
 import { guardDutyFacts } from './guardduty-facts.ts';
+import { imageFacts } from './image-facts.ts';
+import { secretFacts } from './secret-facts.ts';
 
 export { applyFact, newNode, pruneNode } from './merge.ts';
 
@@ -12,8 +14,10 @@ export function factsFor(event: SecurityEvent): Fact[] {
     case 'eks-audit':
       return auditFacts(event);
     case 'cloudtrail':
-      return cloudTrailFacts(event);
+      return [...cloudTrailFacts(event), ...secretFacts(event)];
     case 'guardduty':
       return guardDutyFacts(event);
+    case 'inspector':
+      return imageFacts(event);
   }
 }

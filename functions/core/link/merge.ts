@@ -2,7 +2,7 @@ import type { Edge, Fact, GraphNode } from '#core/model/graph';
 
 /** Edges per node kept for these targets; beyond the cap the newest-first rule is not needed. */
 // A baseline keeps its first thousands of addresses and APIs; past that, nothing is "new".
-const EDGE_CAPS: Record<string, number> = { egress: 3, baseline: 2000 };
+export const EDGE_CAPS: Record<string, number> = { egress: 16, baseline: 2000, secrets: 500 };
 
 export function newNode(key: string): GraphNode {
   return { key, attrs: {}, edges: {}, changes: {}, lastSeen: 0 };

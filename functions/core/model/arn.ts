@@ -17,3 +17,8 @@ export function parseServiceAccountUser(username: string): { namespace: string; 
   const [namespace, name] = username.slice('system:serviceaccount:'.length).split(':');
   return namespace && name ? { namespace, name } : undefined;
 }
+
+/** The account of a role ARN, when the text is one. */
+export function accountOf(roleArn: string | undefined): string | undefined {
+  return roleArn ? parseRoleArn(roleArn)?.accountId : undefined;
+}

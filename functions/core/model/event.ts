@@ -1,9 +1,11 @@
+import type { ImageVulnerability } from './vulnerability.ts';
+
 /** The one typed shape every source record is normalized into. */
-export type Source = 'eks-audit' | 'cloudtrail' | 'guardduty';
+export type Source = 'eks-audit' | 'cloudtrail' | 'guardduty' | 'inspector';
 
 interface EventBase {
   source: Source;
-  /** The source's own id: auditID, CloudTrail eventID, or GuardDuty finding id. */
+  /** The source's own id: auditID, CloudTrail eventID, GuardDuty finding id, Inspector finding ARN. */
   eventId: string;
   /** Epoch milliseconds of the source's own event time. */
   time: number;
@@ -19,16 +21,33 @@ export interface AuditObjectRef {
   apiGroup?: string;
 }
 
+/** Who really sent an impersonated request: the user whose credentials the API server checked. */
+export interface AuditImpersonator {
+  username: string;
+  groups: string[];
+  /** The pod whose bound service-account token the impersonator presented (user.extra). */
+  pod?: string;
+  /** The id of the token the impersonator presented (user.extra credential-id, `JTI=…`). */
+  credentialId?: string;
+}
+
 export interface AuditEvent extends EventBase {
   source: 'eks-audit';
   cluster: string;
   verb: string;
   stage?: string;
   requestUri?: string;
+  /** The user the request acted as: the impersonated user when there is one, else the authenticated one. */
   username: string;
   groups: string[];
-  /** For service-account tokens bound to a pod, the pod that presented it (user.extra). */
+  /** For service-account tokens bound to a pod, the pod that presented it (user.extra); unset when impersonating. */
   actorPod?: string;
+  /** The id of the service-account token presented (user.extra credential-id, `JTI=…`); unset when impersonating. */
+  credentialId?: string;
+  /** Set when the request impersonated `username`: the authenticated user behind it. */
+  impersonatedBy?: AuditImpersonator;
+  /** On a TokenRequest (serviceaccounts/token create): the id of the token issued (audit annotation). */
+  issuedCredentialId?: string;
   sourceIps: string[];
   userAgent?: string;
   objectRef?: AuditObjectRef;
@@ -66,6 +85,10 @@ export interface CloudTrailEvent extends EventBase {
   userAgent?: string;
   errorCode?: string;
   readOnly?: boolean;
+  /** The VPC endpoint the call came through (its sourceIp is then a private address in that endpoint's VPC). */
+  vpcEndpointId?: string;
+  /** The account that owns that endpoint: an endpoint in another account is not the cluster's. */
+  vpcEndpointAccountId?: string;
   identity: CloudTrailIdentity;
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
@@ -120,9 +143,65 @@ export interface GuardDutyFinding extends EventBase {
   apiCall?: string;
   remoteIp?: string;
   process?: FindingProcess;
+  /** What an attack sequence names (`service.detection.sequence`); unset on other findings. */
+  sequence?: AttackSequence;
 }
 
-export type SecurityEvent = AuditEvent | CloudTrailEvent | GuardDutyFinding;
+/** A Kubernetes workload an attack sequence names. */
+export interface SequenceWorkload {
+  /** The cluster, when the finding names exactly one: a workload resource does not say which. */
+  cluster?: string;
+  namespace?: string;
+  name: string;
+  /** GuardDuty's kind of workload: PODS, DEPLOYMENTS, DAEMONSETS... */
+  kind?: string;
+}
+
+/** An access key an attack sequence names, as a resource or as an actor's credentials. */
+export interface SequenceAccessKey {
+  accessKeyId: string;
+  /** For an assumed role: the role id, a colon, then the session name. */
+  principalId?: string;
+  /** For an assumed role: the role's name. */
+  userName?: string;
+  userType?: string;
+}
+
+/** The pods, nodes, credentials and cluster an attack sequence names, as far as each part could be read. */
+export interface AttackSequence {
+  uid?: string;
+  clusters: string[];
+  workloads: SequenceWorkload[];
+  accessKeys: SequenceAccessKey[];
+  instanceIds: string[];
+  /** The roles that issued the actors' sessions. */
+  roleArns: string[];
+  /** The actors' user names. */
+  actors: string[];
+  /** How many signals (findings and API activity) GuardDuty correlated into the sequence. */
+  signalCount: number;
+}
+
+/**
+ * A vulnerability scan result for one container image, by digest: one Amazon Inspector finding
+ * (its vulnerable packages), or one ECR basic scan (every finding, or none: a clean scan). Facts
+ * on the image for the identity graph; posture, never an incident of its own, so no rule reads it.
+ */
+export interface ImageScanEvent extends EventBase {
+  source: 'inspector';
+  /** The image manifest digest, `sha256:…`. */
+  digest: string;
+  repository?: string;
+  /** The registry's account id. */
+  registry?: string;
+  /** ISO time the image was pushed to ECR. */
+  pushedAt?: string;
+  /** ISO time of the scan this result comes from. */
+  scannedAt: string;
+  vulnerabilities: ImageVulnerability[];
+}
+
+export type SecurityEvent = AuditEvent | CloudTrailEvent | GuardDutyFinding | ImageScanEvent;
 
 /**
  * Why a record was set aside, for machines (dead-letter attributes, metrics, redrive tools):

@@ -18,7 +18,10 @@ export type NodeKind =
   | 'egress'
   | 'podip'
   | 'baseline'
-  | 'ip';
+  | 'ip'
+  | 'credential'
+  /** A vulnerable package of an image, by digest (see model/vulnerability.ts). */
+  | 'imagevuln';
 
 export type AttrValue = string | number | boolean;
 
@@ -85,6 +88,8 @@ export const nodeKey = {
   imageBaseline: (image: string) => `baseline|image|${image}`,
   api: (eventSource: string, eventName: string) => `api|${eventSource.replace('.amazonaws.com', '')}:${eventName}`,
   process: (path: string) => `process|${path}`,
+  /** A service-account token by its id (`JTI=…`), issued by a TokenRequest: who asked for it, for which account. */
+  credential: (cluster: string, credentialId: string) => `credential|${cluster}|${credentialId}`,
   /** Source addresses are edge targets only, never stored as nodes. */
   ip: (ip: string) => `ip|${ip}`,
 } as const;

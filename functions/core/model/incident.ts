@@ -1,6 +1,7 @@
 import type { Source } from './event.ts';
 import type { Objective, Severity } from './signal.ts';
 import type { ContainmentAction } from '#core/actions/registry';
+import type { IncidentImage } from './vulnerability.ts';
 
 /** The containment actions are described in functions/core/actions; their names make the type. */
 export type { ContainmentAction };
@@ -30,7 +31,7 @@ export interface IncidentWorkload {
 
 export interface IncidentIdentity {
   roleArn: string;
-  /** How the role was linked to the workload: irsa, pod-identity, instance-role, or observed. */
+  /** How the role was linked to the workload: irsa, pod-identity, instance-role, chained (assumed by a linked session), or observed. */
   via: string;
   sessions: string[];
   /**
@@ -39,8 +40,18 @@ export interface IncidentIdentity {
    * the incident, and IRSA cannot tell which replica holds them. Absent on incidents stored before.
    */
   tiedSessions?: string[];
+  /** For a chained role (via `chained`): the role whose session assumed it. */
+  chainedFrom?: string;
+  /**
+   * Whether the sessions carry EKS Pod Identity's pod session tags: Pod Identity sessions, and
+   * sessions chained from them (the tags are transitive). False when the association was created
+   * with session tags disabled: a tag-scoped deny would match nothing. Absent for other mechanisms.
+   */
+  podTags?: boolean;
   accessKeyIds: string[];
   sourceIps: string[];
+  /** Why each source the credentials were used from counts as the cluster's: configured, read from EC2, or learned. */
+  egressSources?: { source: string; reason: string }[];
   /** Addresses the credentials were used from that are not the cluster's known egress. */
   unusualSourceIps: string[];
 }
@@ -85,4 +96,6 @@ export interface Incident {
   blastRadius: BlastRadius;
   plan: { automatic: PlannedAction[]; approval: PlannedAction[] };
   suppressedSignals: number;
+  /** The image behind the incident, by digest: its vulnerabilities, rollout, where else it runs, admission. Absent when no digest is known. */
+  image?: IncidentImage;
 }

@@ -30,6 +30,17 @@ export interface SignalSubject {
   actor?: string;
   /** The pod whose service-account token the actor presented, when the token says so. */
   actorPod?: string;
+  /** The id of the service-account token the actor presented (`JTI=…`): the graph knows who requested it. */
+  credentialId?: string;
+  /** Further pods, access keys and instances the record names besides those above (an attack sequence names several). */
+  alsoNamed?: AlsoNamed;
+}
+
+/** Resources beyond a subject's first, each resolved as the subject's own pod, key or instance is. */
+export interface AlsoNamed {
+  pods: { cluster: string; namespace: string; name: string }[];
+  accessKeyIds: string[];
+  instanceIds: string[];
 }
 
 export interface Signal {
@@ -53,4 +64,6 @@ export interface Signal {
    * learned egress): correlate re-checks them against the final graph before use.
    */
   recheck?: 'outside-egress';
+  /** The known controller whose routine explains the signal (detect/known-controllers.ts): kept as context, never dropped. */
+  knownController?: string;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditEvent, AuditObjectRef } from '#core/model/event';
+import type { AuditEvent, AuditImpersonator, AuditObjectRef } from '#core/model/event';
 import { eventTime } from './instant.ts';
 import { isNonEmptyString, isNullishString, isObject, isOptionalString, isStringArray, nullishStringArray, optionalStringFields } from './plain-fields.ts';
 import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
@@ -11,18 +11,16 @@ let auditSchema: ReturnType<typeof buildAuditSchema> | undefined;
 function buildAuditSchema() {
   return z.object({
     auditID: z.string().min(1),
-    verb: z.string().min(1),
+    // Only rules that judge a verb need one: an event without it (hand-made, cut short) is still judged by who sent it,
+    // from where, and what it reached; read as '', it matches no verb a rule asks for.
+    verb: z.string().optional(),
     stage: z.string().optional(),
     requestURI: z.string().optional(),
     requestReceivedTimestamp: z.string().optional(),
     stageTimestamp: z.string().optional(),
     timestamp: z.string().optional(),
-    user: z.object({
-      username: z.string().optional(),
-      groups: z.array(z.string()).nullish(),
-      // Only the extras read are declared: validating every key costs time on every record.
-      extra: z.object({ [POD_NAME_EXTRA]: z.array(z.string()).optional() }).nullish(),
-    }),
+    user: userSchema(),
+    impersonatedUser: userSchema().nullish(),
     sourceIPs: z.array(z.string()).nullish(),
     userAgent: z.string().nullish(),
     objectRef: z
@@ -35,24 +33,41 @@ function buildAuditSchema() {
       })
       .nullish(),
     responseStatus: z.object({ code: z.number().int().optional() }).nullish(),
-    annotations: z.object({ [DECISION_ANNOTATION]: z.string().optional() }).nullish(),
+    annotations: z.object({ [DECISION_ANNOTATION]: z.string().optional(), [ISSUED_CREDENTIAL_ANNOTATION]: z.string().optional() }).nullish(),
+  });
+}
+
+function userSchema() {
+  return z.object({
+    username: z.string().optional(),
+    groups: z.array(z.string()).nullish(),
+    // Only the extras read are declared: validating every key costs time on every record.
+    extra: z.object({ [POD_NAME_EXTRA]: z.array(z.string()).optional(), [CREDENTIAL_ID_EXTRA]: z.array(z.string()).optional() }).nullish(),
   });
 }
 
 const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+/** A bound service-account token's id (`JTI=<jti>`), in user.extra of every request it makes. */
+const CREDENTIAL_ID_EXTRA = 'authentication.kubernetes.io/credential-id';
+/** The same id, annotated on the TokenRequest that issued the token. */
+const ISSUED_CREDENTIAL_ANNOTATION = 'authentication.kubernetes.io/issued-credential-id';
 const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
 const OBJECT_REF_KEYS = ['resource', 'subresource', 'namespace', 'name', 'apiGroup'] as const;
 
 /** The declared fields the event is made of, whichever way they were read. */
 interface AuditFields {
   auditID: string;
-  verb: string;
+  verb?: string;
   stage?: string;
   requestURI?: string;
   stamp?: string;
   username?: string;
   groups?: string[] | null;
   actorPod?: string;
+  credentialId?: string;
+  /** The impersonated user (`impersonatedUser`), when the request had one. */
+  impersonated?: { username?: string; groups?: string[] | null };
+  issuedCredentialId?: string;
   sourceIPs?: string[] | null;
   userAgent?: string | null;
   objectRef?: AuditObjectRef | null;
@@ -77,18 +92,26 @@ export function normalizeAuditEvent(value: Record<string, unknown>, cluster: str
   if (!cluster) {
     throw new RecordRejected('EKS audit event: cluster unknown (not in a /aws/eks/NAME/cluster log group; pass --cluster NAME)', 'invalid-field');
   }
+  // Rules judge what an impersonated request did as the user it acted as; who really sent it is kept beside.
+  const impersonated = record.impersonated;
+  const impersonatedBy: AuditImpersonator | undefined = impersonated
+    ? { username: record.username ?? '', groups: record.groups ?? [], pod: record.actorPod, credentialId: record.credentialId }
+    : undefined;
   return {
     source: 'eks-audit',
     eventId: record.auditID,
     time,
     raw: value,
     cluster,
-    verb: record.verb,
+    verb: record.verb ?? '',
     stage: record.stage,
     requestUri: record.requestURI,
-    username: record.username ?? '',
-    groups: record.groups ?? [],
-    actorPod: record.actorPod,
+    username: (impersonated ? impersonated.username : record.username) ?? '',
+    groups: (impersonated ? impersonated.groups : record.groups) ?? [],
+    actorPod: impersonated ? undefined : record.actorPod,
+    credentialId: impersonated ? undefined : record.credentialId,
+    impersonatedBy,
+    issuedCredentialId: record.issuedCredentialId,
     sourceIps: record.sourceIPs ?? [],
     userAgent: record.userAgent ?? undefined,
     objectRef: record.objectRef ?? undefined,
@@ -103,20 +126,17 @@ export function normalizeAuditEvent(value: Record<string, unknown>, cluster: str
 function readAuditFields(value: Record<string, unknown>): AuditFields | undefined {
   const { auditID, verb, stage, requestURI, requestReceivedTimestamp, stageTimestamp, timestamp, user, userAgent, objectRef, responseStatus, annotations } =
     value;
-  if (!isNonEmptyString(auditID) || !isNonEmptyString(verb) || !isOptionalString(stage) || !isOptionalString(requestURI)) return undefined;
+  if (!isNonEmptyString(auditID) || !isOptionalString(verb) || !isOptionalString(stage) || !isOptionalString(requestURI)) return undefined;
   if (!isOptionalString(requestReceivedTimestamp) || !isOptionalString(stageTimestamp) || !isOptionalString(timestamp)) return undefined;
-  if (!isObject(user) || !isOptionalString(user.username) || !isNullishString(userAgent)) return undefined;
-  const groups = nullishStringArray(user.groups);
+  if (!isNullishString(userAgent)) return undefined;
+  const authenticated = readUser(user);
   const sourceIPs = nullishStringArray(value.sourceIPs);
-  if (groups === false || sourceIPs === false) return undefined;
-  let actorPod: string | undefined;
-  if (user.extra !== undefined && user.extra !== null) {
-    if (!isObject(user.extra)) return undefined;
-    const podNames = user.extra[POD_NAME_EXTRA];
-    if (podNames !== undefined) {
-      if (!isStringArray(podNames)) return undefined;
-      actorPod = podNames[0];
-    }
+  if (!authenticated || sourceIPs === false) return undefined;
+  let impersonated: AuditFields['impersonated'];
+  if (value.impersonatedUser !== undefined && value.impersonatedUser !== null) {
+    const read = readUser(value.impersonatedUser);
+    if (!read) return undefined;
+    impersonated = { username: read.username, groups: read.groups };
   }
   let ref: AuditObjectRef | null | undefined = objectRef as null | undefined;
   if (objectRef !== undefined && objectRef !== null) {
@@ -132,11 +152,14 @@ function readAuditFields(value: Record<string, unknown>): AuditFields | undefine
     responseCode = code as number | undefined;
   }
   let decision: string | undefined;
+  let issuedCredentialId: string | undefined;
   if (annotations !== undefined && annotations !== null) {
     if (!isObject(annotations)) return undefined;
     const annotated = annotations[DECISION_ANNOTATION];
-    if (!isOptionalString(annotated)) return undefined;
+    const issued = annotations[ISSUED_CREDENTIAL_ANNOTATION];
+    if (!isOptionalString(annotated) || !isOptionalString(issued)) return undefined;
     decision = annotated;
+    issuedCredentialId = issued;
   }
   return {
     auditID,
@@ -144,15 +167,33 @@ function readAuditFields(value: Record<string, unknown>): AuditFields | undefine
     stage,
     requestURI,
     stamp: requestReceivedTimestamp ?? stageTimestamp ?? timestamp,
-    username: user.username,
-    groups,
-    actorPod,
+    ...authenticated,
+    impersonated,
+    issuedCredentialId,
     sourceIPs,
     userAgent,
     objectRef: ref,
     responseCode,
     decision,
   };
+}
+
+/** A `user` or `impersonatedUser` straight from the record; undefined when one needs the schema. */
+function readUser(user: unknown): Pick<AuditFields, 'username' | 'groups' | 'actorPod' | 'credentialId'> | undefined {
+  if (!isObject(user) || !isOptionalString(user.username)) return undefined;
+  const groups = nullishStringArray(user.groups);
+  if (groups === false) return undefined;
+  let actorPod: string | undefined;
+  let credentialId: string | undefined;
+  if (user.extra !== undefined && user.extra !== null) {
+    if (!isObject(user.extra)) return undefined;
+    const podNames = user.extra[POD_NAME_EXTRA];
+    const credentialIds = user.extra[CREDENTIAL_ID_EXTRA];
+    if ((podNames !== undefined && !isStringArray(podNames)) || (credentialIds !== undefined && !isStringArray(credentialIds))) return undefined;
+    actorPod = podNames?.[0];
+    credentialId = credentialIds?.[0];
+  }
+  return { username: user.username, groups, actorPod, credentialId };
 }
 
 /** The declared fields through the schema, which names the first one that is wrong. */
@@ -169,6 +210,9 @@ function parseAuditFields(value: Record<string, unknown>): AuditFields {
     username: record.user.username,
     groups: record.user.groups,
     actorPod: record.user.extra?.[POD_NAME_EXTRA]?.[0],
+    credentialId: record.user.extra?.[CREDENTIAL_ID_EXTRA]?.[0],
+    impersonated: record.impersonatedUser ? { username: record.impersonatedUser.username, groups: record.impersonatedUser.groups } : undefined,
+    issuedCredentialId: record.annotations?.[ISSUED_CREDENTIAL_ANNOTATION],
     sourceIPs: record.sourceIPs,
     userAgent: record.userAgent,
     objectRef: record.objectRef,

@@ -20,6 +20,8 @@ function buildCloudTrailSchema() {
     userAgent: z.string().optional(),
     errorCode: z.string().optional(),
     readOnly: z.boolean().optional(),
+    vpcEndpointId: z.string().optional(),
+    vpcEndpointAccountId: z.string().optional(),
     userIdentity: z.object({
       // CloudTrail writes null as well as leaving a field out.
       type: z.string().nullish(),
@@ -68,6 +70,8 @@ export function normalizeCloudTrailRecord(value: Record<string, unknown>, now: n
     userAgent: record.userAgent,
     errorCode: record.errorCode,
     readOnly: record.readOnly,
+    ...(record.vpcEndpointId ? { vpcEndpointId: record.vpcEndpointId } : {}),
+    ...(record.vpcEndpointAccountId ? { vpcEndpointAccountId: record.vpcEndpointAccountId } : {}),
     identity: toIdentity(record.userIdentity),
     requestParameters: record.requestParameters ?? null,
     responseElements: record.responseElements ?? null,
@@ -77,10 +81,24 @@ export function normalizeCloudTrailRecord(value: Record<string, unknown>, now: n
 
 /** The declared fields straight from the record (see plain-fields.ts); undefined when one needs the schema. */
 function readCloudTrailFields(value: Record<string, unknown>): CloudTrailFields | undefined {
-  const { eventID, eventTime, eventSource, eventName, awsRegion, recipientAccountId, sourceIPAddress, userAgent, errorCode, readOnly } = value;
+  const {
+    eventID,
+    eventTime,
+    eventSource,
+    eventName,
+    awsRegion,
+    recipientAccountId,
+    sourceIPAddress,
+    userAgent,
+    errorCode,
+    readOnly,
+    vpcEndpointId,
+    vpcEndpointAccountId,
+  } = value;
   if (!isNonEmptyString(eventID) || typeof eventTime !== 'string' || !isNonEmptyString(eventSource) || !isNonEmptyString(eventName)) return undefined;
   if (!isOptionalString(awsRegion) || !isOptionalString(recipientAccountId) || !isOptionalString(sourceIPAddress)) return undefined;
   if (!isOptionalString(userAgent) || !isOptionalString(errorCode) || (readOnly !== undefined && typeof readOnly !== 'boolean')) return undefined;
+  if (!isOptionalString(vpcEndpointId) || !isOptionalString(vpcEndpointAccountId)) return undefined;
   const userIdentity = readUserIdentity(value.userIdentity);
   const requestParameters = nullishJsonRecord(value.requestParameters);
   const responseElements = nullishJsonRecord(value.responseElements);
@@ -97,6 +115,8 @@ function readCloudTrailFields(value: Record<string, unknown>): CloudTrailFields 
     userAgent,
     errorCode,
     readOnly,
+    vpcEndpointId,
+    vpcEndpointAccountId,
     userIdentity,
     requestParameters,
     responseElements,

@@ -1,5 +1,6 @@
 import { clusterFromLogGroup } from './audit.ts';
 import { cloudTrailRecordFromLakeRow } from './cloudtrail-lake.ts';
+import { INSPECTOR_FINDING_DETAIL_TYPE } from './inspector.ts';
 import { decodeLogsData } from './logs-data.ts';
 import { RecordRejected } from './rejection.ts';
 import { isSafeKey } from './safe-keys.ts';
@@ -48,6 +49,8 @@ export function unwrapEnvelope(record: Json, cluster: string | undefined): Envel
   if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, cluster };
   // GuardDuty's get-findings and Security Hub's get-findings both list under Findings.
   if (Array.isArray(record.Findings)) return { label: '.Findings', items: record.Findings, cluster };
+  // `aws inspector2 list-findings` lists under findings.
+  if (Array.isArray(record.findings) && !('detail' in record)) return { label: '.findings', items: record.findings, cluster };
   const detailType = record['detail-type'];
   if (typeof detailType === 'string' && 'detail' in record) return unwrapEventBridge(detailType, record.detail, cluster);
   if (Array.isArray(record.events) && isLogEventsPage(record)) return { label: '.events', items: record.events, cluster };
@@ -103,10 +106,26 @@ function hasOwnKeyStartingWithAt(record: Json): boolean {
 }
 
 function unwrapEventBridge(detailType: string, detail: unknown, cluster: string | undefined): Envelope {
-  if (CLOUDTRAIL_DETAIL.test(detailType) || detailType === 'GuardDuty Finding') return { label: '.detail', items: [detail], cluster };
+  if (CLOUDTRAIL_DETAIL.test(detailType) || detailType === 'GuardDuty Finding' || detailType === INSPECTOR_FINDING_DETAIL_TYPE) {
+    return { label: '.detail', items: [detail], cluster };
+  }
   const findings = (detail as { findings?: unknown } | null)?.findings;
   if (detailType === 'Security Hub Findings - Imported' && Array.isArray(findings)) return { label: '.detail.findings', items: findings, cluster };
+  if (SCAN_COUNT_DETAIL.has(detailType)) throw scanCountsOnly(detail);
   throw new RecordRejected(`EventBridge event detail-type "${detailType}" is not one pivotguard reads`, 'unsupported-format');
+}
+
+/** ECR basic scanning's and Inspector's scan-complete events: severity counts for a digest, no vulnerability. */
+const SCAN_COUNT_DETAIL = new Set(['ECR Image Scan', 'Inspector2 Scan']);
+
+function scanCountsOnly(detail: unknown): RecordRejected {
+  const fields = (detail ?? {}) as Json;
+  const repository = typeof fields['repository-name'] === 'string' ? fields['repository-name'].replace(/^arn:[^/]*\//, '') : 'REPOSITORY';
+  const digest = typeof fields['image-digest'] === 'string' ? fields['image-digest'] : 'DIGEST';
+  return new RecordRejected(
+    `image scan event with severity counts only: export aws ecr describe-image-scan-findings --repository-name ${repository} --image-id imageDigest=${digest}`,
+    'unsupported-format',
+  );
 }
 
 /** `aws logs filter-log-events` and `get-log-events` output: a page of log events with its tokens. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { FindingContainer, GuardDutyFinding } from '#core/model/event';
 import { eventTime } from './instant.ts';
 import { RecordRejected, describeZodError, rejectTooDeep } from './rejection.ts';
+import { attackSequenceOf } from './guardduty-sequence.ts';
+import { asObject } from '#core/model/json';
 
 // Built on first use: findings are rare, and a Lambda's import stays shorter without it.
 let findingSchema: ReturnType<typeof buildFindingSchema> | undefined;
@@ -142,6 +144,8 @@ export function normalizeGuardDutyFinding(value: Record<string, unknown>, now: n
     apiCall: action?.awsApiCallAction?.api ?? action?.kubernetesApiCallAction?.verb,
     remoteIp: ip?.ipAddressV4 ?? ip?.ipAddressV6,
     process: process ? { name: process.name, executablePath: process.executablePath, pid: process.pid } : undefined,
+    // Read outside the schema on purpose: a malformed sequence loses its own parts, never the finding.
+    sequence: attackSequenceOf(asObject(asObject(camel.service)?.detection)?.sequence, resource?.eksClusterDetails?.name),
   };
 }
 

@@ -2,9 +2,11 @@ import type { AuditEvent, RejectedRecord, RejectionCode, SecurityEvent } from '#
 import { MAX_JSON_DEPTH } from '#core/model/json';
 import { isAuditEvent, normalizeAuditEvent } from './audit.ts';
 import { isCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtrail.ts';
+import { isEcrImageScanFindings, normalizeEcrImageScan } from './ecr-scan.ts';
 import { type ClusterNames, UNNAMED_CLUSTER } from './cluster-names.ts';
 import { LazyItem, unwrapEnvelope } from './envelopes.ts';
 import { isGuardDutyFinding, normalizeGuardDutyFinding } from './guardduty.ts';
+import { isInspectorFinding, normalizeInspectorFinding } from './inspector.ts';
 import { RecordRejected, boundedReason, rejectionOf } from './rejection.ts';
 import { guardDutyFindingFromSecurityHub, isSecurityHubFinding } from './security-hub.ts';
 
@@ -120,8 +122,19 @@ function normalizeRecord(record: Record<string, unknown>, where: Locator, cluste
     keep({ ...normalizeGuardDutyFinding(guardDutyFindingFromSecurityHub(record), now), raw: record }, where, context, out.events);
     return;
   }
+  if (isInspectorFinding(record)) {
+    keep(normalizeInspectorFinding(record, now), where, context, out.events);
+    return;
+  }
+  if (isEcrImageScanFindings(record)) {
+    keep(normalizeEcrImageScan(record, now), where, context, out.events);
+    return;
+  }
   const keys = Object.keys(record).slice(0, 6).join(', ');
-  throw new RecordRejected(`unrecognized record: not an EKS audit event, CloudTrail record or GuardDuty finding (keys: ${keys || 'none'})`, 'unrecognized');
+  throw new RecordRejected(
+    `unrecognized record: not an EKS audit event, CloudTrail record, GuardDuty finding or image scan (keys: ${keys || 'none'})`,
+    'unrecognized',
+  );
 }
 
 function keep<Event extends SecurityEvent>(event: Event, where: Locator, context: NormalizeContext, into: Event[]): void {

@@ -2,7 +2,7 @@ import { type Bar, columnChart, timeRuler } from './charts.ts';
 import { listing, percent, plural, roleName } from '#core/view/words';
 import { ACTION_WORDS, formatDate, formatDateTime, formatDuration, formatMonth, formatPercent } from './format.ts';
 import { Html, html } from '#core/html-template';
-import type { Kpis, Ranked } from './kpis.ts';
+import { type Kpis, type Ranked, UNKNOWN_ROOT_CAUSE } from './kpis.ts';
 import type { ReportData, ReportIncident } from './report.ts';
 import { REPORT_CSS } from './report-style.ts';
 import type { TrendEntry } from './trend.ts';
@@ -205,13 +205,23 @@ function rootCauses(kpis: Kpis): Html {
   const body =
     kpis.incidents.opened === 0
       ? html`<p class="empty">No incidents this month.</p>`
-      : html`<div class="causes">
+      : html`${vulnerableCauses(kpis)}<div class="causes">
 ${table('Images', kpis.rootCauses.images, (item) => html`<span class="mono">${item.detail ?? item.name}</span>${item.detail ? html`<span class="sub mono">${item.name}</span>` : ''}`)}
 ${table('Namespaces', kpis.rootCauses.namespaces, (item) => html`${item.name}`)}
 ${table('IAM roles', kpis.rootCauses.roles, (item) => html`${roleName(item.name)}<span class="sub mono">${item.name}</span>`)}
 </div>
 <p class="note">Top five of each, by the number of this month’s incidents that involved them.</p>`;
   return html`<section id="root-causes"><h2>Recurring root causes</h2>${body}</section>`;
+}
+
+/** The vulnerable package and image behind each incident: what to rebuild so the pattern stops. */
+function vulnerableCauses(kpis: Kpis): Html {
+  const rows = kpis.rootCauses.vulnerabilities;
+  // A month without image data has only the unknown group, which tells a reader nothing.
+  if (rows.every((row) => row.package === UNKNOWN_ROOT_CAUSE)) return html``;
+  return html`<h3>Vulnerable packages</h3><table class="vulnerable"><tbody>${rows.map(
+    (row) => html`<tr><td><span class="mono">${row.package}</span><span class="sub mono">${row.image}</span></td><td class="num">${row.incidents}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function actions(kpis: Kpis): Html {

@@ -2,6 +2,7 @@ import type { Suppression } from '#core/config';
 import type { ContainmentAction, Incident } from '#core/model/incident';
 import type { Severity } from '#core/model/signal';
 import type { IncidentResponse, IncidentStatus } from '#core/respond/response';
+import { topVulnerablePackage } from '#core/view/rebuild-words';
 import { weeksOverlapping } from './calendar.ts';
 import { ACTION_WORDS } from './format.ts';
 import { closingChange, statusAt } from './lifecycle.ts';
@@ -45,6 +46,18 @@ export interface Ranked {
   incidents: number;
   /** For an image counted by digest: its name and tag. */
   detail?: string;
+}
+
+/** The root cause of incidents without image data. */
+export const UNKNOWN_ROOT_CAUSE = 'unknown';
+
+/** Incidents grouped by the vulnerability behind them: the image's top finding and the image it is in. */
+export interface VulnerableRootCause {
+  /** package@installedVersion of the incident's top finding; `no finding` for a scanned image with none, `not scanned`, or `unknown` without image data. */
+  package: string;
+  /** repository@digest, or the digest alone; `unknown` without image data. */
+  image: string;
+  incidents: number;
 }
 
 export interface ExpiringSuppression {
@@ -109,7 +122,7 @@ export interface Kpis {
   rules: RuleKpi[];
   suppressions: { suppressedSignals: number; expiring: ExpiringSuppression[] };
   actions: ActionKpi[];
-  rootCauses: { rules: Ranked[]; images: Ranked[]; namespaces: Ranked[]; roles: Ranked[] };
+  rootCauses: { vulnerabilities: VulnerableRootCause[]; rules: Ranked[]; images: Ranked[]; namespaces: Ranked[]; roles: Ranked[] };
 }
 
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -172,6 +185,7 @@ export function computeKpis(input: KpiInput): Kpis {
     },
     actions: actions(input.responses, (iso) => inPeriod(Date.parse(iso))),
     rootCauses: {
+      vulnerabilities: vulnerabilities(entries),
       rules: rank(entries.map((entry) => entry.incident.signals.map((signal) => signal.rule))),
       images: images(entries),
       namespaces: rank(entries.map(({ incident }) => [incident.workload.namespace])),
@@ -261,6 +275,25 @@ function images(entries: readonly Entry[]): Ranked[] {
   return rank(entries.map(({ incident }) => [incident.workload.imageDigest ?? incident.workload.image])).map((entry) =>
     names.has(entry.name) ? { ...entry, detail: names.get(entry.name)! } : entry,
   );
+}
+
+/** The same vulnerable package in the same image, once per incident, most incidents first; incidents without image data are one `unknown` group. */
+function vulnerabilities(entries: readonly Entry[]): VulnerableRootCause[] {
+  const groups = new Map<string, VulnerableRootCause>();
+  for (const { incident } of entries) {
+    const { image } = incident;
+    const cause = image
+      ? {
+          package: topVulnerablePackage(image) ?? (image.scanned ? 'no finding' : 'not scanned'),
+          image: image.repository ? `${image.repository}@${image.digest}` : image.digest,
+        }
+      : { package: UNKNOWN_ROOT_CAUSE, image: UNKNOWN_ROOT_CAUSE };
+    const key = `${cause.package}|${cause.image}`;
+    const group = groups.get(key) ?? { ...cause, incidents: 0 };
+    groups.set(key, group);
+    group.incidents += 1;
+  }
+  return [...groups.values()].sort((a, b) => b.incidents - a.incidents || a.package.localeCompare(b.package) || a.image.localeCompare(b.image)).slice(0, TOP);
 }
 
 function expiring(suppressions: readonly Suppression[], now: number): ExpiringSuppression[] {

@@ -34,6 +34,7 @@ function happened(view: IncidentView): string {
   // "Credential Access (TA0006)" reads as "credential access".
   const aims = [...new Set(view.objectives.map((objective) => objective.tacticName.toLowerCase()))];
   if (aims.length > 0) sentences.push(`The likely aim was ${listing(aims)}.`);
+  if (view.image) sentences.push(view.image.sentence);
   return sentences.join(' ');
 }
 

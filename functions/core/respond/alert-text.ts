@@ -1,5 +1,6 @@
 import type { IncidentChange } from '#core/store/store';
 import { type IncidentView, type StepView, incidentView } from '#core/view/incident-view';
+import type { ImageView } from '#core/view/image-view';
 import { NOTHING, asciiLine, capped, clipText, clock, commaList, listEnds, plural, printable, utc } from '#core/view/words';
 
 // The alert publisher clips what it sends with the same marker.
@@ -76,11 +77,15 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
     out.field('Access keys', commaList(identity.accessKeyIds, LIST_MAX));
     out.field('Used from outside the cluster', commaList(identity.outsideIps, LIST_MAX));
     out.field('Also used from', commaList(identity.otherIps, LIST_MAX));
+    for (const reason of identity.egressReasons.slice(0, LIST_MAX)) out.field('The cluster’s because', reason);
   }
   if (view.identities.length > LIST_MAX) out.line(`and ${view.identities.length - LIST_MAX} more roles`);
 
+  if (view.image) imageSection(out, view.image);
+
   out.section('HOW SURE, AND WHY');
   out.line(`Confidence ${risk.confidenceText}, from ${plural(view.timeline.length, 'signal')} (${view.sources.map((source) => source.label).join(', ')}).`);
+  if (view.image) out.line(view.image.sentence);
   if (view.objectives.length > 0) {
     out.line('Suspected objective:');
     for (const objective of view.objectives) out.bullet(`${objective.tactic}: ${objective.technique}`);
@@ -238,6 +243,33 @@ function timeline(view: IncidentView): string[] {
     `${clock(entry.time, view.seen.sameDay)} ${entry.source.label} (${entry.severity}): ${entry.summary}`;
   const { head, hidden, tail } = listEnds(view.timeline, TIMELINE_HEAD, TIMELINE_TAIL);
   return [...head.map(line), ...(hidden > 0 ? [`... ${plural(hidden, 'more signal')} ...`] : []), ...tail.map(line)];
+}
+
+/** The image behind the incident: what is wrong with it and since when, where else it runs, what admission said. */
+function imageSection(out: Lines, image: ImageView): void {
+  out.section('IMAGE');
+  out.field('Repository', image.repository);
+  if (image.timeline) out.line(image.timeline);
+  if (!image.scanned) out.line(image.sentence);
+  else if (image.vulnerabilities.length === 0) out.line('Scanned: no vulnerability found.');
+  else {
+    out.line('Vulnerabilities, what this attack could use first:');
+    for (const vulnerability of capped(
+      image.vulnerabilities.map((entry) => entry.line),
+      LIST_MAX,
+    ))
+      out.bullet(vulnerability);
+    if (image.more) out.line(`Not listed: ${image.more}.`);
+  }
+  out.field(
+    'Also runs in',
+    commaList(
+      image.runsElsewhere.map((entry) => entry.text),
+      LIST_MAX,
+    ),
+  );
+  out.field('Same vulnerable package in', commaList(image.samePackageDigests, LIST_MAX));
+  out.field('Admission', image.admission.sentence);
 }
 
 function describeStep(step: StepView): string {

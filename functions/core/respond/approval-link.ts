@@ -3,7 +3,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * The approval link an alert carries: it names the incident, expires, and is signed, so it can
  * be neither forged nor reused past its time. The Step Functions task token never leaves the
- * server; single use is enforced where the token is kept (the first decision consumes it).
+ * server; single use is enforced where the token is kept (the first decision consumes it). Where
+ * the link was emailed is kept server-side too (`ApprovalRequest.sentTo`, found by the nonce), so
+ * neither the link nor the page's form can claim another recipient.
  */
 export interface ApprovalClaim {
   incidentId: string;

@@ -1,6 +1,7 @@
 import type { Incident } from '#core/model/incident';
 import { Html, html } from '#core/html-template';
 import { type ApprovalView, type IncidentView, type ResponseView, type StepView, incidentView } from '#core/view/incident-view';
+import { sentToWords } from '#core/view/decision-words';
 import { NOTHING, commaList, plural, utc } from '#core/view/words';
 import type { IncidentResponse } from './response.ts';
 
@@ -81,9 +82,19 @@ ${view.objectives.length > 0 ? html`<p>Suspected objective:</p><ul>${view.object
 }
 
 function where(view: IncidentView): Html {
+  const image = view.image;
   return html`<section>
 <h2>Where</h2>
 ${fields(view.where.fields.map((field) => [field.label, field.value])) ?? html`<p>${NOTHING.workload}</p>`}
+${
+  image
+    ? html`<p>${image.sentence}</p>
+${image.timeline ? html`<p class="note">${image.timeline}</p>` : ''}
+${image.vulnerabilities.length > 0 ? html`<ul>${image.vulnerabilities.slice(0, 5).map((vulnerability) => html`<li>${vulnerability.line}</li>`)}</ul>` : ''}
+${image.runsElsewhere.length > 0 ? html`<p>Also runs in: ${image.runsElsewhere.map((elsewhere) => elsewhere.text).join(', ')}</p>` : ''}
+<p class="note">${image.admission.sentence}</p>`
+    : ''
+}
 </section>`;
 }
 
@@ -147,12 +158,19 @@ ${!approval.decision && !open ? html`<p>The approval window closed at ${utc(appr
 ${open && !ours ? html`<p>This link was sent for an earlier request. Open the link in the newest alert to decide.</p>` : ''}
 ${
   open && ours
-    ? html`<p>Decide before <time datetime="${approval.expiresAt}">${utc(approval.expiresAt)}</time> (${minutesLeft(approval.expiresAt, now)}).</p>
+    ? html`<p>Decide before <time datetime="${approval.expiresAt}">${utc(approval.expiresAt)}</time> (${minutesLeft(approval.expiresAt, now)}).</p>${sentToNote(approval)}
 ${form(token, 'approve', 'Approve these steps', { intro: 'The workflow runs the steps above.', style: 'approve' })}
 ${form(token, 'reject', 'Reject', { intro: 'The workflow skips the steps above.', style: 'danger' })}`
     : ''
 }
 </section>`;
+}
+
+/** The page cannot verify the name typed into it: the person deciding is told what is recorded beside it. */
+function sentToNote(approval: ApprovalView): Html | string {
+  if (!approval.sentTo) return '';
+  return html`
+<p class="note">Your decision is recorded with the name you enter, as declared, and where this link was sent: ${sentToWords(approval.sentTo)}.</p>`;
 }
 
 function decisionText(approval: ApprovalView): string {

@@ -38,6 +38,22 @@ export function selectorMatches(selector: LabelSelector | null | undefined, labe
 }
 
 /**
+ * The keys whose removal makes a selector that matches the labels stop matching: matchLabels and
+ * the `In` and `Exists` expressions. `NotIn` and `DoesNotExist` hold for a label that is absent,
+ * so no removal undoes them; an empty selector has no key at all.
+ */
+export function keysWhoseRemovalUnselects(selector: LabelSelector | null | undefined): string[] {
+  const keys = new Set(Object.keys(selector?.matchLabels ?? {}));
+  for (const { key, operator } of selector?.matchExpressions ?? []) if (operator === 'In' || operator === 'Exists') keys.add(key);
+  return [...keys];
+}
+
+/** Whether the selector has no requirement at all, so it selects every pod of the namespace. */
+export function selectsEveryPod(selector: LabelSelector | null | undefined): boolean {
+  return Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
+}
+
+/**
  * The directions a policy allows some traffic in for the pods it selects. policyTypes defaults to
  * Ingress, plus Egress when the policy has egress rules; a direction it lists without rules is
  * denied by it, which another policy's rule still overrides.

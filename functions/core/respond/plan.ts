@@ -1,6 +1,7 @@
 import { ACTIONS, type ContainmentAction, actionDescriptor } from '#core/actions/registry';
 import { type Config, isProtectedNamespace } from '#core/config';
 import type { IncidentIdentity, IncidentWorkload, PlannedAction } from '#core/model/incident';
+import type { IncidentImage } from '#core/model/vulnerability';
 
 export interface PlanInput {
   workload: IncidentWorkload;
@@ -10,6 +11,8 @@ export interface PlanInput {
   podStillRunning: boolean;
   /** Where the cluster's requests to AWS come from, as configured: its egress addresses and its VPC(s). */
   egress: { cidrs: string[]; vpcIds: string[] };
+  /** The image behind the incident and its vulnerabilities, where known. */
+  image?: IncidentImage;
 }
 
 /**
@@ -20,10 +23,10 @@ export function planContainment(input: PlanInput, config: Config): { automatic: 
   const automatic: PlannedAction[] = [];
   const approval: PlannedAction[] = [];
   for (const descriptor of ACTIONS) {
-    for (const { nodeWide, ...proposal } of descriptor.propose(input)) {
+    for (const { waitsForPerson, ...proposal } of descriptor.propose(input)) {
       const step: PlannedAction = { action: descriptor.name, ...proposal, ...(isDryRun(descriptor.name, config) ? { dryRun: true } : {}) };
-      // Node-wide is node-wide: whatever the configuration says, a person decides.
-      (!nodeWide && shouldAutoContain(step.action, input.workload.namespace, config) ? automatic : approval).push(step);
+      // Node-wide is node-wide, and a role others may use is theirs too: whatever the configuration says, a person decides.
+      (!waitsForPerson && shouldAutoContain(step.action, input.workload.namespace, config) ? automatic : approval).push(step);
     }
   }
   return { automatic, approval };

@@ -71,9 +71,41 @@ export interface ApprovalRequest {
   execution?: string;
   /** sha256 of the task token: recognizes a retried request without keeping the token here. */
   tokenSha256?: string;
+  /**
+   * Where the email carrying this request's signed link was sent, as the alert channel told at send time (each email that
+   * carried the link adds its recipients): email addresses, other subscribers by kind, or UNKNOWN_RECIPIENTS. Kept here,
+   * server-side, so neither the link nor the page's form can claim another recipient. Absent on older requests.
+   */
+  sentTo?: string[];
   decision?: 'approved' | 'rejected' | 'timeout';
   decidedAt?: string;
+  /** Who decided: the terminal's caller, or for a decision made through the link, the name typed on the page. */
   decidedBy?: string;
+  /**
+   * Set only when the decision came through the emailed link: the name the person typed on the page (sanitized),
+   * which the page cannot verify; `sentTo` says who could have used the link.
+   */
+  declaredBy?: string;
+}
+
+/** What the alert channel records when it cannot tell who an email reached. */
+export const UNKNOWN_RECIPIENTS = 'unknown recipients';
+
+/** The fields a decision sets on a request; replacing a decision clears all of them first. */
+export type ApprovalDecision = Required<Pick<ApprovalRequest, 'decision' | 'decidedAt' | 'decidedBy'>> & Pick<ApprovalRequest, 'declaredBy'>;
+
+/** The request with no decision on it, for a decision that could not be delivered or is replaced by another. */
+export function undecided(request: ApprovalRequest): ApprovalRequest {
+  const { decision: _decision, decidedAt: _at, decidedBy: _by, declaredBy: _declared, ...open } = request;
+  return open;
+}
+
+/** Adds where the email carrying the link of request `nonce` was sent; a request replaced since is left as it is. */
+export function withLinkSentTo(response: IncidentResponse, nonce: string, recipients: readonly string[]): IncidentResponse {
+  const approval = response.approval;
+  if (approval?.nonce !== nonce) return response;
+  const sentTo = [...new Set([...(approval.sentTo ?? []), ...recipients])];
+  return sentTo.length === approval.sentTo?.length ? response : { ...response, approval: { ...approval, sentTo } };
 }
 
 export interface UndoneRecord {

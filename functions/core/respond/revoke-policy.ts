@@ -26,9 +26,11 @@ export type SessionScope =
   /** EKS Pod Identity tags every session with the pod it was issued to. */
   | { via: 'pod-identity'; namespace: string; pod: string; clusterName?: string; clusterArn?: string };
 
-/** What the adapter is asked to revoke: IRSA session names still need the role's unique id. */
+/** What the adapter is asked to revoke: session names still need the role's unique id. */
 export type SessionsToRevoke =
-  | { via: 'irsa'; sessionNames: string[] }
+  /** By `aws:userid`: IRSA sessions, chained sessions, Pod Identity sessions without tags. `mechanism` says which, for the record. */
+  | { via: 'irsa'; sessionNames: string[]; mechanism?: string }
+  /** By the pod's session tags: Pod Identity sessions and every session chained from them, new ones included. */
   | { via: 'pod-identity'; namespace: string; pod: string; clusterName?: string; clusterArn?: string };
 
 /** The input would produce a policy that does not mean what the caller asked for. */
@@ -93,15 +95,23 @@ function deny(condition: DenyStatement['Condition']): DenyPolicyDocument {
  * Instance-role sessions belong to the node, so denying them stops the node, not a pod.
  */
 export function sessionsToRevoke(
-  identity: Pick<IncidentIdentity, 'via' | 'sessions' | 'tiedSessions'>,
+  identity: Pick<IncidentIdentity, 'via' | 'sessions' | 'tiedSessions' | 'podTags'>,
   workload: Pick<IncidentWorkload, 'cluster' | 'namespace' | 'pod'>,
 ): SessionsToRevoke | { notScoped: string } {
-  if (identity.via === 'irsa') {
-    const tied = identity.tiedSessions ?? identity.sessions;
-    return tied.length > 0 ? { via: 'irsa', sessionNames: tied } : { notScoped: 'no IRSA session is tied to the attacker by the evidence' };
-  }
-  if (identity.via === 'pod-identity') {
-    if (!workload.namespace || !workload.pod) return { notScoped: 'the pod behind the Pod Identity sessions is not known' };
+  const tied = identity.tiedSessions ?? identity.sessions;
+  const byName = (mechanism: string): SessionsToRevoke | { notScoped: string } =>
+    tied.length > 0 ? { via: 'irsa', sessionNames: tied, mechanism } : { notScoped: `no ${mechanism} session is tied to the attacker by the evidence` };
+  if (identity.via === 'irsa') return byName('IRSA');
+  // Pod Identity's tags are transitive: a deny on them reaches every session chained from the pod's, new ones too.
+  const podTagged = identity.podTags === true || (identity.via === 'pod-identity' && identity.podTags !== false);
+  if (identity.via === 'pod-identity' || identity.via === 'chained') {
+    if (!podTagged) {
+      // An association with session tags disabled: a tag-scoped deny would match nothing, so the sessions are named.
+      return byName(identity.via === 'chained' ? 'chained' : 'untagged Pod Identity');
+    }
+    if (!workload.namespace || !workload.pod) {
+      return identity.via === 'chained' ? byName('chained') : { notScoped: 'the pod behind the Pod Identity sessions is not known' };
+    }
     return {
       via: 'pod-identity',
       namespace: workload.namespace,

@@ -17,6 +17,12 @@ export const SIGNAL_KEEP_WINDOWS = 3;
 const CREDENTIAL_LIFETIME_MS = 36 * 3600_000;
 
 /**
+ * Images outlive the pods the graph saw running them: a digest rolled out again weeks later, or an
+ * incident on it, must still find what its scans said, and a scan is not repeated for every pod.
+ */
+export const IMAGE_RETENTION_MS = 30 * 24 * 3600_000;
+
+/**
  * How long a graph entry is kept after it was last seen: the TTL a store applies. Credentials
  * and deleted pods are dead once expired or gone, but an incident about them can stay open for
  * up to two windows before it settles, and must still find them.
@@ -26,6 +32,7 @@ export function retentionFor(key: string, policy: RetentionPolicy, node?: GraphN
   if (kind === 'key' || kind === 'session' || kind === 'egress') {
     return Math.min(CREDENTIAL_LIFETIME_MS + 2 * policy.windowMs, policy.graphRetentionMs);
   }
+  if (kind === 'image' || kind === 'imagevuln') return Math.max(IMAGE_RETENTION_MS, policy.graphRetentionMs);
   if (kind === 'pod' && node?.attrs.deleted?.value === true) return Math.min(3 * policy.windowMs, policy.graphRetentionMs);
   return policy.graphRetentionMs;
 }

@@ -5,8 +5,10 @@ import type { ActionRecord } from '#core/respond/action';
 import { ACTION_LABELS } from '#core/respond/action-labels';
 import type { ApprovalRequest, IncidentResponse, IncidentStatus, ProposedSuppression, StatusChange, UndoneRecord } from '#core/respond/response';
 import { pendingUndos, settledUndoOf } from '#core/respond/undo-plan';
+import { decidedByWords, declaredName } from './decision-words.ts';
 import { describeUndo } from './undo-words.ts';
-import { SOURCE_LABELS, STATUS_LABELS, VIA_LABELS, percent, printable, roleName, tacticName } from './words.ts';
+import { type ImageView, imageViewOf } from './image-view.ts';
+import { type Labelled, SOURCE_LABELS, STATUS_LABELS, VIA_LABELS, labelled, percent, printable, roleName, tacticName } from './words.ts';
 
 /**
  * One incident as every rendering shows it (email, approval page, terminal, Security Hub, the
@@ -35,12 +37,11 @@ export interface IncidentView {
   status: Labelled<IncidentStatus>;
   /** What people and the workflow did; undefined until something is recorded. */
   response?: ResponseView;
+  /** The image behind the incident: its vulnerabilities, rollout, where else it runs, admission; undefined when no digest is known. */
+  image?: ImageView;
 }
 
-export interface Labelled<Code extends string> {
-  code: Code;
-  label: string;
-}
+export type { Labelled };
 
 export interface RiskView {
   severity: Severity;
@@ -83,6 +84,8 @@ export interface IdentityView {
   outsideIps: string[];
   /** The addresses that are the cluster's own. */
   otherIps: string[];
+  /** Why each of those counts as the cluster's: configured, read from EC2, or learned (and from what). */
+  egressReasons: string[];
 }
 
 export interface ObjectiveView {
@@ -139,7 +142,12 @@ export interface ApprovalView {
   proposed: StepView[];
   decision?: ApprovalRequest['decision'];
   decidedAt?: string;
+  /** Who decided, worded once for every rendering: through the link, the declared name and where the link was sent. */
   decidedBy?: string;
+  /** The name typed on the page, when the decision came through the link. */
+  declaredBy?: string;
+  /** Where the link was emailed, as recorded when it was sent. */
+  sentTo?: string[];
 }
 
 const WHERE_LABELS: [WhereKey, string][] = [
@@ -176,6 +184,7 @@ export function incidentView(incident: Incident, response?: IncidentResponse): I
       sourceIps: identity.sourceIps.map((ip) => ({ ip: printable(ip), outside: identity.unusualSourceIps.includes(ip) })),
       outsideIps: texts(identity.unusualSourceIps),
       otherIps: texts(identity.sourceIps.filter((ip) => !identity.unusualSourceIps.includes(ip))),
+      egressReasons: (identity.egressSources ?? []).map(({ source, reason }) => `${printable(source)}: ${printable(reason)}`),
     })),
     objectives: incident.objectives.map(({ tactic, technique }) => ({
       tactic: printable(tactic),
@@ -196,6 +205,7 @@ export function incidentView(incident: Incident, response?: IncidentResponse): I
     plan: { automatic: incident.plan.automatic.map(stepOf), approval: incident.plan.approval.map(stepOf) },
     status: { code: status, label: STATUS_LABELS[status] },
     ...(response ? { response: responseOf(response) } : {}),
+    ...(incident.image ? { image: imageViewOf(incident.image) } : {}),
   };
 }
 
@@ -275,7 +285,8 @@ function responseOf(response: IncidentResponse): ResponseView {
             proposed: approval.proposed.map(stepOf),
             ...(approval.decision ? { decision: approval.decision } : {}),
             ...(approval.decidedAt ? { decidedAt: approval.decidedAt } : {}),
-            ...(approval.decidedBy ? { decidedBy: printable(approval.decidedBy) } : {}),
+            ...decisionOf(approval),
+            ...(approval.sentTo ? { sentTo: texts(approval.sentTo) } : {}),
           },
         }
       : {}),
@@ -285,16 +296,20 @@ function responseOf(response: IncidentResponse): ResponseView {
   };
 }
 
+function decisionOf(approval: ApprovalRequest): Pick<ApprovalView, 'decidedBy' | 'declaredBy'> {
+  const decidedBy = decidedByWords(approval);
+  return {
+    ...(decidedBy ? { decidedBy } : {}),
+    ...(approval.declaredBy !== undefined ? { declaredBy: declaredName(approval.declaredBy) } : {}),
+  };
+}
+
 function stepOf(action: PlannedAction): StepView {
   return { action: actionLabelled(action.action), target: printable(action.target), reason: printable(action.reason), dryRun: action.dryRun ?? false };
 }
 
 function actionLabelled(action: ContainmentAction): Labelled<ContainmentAction> {
   return { code: action, label: ACTION_LABELS[action] ?? action };
-}
-
-function labelled<Code extends string>(code: Code, labels: Record<string, string>): Labelled<Code> {
-  return { code, label: labels[code] ?? code };
 }
 
 function texts(items: readonly string[]): string[] {

@@ -152,6 +152,16 @@ export const STATUS_LABELS: Record<IncidentStatus, string> = {
   'false-positive': 'Dismissed as a false positive',
 };
 
+/** A code and the words for it, side by side: renderers show the label, tests and machines read the code. */
+export interface Labelled<Code extends string> {
+  code: Code;
+  label: string;
+}
+
+export function labelled<Code extends string>(code: Code, labels: Record<string, string>): Labelled<Code> {
+  return { code, label: labels[code] ?? code };
+}
+
 /** What is said when the incident holds nothing for a part of it. */
 export const NOTHING = {
   workload: 'No Kubernetes workload is linked to this incident.',

@@ -20,7 +20,7 @@ export interface RunContext {
   target: KubernetesTarget;
   iam: Pick<IamRevocation, 'revokeSessions' | 'revokeAllSessions' | 'fenceRole' | 'denyWebIdentity'>;
   /** The workload's cluster (a fresh EKS token per invocation). */
-  kubernetes(): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode'>>;
+  kubernetes(): Promise<Pick<KubernetesContainment, 'isolatePod' | 'restartPod' | 'scaleDown' | 'cordonNode' | 'blockImageDigest'>>;
   /** The record of a step decided without calling AWS or a cluster. */
   recordNow(result: ActionRecord['result'], detail: string): ActionRecord;
 }

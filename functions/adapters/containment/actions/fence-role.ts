@@ -12,7 +12,7 @@ export const fenceRole = {
     if (egressCidrs.length === 0) {
       return recordNow(
         'skipped',
-        'the cluster’s egress addresses are not configured (egressCidrs), so a fence would deny the cluster too; configure them and run the replay or the workflow again, or approve revoking every session of the role',
+        'the cluster’s egress addresses are not known (no egressCidrs configured, no NAT gateway read from EC2), so a fence would deny the cluster too; configure them and run the replay or the workflow again, or approve revoking every session of the role',
       );
     }
     return iam.fenceRole({ incidentId: incident.id, roleArn: action.target, fence: { egressCidrs, vpcIds }, dryRun });

@@ -2,6 +2,7 @@ import type { ReversingUndoKind } from '#core/actions/descriptor';
 import type { ContainmentAction } from '#core/actions/registry';
 import type { ReversibleRecord } from '#core/respond/undo-plan';
 import type { ActionAdapter, UndoContext, UndoOutcome } from './adapter.ts';
+import { blockImageDigest } from './block-image-digest.ts';
 import { captureEvidence } from './capture-evidence.ts';
 import { cordonNode } from './cordon-node.ts';
 import { denyWebIdentity } from './deny-web-identity.ts';
@@ -23,6 +24,7 @@ export const ACTION_ADAPTERS: { [Name in ContainmentAction]: ActionAdapter<Name>
   'restart-pod': restartPod,
   'scale-down': scaleDown,
   'cordon-node': cordonNode,
+  'block-image-digest': blockImageDigest,
 };
 
 /** How a recorded step is reversed: its action's runner for the undo kind it recorded; none for a kind its action never records. */

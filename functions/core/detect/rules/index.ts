@@ -12,6 +12,11 @@ import { admissionWebhookChange } from './eks-audit/admission-webhook-change.ts'
 import { awsAuthChange } from './eks-audit/aws-auth-change.ts';
 import { serviceAccountTokenRequest } from './eks-audit/service-account-token.ts';
 import { systemRoleTampering } from './eks-audit/system-role-tampering.ts';
+import { ephemeralContainer } from './eks-audit/ephemeral-container.ts';
+import { nodeProxy } from './eks-audit/node-proxy.ts';
+import { clientCertificate } from './eks-audit/client-certificate.ts';
+import { impersonation } from './eks-audit/impersonation.ts';
+import { kubeSystemHostDaemonSet } from './eks-audit/kube-system-host-daemonset.ts';
 import { cloudDiscovery } from './cloudtrail/discovery.ts';
 import { cloudSecretRead } from './cloudtrail/secret-read.ts';
 import { iamPrivilegeChange } from './cloudtrail/iam-change.ts';
@@ -29,6 +34,7 @@ import { accessDenied } from './cloudtrail/access-denied.ts';
 import { s3ProtectionRemoved } from './cloudtrail/s3-protection-removed.ts';
 import { trafficMirroring } from './cloudtrail/traffic-mirroring.ts';
 import { consoleLoginWithoutMfa } from './cloudtrail/console-login-without-mfa.ts';
+import { temporaryCredentialsMinted } from './cloudtrail/temporary-credentials.ts';
 import { guardDutyFinding } from './guardduty/finding.ts';
 
 export const auditRules = [
@@ -46,6 +52,11 @@ export const auditRules = [
   awsAuthChange,
   serviceAccountTokenRequest,
   systemRoleTampering,
+  ephemeralContainer,
+  nodeProxy,
+  clientCertificate,
+  impersonation,
+  kubeSystemHostDaemonSet,
 ];
 export const cloudTrailRules = [
   cloudDiscovery,
@@ -65,5 +76,6 @@ export const cloudTrailRules = [
   s3ProtectionRemoved,
   trafficMirroring,
   consoleLoginWithoutMfa,
+  temporaryCredentialsMinted,
 ];
 export const guardDutyRules = [guardDutyFinding];

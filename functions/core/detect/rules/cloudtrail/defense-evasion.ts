@@ -21,8 +21,11 @@ const BLINDING_CALLS: Record<string, string[]> = {
   'ec2.amazonaws.com': ['DeleteFlowLogs'],
   'route53resolver.amazonaws.com': ['DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig'],
   'logs.amazonaws.com': ['DeleteLogGroup', 'DeleteSubscriptionFilter'],
-  'securityhub.amazonaws.com': ['DisableSecurityHub', 'DeleteInsight'],
+  // UpdateFindings archives every finding its filters match (an empty filter: all of them).
+  'securityhub.amazonaws.com': ['DisableSecurityHub', 'DeleteInsight', 'UpdateFindings'],
   'macie2.amazonaws.com': ['DisableMacie', 'UpdateMacieSession', 'DeleteMember'],
+  // Macie Classic records its session changes under its own service name.
+  'macie.amazonaws.com': ['DisableMacie', 'UpdateMacieSession'],
   'access-analyzer.amazonaws.com': ['DeleteAnalyzer'],
   'organizations.amazonaws.com': ['LeaveOrganization'],
   'waf-regional.amazonaws.com': ['DisassociateWebACL'],

@@ -12,6 +12,13 @@ export const RECON_CALLS = new Set([
   'iam.amazonaws.com:ListRolePolicies',
   'iam.amazonaws.com:GetAccountAuthorizationDetails',
   'iam.amazonaws.com:ListAccessKeys',
+  // Groups carry users' permissions: which group a key's user is in, and what each group grants.
+  'iam.amazonaws.com:ListGroups',
+  'iam.amazonaws.com:ListGroupsForUser',
+  'iam.amazonaws.com:GetGroup',
+  'iam.amazonaws.com:ListAttachedGroupPolicies',
+  'iam.amazonaws.com:ListGroupPolicies',
+  'iam.amazonaws.com:GetGroupPolicy',
   'secretsmanager.amazonaws.com:ListSecrets',
   'ssm.amazonaws.com:DescribeParameters',
   'eks.amazonaws.com:ListClusters',

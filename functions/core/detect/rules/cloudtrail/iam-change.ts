@@ -2,7 +2,7 @@ import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
 import { str, textOf } from '#core/model/json';
 import type { CloudTrailEvent } from '#core/model/event';
-import { actsOnItself, callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
+import { actsOnItself, callName, cloudTrailSubject, describeCaller, isThroughCloudFormation, tookEffect } from './subject.ts';
 
 // Calls that grant more power or leave a way back in.
 const ESCALATION_CALLS = new Set(
@@ -53,6 +53,11 @@ function grantsAdmin(event: CloudTrailEvent): boolean {
   return /"Action"\s*:\s*(\[\s*)?"\*"/.test(document) && /"Resource"\s*:\s*(\[\s*)?"\*"/.test(document) && /"Effect"\s*:\s*"Allow"/.test(document);
 }
 
+/** Whether a trust policy lets an AWS principal (an account, a role, a user) or anyone assume the role, not only AWS services. */
+function admitsPrincipals(document: unknown): boolean {
+  return /"AWS"\s*:|"Principal"\s*:\s*"\*"/.test(textOf(document ?? ''));
+}
+
 export const iamPrivilegeChange = defineRule<'cloudtrail'>({
   id: 'cloudtrail.iam-privilege-change',
   title: 'IAM permissions or credentials changed',
@@ -70,8 +75,13 @@ export const iamPrivilegeChange = defineRule<'cloudtrail'>({
     const ownKey = event.eventName === 'CreateAccessKey' && userName === undefined;
     if (SELF_SERVICE.has(event.eventName) && (ownKey || actsOnItself(event, userName))) return undefined;
     // A trust policy that only lets AWS services assume the role opens no door to a person.
-    const trust = textOf(event.requestParameters?.policyDocument ?? '');
-    if (event.eventName === 'UpdateAssumeRolePolicy' && !/"AWS"\s*:|"Principal"\s*:\s*"\*"/.test(trust)) return undefined;
+    if (event.eventName === 'UpdateAssumeRolePolicy' && !admitsPrincipals(event.requestParameters?.policyDocument)) return undefined;
+    // A stack creating its users and service roles is infrastructure as code; what would make one a way in
+    // (a key, a password, a policy, a trust to other principals) is judged on its own call, stack or not.
+    if (isThroughCloudFormation(event)) {
+      if (event.eventName === 'CreateUser') return undefined;
+      if (event.eventName === 'CreateRole' && !admitsPrincipals(event.requestParameters?.assumeRolePolicyDocument)) return undefined;
+    }
     const parameters = event.requestParameters ?? {};
     const target = parameters.roleName ?? parameters.userName ?? parameters.policyArn ?? parameters.name ?? '';
     return {

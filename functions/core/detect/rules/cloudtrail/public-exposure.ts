@@ -37,6 +37,18 @@ export function exposureOf(event: CloudTrailEvent): Exposure | undefined {
     case 'rds.amazonaws.com:ModifyDBInstance':
     case 'rds.amazonaws.com:ModifyDBCluster':
       return parameters.publiclyAccessible === true ? world('RDS instance made publicly accessible') : undefined;
+    case 'rds.amazonaws.com:RestoreDBInstanceFromDBSnapshot':
+    case 'rds.amazonaws.com:RestoreDBInstanceToPointInTime':
+    case 'rds.amazonaws.com:RestoreDBInstanceFromS3': {
+      // Restored data under a master password the caller just chose; left out of the request, RDS
+      // decides by the subnet group and says so in its response.
+      const reachable = parameters.publiclyAccessible ?? event.responseElements?.publiclyAccessible;
+      return reachable === true ? world(`RDS data restored to publicly accessible instance ${sanitize(str(parameters.dBInstanceIdentifier), 60)}`) : undefined;
+    }
+    case 'sqs.amazonaws.com:SetQueueAttributes':
+      return allowsAnyone(asObject(parameters.attributes)?.Policy) ? world('SQS queue policy allows anyone') : undefined;
+    case 'sns.amazonaws.com:SetTopicAttributes':
+      return str(parameters.attributeName) === 'Policy' && allowsAnyone(parameters.attributeValue) ? world('SNS topic policy allows anyone') : undefined;
     case 'ec2.amazonaws.com:AuthorizeSecurityGroupIngress':
       return WHOLE_INTERNET.test(text())
         ? world(`security group ${sanitize(str(parameters.groupId) ?? str(asObject(parameters.groupSet)?.groupId), 40)} opened to the internet`)
@@ -79,6 +91,11 @@ export const EXPOSING_CALLS = [
   'rds.amazonaws.com:ModifyDBClusterSnapshotAttribute',
   'rds.amazonaws.com:ModifyDBInstance',
   'rds.amazonaws.com:ModifyDBCluster',
+  'rds.amazonaws.com:RestoreDBInstanceFromDBSnapshot',
+  'rds.amazonaws.com:RestoreDBInstanceToPointInTime',
+  'rds.amazonaws.com:RestoreDBInstanceFromS3',
+  'sqs.amazonaws.com:SetQueueAttributes',
+  'sns.amazonaws.com:SetTopicAttributes',
   'ec2.amazonaws.com:AuthorizeSecurityGroupIngress',
   'ec2.amazonaws.com:CreateNetworkAclEntry',
   'ec2.amazonaws.com:ReplaceNetworkAclEntry',

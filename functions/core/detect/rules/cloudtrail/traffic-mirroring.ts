@@ -1,5 +1,6 @@
 import { defineRule } from '../../rule.ts';
-import { callName, cloudTrailSubject, describeCaller, tookEffect } from './subject.ts';
+import { sanitize } from '../../actors.ts';
+import { callName, cloudTrailSubject, describeCaller, isAwsServiceCall, wasRefused } from './subject.ts';
 
 const MIRRORING = /^(Create|Modify|Delete)TrafficMirror(Session|Target|Filter|FilterRule)$/;
 
@@ -13,7 +14,11 @@ export const trafficMirroring = defineRule<'cloudtrail'>({
   watches: { calls: ['Create', 'Modify', 'Delete'].map((verb) => `ec2.amazonaws.com:${verb}TrafficMirror*`) },
   canMatch: (call) => call.startsWith('ec2.amazonaws.com:') && MIRRORING.test(call.slice('ec2.amazonaws.com:'.length)),
   match(event) {
-    if (event.eventSource !== 'ec2.amazonaws.com' || !MIRRORING.test(event.eventName) || !tookEffect(event)) return undefined;
-    return { summary: `${describeCaller(event)} called ${callName(event)}`, subject: cloudTrailSubject(event) };
+    if (event.eventSource !== 'ec2.amazonaws.com' || !MIRRORING.test(event.eventName) || isAwsServiceCall(event)) return undefined;
+    // A refused call is the denied-call signal's. One that failed on the interface (not a Nitro instance, say)
+    // came from a caller allowed to mirror and who chose a target: the next interface may work.
+    if (wasRefused(event)) return undefined;
+    const failed = event.errorCode ? ` (failed: ${sanitize(event.errorCode, 60)})` : '';
+    return { summary: `${describeCaller(event)} called ${callName(event)}${failed}`, subject: cloudTrailSubject(event), severity: failed ? 'low' : undefined };
   },
 });

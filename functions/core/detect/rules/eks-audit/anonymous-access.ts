@@ -1,8 +1,9 @@
 import { defineRule } from '../../rule.ts';
 import { sanitize } from '../../actors.ts';
-import { isPublicAddress } from '#core/model/address';
+import { inAnyRange, isPublicAddress } from '#core/model/address';
 import { auditSubject, wasAllowed } from './subject.ts';
 
+const LOOPBACK = ['127.0.0.0/8', '::1'];
 // Probes that clusters answer anonymously by design.
 const HEALTH_PATHS = /^\/(healthz|livez|readyz|version)(\/|$|\?)/;
 
@@ -15,23 +16,25 @@ export const anonymousAccess = defineRule<'eks-audit'>({
   severity: 'medium',
   match(event) {
     const anonymous = event.username === 'system:anonymous' || event.groups.includes('system:unauthenticated');
-    if (!anonymous) return undefined;
     const from = event.sourceIps[0];
+    // EKS runs the API server: a loopback source is the control plane probing itself, which no one else can be.
+    if (!anonymous || (from !== undefined && inAnyRange(from, LOOPBACK))) return undefined;
     const fromInternet = from !== undefined && isPublicAddress(from);
     const target = event.requestUri ? sanitize(event.requestUri, 100) : (event.objectRef?.resource ?? 'the API');
     const granted = wasAllowed(event) && !HEALTH_PATHS.test(event.requestUri ?? '');
+    const verb = sanitize(event.verb) || 'request';
     // Scanners probing a public endpoint are context: the endpoint is exposed, nothing was granted.
     if (!granted) {
       return fromInternet
         ? {
-            summary: `anonymous ${event.verb} of ${target} from ${from} (${wasAllowed(event) ? 'public probe' : 'denied'})`,
+            summary: `anonymous ${verb} of ${target} from ${from} (${wasAllowed(event) ? 'public probe' : 'denied'})`,
             subject: auditSubject(event),
             severity: 'low',
           }
         : undefined;
     }
     return {
-      summary: `anonymous ${event.verb} of ${target} allowed${from ? ` from ${from}` : ''}`,
+      summary: `anonymous ${verb} of ${target} allowed${from ? ` from ${from}` : ''}`,
       subject: auditSubject(event),
       severity: fromInternet ? 'high' : 'medium',
     };

@@ -3,8 +3,7 @@ import { isSystemActor, sanitize } from '../../actors.ts';
 import { asObject, str } from '#core/model/json';
 import { podObjectOf, summarizePodSpec } from '#core/model/k8s-objects';
 import { auditSubject, describeActor, wasAllowed } from './subject.ts';
-
-const HOST_TAKEOVER_PATHS = ['/', '/etc', '/root', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/lib/kubelet', '/proc'];
+import { canTakeOverHost, hostAccessTraits } from './host-access.ts';
 
 export const privilegedPod = defineRule<'eks-audit'>({
   id: 'eks-audit.privileged-pod',
@@ -21,18 +20,9 @@ export const privilegedPod = defineRule<'eks-audit'>({
     const spec = asObject(pod?.spec);
     if (!spec) return undefined;
     const summary = summarizePodSpec(spec);
-    const traits = [
-      summary.privileged && 'privileged',
-      summary.hostPID && 'hostPID',
-      summary.hostIPC && 'hostIPC',
-      summary.hostNetwork && 'hostNetwork',
-      ...summary.hostPaths.map((path) => `hostPath ${path}`),
-      ...summary.dangerousCapabilities.map((capability) => `capability ${capability}`),
-    ].filter((trait): trait is string => Boolean(trait));
+    const traits = hostAccessTraits(summary);
     if (traits.length === 0) return undefined;
-    const takeover =
-      (summary.privileged && (summary.hostPID || summary.hostNetwork)) ||
-      summary.hostPaths.some((path) => HOST_TAKEOVER_PATHS.includes(path.replace(/\/+$/, '') || '/'));
+    const takeover = canTakeOverHost(summary);
     const name = ref.name ?? str(asObject(pod?.metadata)?.name);
     return {
       summary: `${describeActor(event)} created pod ${ref.namespace}/${sanitize(name)} with ${traits.join(', ')}`,

@@ -1,5 +1,6 @@
 import { defineRule } from '../../rule.ts';
 import { isSystemActor, sanitize } from '../../actors.ts';
+import { parseServiceAccountUser } from '#core/model/arn';
 import { auditSubject, describeActor, wasAllowed } from './subject.ts';
 
 export const secretsAccess = defineRule<'eks-audit'>({
@@ -22,10 +23,13 @@ export const secretsAccess = defineRule<'eks-audit'>({
       };
     }
     if (event.verb !== 'get' || !ref.name) return undefined;
+    // A workload reads its own namespace's secrets; one reading another namespace's is reaching past its team.
+    const ownNamespace = parseServiceAccountUser(event.username)?.namespace;
+    const crossNamespace = ownNamespace !== undefined && ref.namespace !== undefined && ownNamespace !== ref.namespace;
     return {
-      summary: `${describeActor(event)} read secret ${ref.namespace}/${sanitize(ref.name)}`,
+      summary: `${describeActor(event)} read secret ${ref.namespace}/${sanitize(ref.name)}${crossNamespace ? ` of another namespace than its own (${ownNamespace})` : ''}`,
       subject: auditSubject(event),
-      severity: 'low',
+      severity: crossNamespace ? 'medium' : 'low',
     };
   },
 });

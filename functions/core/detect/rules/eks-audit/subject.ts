@@ -11,6 +11,21 @@ export function auditSubject(event: AuditEvent, pod?: string): SignalSubject {
     sourceIp: event.sourceIps[0],
     actor: event.username,
     actorPod: event.actorPod,
+    credentialId: event.credentialId,
+  };
+}
+
+/** The subject of a signal about who sent the request: the impersonator when there is one. */
+export function senderSubject(event: AuditEvent): SignalSubject {
+  const sender = event.impersonatedBy;
+  if (!sender) return auditSubject(event);
+  return {
+    cluster: event.cluster,
+    serviceAccount: serviceAccountOf(sender.username),
+    sourceIp: event.sourceIps[0],
+    actor: sender.username,
+    actorPod: sender.pod,
+    credentialId: sender.credentialId,
   };
 }
 
@@ -25,7 +40,12 @@ export function wasForbidden(event: AuditEvent): boolean {
 
 export function describeActor(event: AuditEvent): string {
   const from = event.sourceIps[0] ? ` from ${event.sourceIps[0]}` : '';
-  return `${sanitize(event.username, 80)}${from}`;
+  const by = event.impersonatedBy ? ` (impersonated by ${sanitize(event.impersonatedBy.username, 80)})` : '';
+  return `${sanitize(event.username, 80)}${by}${from}`;
+}
+
+export function isServiceAccount(username: string): boolean {
+  return username.startsWith('system:serviceaccount:');
 }
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch']);

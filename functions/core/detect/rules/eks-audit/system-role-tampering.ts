@@ -2,6 +2,9 @@ import { defineRule } from '../../rule.ts';
 import { isSystemActor, sanitize } from '../../actors.ts';
 import { MUTATING_VERBS, auditSubject, describeActor, wasAllowed } from './subject.ts';
 
+/** Built-in roles that a documented upgrade step tells people to edit. */
+const PEOPLE_EDIT = new Set(['system:coredns']);
+
 export const systemRoleTampering = defineRule<'eks-audit'>({
   id: 'eks-audit.system-role-tampering',
   title: 'Built-in system role or binding changed by a person',
@@ -15,6 +18,9 @@ export const systemRoleTampering = defineRule<'eks-audit'>({
     const rbac = ref?.resource === 'clusterroles' || ref?.resource === 'clusterrolebindings';
     if (!rbac || !ref?.name?.startsWith('system:') || !MUTATING_VERBS.has(event.verb) || event.verb === 'create') return undefined;
     if (!wasAllowed(event) || isSystemActor(event.username)) return undefined;
+    // EKS's guide to upgrading self-managed CoreDNS has people edit its role by hand; what the edit grants
+    // is still judged, by risky-role, and deleting it is still tampering.
+    if (ref.resource === 'clusterroles' && PEOPLE_EDIT.has(ref.name) && event.verb !== 'delete') return undefined;
     return { summary: `${describeActor(event)} did ${event.verb} ${ref.resource} ${sanitize(ref.name)}`, subject: auditSubject(event) };
   },
 });
