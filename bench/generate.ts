@@ -1,4 +1,4 @@
-import { AwsAccount } from './generate/aws-account.ts';
+import { ACCOUNT_ID, AwsAccount } from './generate/aws-account.ts';
 import { initialCredentials, awsBackground } from './generate/aws-activity.ts';
 import { type RateSegment, SlotClock } from './generate/clock.ts';
 import { ClusterModel } from './generate/cluster-model.ts';
@@ -32,6 +32,8 @@ export interface GenerateOptions {
   /** Rates that change over time (busy hours among quiet days); replaces recordsPerHour. */
   schedule?: readonly RateSegment[];
   cluster?: string;
+  /** The 12-digit AWS account the cluster runs in; default 111122223333. */
+  accountId?: string;
   /** Emit ~1 in 20,000 lines as a GuardDuty Recon:EC2/PortProbeUnprotectedPort finding; default false. */
   includeFindings?: boolean;
 }
@@ -51,6 +53,7 @@ export function* generateBusyCluster(options: GenerateOptions): Generator<string
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
   const cluster = options.cluster ?? DEFAULT_CLUSTER;
+  const inAccount = accountRewriter(options.accountId);
   const clock = new SlotClock(options.start ?? DEFAULT_START, options.schedule ?? options.recordsPerHour ?? DEFAULT_RECORDS_PER_HOUR);
 
   const rng = new Prng(seed);
@@ -76,11 +79,22 @@ export function* generateBusyCluster(options: GenerateOptions): Generator<string
     const now = clock.slot(i, rng.next());
     const roll = rng.next();
     if (finding && roll < FINDING_RATE) {
-      yield finding.line(now);
+      yield inAccount(finding.line(now));
     } else if (roll < CLOUDTRAIL_SHARE) {
-      yield world.aws.runDue(now) ?? awsBackground(world, now);
+      yield inAccount(world.aws.runDue(now) ?? awsBackground(world, now));
     } else {
-      yield world.k8s.runDue(now) ?? k8sBackground(world, now);
+      yield inAccount(world.k8s.runDue(now) ?? k8sBackground(world, now));
     }
   }
+}
+
+/**
+ * The simulation writes its one account's id wherever AWS would (ARNs, recipientAccountId, the ECR
+ * registry, aws-iam-authenticator uids); another account's lines are the same lines with its id,
+ * so the default output stays what it always was.
+ */
+function accountRewriter(accountId: string | undefined): (line: string) => string {
+  if (accountId === undefined || accountId === ACCOUNT_ID) return (line) => line;
+  if (!/^\d{12}$/.test(accountId)) throw new Error('accountId must be 12 digits');
+  return (line) => line.replaceAll(ACCOUNT_ID, accountId);
 }

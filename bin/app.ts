@@ -1,9 +1,10 @@
 // cdk deploy -c clusters=prod-east[,staging] -c alertEmail=security@example.com [-c config=pivotguard.yaml]
-import { buildApp } from '../lib/app.ts';
+// Organization hub: add -c organizationId=o-… -c memberRegions=us-east-1,eu-west-1 -c memberOrganizationalUnits=r-…|ou-…
+import { buildCdkApp } from '../lib/app.ts';
 import { DeploymentConfigError } from '../lib/config-file.ts';
 
 try {
-  buildApp();
+  buildCdkApp();
 } catch (error) {
   if (!(error instanceof DeploymentConfigError)) throw error;
   // A setting the user can fix: one line, not a stack trace.

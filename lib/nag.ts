@@ -1,4 +1,4 @@
-import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { Aws, Stack, Validations, type App } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 // cdk-nag's own rendering of a resource ARN in a finding ID, so the IDs below match its findings.
@@ -6,6 +6,8 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { IConstruct } from 'constructs';
 import type { Containment } from './containment.ts';
 import type { HandlerFunction } from './function.ts';
+import type { OrganizationHub } from './organization-hub.ts';
+import type { OrganizationMemberStack } from './organization-member.ts';
 
 /**
  * Runs the cdk-nag AwsSolutions checks on every stack of the app during synthesis; a finding
@@ -195,6 +197,60 @@ function acknowledgeContainment(containment: Containment): void {
     resource(`${handler.function.functionArn}:*`),
     "CDK's Lambda task grant: versions and aliases of the containment function, the one function the workflow invokes.",
   );
+}
+
+/** The hub's organization side: CDK's key grants for the stream, and the member role in any account of the organization. */
+export function acknowledgeOrganizationHub(hub: OrganizationHub, containment: Containment | undefined): void {
+  for (const role of [hub.logsRole, hub.pipeRole]) {
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      acknowledge(
+        defaultPolicyOf(role),
+        `AwsSolutions-IAM5[Action::${action}]`,
+        "CDK's grants for the encrypted audit-log stream and queue; the statement is limited to pivotguard's own key.",
+      );
+    }
+  }
+  acknowledge(
+    hub.stream.node.defaultChild!,
+    'AwsSolutions-KDS3',
+    "The organization's audit logs are encrypted with pivotguard's one customer managed key, as the queue they go to is; one stream, one producer and one consumer keep the key's request cost small.",
+  );
+  const stack = Stack.of(hub);
+  for (const handler of containment ? [containment.handler, containment.undo] : []) {
+    acknowledge(
+      defaultPolicyOf(handler.role),
+      `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(`arn:${stack.partition}:iam::*:role/pivotguard-member-containment`))}]`,
+      "sts:AssumeRole on the one member containment role, in whichever account of the organization an incident is: aws:ResourceOrgID limits it to the organization's accounts.",
+    );
+  }
+}
+
+/** The member template: its containment role acts on roles and clusters only known when an incident happens. */
+export function acknowledgeOrganizationMember(member: OrganizationMemberStack): void {
+  const policy = member.node.findChild('ContainmentPolicy').node.defaultChild!;
+  const resource = (arn: string) => `AwsSolutions-IAM5[Resource::${flattenCfnReference(member.resolve(arn))}]`;
+  acknowledge(
+    policy,
+    resource(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`),
+    'The roles the hub contains are only known when an incident happens; IAM has no condition key for an inline policy name, and the deny on protected roles (cdk-*, StackSets and Control Tower roles, this role) wins.',
+  );
+  acknowledge(
+    policy,
+    resource(`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`),
+    "Read-only eks:DescribeCluster on this account's clusters in any region: the clusters of an incident are only known when it happens.",
+  );
+  acknowledge(
+    policy,
+    'AwsSolutions-IAM5[Resource::*]',
+    "Only the read-only ec2:DescribeNatGateways (the cluster's addresses when a role is fenced), which supports no resource-level permissions.",
+  );
+  for (const subscription of member.subscriptions) {
+    acknowledge(
+      subscription,
+      'CloudFormation-Validate::E2529',
+      'Each slot subscribes a different cluster named by the ClusterNames parameter, and a slot past the list is not created (its condition).',
+    );
+  }
 }
 
 function acknowledge(scope: IConstruct, id: string, reason: string): void {

@@ -21,7 +21,8 @@ import { Encryption } from './encryption.ts';
 import type { FunctionVpc } from './function.ts';
 import { Ingest } from './ingest.ts';
 import { KpiAlarms, type KpiAlarmThresholds } from './kpi-alarms.ts';
-import { acknowledgeNagFindings } from './nag.ts';
+import { acknowledgeNagFindings, acknowledgeOrganizationHub } from './nag.ts';
+import { OrganizationHub } from './organization-hub.ts';
 import { State } from './state.ts';
 
 export interface PivotGuardProps {
@@ -110,6 +111,13 @@ export interface PivotGuardProps {
    * @default false
    */
   readonly securityHub?: boolean;
+  /**
+   * Makes this pivotguard the hub of an AWS Organization (`o-…`): its bus accepts events from the
+   * organization's accounts, a CloudWatch Logs destination takes their audit logs, and containment
+   * acts in them through the member role (lib/organization-member.ts).
+   * @default none: this account only
+   */
+  readonly organizationId?: string;
 }
 
 // EKS cluster names: 1-100 characters, letters, digits, hyphens and underscores, starting alphanumeric.
@@ -161,6 +169,8 @@ export class PivotGuard extends Construct {
   readonly evidenceBucket?: s3.IBucket;
   /** The response KPIs and the pipeline's health, named `STACK-pivotguard`. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** The organization side of the hub; absent in single-account mode. */
+  readonly organizationHub?: OrganizationHub;
 
   constructor(scope: Construct, id: string, props: PivotGuardProps) {
     super(scope, id);
@@ -269,6 +279,17 @@ export class PivotGuard extends Construct {
       analyzerWildcardResources: analyzer.wildcardResources,
       containment,
     });
+
+    if (props.organizationId !== undefined) {
+      this.organizationHub = new OrganizationHub(this, 'Organization', {
+        organizationId: props.organizationId,
+        bus: alerting.bus,
+        queue: ingest.queue,
+        key,
+        containment: containment && { handler: containment.handler, undo: containment.undo },
+      });
+      acknowledgeOrganizationHub(this.organizationHub, containment);
+    }
   }
 }
 

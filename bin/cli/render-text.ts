@@ -67,7 +67,7 @@ function renderIncidentView(view: IncidentView, { full }: RenderOptions): Printa
   const fields = new Map(view.where.fields.map((field) => [field.key, `${field.label.toLowerCase()} ${cut(field.value)}`]));
   const line = (...keys: WhereKey[]) => keys.flatMap((key) => fields.get(key) ?? []).join(' · ');
   const image = view.where.image ? `image ${cut(view.where.image)}${view.where.imageDigest ? ` (${cut(view.where.imageDigest)})` : ''}` : '';
-  lines.push(...labelled('Workload', [line('cluster', 'namespace', 'pod'), line('owner', 'serviceAccount', 'node'), image].filter(Boolean)));
+  lines.push(...labelled('Workload', [line('accounts', 'cluster', 'namespace', 'pod'), line('owner', 'serviceAccount', 'node'), image].filter(Boolean)));
   if (view.image) {
     // The root cause in the image: its worst findings first, when it was rolled out, where else it runs, what admission said.
     const found = view.image;

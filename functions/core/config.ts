@@ -59,12 +59,24 @@ export const configSchema = z
           vpcIds: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0a1b2c3d')).default([]),
           /** The cluster VPC's interface endpoints: calls through them are the cluster's; through any other endpoint, not. */
           vpcEndpointIds: z.array(z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'expected a VPC endpoint id such as vpce-0a1b2c3d')).default([]),
+          /** Organization mode: the account the cluster runs in, when not the hub's; containment reaches it through the member role. */
+          accountId: z
+            .string()
+            .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+            .optional(),
+          /** The region the cluster runs in, when not the hub's. */
+          region: z
+            .string()
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as eu-west-1')
+            .optional(),
         }),
       )
       .default({}),
     /** Egress addresses or ranges for every cluster, e.g. the NAT gateways' public IPs. */
     egressCidrs: z.array(cidr).default([]),
     suppressions: z.array(suppression).default([]),
+    /** Names people know accounts by, e.g. `{"111122223333": "prod"}`: every incident names the account and its alias. */
+    accountAliases: z.record(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'), z.string().trim().min(1).max(64)).default({}),
     /** Built-in well-known controllers to turn off, and entries of your own (detect/known-controllers.ts). */
     knownControllers: knownControllersConfigSchema.prefault({}),
     /** Who administers the platform: their Helm installs into kube-system are a known controller's routine. */

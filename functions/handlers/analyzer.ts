@@ -10,6 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import type { Config } from '#core/config';
 import { withReadNetwork } from '#core/deployment-network';
+import { accountOf } from '#core/model/arn';
 import type { ReadNetwork } from '#core/model/read-network';
 import type { RetentionPolicy } from '#core/store/retention';
 import type { Store } from '#core/store/store';
@@ -37,6 +38,11 @@ const environmentSchema = z
     ...configParameterVariables,
     POWERTOOLS_SERVICE_NAME: required,
     ANALYZER_ROLE_ARN: z.string().optional(),
+    // Organization mode: the role the member stack creates in every account, assumed to read another account's role policies.
+    MEMBER_ROLE_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
+      .optional(),
     // Both set when the stack deploys containment, neither when it does not.
     CONTAINMENT_STATE_MACHINE_ARN: z
       .string()
@@ -72,7 +78,12 @@ const aws = {
 const logger = new Logger();
 
 // Enrichment reads IAM, EKS, CloudTrail, Inspector and ECR only for incidents it alerts on, which most batches have none of.
-const awsEnrichment = onFirstUse(async () => (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer));
+const awsEnrichment = onFirstUse(async () =>
+  (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer, {
+    homeAccountId: accountOf(environment.ANALYZER_ROLE_ARN),
+    memberRoleName: environment.MEMBER_ROLE_NAME,
+  }),
+);
 const enrichment: Enrichment = {
   rolePolicies: { policiesOf: async (roleArn) => (await awsEnrichment()).rolePolicies.policiesOf(roleArn) },
   clusterDetails: {

@@ -31,6 +31,11 @@ const environmentSchema = z.object({
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
   ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
+  // Organization mode: the role the member stack creates in every account, assumed to act on that account's roles.
+  MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
+    .optional(),
 });
 
 export function undoEnvironment(env: NodeJS.ProcessEnv) {
@@ -51,7 +56,9 @@ const responses = meteredResponses(
 const clusterConnection = onFirstUse(async () =>
   (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS),
 );
-const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID));
+const iamRevocation = onFirstUse(async () =>
+  (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID, environment.MEMBER_ROLE_NAME),
+);
 const iam: UndoDeps['iam'] = {
   undo: async (step, request) => (await iamRevocation()).undo(step, request),
   restoreTrustPolicy: async (step, request) => (await iamRevocation()).restoreTrustPolicy(step, request),

@@ -50,6 +50,11 @@ const environmentSchema = z.object({
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
   ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
+  // Organization mode: the role the member stack creates in every account, assumed to act on that account's roles.
+  MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
+    .optional(),
   // The one state machine whose running executions may ask for steps.
   STATE_MACHINE_ARN: required.regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'is not a state machine ARN'),
 });
@@ -66,12 +71,11 @@ const metrics = new Metrics({ namespace: 'pivotguard' });
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const ssm = tracer.captureAWSv3Client(new SSMClient({}));
 
-// The Kubernetes client (with EKS, to reach the API server) and IAM load with the first step that acts on a cluster or a
-// role: notifying, approving and recording never do.
-const clusterConnection = onFirstUse(async () =>
-  (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS),
+// IAM loads with the first step that acts on a role, the Kubernetes client (with EKS) with the first that acts on a
+// cluster: notifying, approving and recording never do.
+const iamRevocation = onFirstUse(async () =>
+  (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID, environment.MEMBER_ROLE_NAME),
 );
-const iamRevocation = onFirstUse(async () => (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID));
 const iam: ContainmentDeps['iam'] = {
   revokeSessions: async (request) => (await iamRevocation()).revokeSessions(request),
   revokeAllSessions: async (request) => (await iamRevocation()).revokeAllSessions(request),
@@ -92,6 +96,13 @@ async function stepsFromEnvironment() {
     ...iam,
     fenceRole: async (request) => iam.fenceRole({ ...request, fence: withCurrentNatAddresses(request.fence, await (await network()).network()) }),
   };
+  // In organization mode a cluster configured in another account is reached through that account's member role.
+  const organization = environment.MEMBER_ROLE_NAME
+    ? { homeAccountId: environment.ACCOUNT_ID, memberRoleName: environment.MEMBER_ROLE_NAME, locationOf: async (cluster: string) => config.clusters[cluster] }
+    : undefined;
+  const clusterConnection = onFirstUse(async () =>
+    (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS, organization),
+  );
   const { graphRetentionHours, windowHours } = config;
   const store = new DynamoDbStore({
     client: dynamodb,

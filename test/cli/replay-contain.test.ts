@@ -11,6 +11,8 @@ import { type Decision, DeployedTemplate, decide } from '../support/aws-decision
 
 const EXAMPLE = join(import.meta.dirname, '../../examples/seed-scenario');
 const RECORDS = join(EXAMPLE, 'records');
+/** The demo's IRSA role: the stand-ins report policies by role ARN, since a role name alone is ambiguous across accounts. */
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/checkout-irsa';
 const files = readdirSync(RECORDS)
   .sort()
   .map((name) => join(RECORDS, name));
@@ -69,7 +71,7 @@ describe('pivotguard replay --contain: the synthesized workflow on local stand-i
     ]);
     expect(firstContainmentMs).toBeLessThan(30_000);
     // The scoped deny names the pod's sessions only; the fence keeps the role inside the cluster; the approved one cuts every older session.
-    const role = policies['checkout-irsa']!;
+    const role = policies[ROLE_ARN]!;
     expect(Object.keys(role).sort()).toEqual([
       `AWSRevokeOlderSessions-pivotguard-${incidentId}`,
       `pivotguard-fence-${incidentId}`,
@@ -89,13 +91,13 @@ describe('pivotguard replay --contain: the synthesized workflow on local stand-i
     const [{ response, policies }] = containment as [Contained];
     expect(response.approval).toMatchObject({ decision: 'timeout' });
     expect(outcomes(response).filter((outcome) => /restart|scale|revoke-all/.test(outcome))).toEqual([]);
-    expect(Object.keys(policies['checkout-irsa']!).sort()).toEqual([expect.stringMatching(/^pivotguard-fence-/), expect.stringMatching(/^pivotguard-revoke-/)]);
+    expect(Object.keys(policies[ROLE_ARN]!).sort()).toEqual([expect.stringMatching(/^pivotguard-fence-/), expect.stringMatching(/^pivotguard-revoke-/)]);
   });
 
   it('leaves the role, as IAM decides, denied to the stolen session and to any new one from outside, open to the cluster', async () => {
     const { incidents, containment } = await replayContain();
     const [{ policies }] = containment as [Contained];
-    const inline = Object.entries(policies['checkout-irsa']!).map(([name, policy]) => ({ name, policy: policy as never }));
+    const inline = Object.entries(policies[ROLE_ARN]!).map(([name, policy]) => ({ name, policy: policy as never }));
     const denied = (inline.find(({ name }) => name.startsWith('pivotguard-revoke-'))!.policy as Contained['policies'][string][string]).Statement[0]!.Condition
       .StringEquals!['aws:userid'] as string[];
     const roleId = denied[0]!.split(':')[0]!;

@@ -29,7 +29,7 @@ function deployedConfig(context: Record<string, unknown>): unknown {
 }
 
 // The first build in a worker loads most of aws-cdk-lib (containment alone brings S3, Step Functions, EKS, Secrets Manager).
-describe('the deployable app (bin/app.ts)', { timeout: 30_000 }, () => {
+describe('the deployable app (bin/app.ts)', () => {
   it('subscribes to each cluster named in -c clusters=a,b', () => {
     const { stack } = buildApp({ ...NO_BUNDLING, clusters: 'a, b' });
     const filters = Template.fromStack(stack).findResources('AWS::Logs::SubscriptionFilter');

@@ -29,7 +29,8 @@ describe('incidentView of the container-to-cloud pivot', () => {
       pod: 'checkout-7d9f8b6c5-x2k4q',
       imageDigest: null,
     });
-    expect(where.fields.map((field) => field.key)).toEqual(['cluster', 'namespace', 'pod', 'owner', 'serviceAccount', 'node', 'image']);
+    expect(where.fields.map((field) => field.key)).toEqual(['accounts', 'cluster', 'namespace', 'pod', 'owner', 'serviceAccount', 'node', 'image']);
+    expect(where.fields[0]).toEqual({ key: 'accounts', label: 'Account', value: '111122223333' });
     expect(where.fields.find((field) => field.key === 'namespace')!.value).toBe('payments (standard)');
   });
 
@@ -38,6 +39,7 @@ describe('incidentView of the container-to-cloud pivot', () => {
     expect(identity).toEqual({
       roleArn: ROLE_ARN,
       roleName: 'checkout-irsa',
+      account: { id: '111122223333', text: '111122223333' },
       via: { code: 'irsa', label: 'IRSA' },
       sessions: ['botocore-session-1763691910', 'aws-sdk-js-session-1'],
       accessKeyIds: ['ASIAEXAMPLEATTACK003', 'ASIAEXAMPLENORMAL001'],

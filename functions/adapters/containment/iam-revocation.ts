@@ -1,11 +1,4 @@
-import {
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  type IAMClient,
-  PutRolePolicyCommand,
-  UpdateAssumeRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { parseRoleArn } from '#core/model/arn';
 import { type ActionRecord, type UndoStep, revokePolicyName } from '#core/respond/action';
 import {
@@ -19,6 +12,7 @@ import {
 } from '#core/respond/revoke-policy';
 import { type FencePolicyDocument, InvalidFence, type RoleFence, roleFencePolicy } from '#core/respond/role-fence';
 import { InvalidSubject, NoWebIdentityTrust, type TrustPolicyDocument, trustPolicyDenyingSubject } from '#core/respond/trust-deny';
+import { type AccountIamClients, type IamSender, singleAccount } from './account-clients.ts';
 
 export interface RevokeSessionsInput {
   incidentId: string;
@@ -85,12 +79,17 @@ const OWN_POLICY_PREFIXES = [revokePolicyName('', 'sessions'), revokePolicyName(
  * 'failed' record.
  */
 export class IamRevocation {
+  private readonly accounts: AccountIamClients;
+
   constructor(
-    private readonly iam: IAMClient,
+    /** One client (acting in `accountId` only, when given), or the clients of every account it may act in (account-clients.ts). */
+    iam: IamSender | AccountIamClients,
     private readonly clock: () => Date = () => new Date(),
-    /** The account it acts in: a role ARN naming another account is refused (a forged or mistaken target). */
-    private readonly accountId?: string,
-  ) {}
+    /** The account a single client acts in: a role ARN naming another account is refused (a forged or mistaken target). */
+    accountId?: string,
+  ) {
+    this.accounts = 'iamFor' in iam ? iam : singleAccount(iam, accountId);
+  }
 
   /** Denies the compromised pod's sessions only; other pods using the role keep working. */
   async revokeSessions(input: RevokeSessionsInput): Promise<ActionRecord> {
@@ -132,18 +131,19 @@ export class IamRevocation {
     const role = parseRoleArn(input.roleArn);
     const record = this.recorder('deny-web-identity', input.incidentId, input.roleArn);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`);
-    if (this.accountId && role.accountId !== this.accountId)
-      return record('failed', `role ${input.roleArn} is in account ${role.accountId}, not ${this.accountId} where pivotguard acts`);
+    const access = await this.accounts.iamFor(role.accountId, input.incidentId, partitionOf(input.roleArn));
+    if ('refused' in access) return record('failed', `role ${input.roleArn} not changed: ${access.refused}`);
+    const { iam } = access;
     const { roleName } = role;
     try {
-      const current = await this.trustPolicyText(roleName);
+      const current = await trustPolicyText(iam, roleName);
       const denying = trustPolicyDenyingSubject(roleName, parseDocument(current) as TrustPolicyDocument, input.subject);
       if (sameDocument(parseDocument(current), denying)) return record('already-applied', `the trust policy of ${roleName} already refuses ${input.subject}`);
       const written = JSON.stringify(denying);
       const undo: UndoStep = { kind: 'restore-trust-policy', roleName, document: decodedText(current), written };
       if (input.dryRun) return record('dry-run', `would refuse ${input.subject}'s web-identity token in the trust policy of ${roleName}`, undo);
       try {
-        await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: written }));
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: written }));
       } catch (error) {
         throw asMissingPermission(error, 'iam:UpdateAssumeRolePolicy');
       }
@@ -163,8 +163,11 @@ export class IamRevocation {
   async restoreTrustPolicy(step: Extract<UndoStep, { kind: 'restore-trust-policy' }>, context: UndoContext): Promise<ActionRecord> {
     const record = this.recorder('deny-web-identity', context.incidentId, context.roleArn ?? step.roleName);
     const { roleName } = step;
+    const access = await this.iamOfRecorded(context);
+    if ('refused' in access) return record('failed', `the trust policy of ${roleName} not put back: ${access.refused}`);
+    const { iam } = access;
     try {
-      const current = parseDocument(await this.trustPolicyText(roleName));
+      const current = parseDocument(await trustPolicyText(iam, roleName));
       if (sameDocument(current, parseDocument(step.document))) return record('already-applied', `the trust policy of ${roleName} is already as it was`);
       // Someone changed it since: putting back the old one would undo their change too.
       if (!sameDocument(current, parseDocument(step.written))) {
@@ -172,7 +175,7 @@ export class IamRevocation {
       }
       if (context.dryRun) return record('dry-run', `would put back the trust policy of ${roleName} as it was`);
       try {
-        await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: step.document }));
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: step.document }));
       } catch (error) {
         throw asMissingPermission(error, 'iam:UpdateAssumeRolePolicy');
       }
@@ -199,15 +202,18 @@ export class IamRevocation {
     if (!POLICY_NAME.test(policyName) || !OWN_POLICY_PREFIXES.some((prefix) => policyName.startsWith(prefix))) {
       return record('failed', `refusing to delete ${policyName} from role ${roleName}: pivotguard only removes the policies it wrote`);
     }
+    const access = await this.iamOfRecorded(context);
+    if ('refused' in access) return record('failed', `policy ${policyName} not deleted from role ${roleName}: ${access.refused}`);
+    const { iam } = access;
     try {
       if (context.dryRun) {
-        const existing = await this.readPolicy(roleName, policyName);
+        const existing = await readPolicy(iam, roleName, policyName);
         return existing === undefined
           ? record('already-applied', `policy ${policyName} is not on role ${roleName}; nothing to remove`)
           : record('dry-run', `would delete policy ${policyName} from role ${roleName}`);
       }
       try {
-        await this.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+        await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
       } catch (error) {
         if (isNoSuchEntity(error)) return record('already-applied', `policy ${policyName} was already gone from role ${roleName}`);
         throw asMissingPermission(error, 'iam:DeleteRolePolicy');
@@ -231,20 +237,21 @@ export class IamRevocation {
     const recordOf = this.recorder(action, input.incidentId, input.roleArn);
     const record = (result: ActionRecord['result'], detail: string, withUndo = true) => recordOf(result, detail, withUndo ? undo : undefined);
     if (!role) return record('failed', `not an IAM role ARN: ${input.roleArn}`, false);
-    if (this.accountId && role.accountId !== this.accountId)
-      return record('failed', `role ${input.roleArn} is in account ${role.accountId}, not ${this.accountId} where pivotguard acts`, false);
     if (!POLICY_NAME.test(policyName)) return record('failed', `incident id ${input.incidentId} does not make a valid IAM policy name`, false);
+    const access = await this.accounts.iamFor(role.accountId, input.incidentId, partitionOf(input.roleArn));
+    if ('refused' in access) return record('failed', `role ${input.roleArn} not changed: ${access.refused}`, false);
+    const { iam } = access;
     const roleName = role.roleName;
     try {
-      const roleId = await this.roleId(roleName);
-      const existing = await this.readPolicy(roleName, policyName);
+      const roleId = await roleIdOf(iam, roleName);
+      const existing = await readPolicy(iam, roleName, policyName);
       const document = desired(roleId, existing);
       if (existing !== undefined && sameDocument(existing, document)) {
         return record('already-applied', `policy ${policyName} on role ${roleName} already denies ${scopeText}`);
       }
       if (input.dryRun) return record('dry-run', `would attach policy ${policyName} to role ${roleName} denying ${scopeText}`);
       try {
-        await this.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
+        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: JSON.stringify(document) }));
       } catch (error) {
         throw asMissingPermission(error, 'iam:PutRolePolicy');
       }
@@ -274,38 +281,49 @@ export class IamRevocation {
     });
   }
 
-  private async trustPolicyText(roleName: string): Promise<string> {
-    try {
-      const { Role } = await this.iam.send(new GetRoleCommand({ RoleName: roleName }));
-      if (!Role?.AssumeRolePolicyDocument) throw new Error(`GetRole returned no trust policy for ${roleName}`);
-      return Role.AssumeRolePolicyDocument;
-    } catch (error) {
-      if (isNoSuchEntity(error)) throw new RoleNotFound();
-      throw asMissingPermission(error, 'iam:GetRole');
-    }
+  /** The client for the account of a recorded step's role: its ARN is the record's target; a bare role name is in the home account. */
+  private iamOfRecorded(context: UndoContext) {
+    const role = context.roleArn ? parseRoleArn(context.roleArn) : undefined;
+    return this.accounts.iamFor(role?.accountId, context.incidentId, context.roleArn ? partitionOf(context.roleArn) : undefined);
   }
+}
 
-  private async roleId(roleName: string): Promise<string> {
-    try {
-      const { Role } = await this.iam.send(new GetRoleCommand({ RoleName: roleName }));
-      if (!Role?.RoleId) throw new Error(`GetRole returned no RoleId for ${roleName}`);
-      return Role.RoleId;
-    } catch (error) {
-      if (isNoSuchEntity(error)) throw new RoleNotFound();
-      throw asMissingPermission(error, 'iam:GetRole');
-    }
+async function trustPolicyText(iam: IamSender, roleName: string): Promise<string> {
+  try {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    if (!Role?.AssumeRolePolicyDocument) throw new Error(`GetRole returned no trust policy for ${roleName}`);
+    return Role.AssumeRolePolicyDocument;
+  } catch (error) {
+    if (isNoSuchEntity(error)) throw new RoleNotFound();
+    throw asMissingPermission(error, 'iam:GetRole');
   }
+}
 
-  /** The inline policy's document, or undefined when the role has no policy of that name. */
-  private async readPolicy(roleName: string, policyName: string): Promise<unknown> {
-    try {
-      const { PolicyDocument } = await this.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
-      return PolicyDocument === undefined ? undefined : parseDocument(PolicyDocument);
-    } catch (error) {
-      if (isNoSuchEntity(error)) return undefined;
-      throw asMissingPermission(error, 'iam:GetRolePolicy');
-    }
+async function roleIdOf(iam: IamSender, roleName: string): Promise<string> {
+  try {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    if (!Role?.RoleId) throw new Error(`GetRole returned no RoleId for ${roleName}`);
+    return Role.RoleId;
+  } catch (error) {
+    if (isNoSuchEntity(error)) throw new RoleNotFound();
+    throw asMissingPermission(error, 'iam:GetRole');
   }
+}
+
+/** The inline policy's document, or undefined when the role has no policy of that name. */
+async function readPolicy(iam: IamSender, roleName: string, policyName: string): Promise<unknown> {
+  try {
+    const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+    return PolicyDocument === undefined ? undefined : parseDocument(PolicyDocument);
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw asMissingPermission(error, 'iam:GetRolePolicy');
+  }
+}
+
+/** `aws`, `aws-cn`, `aws-us-gov`: the member role is in the partition of the role it acts on. */
+function partitionOf(roleArn: string): string | undefined {
+  return /^arn:(aws[\w-]*):/.exec(roleArn)?.[1];
 }
 
 /** IAM returns policy documents URL-encoded (RFC 3986); text that is not JSON never equals ours. */

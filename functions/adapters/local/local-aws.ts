@@ -10,6 +10,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { AccountIamClients, IamAccess, IamSender } from '../containment/account-clients.ts';
 
 /**
  * Stand-ins for the two AWS services containment writes to, for local mode: they answer the
@@ -17,7 +18,53 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
  * IamRevocation and EvidenceLocker run unchanged. Nothing leaves the machine.
  */
 
-/** The roles of the replayed incidents, with the inline policies pivotguard puts on them. */
+/**
+ * The accounts of the replayed incident's roles, one IAM stand-in each: a role ARN in account A and
+ * a same-named role in account B are different roles. Containment acts in each through its
+ * account's stand-in, as the deployed function does through each account's member role.
+ */
+export class LocalIamOrganization implements AccountIamClients {
+  private readonly accounts = new Map<string, LocalIamAccount>();
+
+  constructor(roleArns: readonly string[], trustOf?: (roleArn: string) => object) {
+    for (const account of new Set(roleArns.map(accountOfArn))) {
+      this.accounts.set(
+        account,
+        new LocalIamAccount(
+          roleArns.filter((arn) => accountOfArn(arn) === account),
+          trustOf,
+        ),
+      );
+    }
+  }
+
+  async iamFor(accountId: string | undefined): Promise<IamAccess> {
+    const key = accountId ?? '';
+    // An account none of the incident's roles is in holds no role: IAM answers NoSuchEntity there.
+    if (!this.accounts.has(key)) this.accounts.set(key, new LocalIamAccount([]));
+    // The stand-in answers the same commands as an IAMClient; only `send` is used.
+    return { iam: this.accounts.get(key)! as unknown as IamSender };
+  }
+
+  /** Every inline policy written, by role ARN, then policy name, as the documents IAM would hold. */
+  policiesByRoleArn(): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(
+      [...this.accounts.values()].flatMap((account) =>
+        [...account.policies].map(([role, named]) => [
+          account.arnOf(role) ?? role,
+          Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown])),
+        ]),
+      ),
+    );
+  }
+}
+
+/** The account of a role ARN, '' when the text names none (then the role is taken to be in the one account without an id). */
+function accountOfArn(arn: string): string {
+  return /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1] ?? '';
+}
+
+/** The roles of one account of the replayed incidents, with the inline policies pivotguard puts on them. */
 export class LocalIamAccount {
   /** Role name to policy name to the policy document as written. */
   readonly policies = new Map<string, Map<string, string>>();
@@ -29,6 +76,11 @@ export class LocalIamAccount {
   constructor(roleArns: readonly string[], trustOf: (roleArn: string) => object = () => ({ Version: '2012-10-17', Statement: [] })) {
     this.roles = new Map(roleArns.map((arn) => [arn.slice(arn.lastIndexOf('/') + 1), arn]));
     for (const [name, arn] of this.roles) this.trustPolicies.set(name, JSON.stringify(trustOf(arn)));
+  }
+
+  /** The ARN of a role of this account, by name. */
+  arnOf(roleName: string): string | undefined {
+    return this.roles.get(roleName);
   }
 
   async send(command: unknown): Promise<unknown> {

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Incident } from '#core/model/incident';
 import type { ActionRecord } from '#core/respond/action';
@@ -15,7 +14,7 @@ import { undoRecorded } from '../containment/undo.ts';
 import type { ContainmentStarter } from '../containment/workflow-starter.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { KubeApiFake } from './kube-api-fake.ts';
-import { LocalEvidenceBucket, LocalIamAccount } from './local-aws.ts';
+import { LocalEvidenceBucket, LocalIamOrganization } from './local-aws.ts';
 import { LocalExecutions, type TaskHandler, approvalWait, execute, taskStates } from './state-machine-runner.ts';
 
 export interface LocalContainmentOptions {
@@ -39,7 +38,7 @@ export interface LocalContainmentResult {
   execution?: string;
   /** Workflow start to the first containment step applied, measured on this machine (no AWS propagation). */
   firstContainmentMs?: number;
-  /** What the stand-ins hold afterwards: the deny policies written, the cluster's changed objects. */
+  /** The deny policies the IAM stand-ins hold afterwards, by role ARN (the same role name in two accounts is two roles), then policy name. */
   policies: Record<string, Record<string, unknown>>;
   emails: { subject: string; message: string }[];
 }
@@ -50,7 +49,7 @@ const LINK_SECRET = 'local-replay';
  * Runs the containment state machine, synthesized from the stack's own construct, as the
  * containment starter of a replay: each start runs its execution to the end, with the production
  * step handlers against local stand-ins: a Kubernetes API on 127.0.0.1 seeded with the incident's
- * pod and owners, an IAM account holding the incident's roles, and an evidence bucket in a
+ * pod and owners, an IAM stand-in for each account holding the incident's roles, and an evidence bucket in a
  * directory. What to start (and what earlier replays covered) is the responder's to decide.
  */
 export class LocalWorkflow implements ContainmentStarter {
@@ -89,7 +88,7 @@ async function containOne(
 ): Promise<LocalContainmentResult> {
   cluster.reset();
   seedCluster(cluster, incident);
-  const iam = new LocalIamAccount(
+  const iam = new LocalIamOrganization(
     incident.identities.map((identity) => identity.roleArn),
     (roleArn) => standInTrustPolicy(incident, roleArn),
   );
@@ -106,7 +105,7 @@ async function containOne(
   const incidents = { getIncident: async (id: string) => (id === incident.id ? incident : undefined) };
   // The steps check they run inside this run's execution, as the deployed function does with DescribeExecution.
   const executions = new LocalExecutions();
-  const iamRevocation = new IamRevocation(iam as unknown as IAMClient, clock);
+  const iamRevocation = new IamRevocation(iam, clock);
   const kubernetes = async (name: string) => new KubernetesContainment(cluster.kubeConfig(name), { clock });
   const steps = containmentSteps({
     incidents,
@@ -171,10 +170,7 @@ async function containOne(
   // Each run waits under its own token: a token an interrupted run left recorded is never mistaken for this one.
   const taskToken = `local-${incident.id}-${randomUUID()}`;
   await execute(definition, { incident, dryRun, approvalUrl: '' }, handlers, { execution, startTime: openedAt.toISOString(), taskToken, executions });
-  const policies = Object.fromEntries(
-    [...iam.policies].map(([role, named]) => [role, Object.fromEntries([...named].map(([name, text]) => [name, JSON.parse(text) as unknown]))]),
-  );
-  return { incident, response: (await options.responses.getResponse(incident.id))!, execution, firstContainmentMs, policies, emails };
+  return { incident, response: (await options.responses.getResponse(incident.id))!, execution, firstContainmentMs, policies: iam.policiesByRoleArn(), emails };
 }
 
 /** The incident's pod as the cluster would have it: its node, its ReplicaSet and Deployment (2 replicas). */

@@ -1,4 +1,5 @@
 import type { Config } from '#core/config';
+import { accountOf } from '#core/model/arn';
 import { type GraphView, keyParts } from '#core/model/graph';
 import type { IncidentIdentity } from '#core/model/incident';
 import { egressReason, isWorkloadSession } from '#core/detect/index';
@@ -37,8 +38,12 @@ export function identitiesOf(
     const roleArn = attr(session, 'roleArn') ?? `arn:aws:iam::${keyParts(sessionKey)[0]}:role/${keyParts(sessionKey)[1]}`;
     let identity = byRole.get(roleArn);
     if (!identity) {
+      const accountId = accountOf(roleArn);
+      const accountAlias = accountId ? config.accountAliases[accountId] : undefined;
       identity = {
         roleArn,
+        ...(accountId ? { accountId } : {}),
+        ...(accountAlias ? { accountAlias } : {}),
         via: attr(session, 'via') ?? 'observed',
         ...lineageOf(sessionKey, graph),
         sessions: [],

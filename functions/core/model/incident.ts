@@ -31,6 +31,10 @@ export interface IncidentWorkload {
 
 export interface IncidentIdentity {
   roleArn: string;
+  /** The role's account, from its ARN: a same-named role in another account is another role. Absent on incidents stored before. */
+  accountId?: string;
+  /** The account's name in the configuration's `accountAliases`, when it has one. */
+  accountAlias?: string;
   /** How the role was linked to the workload: irsa, pod-identity, instance-role, chained (assumed by a linked session), or observed. */
   via: string;
   sessions: string[];

@@ -72,7 +72,9 @@ export function alertText(change: IncidentChange, options: AlertTextOptions = {}
   out.section('CLOUD IDENTITY');
   if (view.identities.length === 0) out.line(NOTHING.role);
   for (const identity of view.identities.slice(0, LIST_MAX)) {
-    out.field('Role', `${identity.roleArn} (via ${identity.via.label})`);
+    // The ARN names the account; its alias, or which of several accounts, is worth a word more.
+    const account = identity.account && (identity.account.alias || view.accounts.length > 1) ? `account ${identity.account.text}, ` : '';
+    out.field('Role', `${identity.roleArn} (${account}via ${identity.via.label})`);
     out.field('Sessions', commaList(identity.sessions, LIST_MAX));
     out.field('Access keys', commaList(identity.accessKeyIds, LIST_MAX));
     out.field('Used from outside the cluster', commaList(identity.outsideIps, LIST_MAX));

@@ -184,6 +184,8 @@ function productFields(view: IncidentView, incidentUrl: string | undefined): Rec
     'pivotguard/image': where.image,
     'pivotguard/signals': String(view.timeline.length),
     'pivotguard/link': incidentUrl,
+    // The finding is the hub's (see resources); the accounts the incident happened in are named here and as resources.
+    'pivotguard/accounts': view.accounts.map((account) => account.id).join(',') || undefined,
   };
   return Object.fromEntries(
     Object.entries(fields)
@@ -211,6 +213,11 @@ function resources(view: IncidentView, at: { partition: NonNullable<FindingOptio
   }
   for (const identity of view.identities) {
     found.push({ Type: 'AwsIamRole', Id: identity.roleArn, Partition: partition, Details: { AwsIamRole: { RoleName: identity.roleName } } });
+  }
+  // BatchImportFindings with the default product ARN only accepts AwsAccountId equal to the calling
+  // account (the hub), administrator or not: the affected member accounts are named as resources instead.
+  for (const account of view.accounts) {
+    if (account.id !== accountId) found.push({ Type: 'AwsAccount', Id: `AWS::::Account:${account.id}`, Partition: partition });
   }
   // ASFF needs at least one resource: without a cluster, pod or role, the finding is about the account.
   if (found.length === 0) found.push({ Type: 'AwsAccount', Id: `AWS::::Account:${accountId}`, Partition: partition, Region: region });

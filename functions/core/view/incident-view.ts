@@ -1,4 +1,5 @@
-import type { ContainmentAction, Incident, IncidentWorkload, PlannedAction } from '#core/model/incident';
+import { accountOf } from '#core/model/arn';
+import type { ContainmentAction, Incident, IncidentIdentity, IncidentWorkload, PlannedAction } from '#core/model/incident';
 import type { Severity } from '#core/model/signal';
 import type { Source } from '#core/model/event';
 import type { ActionRecord } from '#core/respond/action';
@@ -23,6 +24,8 @@ export interface IncidentView {
   seen: { from: string; to: string; sameDay: boolean };
   risk: RiskView;
   where: WhereView;
+  /** Every account the incident's roles are in, in the order of the roles: a cross-account pivot names both. */
+  accounts: AccountView[];
   identities: IdentityView[];
   objectives: ObjectiveView[];
   /** Each source that contributed a signal, in the order of the first signal from it. */
@@ -65,7 +68,7 @@ export interface BlastRadiusView {
   empty: boolean;
 }
 
-export type WhereKey = 'cluster' | 'namespace' | 'pod' | 'owner' | 'serviceAccount' | 'node' | 'image' | 'imageDigest';
+export type WhereKey = 'accounts' | 'cluster' | 'namespace' | 'pod' | 'owner' | 'serviceAccount' | 'node' | 'image' | 'imageDigest';
 
 /** The incident's workload, printable, and its known fields labelled. */
 export interface WhereView extends IncidentWorkload {
@@ -73,9 +76,19 @@ export interface WhereView extends IncidentWorkload {
   fields: { key: WhereKey; label: string; value: string }[];
 }
 
+/** An AWS account as people name it: its id, and its alias from the configuration when it has one. */
+export interface AccountView {
+  id: string;
+  alias?: string;
+  /** "222233334444 'data'" */
+  text: string;
+}
+
 export interface IdentityView {
   roleArn: string;
   roleName: string;
+  /** The role's account; undefined when the role ARN names none. */
+  account?: AccountView;
   via: Labelled<string>;
   sessions: string[];
   accessKeyIds: string[];
@@ -150,7 +163,7 @@ export interface ApprovalView {
   sentTo?: string[];
 }
 
-const WHERE_LABELS: [WhereKey, string][] = [
+const WHERE_LABELS: [Exclude<WhereKey, 'accounts'>, string][] = [
   ['cluster', 'Cluster'],
   ['namespace', 'Namespace'],
   ['pod', 'Pod'],
@@ -175,9 +188,11 @@ export function incidentView(incident: Incident, response?: IncidentResponse): I
       blastRadius: blastRadiusOf(incident),
     },
     where: whereOf(incident),
+    accounts: accountsOf(incident),
     identities: incident.identities.map((identity) => ({
       roleArn: printable(identity.roleArn),
       roleName: printable(roleName(identity.roleArn)),
+      ...withAccount(identity),
       via: labelled(identity.via, VIA_LABELS),
       sessions: texts(identity.sessions),
       accessKeyIds: texts(identity.accessKeyIds),
@@ -223,13 +238,39 @@ function whereOf(incident: Incident): WhereView {
     image: text(workload.image),
     imageDigest: text(workload.imageDigest),
   };
-  const shown = (key: WhereKey) =>
+  const shown = (key: Exclude<WhereKey, 'accounts'>) =>
     key === 'namespace' && where.namespace && where.namespaceCriticality ? `${where.namespace} (${where.namespaceCriticality})` : where[key];
-  const fields = WHERE_LABELS.flatMap(([key, label]) => {
+  const fields: WhereView['fields'] = WHERE_LABELS.flatMap(([key, label]) => {
     const value = shown(key);
     return value ? [{ key, label, value }] : [];
   });
+  // The accounts come first: in an organization, which account is the first thing a responder needs.
+  const accounts = accountsOf(incident);
+  if (accounts.length > 0)
+    fields.unshift({ key: 'accounts', label: accounts.length === 1 ? 'Account' : 'Accounts', value: accounts.map((account) => account.text).join(', ') });
   return { ...where, fields };
+}
+
+function accountsOf(incident: Incident): AccountView[] {
+  const accounts = new Map<string, AccountView>();
+  for (const identity of incident.identities) {
+    const account = accountViewOf(identity);
+    if (account && !accounts.get(account.id)?.alias) accounts.set(account.id, account);
+  }
+  return [...accounts.values()];
+}
+
+function withAccount(identity: IncidentIdentity): Pick<IdentityView, 'account'> {
+  const account = accountViewOf(identity);
+  return account ? { account } : {};
+}
+
+/** Incidents stored before identities carried their account still name it: it is in the role ARN. */
+function accountViewOf(identity: IncidentIdentity): AccountView | undefined {
+  const id = identity.accountId ?? accountOf(identity.roleArn);
+  if (!id) return undefined;
+  const alias = identity.accountAlias ? printable(identity.accountAlias) : undefined;
+  return alias ? { id, alias, text: `${id} '${alias}'` } : { id, text: id };
 }
 
 function blastRadiusOf(incident: Incident): BlastRadiusView {
