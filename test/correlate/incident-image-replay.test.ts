@@ -2,22 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { type InspectorFindingInput, inspectorFindingEvent, listFindingsOutput } from '../fixtures/scenarios/inspector.ts';
-import { DIGEST, PUSHED_AT, ROLLED_OUT_AT, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
+import { OPENSSL_INSPECTOR, DIGEST, PUSHED_AT, ROLLED_OUT_AT, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
 
-const OPENSSL: InspectorFindingInput = {
-  digest: DIGEST,
-  repository: 'checkout',
-  pushedAt: PUSHED_AT,
-  vulnerabilityId: 'CVE-2024-1111',
-  packageName: 'openssl',
-  installedVersion: '3.0.1',
-  fixedVersion: '3.0.7',
-  severity: 'CRITICAL',
-  score: 9.1,
-  exploitAvailable: true,
-  attackVector: 'N',
-  firstObservedAt: '2026-11-20T16:40:00Z',
-};
+const OPENSSL = OPENSSL_INSPECTOR;
 const SUDO: InspectorFindingInput = {
   ...OPENSSL,
   vulnerabilityId: 'CVE-2024-3333',

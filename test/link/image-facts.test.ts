@@ -7,24 +7,11 @@ import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import type { SecurityEvent } from '#core/model/event';
 import { memoryStore } from '../fixtures/store.ts';
 import { shuffle } from '../fixtures/shuffle.ts';
-import { ecrScanFindingsOutput, inspectorFindingEvent, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
+import { XZ_DIGEST, XZ_FINDING, ecrScanFindingsOutput, inspectorFindingEvent } from '../fixtures/scenarios/inspector.ts';
 
-const DIGEST = `sha256:${'ab12'.repeat(16)}`;
+const DIGEST = XZ_DIGEST;
 const NOW = Date.parse('2026-11-23T00:00:00Z');
-const XZ: InspectorFindingInput = {
-  digest: DIGEST,
-  repository: 'shop/checkout',
-  pushedAt: '2026-11-20T15:58:12Z',
-  vulnerabilityId: 'CVE-2024-3094',
-  packageName: 'xz-utils',
-  installedVersion: '5.6.0',
-  fixedVersion: '5.6.1+really5.4.5-1',
-  severity: 'CRITICAL',
-  score: 10,
-  exploitAvailable: true,
-  attackVector: 'N',
-  firstObservedAt: '2026-11-20T15:59:30Z',
-};
+const XZ = XZ_FINDING;
 const XZ_KEY = imageVulnerabilityKey(DIGEST, 'CVE-2024-3094', 'xz-utils');
 
 function events(records: unknown[]): SecurityEvent[] {

@@ -2,29 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import type { ImageScanEvent } from '#core/model/event';
 import { detect } from '#core/detect/index';
-import { ecrScanFindingsOutput, inspectorFindingEvent, listFindingsOutput, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
+import {
+  XZ_DIGEST,
+  XZ_FINDING,
+  ecrScanFindingsOutput,
+  inspectorFindingEvent,
+  listFindingsOutput,
+  type InspectorFindingInput,
+} from '../fixtures/scenarios/inspector.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: records in AWS's formats, changed at deep paths that each test names
 type Loose = any;
 
-const DIGEST = `sha256:${'ab12'.repeat(16)}`;
+const DIGEST = XZ_DIGEST;
 const OTHER_DIGEST = `sha256:${'cd34'.repeat(16)}`;
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 
-const XZ: InspectorFindingInput = {
-  digest: DIGEST,
-  repository: 'shop/checkout',
-  pushedAt: '2026-11-20T15:58:12Z',
-  vulnerabilityId: 'CVE-2024-3094',
-  packageName: 'xz-utils',
-  installedVersion: '5.6.0',
-  fixedVersion: '5.6.1+really5.4.5-1',
-  severity: 'CRITICAL',
-  score: 10,
-  exploitAvailable: true,
-  attackVector: 'N',
-  firstObservedAt: '2026-11-20T15:59:30.250Z',
-};
+// Milliseconds in the first-observed time: Inspector's own time format keeps them.
+const XZ: InspectorFindingInput = { ...XZ_FINDING, firstObservedAt: '2026-11-20T15:59:30.250Z' };
 
 function normalize(value: unknown) {
   const out = emptyOutput();

@@ -2,24 +2,11 @@
 import type { Incident } from '#core/model/incident';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { type InspectorFindingInput, inspectorFindingEvent } from '../fixtures/scenarios/inspector.ts';
-import { DIGEST, EKS_DEFAULT_ANNOTATIONS, OLD_DIGEST, PUSHED_AT, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
+import { EKS_DEFAULT_ANNOTATIONS, OLD_DIGEST, OPENSSL_INSPECTOR, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
-const OPENSSL: InspectorFindingInput = {
-  digest: DIGEST,
-  repository: 'checkout',
-  pushedAt: PUSHED_AT,
-  vulnerabilityId: 'CVE-2024-1111',
-  packageName: 'openssl',
-  installedVersion: '3.0.1',
-  fixedVersion: '3.0.7',
-  severity: 'CRITICAL',
-  score: 9.1,
-  exploitAvailable: true,
-  attackVector: 'N',
-  firstObservedAt: '2026-11-20T16:40:00Z',
-};
+const OPENSSL = OPENSSL_INSPECTOR;
 
 const FINDINGS: InspectorFindingInput[] = [
   OPENSSL,
