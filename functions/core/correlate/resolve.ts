@@ -67,8 +67,7 @@ export function resolveSignal(signal: Signal, graph: GraphView, memo: ResolveMem
 }
 
 function resolveCredentials(resolution: Resolution, accessKeyId: string, graph: GraphView, memo: ResolveMemo): void {
-  const keyKey = nodeKey.accessKey(accessKeyId);
-  const keyNode = graph.get(keyKey);
+  const keyNode = graph.get(nodeKey.accessKey(accessKeyId));
   // A key created by a linked session, or a session token an IAM user key obtained, leads back to that credential.
   const derivedFrom = keyNode?.attrs[DERIVED_FROM]?.value;
   const sessions = typeof derivedFrom === 'string' ? [derivedFrom] : edgesOf(keyNode, 'session|');
