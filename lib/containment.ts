@@ -31,12 +31,21 @@ const FENCE_NETWORK_ACTIONS = ['ec2:DescribeNatGateways'];
 /** A person's decision on the approval page completes the waiting task, nothing else. */
 const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 /** Every IAM call undo makes: reading and deleting pivotguard's own inline policies, putting a trust policy back. */
-const ROLE_UNDO_ACTIONS = ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy'];
+export const ROLE_UNDO_ACTIONS = ['iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy'];
 /** What containment may never do to pivotguard's own roles or the protected ones. */
-const PROTECTED_ROLE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+export const PROTECTED_ROLE_ACTIONS = [
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+];
 
 /** The tag that makes a role containable when roles are chosen by tag (`-c containableRoles=tagged`). */
 export const CONTAINABLE_TAG = { key: 'pivotguard:containable', value: 'true' } as const;
+
+/** The condition that limits a grant to roles carrying CONTAINABLE_TAG. */
+export const TAGGED_CONTAINABLE_ROLES = { StringEquals: { [`aws:ResourceTag/${CONTAINABLE_TAG.key}`]: CONTAINABLE_TAG.value } };
 
 /**
  * Which roles containment may change: those matching ARN patterns, or every role of the account
@@ -98,8 +107,7 @@ export class Containment extends Construct {
     const everyRole = (name: string) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name });
     this.containableRoleArns = 'tagged' in props.containableRoles ? [everyRole('*')] : props.containableRoles.arns;
     // IAM's documentation names aws:ResourceTag for conditions on a role's tags (iam:ResourceTag is the older alias).
-    const containableCondition =
-      'tagged' in props.containableRoles ? { StringEquals: { [`aws:ResourceTag/${CONTAINABLE_TAG.key}`]: CONTAINABLE_TAG.value } } : undefined;
+    const containableCondition = 'tagged' in props.containableRoles ? TAGGED_CONTAINABLE_ROLES : undefined;
     // The links in approval emails expire when the workflow stops waiting.
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
 

@@ -9,18 +9,13 @@ import type { Construct } from 'constructs';
 import { CONTAINMENT_GROUP } from '../functions/core/actions/cluster-group.ts';
 import { iamActionsOn } from '../functions/core/actions/registry.ts';
 import { AUDIT_EVENTS_FILTER, CLOUDTRAIL_EVENT_PATTERNS, GUARDDUTY_FINDINGS_PATTERN, INSPECTOR_FINDINGS_PATTERN } from './event-patterns.ts';
+import { PROTECTED_ROLE_ACTIONS, ROLE_UNDO_ACTIONS, TAGGED_CONTAINABLE_ROLES } from './containment.ts';
 import { AUDIT_LOG_DESTINATION_NAME, MEMBER_CONTAINMENT_ROLE_NAME } from './organization-hub.ts';
 
 /** Clusters per account and region the template can subscribe; a CloudFormation template cannot loop over a list parameter. */
 export const MEMBER_CLUSTER_SLOTS = 8;
-/** The tag that makes a role containable when roles are chosen by tag. */
-const CONTAINABLE_TAG = { key: 'pivotguard:containable', value: 'true' } as const;
 /** Session revocation and its undo: the same calls the hub's containment and undo functions make in their own account. */
-const ROLE_CONTAINMENT_ACTIONS = [
-  ...new Set([...iamActionsOn('containable-roles'), 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:UpdateAssumeRolePolicy']),
-].sort();
-/** What containment may never do to the protected roles (the same list as the hub's, lib/containment.ts). */
-const PROTECTED_ROLE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+const ROLE_CONTAINMENT_ACTIONS = [...new Set([...iamActionsOn('containable-roles'), ...ROLE_UNDO_ACTIONS])].sort();
 /** Roles that deploy and administer member accounts: the CDK bootstrap roles, StackSets' execution roles, Control Tower's and Organizations'. */
 const ALWAYS_PROTECTED_ROLE_NAMES = ['cdk-*', 'stacksets-exec-*', 'AWSControlTowerExecution', 'OrganizationAccountAccessRole'];
 
@@ -145,7 +140,7 @@ export class OrganizationMemberStack extends Stack {
       maxSessionDuration: Duration.hours(1),
     });
     (this.containmentRole.node.defaultChild as iam.CfnRole).cfnOptions.condition = inHubRegion;
-    const containable = props.containTaggedRolesOnly ? { StringEquals: { [`aws:ResourceTag/${CONTAINABLE_TAG.key}`]: CONTAINABLE_TAG.value } } : undefined;
+    const containable = props.containTaggedRolesOnly ? TAGGED_CONTAINABLE_ROLES : undefined;
     const policy = new iam.Policy(this, 'ContainmentPolicy', {
       roles: [this.containmentRole],
       statements: [

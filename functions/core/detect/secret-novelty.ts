@@ -147,39 +147,44 @@ function workloadRead(event: SecurityEvent | undefined, graph: GraphView): Workl
 }
 
 function burstSignal(reader: WorkloadRead, burst: [string, Edge][]): Signal {
-  const { event } = reader;
   const [firstTarget, first] = burst[0]!;
   const names = burst.map(([target]) => sanitize(target.slice('secret|'.length), 60));
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-  return {
-    // The burst's first secret and role fix it: later reads of the same burst update this signal.
-    id: signalId(SECRET_BURST_RULE.id, event.identity.roleArn ?? '', firstTarget),
-    rule: SECRET_BURST_RULE.id,
-    title: SECRET_BURST_RULE.title,
-    source: 'cloudtrail',
-    time: first.first,
-    eventId: first.firstEventId,
-    summary: `${sanitize(event.identity.arn ?? event.identity.roleArn ?? '', 120)} read ${burst.length} secrets its role never read within ${SECRET_BURST_WINDOW_MS / 60_000} minutes: ${shown}`,
-    severity: 'medium',
-    objective: { ...SECRET_BURST_RULE.objective },
-    subject: cloudTrailSubject(event),
-    evidence: event.raw,
-  };
+  // The burst's first secret and role fix its id: later reads of the same burst update this signal.
+  return secretSignal(
+    SECRET_BURST_RULE,
+    reader,
+    firstTarget,
+    first,
+    `read ${burst.length} secrets its role never read within ${SECRET_BURST_WINDOW_MS / 60_000} minutes: ${shown}`,
+  );
 }
 
 function otherTeamSignal(reader: WorkloadRead, secret: string, team: string, edge: Edge): Signal {
-  const { event, namespaces } = reader;
+  const { namespaces } = reader;
   const own = namespaces.length > 0 ? ` (namespace ${namespaces.map((namespace) => sanitize(namespace, 63)).join(', ')})` : '';
+  return secretSignal(OTHER_TEAM_SECRET_RULE, reader, secret, edge, `read ${sanitize(secret, 120)}, a secret of team ${sanitize(team, 63)} it never read`, own);
+}
+
+/** A medium signal on the reading session, at the first sight of the secret that fixes its id. */
+function secretSignal(
+  rule: typeof SECRET_BURST_RULE | typeof OTHER_TEAM_SECRET_RULE,
+  { event }: WorkloadRead,
+  idPart: string,
+  edge: Edge,
+  what: string,
+  reader = '',
+): Signal {
   return {
-    id: signalId(OTHER_TEAM_SECRET_RULE.id, event.identity.roleArn ?? '', secret),
-    rule: OTHER_TEAM_SECRET_RULE.id,
-    title: OTHER_TEAM_SECRET_RULE.title,
+    id: signalId(rule.id, event.identity.roleArn ?? '', idPart),
+    rule: rule.id,
+    title: rule.title,
     source: 'cloudtrail',
     time: edge.first,
     eventId: edge.firstEventId,
-    summary: `${sanitize(event.identity.arn ?? event.identity.roleArn ?? '', 120)}${own} read ${sanitize(secret, 120)}, a secret of team ${sanitize(team, 63)} it never read`,
+    summary: `${sanitize(event.identity.arn ?? event.identity.roleArn ?? '', 120)}${reader} ${what}`,
     severity: 'medium',
-    objective: { ...OTHER_TEAM_SECRET_RULE.objective },
+    objective: { ...rule.objective },
     subject: cloudTrailSubject(event),
     evidence: event.raw,
   };
