@@ -100,10 +100,10 @@ export function buildCdkApp(context: Record<string, unknown> = {}, env: NodeJS.P
 
 /**
  * The member template for the current account, as `cdk deploy -c memberOf=HUB_ACCOUNT:HUB_REGION
- * -c hubContainmentRoleArn=ARN -c hubUndoRoleArn=ARN [-c clusters=NAME[,NAME]] [-c clusterAccess=NAME[,NAME]]
- * [-c containableRoles=…] [-c protectedRoles=…] PivotGuard-Member` builds it (the two ARNs are the hub stack's
- * outputs): an account of the organization outside the StackSet's targets, onboarded by hand, in the hub's
- * region first (the account-wide role is made there). The hub's values are the parameters' defaults.
+ * -c hubContainmentRoleArn=ARN -c hubUndoRoleArn=ARN -c hubAnalyzerRoleArn=ARN [-c clusters=NAME[,NAME]]
+ * [-c clusterAccess=NAME[,NAME]] [-c containableRoles=…] [-c protectedRoles=…] PivotGuard-Member` builds it (the three
+ * ARNs are outputs of the hub's PivotGuard-Members stack): an account of the organization outside the StackSet's targets,
+ * onboarded by hand, in the hub's region first (the account-wide roles are made there). The hub's values are the parameters' defaults.
  */
 export function buildMemberApp(context: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): MemberApp {
   const app = new App({ context });
@@ -121,6 +121,7 @@ export function buildMemberApp(context: Record<string, unknown> = {}, env: NodeJ
   };
   const containmentRoleArn = hubRole('hubContainmentRoleArn');
   const undoRoleArn = hubRole('hubUndoRoleArn');
+  const analyzerRoleArn = hubRole('hubAnalyzerRoleArn');
   const partition = containmentRoleArn.split(':')[1]!;
   const containableRoles = listSetting(app.node.tryGetContext('containableRoles'));
   const member = memberStack(app, MEMBER_STACK_NAME, {
@@ -135,6 +136,7 @@ export function buildMemberApp(context: Record<string, unknown> = {}, env: NodeJ
       eventBusArn: `arn:${partition}:events:${hubRegion}:${hubAccount}:event-bus/pivotguard`,
       containmentRoleArn,
       undoRoleArn,
+      analyzerRoleArn,
     },
   });
   addNagChecks(app);

@@ -6,7 +6,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { IConstruct } from 'constructs';
 import type { Containment } from './containment.ts';
 import type { HandlerFunction } from './function.ts';
-import type { OrganizationHub } from './organization-hub.ts';
+import { MEMBER_CONTAINMENT_ROLE_NAME, MEMBER_READER_ROLE_NAME, memberRoleArns, type OrganizationHub } from './organization-hub.ts';
 import type { OrganizationMemberStack } from './organization-member.ts';
 
 /**
@@ -199,8 +199,8 @@ function acknowledgeContainment(containment: Containment): void {
   );
 }
 
-/** The hub's organization side: CDK's key grants for the stream, and the member role in any account of the organization. */
-export function acknowledgeOrganizationHub(hub: OrganizationHub, containment: Containment | undefined): void {
+/** The hub's organization side: CDK's key grants for the stream, and the member roles in any account of the organization. */
+export function acknowledgeOrganizationHub(hub: OrganizationHub, analyzer: HandlerFunction, containment: Containment | undefined): void {
   for (const role of [hub.logsRole, hub.pipeRole]) {
     for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
       acknowledge(
@@ -215,14 +215,19 @@ export function acknowledgeOrganizationHub(hub: OrganizationHub, containment: Co
     'AwsSolutions-KDS3',
     "The organization's audit logs are encrypted with pivotguard's one customer managed key, as the queue they go to is; one stream, one producer and one consumer keep the key's request cost small.",
   );
-  const stack = Stack.of(hub);
+  const memberRole = (roleName: string) => `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(hub).resolve(memberRoleArns(hub, roleName)))}]`;
   for (const handler of containment ? [containment.handler, containment.undo] : []) {
     acknowledge(
       defaultPolicyOf(handler.role),
-      `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(`arn:${stack.partition}:iam::*:role/pivotguard-member-containment`))}]`,
+      memberRole(MEMBER_CONTAINMENT_ROLE_NAME),
       "sts:AssumeRole on the one member containment role, in whichever account of the organization an incident is: aws:ResourceOrgID limits it to the organization's accounts.",
     );
   }
+  acknowledge(
+    defaultPolicyOf(analyzer.role),
+    memberRole(MEMBER_READER_ROLE_NAME),
+    "sts:AssumeRole on the one read-only member reader role, in whichever account of the organization an incident is: aws:ResourceOrgID limits it to the organization's accounts.",
+  );
 }
 
 /** The member template: its containment role acts on roles and clusters only known when an incident happens. */
@@ -243,6 +248,22 @@ export function acknowledgeOrganizationMember(member: OrganizationMemberStack): 
     policy,
     'AwsSolutions-IAM5[Resource::*]',
     "Only the read-only ec2:DescribeNatGateways (the cluster's addresses when a role is fenced), which supports no resource-level permissions.",
+  );
+  const readerPolicy = member.node.findChild('ReaderPolicy').node.defaultChild!;
+  acknowledge(
+    readerPolicy,
+    resource(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`),
+    "Read-only iam:ListAttachedRolePolicies and iam:ListRolePolicies on this account's roles: the roles an alert shows are only known when an incident happens.",
+  );
+  acknowledge(
+    readerPolicy,
+    resource(`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`),
+    "Read-only eks:DescribeCluster and eks:ListPodIdentityAssociations on this account's clusters in any region: the clusters of an incident are only known when it happens.",
+  );
+  acknowledge(
+    readerPolicy,
+    resource(`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:podidentityassociation/*`),
+    "Read-only eks:DescribePodIdentityAssociation on this account's clusters' associations: an association's ID is only known from the list.",
   );
   for (const subscription of member.subscriptions) {
     acknowledge(

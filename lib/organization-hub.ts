@@ -12,6 +12,8 @@ import type { HandlerFunction } from './function.ts';
 
 /** The role every member account holds for the hub's containment; the containment adapters assume it by this name. */
 export const MEMBER_CONTAINMENT_ROLE_NAME = 'pivotguard-member-containment';
+/** The read-only role every member account holds for the hub's analyzer: its enrichment reads another account's roles and clusters through it. */
+export const MEMBER_READER_ROLE_NAME = 'pivotguard-member-reader';
 /** The CloudWatch Logs destination member accounts subscribe their clusters' audit logs to. */
 export const AUDIT_LOG_DESTINATION_NAME = 'pivotguard-audit-logs';
 /** The hub's stream every region's destination puts audit logs on. */
@@ -24,6 +26,8 @@ export interface OrganizationHubProps {
   readonly bus: events.EventBus;
   readonly queue: sqs.IQueue;
   readonly key: kms.IKey;
+  /** The analyzer function, which reads member accounts' roles and clusters through the member reader role. */
+  readonly analyzer: HandlerFunction;
   /** The containment and undo functions, which act in member accounts through the member role; absent when containment is off. */
   readonly containment?: { readonly handler: HandlerFunction; readonly undo: HandlerFunction };
 }
@@ -33,7 +37,8 @@ export interface OrganizationHubProps {
  * organization's accounts, a CloudWatch Logs destination (backed by a Kinesis stream, the only way
  * CloudWatch Logs delivers across accounts besides Firehose) takes their clusters' audit logs, a
  * pipe moves each stream record into the queue as the subscription payload the analyzer already
- * reads, and containment may assume the member role in the organization's accounts only.
+ * reads, containment may assume the member containment role and the analyzer the member reader
+ * role, in the organization's accounts only.
  */
 export class OrganizationHub extends Construct {
   readonly stream: kinesis.Stream;
@@ -110,17 +115,21 @@ export class OrganizationHub extends Construct {
     });
     this.pipe.node.addDependency(this.pipeRole);
 
-    for (const fn of props.containment ? [props.containment.handler, props.containment.undo] : []) {
-      fn.function.addEnvironment('MEMBER_ROLE_NAME', MEMBER_CONTAINMENT_ROLE_NAME);
+    const assumeInOrganization = (fn: HandlerFunction, sid: string, roleName: string) => {
+      fn.function.addEnvironment('MEMBER_ROLE_NAME', roleName);
       fn.function.addToRolePolicy(
         new iam.PolicyStatement({
-          sid: 'ActInMemberAccounts',
+          sid,
           actions: ['sts:AssumeRole'],
-          resources: [memberContainmentRoleArns(this)],
+          resources: [memberRoleArns(this, roleName)],
           conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
         }),
       );
+    };
+    for (const fn of props.containment ? [props.containment.handler, props.containment.undo] : []) {
+      assumeInOrganization(fn, 'ActInMemberAccounts', MEMBER_CONTAINMENT_ROLE_NAME);
     }
+    assumeInOrganization(props.analyzer, 'ReadMemberAccounts', MEMBER_READER_ROLE_NAME);
   }
 
   /** Lets CloudWatch Logs of `region` deliver through the logs role, for that region's destination (lib/organization-audit-region.ts). */
@@ -178,7 +187,7 @@ export function hubAuditLogArns(hubRegion: string): { readonly roleArn: string; 
   };
 }
 
-/** The member containment role in any account: the organization condition beside it narrows it to the organization's. */
-export function memberContainmentRoleArns(scope: Construct): string {
-  return `arn:${Stack.of(scope).partition}:iam::*:role/${MEMBER_CONTAINMENT_ROLE_NAME}`;
+/** A member role in any account: the organization condition beside it narrows it to the organization's. */
+export function memberRoleArns(scope: Construct, roleName: string): string {
+  return `arn:${Stack.of(scope).partition}:iam::*:role/${roleName}`;
 }

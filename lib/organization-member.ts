@@ -10,7 +10,7 @@ import { CONTAINMENT_GROUP } from '../functions/core/actions/cluster-group.ts';
 import { iamActionsOn } from '../functions/core/actions/registry.ts';
 import { AUDIT_EVENTS_FILTER, CLOUDTRAIL_EVENT_PATTERNS, GUARDDUTY_FINDINGS_PATTERN, INSPECTOR_FINDINGS_PATTERN } from './event-patterns.ts';
 import { PROTECTED_ROLE_ACTIONS, ROLE_UNDO_ACTIONS, TAGGED_CONTAINABLE_ROLES } from './containment.ts';
-import { AUDIT_LOG_DESTINATION_NAME, MEMBER_CONTAINMENT_ROLE_NAME } from './organization-hub.ts';
+import { AUDIT_LOG_DESTINATION_NAME, MEMBER_CONTAINMENT_ROLE_NAME, MEMBER_READER_ROLE_NAME } from './organization-hub.ts';
 
 /** Clusters per account and region the template can subscribe; a CloudFormation template cannot loop over a list parameter. */
 export const MEMBER_CLUSTER_SLOTS = 8;
@@ -18,6 +18,10 @@ export const MEMBER_CLUSTER_SLOTS = 8;
 const ROLE_CONTAINMENT_ACTIONS = [...new Set([...iamActionsOn('containable-roles'), ...ROLE_UNDO_ACTIONS])].sort();
 /** Roles that deploy and administer member accounts: the CDK bootstrap roles, StackSets' execution roles, Control Tower's and Organizations'. */
 const ALWAYS_PROTECTED_ROLE_NAMES = ['cdk-*', 'stacksets-exec-*', 'AWSControlTowerExecution', 'OrganizationAccountAccessRole'];
+/** What the hub analyzer's enrichment reads in a member account: a role's policy names, a cluster and its Pod Identity roles. */
+const ROLE_READ_ACTIONS = ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
+const CLUSTER_READ_ACTIONS = ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations'];
+const POD_IDENTITY_READ_ACTIONS = ['eks:DescribePodIdentityAssociation'];
 
 export interface OrganizationMemberProps extends StackProps {
   /** Contain only roles tagged `pivotguard:containable` = `true` instead of every role of the account. @default false */
@@ -38,19 +42,22 @@ export interface MemberHubDefaults {
   readonly eventBusArn: string;
   readonly containmentRoleArn: string;
   readonly undoRoleArn: string;
+  readonly analyzerRoleArn: string;
 }
 
 /**
  * What each account and region of the organization holds for the hub: EventBridge rules that forward
  * CloudTrail, GuardDuty and Inspector events to the hub's bus, a subscription of each cluster's audit
  * log to the hub's destination, and (once per account, in the hub's region) the containment role only
- * the hub's containment and undo functions may assume. No asset and no function: a StackSet deploys
- * the template as it is, and the hub's values arrive as parameters.
+ * the hub's containment and undo functions may assume and the read-only reader role only the hub's
+ * analyzer may assume. No asset and no function: a StackSet deploys the template as it is, and the
+ * hub's values arrive as parameters.
  */
 export class OrganizationMemberStack extends Stack {
   readonly rules: events.Rule[];
   readonly deadLetterQueue: sqs.Queue;
   readonly containmentRole: iam.Role;
+  readonly readerRole: iam.Role;
   readonly forwarderRole: iam.Role;
   readonly subscriptions: logs.CfnSubscriptionFilter[];
   readonly accessEntries: eks.CfnAccessEntry[];
@@ -74,6 +81,10 @@ export class OrganizationMemberStack extends Stack {
       default: hub?.containmentRoleArn,
     }).valueAsString;
     const hubUndoRole = new CfnParameter(this, 'HubUndoRoleArn', { description: "The hub's undo function role", default: hub?.undoRoleArn }).valueAsString;
+    const hubAnalyzerRole = new CfnParameter(this, 'HubAnalyzerRoleArn', {
+      description: "The hub's analyzer function role",
+      default: hub?.analyzerRoleArn,
+    }).valueAsString;
     const clusterNames = new CfnParameter(this, 'ClusterNames', {
       type: 'CommaDelimitedList',
       default: (props.clusters ?? []).join(','),
@@ -155,11 +166,40 @@ export class OrganizationMemberStack extends Stack {
           sid: 'NeverChangeProtectedRoles',
           effect: iam.Effect.DENY,
           actions: PROTECTED_ROLE_ACTIONS,
-          resources: [ownRoleArn, this.forwarderRole.roleArn, ...ALWAYS_PROTECTED_ROLE_NAMES.map(roleOfThisAccount), ...(props.protectedRoleArns ?? [])],
+          resources: [
+            ownRoleArn,
+            roleOfThisAccount(MEMBER_READER_ROLE_NAME),
+            this.forwarderRole.roleArn,
+            ...ALWAYS_PROTECTED_ROLE_NAMES.map(roleOfThisAccount),
+            ...(props.protectedRoleArns ?? []),
+          ],
         }),
       ],
     });
     (policy.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = inHubRegion;
+
+    // Once per account in the hub's region, as the containment role. Reads only: what an alert shows of a role or cluster of this account.
+    this.readerRole = new iam.Role(this, 'ReaderRole', {
+      roleName: MEMBER_READER_ROLE_NAME,
+      description: "pivotguard hub's analyzer in this account: reads role policy names and clusters for its alerts",
+      // The analyzer role's ARN, not the hub account: no other role of the hub may read here.
+      assumedBy: new iam.ArnPrincipal(hubAnalyzerRole),
+      maxSessionDuration: Duration.hours(1),
+    });
+    (this.readerRole.node.defaultChild as iam.CfnRole).cfnOptions.condition = inHubRegion;
+    const readerPolicy = new iam.Policy(this, 'ReaderPolicy', {
+      roles: [this.readerRole],
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadRolePolicies', actions: ROLE_READ_ACTIONS, resources: [roleOfThisAccount('*')] }),
+        new iam.PolicyStatement({ sid: 'ReadClusters', actions: CLUSTER_READ_ACTIONS, resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }),
+        new iam.PolicyStatement({
+          sid: 'ReadPodIdentityAssociations',
+          actions: POD_IDENTITY_READ_ACTIONS,
+          resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:podidentityassociation/*`],
+        }),
+      ],
+    });
+    (readerPolicy.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = inHubRegion;
 
     this.subscriptions = [];
     this.accessEntries = [];

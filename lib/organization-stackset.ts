@@ -37,7 +37,9 @@ export class MemberStackSet extends Construct {
     const hub = Stack.of(this);
     const containment = props.pivotGuard.containmentFunction;
     const undo = props.pivotGuard.undoFunction;
+    const analyzerRole = props.pivotGuard.analyzer.role;
     if (!containment?.role || !undo?.role) throw new DeploymentConfigError('organization mode needs containment: the member role is trusted by its functions');
+    if (!analyzerRole) throw new Error('the analyzer function has no role: the member reader role trusts it');
     if (props.organizationalUnits.length === 0) {
       throw new DeploymentConfigError('memberOrganizationalUnits: name the organization root (r-…) or the OUs (ou-…) whose accounts get the member template');
     }
@@ -57,7 +59,8 @@ export class MemberStackSet extends Construct {
     const regionOrder = [hub.region, ...props.regions.filter((region) => region !== hub.region)];
     this.stackSet = new cloudformation.CfnStackSet(this, 'Members', {
       stackSetName: MEMBER_STACK_SET_NAME,
-      description: "pivotguard member: forwards this account's events and audit logs to the hub, and holds the role hub containment acts through",
+      description:
+        "pivotguard member: forwards this account's events and audit logs to the hub, and holds the roles hub containment acts and its analyzer reads through",
       permissionModel: 'SERVICE_MANAGED',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       callAs: props.callAs ?? 'DELEGATED_ADMIN',
@@ -71,12 +74,14 @@ export class MemberStackSet extends Construct {
         { parameterKey: 'HubAccountId', parameterValue: hub.account },
         { parameterKey: 'HubContainmentRoleArn', parameterValue: containment.role.roleArn },
         { parameterKey: 'HubUndoRoleArn', parameterValue: undo.role.roleArn },
+        { parameterKey: 'HubAnalyzerRoleArn', parameterValue: analyzerRole.roleArn },
       ],
       stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [...props.organizationalUnits] }, regions: regionOrder }],
     });
     // What `cdk deploy -c memberOf=…` asks for to onboard an account outside the targets by hand.
     new CfnOutput(this, 'HubContainmentRoleArn', { value: containment.role.roleArn, description: 'hubContainmentRoleArn for -c memberOf=…' });
     new CfnOutput(this, 'HubUndoRoleArn', { value: undo.role.roleArn, description: 'hubUndoRoleArn for -c memberOf=…' });
+    new CfnOutput(this, 'HubAnalyzerRoleArn', { value: analyzerRole.roleArn, description: 'hubAnalyzerRoleArn for -c memberOf=…' });
   }
 }
 

@@ -286,9 +286,10 @@ export class PivotGuard extends Construct {
         bus: alerting.bus,
         queue: ingest.queue,
         key,
+        analyzer: analyzer.handler,
         containment: containment && { handler: containment.handler, undo: containment.undo },
       });
-      acknowledgeOrganizationHub(this.organizationHub, containment);
+      acknowledgeOrganizationHub(this.organizationHub, analyzer.handler, containment);
     }
   }
 }

@@ -16,6 +16,7 @@ import type { RejectedRecord, RejectionCode, SecurityEvent } from '#core/model/e
 import { sanitize } from '#core/detect/actors';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { boundedReason } from '#core/normalize/rejection';
+import { accountOf } from '#core/model/arn';
 import { Pipeline } from '#core/pipeline';
 import type { ResponseStore } from '#core/store/response-store';
 import type { IncidentChange, Store } from '#core/store/store';
@@ -71,7 +72,8 @@ interface MessageContents {
 export function createAnalyzer(deps: AnalyzerDeps): AnalyzerHandler {
   const { logger, metrics, tracer } = deps.powertools;
   const clock = deps.clock ?? (() => new Date());
-  const pipeline = new Pipeline(deps.store, deps.config);
+  // The analyzer's own account is home: its clusters keep their plain names, another account's are NAME@ACCOUNT.
+  const pipeline = new Pipeline(deps.store, deps.config, { homeAccountId: accountOf(deps.ownRoleArn) });
   const processor = new BatchProcessor(EventType.SQS);
   const deadLetters = new DeadLetterQueue(deps.clients.sqs, deps.targets.deadLetterQueueUrl);
   const { responder, notifier } = analyzerResponder({

@@ -8,7 +8,7 @@ import { type Config, onlyConfiguredCluster } from '#core/config';
 import type { AuditEvent, RejectedRecord, SecurityEvent, Source } from '#core/model/event';
 import type { Incident } from '#core/model/incident';
 import { type NormalizeContext, type RecordOrigin, describeLocator, emptyOutput, normalizeValue } from '#core/normalize/index';
-import { ClusterNames, chooseClusterForUnnamedAudit } from '#core/normalize/cluster-names';
+import { type ClusterChoice, ClusterNames, chooseClusterForUnnamedAudit } from '#core/normalize/cluster-names';
 import { Pipeline } from '#core/pipeline';
 import { type SettledPart, compareIncidents } from '#core/correlate/index';
 import { MemoryStore } from './memory-store.ts';
@@ -153,7 +153,7 @@ export async function replayFiles(files: readonly string[], options: ReplayOptio
     if (unclustered.count > 0) {
       const choice = chooseClusterForUnnamedAudit(clusterNames, onlyConfiguredCluster(options.config), unclustered.count);
       notes.push(choice.note);
-      for await (const event of unclustered.readAs(choice.cluster, options.now, rejected)) {
+      for await (const event of unclustered.readAs(choice, options.now, rejected)) {
         batch.push(event);
         if (batch.length >= batchSize) await flush();
       }
@@ -218,10 +218,11 @@ class UnclusteredAudit {
     if (!this.spill.stream.write(`${JSON.stringify({ origin, record: event.raw })}\n`)) await once(this.spill.stream, 'drain');
   }
 
-  /** Every waiting event, in input order, now read as belonging to `cluster`. */
-  async *readAs(cluster: string, now: number | undefined, rejected: RejectedRecord[]): AsyncGenerator<SecurityEvent> {
+  /** Every waiting event, in input order, now read as belonging to the chosen cluster (and its account). */
+  async *readAs({ cluster, accountId }: ClusterChoice, now: number | undefined, rejected: RejectedRecord[]): AsyncGenerator<SecurityEvent> {
     for (const event of this.held) {
       event.cluster = cluster;
+      if (accountId) event.accountId = accountId;
       yield event;
     }
     if (!this.spill) return;
@@ -235,6 +236,7 @@ class UnclusteredAudit {
         const context: NormalizeContext = { file: origin?.file ?? 'audit', defaultCluster: cluster, origins: this.origins, now };
         normalizeValue(record, origin?.record ?? item.where, context, out);
       }
+      if (accountId) for (const event of out.events) if (event.source === 'eks-audit') event.accountId = accountId;
       yield* out.events;
       out.events.length = 0;
       rejected.push(...out.rejected);

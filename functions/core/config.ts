@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ACTION_NAMES, actionsByDefault } from '#core/actions/registry';
 import { knownControllersConfigSchema, platformAdminsSchema } from '#core/detect/known-controllers';
 import type { ReadNetwork } from '#core/model/read-network';
+import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
 
 const criticality = z.enum(['critical', 'high', 'standard', 'low']);
 export type Criticality = z.infer<typeof criticality>;
@@ -116,4 +117,24 @@ export function isProtectedNamespace(config: Config, namespace: string | undefin
 export function onlyConfiguredCluster(config: Config): string | undefined {
   const names = Object.keys(config.clusters);
   return names.length === 1 ? names[0] : undefined;
+}
+
+export type ClusterSettings = Config['clusters'][string];
+
+/**
+ * The configuration's key for a cluster id (model/cluster-id.ts): the id itself, else for
+ * NAME@ACCOUNT the entry `NAME` whose accountId is that account. A same-named cluster of another
+ * account never takes a configured cluster's settings.
+ */
+export function configuredClusterKey(config: Config, clusterId: string): string | undefined {
+  if (Object.hasOwn(config.clusters, clusterId)) return clusterId;
+  const account = clusterAccountOf(clusterId);
+  const name = clusterNameOf(clusterId);
+  return account && config.clusters[name]?.accountId === account ? name : undefined;
+}
+
+/** The configured settings of a cluster id, if any (configuredClusterKey). */
+export function clusterSettingsOf(config: Config, clusterId: string): ClusterSettings | undefined {
+  const key = configuredClusterKey(config, clusterId);
+  return key === undefined ? undefined : config.clusters[key];
 }

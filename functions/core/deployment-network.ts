@@ -1,4 +1,4 @@
-import type { Config } from '#core/config';
+import { type Config, configuredClusterKey } from '#core/config';
 import { inAnyRange, isPublicAddress } from '#core/model/address';
 import type { ReadClusterNetwork, ReadNetwork } from '#core/model/read-network';
 import type { RoleFence } from '#core/respond/role-fence';
@@ -25,8 +25,9 @@ export function withReadNetwork(config: Config, read: ReadNetwork): Config {
  * and for every cluster, its NAT gateways' addresses read from EC2, and its VPCs.
  */
 export function clusterEgressOf(cluster: string | null, config: Config): { cidrs: string[]; vpcIds: string[] } {
-  const own = cluster ? config.clusters[cluster] : undefined;
-  const read = cluster ? config.readNetwork?.clusters[cluster] : undefined;
+  const key = cluster ? configuredClusterKey(config, cluster) : undefined;
+  const own = key === undefined ? undefined : config.clusters[key];
+  const read = key === undefined ? undefined : config.readNetwork?.clusters[key];
   const cidrs = [...(own?.egressCidrs ?? []), ...config.egressCidrs, ...(read?.natAddresses.map((nat) => nat.cidr) ?? [])];
   const vpcIds = [...(own?.vpcIds ?? []), ...(read?.vpcIds.map((vpc) => vpc.vpcId) ?? [])];
   return { cidrs: [...new Set(cidrs)], vpcIds: [...new Set(vpcIds)] };

@@ -12,6 +12,7 @@ import { type CorrelationResult, type SettledPart, correlate, settledPart } from
 import { type BatchChanges, correlateBatch } from '#core/store/batch-correlation';
 import { graphSourceOf } from '#core/store/demand-graph';
 import { rejectionOf } from '#core/normalize/rejection';
+import { ClusterScope, scopeClusters } from '#core/model/cluster-id';
 
 type OnRejected = (event: SecurityEvent, rejection: { code: string; reason: string }) => void;
 
@@ -27,14 +28,22 @@ export interface AnalyzedBatch {
  * (embedded store, correlating every signal kept) and in the analyzer Lambda (DynamoDB,
  * correlating what each batch can change): batch in, batch out.
  */
+export interface PipelineOptions {
+  /** The account whose clusters keep their plain names (the hub's); absent: the first account the records name. */
+  homeAccountId?: string;
+}
+
 export class Pipeline {
   private readonly knownControllers: KnownControllers;
+  private readonly clusters: ClusterScope;
 
   constructor(
     private readonly store: Store,
     private readonly config: Config,
+    options: PipelineOptions = {},
   ) {
     this.knownControllers = knownControllersOf(config);
+    this.clusters = new ClusterScope(options.homeAccountId);
   }
 
   /**
@@ -85,7 +94,8 @@ export class Pipeline {
       let eventFacts: Fact[];
       let eventSignals: Signal[];
       try {
-        eventFacts = factsFor(event);
+        scopeClusters(event, this.clusters);
+        eventFacts = factsFor(event, this.clusters);
         eventSignals = markKnownControllers(detect(event), event, this.knownControllers);
       } catch (error) {
         onRejected?.(event, rejectionOf(error));

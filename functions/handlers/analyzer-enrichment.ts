@@ -5,33 +5,45 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { STSClient } from '@aws-sdk/client-sts';
-import { organizationAccounts, singleAccount } from '#adapters/containment/account-clients';
+import { memberRoleClients, organizationAccounts, singleAccount } from '#adapters/containment/account-clients';
 import type { Enrichment } from '#adapters/enrichment/index';
 import { CloudTrailSessionBackfill } from '#adapters/enrichment/session-backfill';
 import { EksClusterDetails } from '#adapters/enrichment/cluster-details';
 import { IamRolePolicies } from '#adapters/enrichment/role-policies';
 import { AwsImageVulnerabilities } from '#adapters/enrichment/image-vulnerabilities';
 
+export interface EnrichmentAccounts {
+  homeAccountId?: string;
+  /** Organization mode: the member reader role every account holds. */
+  memberRoleName?: string;
+  /** The partition of the function's account and the member roles. */
+  partition?: string;
+  /** The region of a cluster the configuration names one for. */
+  regionOf?: (clusterId: string) => string | undefined;
+}
+
 /**
  * The analyzer's lookups in IAM, EKS, CloudTrail, Inspector and ECR; analyzer.ts loads this module when an incident first needs them.
- * A role of another account is read through its member role (organization mode), or reported as not read; never by name here.
+ * A role or cluster of another account is read through its member role (organization mode), or reported as not read; never by name here.
  */
-export function awsEnrichment(tracer: Tracer, accounts: { homeAccountId?: string; memberRoleName?: string } = {}): Required<Enrichment> {
+export function awsEnrichment(tracer: Tracer, accounts: EnrichmentAccounts = {}): Required<Enrichment> {
   const iam = tracer.captureAWSv3Client(new IAMClient({}));
-  const { homeAccountId, memberRoleName } = accounts;
-  const iamClients =
-    homeAccountId && memberRoleName
-      ? organizationAccounts({
-          iam,
-          homeAccountId,
-          memberRoleName,
-          sts: tracer.captureAWSv3Client(new STSClient({})),
-          clientOf: (credentials) => tracer.captureAWSv3Client(new IAMClient({ credentials })),
-        })
-      : singleAccount(iam, homeAccountId);
+  const eks = tracer.captureAWSv3Client(new EKSClient({}));
+  const { homeAccountId, memberRoleName, partition, regionOf } = accounts;
+  const organization = homeAccountId && memberRoleName ? { homeAccountId, memberRoleName, sts: tracer.captureAWSv3Client(new STSClient({})) } : undefined;
+  const iamClients = organization
+    ? organizationAccounts({ iam, ...organization, clientOf: (credentials) => tracer.captureAWSv3Client(new IAMClient({ credentials })) })
+    : singleAccount(iam, homeAccountId);
+  const eksMembers =
+    organization &&
+    memberRoleClients({
+      memberRoleName: organization.memberRoleName,
+      sts: organization.sts,
+      clientOf: (credentials, region) => tracer.captureAWSv3Client(new EKSClient({ credentials, region })),
+    });
   return {
     rolePolicies: new IamRolePolicies(iamClients),
-    clusterDetails: new EksClusterDetails(tracer.captureAWSv3Client(new EKSClient({}))),
+    clusterDetails: new EksClusterDetails({ home: eks, members: eksMembers, regionOf, partition }),
     sessionBackfill: new CloudTrailSessionBackfill(tracer.captureAWSv3Client(new CloudTrailClient({}))),
     imageVulnerabilities: new AwsImageVulnerabilities(tracer.captureAWSv3Client(new Inspector2Client({})), tracer.captureAWSv3Client(new ECRClient({}))),
   };

@@ -8,7 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import type { Config } from '#core/config';
+import { type Config, clusterSettingsOf } from '#core/config';
 import { withReadNetwork } from '#core/deployment-network';
 import { accountOf } from '#core/model/arn';
 import type { ReadNetwork } from '#core/model/read-network';
@@ -38,7 +38,7 @@ const environmentSchema = z
     ...configParameterVariables,
     POWERTOOLS_SERVICE_NAME: required,
     ANALYZER_ROLE_ARN: z.string().optional(),
-    // Organization mode: the role the member stack creates in every account, assumed to read another account's role policies.
+    // Organization mode: the role the member stack creates in every account, assumed to read another account's role policies and clusters.
     MEMBER_ROLE_NAME: z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
@@ -78,12 +78,15 @@ const aws = {
 const logger = new Logger();
 
 // Enrichment reads IAM, EKS, CloudTrail, Inspector and ECR only for incidents it alerts on, which most batches have none of.
-const awsEnrichment = onFirstUse(async () =>
-  (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer, {
+const awsEnrichment = onFirstUse(async () => {
+  const config = await deployedConfig();
+  return (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer, {
     homeAccountId: accountOf(environment.ANALYZER_ROLE_ARN),
     memberRoleName: environment.MEMBER_ROLE_NAME,
-  }),
-);
+    partition: environment.ANALYZER_ROLE_ARN?.split(':')[1],
+    regionOf: (clusterId) => clusterSettingsOf(config, clusterId)?.region,
+  });
+});
 const enrichment: Enrichment = {
   rolePolicies: { policiesOf: async (roleArn) => (await awsEnrichment()).rolePolicies.policiesOf(roleArn) },
   clusterDetails: {

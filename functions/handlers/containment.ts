@@ -16,6 +16,7 @@ import { recordsFromSignals, secretReader, snsNotifier } from '#adapters/contain
 import { EvidenceLocker } from '#adapters/containment/evidence';
 import { StepFunctionsExecutionVerifier } from '#adapters/containment/execution-verifier';
 import { type ContainmentDeps, type StepPayload, containmentSteps } from '#adapters/containment/steps';
+import { clusterSettingsOf } from '#core/config';
 import { readDeployedConfig } from '#adapters/deployed-config';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
@@ -98,7 +99,11 @@ async function stepsFromEnvironment() {
   };
   // In organization mode a cluster configured in another account is reached through that account's member role.
   const organization = environment.MEMBER_ROLE_NAME
-    ? { homeAccountId: environment.ACCOUNT_ID, memberRoleName: environment.MEMBER_ROLE_NAME, locationOf: async (cluster: string) => config.clusters[cluster] }
+    ? {
+        homeAccountId: environment.ACCOUNT_ID,
+        memberRoleName: environment.MEMBER_ROLE_NAME,
+        locationOf: async (cluster: string) => clusterSettingsOf(config, cluster),
+      }
     : undefined;
   const clusterConnection = onFirstUse(async () =>
     (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS, organization),

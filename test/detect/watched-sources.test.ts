@@ -120,7 +120,7 @@ describe('what each CloudTrail reader declares it reads', () => {
     const learned = (record: Record<string, unknown>) => {
       const out = emptyOutput();
       normalizeValue(record, 'line 1', { file: 'test', defaultCluster: 'prod-east' }, out);
-      return JSON.stringify(out.events.flatMap(factsFor).map(({ key, attrs, changes }) => ({ key, attrs, changes })));
+      return JSON.stringify(out.events.flatMap((event) => factsFor(event)).map(({ key, attrs, changes }) => ({ key, attrs, changes })));
     };
     const calls = new Set(declared('link').calls);
     const undeclared = records

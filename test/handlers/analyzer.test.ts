@@ -191,6 +191,14 @@ describe('analyzer', () => {
     expect(metric('AlertsSent')).toBe(2);
   });
 
+  it('in a hub account, names a member account’s cluster NAME@ACCOUNT and still tells its pivot as one incident', async () => {
+    const { handler } = analyzer({ ownRoleArn: 'arn:aws:iam::999988887777:role/pivotguard-analyzer' });
+    expect(await handler(sqsEvent(pivotBodies()))).toEqual({ batchItemFailures: [] });
+    const [incident, ...others] = publishedIncidents();
+    expect(others).toEqual([]);
+    expect(incident).toMatchObject({ severity: 'critical', workload: { cluster: 'prod-east@111122223333', pod: 'checkout-7d9f8b6c5-x2k4q' } });
+  });
+
   it("drops the CloudTrail records of its own role's calls before the core sees them", async () => {
     const own = 'arn:aws:iam::111122223333:role/pivotguard-analyzer';
     const ownCall = cloudTrailRecord({

@@ -208,7 +208,7 @@ describe('what the identity graph learns from passes', () => {
 
   for (const [what, record] of Object.entries(records)) {
     it(what, () => {
-      const learned = normalized(record).flatMap(factsFor);
+      const learned = normalized(record).flatMap((event) => factsFor(event));
       expect(learned.some((fact) => fact.attrs?.via !== undefined || fact.key.startsWith('egress|') || fact.changes !== undefined)).toBe(true);
       expect(passes(deployed!, record)).toBe(true);
       expect(passes(patternsOf.get('link')!, record)).toBe(true);

@@ -51,6 +51,7 @@ describe('pivotguard as the hub of an organization', () => {
   let member: DeployedTemplate;
   let hubContainmentRole: string;
   let hubUndoRole: string;
+  let hubAnalyzerRole: string;
   let hubRoleArn: (logicalId: string) => string;
   let memberParameters: Record<string, string | string[]>;
 
@@ -59,6 +60,7 @@ describe('pivotguard as the hub of an organization', () => {
     hub = new DeployedTemplate(Template.fromStack(built.stack));
     hubContainmentRole = logicalIdOf(built.pivotGuard.containmentFunction!.role!);
     hubUndoRole = logicalIdOf(built.pivotGuard.undoFunction!.role!);
+    hubAnalyzerRole = logicalIdOf(built.pivotGuard.analyzer.role!);
     // The hub lives in its own (security) account; the member template is deployed in ACCOUNT.
     hubRoleArn = (logicalId: string) => hub.arnOf(logicalId).replace(ACCOUNT, OTHER_ACCOUNT);
     memberParameters = {
@@ -67,6 +69,7 @@ describe('pivotguard as the hub of an organization', () => {
       HubAccountId: OTHER_ACCOUNT,
       HubContainmentRoleArn: hubRoleArn(hubContainmentRole),
       HubUndoRoleArn: hubRoleArn(hubUndoRole),
+      HubAnalyzerRoleArn: hubRoleArn(hubAnalyzerRole),
       ClusterNames: ['prod-east'],
       ClusterAccessNames: ['prod-east'],
     };
@@ -197,6 +200,101 @@ describe('pivotguard as the hub of an organization', () => {
     });
   });
 
+  describe('the hub analyzer', () => {
+    const memberRole = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+    const assumeReader = {
+      action: 'sts:AssumeRole',
+      resource: memberRole(MEMBER_ACCOUNT, 'pivotguard-member-reader'),
+      context: { 'aws:ResourceOrgID': ORGANIZATION },
+    };
+
+    it('may assume the member reader role in an account of the organization, and in no other account', async () => {
+      expect(await decide(hub, { principal: hubAnalyzerRole, ...assumeReader })).toBe('Allowed');
+      expect(await decide(hub, { principal: hubAnalyzerRole, ...assumeReader, context: { 'aws:ResourceOrgID': 'o-zzzzzzzzzz' } })).toBe('ImplicitlyDenied');
+      expect(await decide(hub, { principal: hubAnalyzerRole, ...assumeReader, context: {} })).toBe('ImplicitlyDenied');
+    });
+
+    it('may assume neither the member containment role nor any other role; containment may not assume the reader', async () => {
+      for (const name of ['pivotguard-member-containment', 'Admin']) {
+        expect(await decide(hub, { principal: hubAnalyzerRole, ...assumeReader, resource: memberRole(MEMBER_ACCOUNT, name) })).toBe('ImplicitlyDenied');
+      }
+      for (const role of [hubContainmentRole, hubUndoRole]) expect(await decide(hub, { principal: role, ...assumeReader })).toBe('ImplicitlyDenied');
+    });
+
+    it('tells its enrichment the member reader role name', () => {
+      const properties = hub.resources[logicalIdOf(built.pivotGuard.analyzer)]!.Properties as { Environment: { Variables: Record<string, unknown> } };
+      expect(properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('pivotguard-member-reader');
+    });
+  });
+
+  describe('the member reader role', () => {
+    const role = () => member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === 'pivotguard-member-reader')!;
+    const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => ({
+      principal,
+      action: 'sts:AssumeRole',
+      resource: role(),
+      identityPolicies,
+      resourcePolicy: member.resolve(member.resources[role()]!.Properties!.AssumeRolePolicyDocument as Json),
+      context: { 'aws:ResourceOrgID': ORGANIZATION },
+    });
+    const assumeAnything = [{ name: 'any', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+    const read = (action: string, resource: string) => ({ principal: role(), action, resource });
+    const ownRole = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
+    const ownCluster = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod-east`;
+
+    it("may be assumed by the hub's analyzer role", async () => {
+      expect(await decide(member, assume(hubRoleArn(hubAnalyzerRole), hub.identityPoliciesOf(hubAnalyzerRole)))).toBe('Allowed');
+    });
+
+    it("may not be assumed by the hub's containment functions, another role of the hub account, nor any other account", async () => {
+      for (const hubRole of [hubContainmentRole, hubUndoRole]) {
+        expect(await decide(member, assume(hubRoleArn(hubRole), [...hub.identityPoliciesOf(hubRole), ...assumeAnything]))).toBe('ImplicitlyDenied');
+      }
+      expect(await decide(member, assume(`arn:aws:iam::${OTHER_ACCOUNT}:role/Admin`, assumeAnything))).toBe('ImplicitlyDenied');
+      expect(await decide(member, assume(`arn:aws:iam::${OTHER_ACCOUNT}:root`, assumeAnything))).toBe('ImplicitlyDenied');
+      // The analyzer role's name in an account outside the hub: the trust names the ARN, not the name.
+      expect(await decide(member, assume(`arn:aws:iam::${MEMBER_ACCOUNT}:role/${hub.nameOf(hubAnalyzerRole)}`, assumeAnything))).toBe('ImplicitlyDenied');
+    });
+
+    it("reads its account's role policy names, clusters and Pod Identity associations", async () => {
+      for (const action of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) expect(await decide(member, read(action, ownRole))).toBe('Allowed');
+      for (const action of ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations']) expect(await decide(member, read(action, ownCluster))).toBe('Allowed');
+      const association = `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/prod-east/a-0123456789abcdef0`;
+      expect(await decide(member, read('eks:DescribePodIdentityAssociation', association))).toBe('Allowed');
+    });
+
+    it('changes nothing, and reads nothing of another account', async () => {
+      expect(await decide(member, read('iam:PutRolePolicy', ownRole))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('iam:UpdateAssumeRolePolicy', ownRole))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('eks:CreateAccessEntry', ownCluster))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('eks:UpdateClusterConfig', ownCluster))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('iam:ListAttachedRolePolicies', `arn:aws:iam::${MEMBER_ACCOUNT}:role/checkout-irsa`))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('eks:DescribeCluster', `arn:aws:eks:${REGION}:${MEMBER_ACCOUNT}:cluster/prod-east`))).toBe('ImplicitlyDenied');
+      const statements = member
+        .identityPoliciesOf(role())
+        .flatMap(({ policy }) => (policy as { Statement: { Effect: string; Action: string | string[] }[] }).Statement);
+      expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+      expect(statements.flatMap((statement) => statement.Action).sort()).toEqual([
+        'eks:DescribeCluster',
+        'eks:DescribePodIdentityAssociation',
+        'eks:ListPodIdentityAssociations',
+        'iam:ListAttachedRolePolicies',
+        'iam:ListRolePolicies',
+      ]);
+    });
+
+    it('is made once per account, in the hub region, with sessions of at most an hour, and containment never changes it', async () => {
+      const template = built.members!.memberTemplate as { Resources: Record<string, { Condition?: string; Properties: Record<string, unknown> }> };
+      expect(template.Resources[role()]!.Condition).toBe('InHubRegion');
+      expect(template.Resources[role()]!.Properties.MaxSessionDuration).toBe(3600);
+      const policies = Object.values(template.Resources).filter((resource) => JSON.stringify(resource.Properties.Roles ?? []).includes(`"${role()}"`));
+      expect(policies.map((policy) => policy.Condition)).toEqual(['InHubRegion']);
+      const containmentRole = member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === 'pivotguard-member-containment')!;
+      const put = { principal: containmentRole, action: 'iam:PutRolePolicy', resource: `arn:aws:iam::${ACCOUNT}:role/pivotguard-member-reader` };
+      expect(await decide(member, put)).toBe('ExplicitlyDenied');
+    });
+  });
+
   describe('the member containment role', () => {
     const role = () => member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === 'pivotguard-member-containment')!;
     const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => ({
@@ -301,6 +399,25 @@ describe('pivotguard as the hub of an organization', () => {
       expect(JSON.parse(properties.TemplateBody as string)).toEqual(built.members!.memberTemplate);
     });
 
+    it("passes and outputs the hub's containment, undo and analyzer role ARNs", () => {
+      const members = Template.fromStack(Stack.of(built.members!)).toJSON() as {
+        Resources: Record<string, { Type: string; Properties: { Parameters: { ParameterKey: string; ParameterValue: unknown }[] } }>;
+        Outputs: Record<string, { Value: unknown }>;
+      };
+      const stackSet = Object.values(members.Resources).find(({ Type }) => Type === 'AWS::CloudFormation::StackSet')!;
+      const parameters = Object.fromEntries(stackSet.Properties.Parameters.map(({ ParameterKey, ParameterValue }) => [ParameterKey, ParameterValue]));
+      for (const [name, logicalId] of [
+        ['HubContainmentRoleArn', hubContainmentRole],
+        ['HubUndoRoleArn', hubUndoRole],
+        ['HubAnalyzerRoleArn', hubAnalyzerRole],
+      ] as const) {
+        // A value of the hub stack: an import of the role's ARN.
+        expect(JSON.stringify(parameters[name])).toContain(logicalId);
+        const output = Object.entries(members.Outputs).find(([id]) => id.includes(name));
+        expect(output?.[1].Value).toEqual(parameters[name]);
+      }
+    });
+
     it("waits for every region's audit log destination, which waits for the hub's stream", () => {
       const membersStack = Stack.of(built.members!);
       expect(built.auditLogRegions.map((stack) => stack.region)).toEqual(['us-east-1']);
@@ -323,6 +440,7 @@ describe('the member stack deployed by hand', () => {
     memberOf: `${OTHER_ACCOUNT}:${REGION}`,
     hubContainmentRoleArn: HUB_ROLE('Containment'),
     hubUndoRoleArn: HUB_ROLE('Undo'),
+    hubAnalyzerRoleArn: HUB_ROLE('Analyzer'),
     clusters: 'payments',
   };
 
@@ -339,6 +457,7 @@ describe('the member stack deployed by hand', () => {
       HubEventBusArn: `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:event-bus/pivotguard`,
       HubContainmentRoleArn: HUB_ROLE('Containment'),
       HubUndoRoleArn: HUB_ROLE('Undo'),
+      HubAnalyzerRoleArn: HUB_ROLE('Analyzer'),
       ClusterNames: 'payments',
     });
     expect(assembly.getStackByName(MEMBER_STACK_NAME).assets).toEqual([]);
@@ -351,6 +470,9 @@ describe('the member stack deployed by hand', () => {
     [{ hubContainmentRoleArn: undefined }, /hubContainmentRoleArn/],
     // A role of another account than the hub's would let that account contain this one.
     [{ hubUndoRoleArn: `arn:aws:iam::${MEMBER_ACCOUNT}:role/PivotGuard-Undo` }, /hubUndoRoleArn/],
+    [{ hubAnalyzerRoleArn: undefined }, /hubAnalyzerRoleArn/],
+    // A role of another account than the hub's would let that account read this one.
+    [{ hubAnalyzerRoleArn: `arn:aws:iam::${MEMBER_ACCOUNT}:role/PivotGuard-Analyzer` }, /hubAnalyzerRoleArn/],
   ])('refuses %j with a setting error', (change, message) => {
     expect(() => buildMemberApp({ ...MEMBER_CONTEXT, ...change }, ENV)).toThrow(DeploymentConfigError);
     expect(() => buildMemberApp({ ...MEMBER_CONTEXT, ...change }, ENV)).toThrow(message);

@@ -15,7 +15,7 @@ const tokenRequest = (user: unknown, impersonatedUser?: unknown) =>
     annotations: { 'authorization.k8s.io/decision': 'allow', 'authentication.kubernetes.io/issued-credential-id': 'JTI=7c1d' },
   });
 
-const factsOf = (record: unknown) => normalizeAll([record]).flatMap(factsFor);
+const factsOf = (record: unknown) => normalizeAll([record]).flatMap((event) => factsFor(event));
 
 describe('service-account tokens in the identity graph', () => {
   it("joins a requested token's id to the account it speaks for and to the pod that asked, both ways", () => {

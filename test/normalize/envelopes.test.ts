@@ -24,6 +24,17 @@ describe('EKS audit envelopes', () => {
     expect(control).toMatchObject({ events: [], rejected: [], controlMessages: 1 });
   });
 
+  it('keeps the account whose log group held the records: the subscription owner, a Logs Insights row’s @log', () => {
+    const fromSubscription = normalize({ ...logsDataMessage([auditEvent()]), owner: '222233334444' }).events[0] as AuditEvent;
+    expect(fromSubscription).toMatchObject({ cluster: CLUSTER, accountId: '222233334444' });
+    const row = { '@timestamp': '2026-11-21 02:22:30.000', '@message': JSON.stringify(auditEvent()), '@log': `222233334444:/aws/eks/${CLUSTER}/cluster` };
+    expect(normalize(row).events[0]).toMatchObject({ cluster: CLUSTER, accountId: '222233334444' });
+    // Not an account id: the cluster still counts, the account stays unknown.
+    const forged = normalize({ ...logsDataMessage([auditEvent()]), owner: 'CloudwatchLogs' }).events[0] as AuditEvent;
+    expect(forged.accountId).toBeUndefined();
+    expect((normalize(auditEvent(), 'dev-1').events[0] as AuditEvent).accountId).toBeUndefined();
+  });
+
   it('reads raw events, arrays and EventList, with the cluster given by the caller', () => {
     const event = auditEvent();
     expect((normalize(event, 'dev-1').events[0] as AuditEvent).cluster).toBe('dev-1');

@@ -261,7 +261,7 @@ describe('DynamoDbStore in the pipeline', () => {
     );
     expect(stores[0]!.conflicts + stores[1]!.conflicts).toBeGreaterThan(0);
 
-    const keys = new Set(events.flatMap(factsFor).map((fact) => fact.key));
+    const keys = new Set(events.flatMap((event) => factsFor(event)).map((fact) => fact.key));
     const expected = await embedded.getNodes([...keys]);
     // Through a store with nothing remembered: what the table holds, not what one analyzer last saw.
     const actual = await new DynamoDbStore({ client: db.newClient(), tableName, retention }).getNodes([...keys]);
@@ -297,7 +297,7 @@ function busyClusterEvents(records: number): SecurityEvent[] {
 
 function edgesOffered(events: readonly SecurityEvent[]): Map<string, Set<string>> {
   const offered = new Map<string, Set<string>>();
-  for (const fact of events.flatMap(factsFor)) {
+  for (const fact of events.flatMap((event) => factsFor(event))) {
     const targets = offered.get(fact.key) ?? new Set<string>();
     for (const target of fact.edges ?? []) targets.add(target);
     offered.set(fact.key, targets);

@@ -33,40 +33,79 @@ export interface OrganizationAccountsOptions {
   /** The function's own client, for roles in its own account. */
   iam: IAMClient;
   homeAccountId: string;
-  /** The containment role the member stack creates in every account, e.g. `pivotguard-member-containment`. */
+  /** The role the member stack creates in every account: `pivotguard-member-containment` to act, `pivotguard-member-reader` to read. */
   memberRoleName: string;
   sts: Pick<STSClient, 'send'>;
   /** Builds the client for a member account from its temporary credentials (tests wrap it for tracing). */
-  clientOf?: (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }) => IAMClient;
+  clientOf?: (credentials: MemberCredentials) => IAMClient;
   clock?: () => Date;
+}
+
+/**
+ * Organization mode: a role in another account is acted on through that account's member role
+ * (memberRoleClients), under a session named after the incident, so the member account's
+ * CloudTrail says which incident changed its roles.
+ */
+export function organizationAccounts(options: OrganizationAccountsOptions): AccountIamClients {
+  const clientOf = options.clientOf ?? ((credentials) => new IAMClient({ credentials }));
+  const members = memberRoleClients({ memberRoleName: options.memberRoleName, sts: options.sts, clientOf, clock: options.clock });
+  return {
+    iamFor: async (accountId, incidentId, partition = 'aws') => {
+      if (!accountId || accountId === options.homeAccountId) return { iam: options.iam };
+      const access = await members.clientIn(accountId, incidentId, { partition });
+      return 'refused' in access ? access : { iam: access.client };
+    },
+  };
+}
+
+/** The temporary credentials of an assumed member role. */
+export interface MemberCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** A client acting in another account through its member role, or why pivotguard may not act there. */
+export type MemberAccess<Client> = { client: Client } | { refused: string };
+
+export interface MemberRoleClientsOptions<Client> {
+  /** The role the member stack creates in every account. */
+  memberRoleName: string;
+  sts: Pick<STSClient, 'send'>;
+  /** Builds a client from the member role's credentials, in `region` (undefined: the function's own). */
+  clientOf: (credentials: MemberCredentials, region: string | undefined) => Client;
+  clock?: () => Date;
+}
+
+/** Clients of any service in the organization's other accounts, through one member role. */
+export interface MemberRoleClients<Client> {
+  /** The client in `accountId`, assumed under the session `pivotguard-<session>`; `partition` is the member role's. */
+  clientIn(accountId: string, session: string, where?: { partition?: string; region?: string }): Promise<MemberAccess<Client>>;
 }
 
 /** Assumed credentials are used again until this long before they expire. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
-/** Clients kept per account and incident; a warm function forgets the oldest beyond this. */
+/** Clients kept per account, session and region; a warm function forgets the oldest beyond this. */
 const CACHED_CLIENTS = 32;
 
 /**
- * Organization mode: a role in another account is acted on through that account's member
- * containment role, assumed with STS under a session named after the incident, so the member
- * account's CloudTrail says which incident changed its roles. The client is kept per account and
- * incident while its credentials last. STS refusing the member role (not deployed there, not
- * trusting this function) refuses the step; throttling and STS errors are rethrown for the retry.
+ * Assumes the member role of an account with STS and keeps the client built from its credentials
+ * (per account, session and region) while they last. STS refusing the member role (not deployed
+ * there, not trusting this function) is a refusal; throttling and STS errors are rethrown for the retry.
  */
-export function organizationAccounts(options: OrganizationAccountsOptions): AccountIamClients {
+export function memberRoleClients<Client>(options: MemberRoleClientsOptions<Client>): MemberRoleClients<Client> {
   const clock = options.clock ?? (() => new Date());
-  const clientOf = options.clientOf ?? ((credentials) => new IAMClient({ credentials }));
-  const cache = new Map<string, { iam: IAMClient; expiresAt: number }>();
+  const cache = new Map<string, { client: Client; expiresAt: number }>();
   return {
-    iamFor: async (accountId, incidentId, partition = 'aws') => {
-      if (!accountId || accountId === options.homeAccountId) return { iam: options.iam };
+    clientIn: async (accountId, session, { partition = 'aws', region } = {}) => {
       const memberRoleArn = `arn:${partition}:iam::${accountId}:role/${options.memberRoleName}`;
-      const key = `${accountId}|${incidentId}`;
+      const key = `${memberRoleArn}|${session}|${region ?? ''}`;
       const cached = cache.get(key);
-      if (cached && cached.expiresAt - REFRESH_BEFORE_MS > clock().getTime()) return { iam: cached.iam };
+      if (cached && cached.expiresAt - REFRESH_BEFORE_MS > clock().getTime()) return { client: cached.client };
       let assumed: AssumeRoleCommandOutput;
       try {
-        assumed = await options.sts.send(new AssumeRoleCommand({ RoleArn: memberRoleArn, RoleSessionName: containmentSessionName(incidentId) }));
+        assumed = await options.sts.send(new AssumeRoleCommand({ RoleArn: memberRoleArn, RoleSessionName: containmentSessionName(session) }));
       } catch (error) {
         if (REFUSALS.has(errorName(error)))
           return { refused: `pivotguard may not assume ${memberRoleArn} (${errorName(error)}): is the member stack deployed in account ${accountId}?` };
@@ -74,11 +113,14 @@ export function organizationAccounts(options: OrganizationAccountsOptions): Acco
       }
       const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = assumed.Credentials ?? {};
       if (!AccessKeyId || !SecretAccessKey || !SessionToken || !Expiration) throw new Error(`AssumeRole of ${memberRoleArn} returned no credentials`);
-      const iam = clientOf({ accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration });
+      const client = options.clientOf(
+        { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration },
+        region,
+      );
       cache.delete(key);
-      cache.set(key, { iam, expiresAt: Expiration.getTime() });
+      cache.set(key, { client, expiresAt: Expiration.getTime() });
       if (cache.size > CACHED_CLIENTS) cache.delete(cache.keys().next().value!);
-      return { iam };
+      return { client };
     },
   };
 }
@@ -86,7 +128,7 @@ export function organizationAccounts(options: OrganizationAccountsOptions): Acco
 /** STS's answers that a retry cannot change: the member role is missing, does not trust this function, or STS is off in the region. */
 const REFUSALS = new Set(['AccessDenied', 'AccessDeniedException', 'RegionDisabledException']);
 
-/** `pivotguard-<incident>`, within STS's 64 characters of `[\w+=,.@-]`. */
+/** `pivotguard-<session>` (the incident, or `enrichment` for the analyzer's reads), within STS's 64 characters of `[\w+=,.@-]`. */
 export function containmentSessionName(incidentId: string): string {
   return `pivotguard-${incidentId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

@@ -3,6 +3,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials } from '../kubernetes/eks-token.ts';
 import { type ClusterAccess, clusterAccess, kubeConfigFor } from '../kubernetes/cluster-access.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
+import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
 
 // Apart from aws-wiring.ts so that only what acts on a cluster loads the Kubernetes client.
 
@@ -48,18 +49,23 @@ export function clusterConnector(options: ClusterConnectorOptions) {
  */
 export function clusterAccessOf(options: ClusterConnectorOptions): (cluster: string) => Promise<ClusterAccess> {
   const eksOf = options.eksOf ?? ((region, credentials) => new EKSClient({ region, ...(credentials ? { credentials } : {}) }));
-  return async (cluster) => {
-    if (!options.clusters.includes(cluster)) throw new Error(`cluster ${cluster} is not one pivotguard was deployed for (${options.clusters.join(', ')})`);
-    const location = (await options.locationOf?.(cluster)) ?? {};
+  return async (clusterId) => {
+    // NAME@ACCOUNT (model/cluster-id.ts) is cluster NAME of that account: EKS knows it by its name there.
+    const name = clusterNameOf(clusterId);
+    if (!options.clusters.includes(clusterId) && !options.clusters.includes(name)) {
+      throw new Error(`cluster ${clusterId} is not one pivotguard was deployed for (${options.clusters.join(', ')})`);
+    }
+    const location = (await options.locationOf?.(clusterId)) ?? {};
+    const accountId = clusterAccountOf(clusterId) ?? location.accountId;
     const region = location.region ?? options.region;
-    const elsewhere = location.accountId !== undefined && location.accountId !== options.member?.homeAccountId;
+    const elsewhere = accountId !== undefined && accountId !== options.member?.homeAccountId;
     if (!elsewhere) {
       const eks = region === options.region ? options.eks : eksOf(region);
-      return clusterAccess(cluster, { eks, region, credentials: () => eks.config.credentials() });
+      return clusterAccess(name, { eks, region, credentials: () => eks.config.credentials() });
     }
-    if (!options.member) throw new Error(`cluster ${cluster} is in account ${location.accountId}: pivotguard reaches other accounts only in organization mode`);
-    const credentials = await memberCredentials(options.member, location.accountId!);
-    return clusterAccess(cluster, { eks: eksOf(region, credentials), region, credentials });
+    if (!options.member) throw new Error(`cluster ${clusterId} is in account ${accountId}: pivotguard reaches other accounts only in organization mode`);
+    const credentials = await memberCredentials(options.member, accountId);
+    return clusterAccess(name, { eks: eksOf(region, credentials), region, credentials });
   };
 }
 

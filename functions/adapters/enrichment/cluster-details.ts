@@ -1,6 +1,9 @@
 import { DescribeClusterCommand, DescribePodIdentityAssociationCommand, type EKSClient, paginateListPodIdentityAssociations } from '@aws-sdk/client-eks';
+import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
+import type { MemberRoleClients } from '../containment/account-clients.ts';
 
 export interface ClusterFacts {
+  /** The cluster id (model/cluster-id.ts). */
   name: string;
   version?: string;
   /** Whether the Kubernetes API endpoint answers from the internet, and from where. */
@@ -8,25 +11,59 @@ export interface ClusterFacts {
   publicAccessCidrs: string[];
 }
 
-/** What EKS itself says about a cluster and the IAM roles it hands to service accounts. */
+/** What EKS itself says about a cluster and the IAM roles it hands to service accounts; clusters are named by id (model/cluster-id.ts). */
 export interface ClusterDetails {
   describe(cluster: string): Promise<ClusterFacts>;
   /** Roles associated with a service account through EKS Pod Identity. */
   podIdentityRoles(cluster: string, namespace: string, serviceAccount: string): Promise<string[]>;
 }
 
+export interface EksClusterClients {
+  /** The function's own client: the clusters of its account. */
+  home: EKSClient;
+  /** Organization mode: EKS in the other accounts, through each one's member reader role. */
+  members?: MemberRoleClients<EKSClient>;
+  /** The region of another account's cluster when the configuration names one; the function's otherwise. */
+  regionOf?: (clusterId: string) => string | undefined;
+  /** The partition of the member roles. @default aws */
+  partition?: string;
+}
+
+/** EKS in the cluster's account cannot be read: another account, and pivotguard has no way in (single account, or no member role there). */
+export class ClusterNotReadable extends Error {
+  constructor(
+    readonly clusterId: string,
+    readonly accountId: string,
+    reason: string,
+  ) {
+    // Named plain Error so that the enrichment note quotes the message, which names the account, not the class.
+    super(`in account ${accountId}: not read (${reason})`);
+  }
+}
+
 /** One service account rarely has more than one association; a few cover every real case. */
 const MAX_ASSOCIATIONS = 5;
+/** The STS session name the member role is assumed under (pivotguard-enrichment), as for role policies. */
+const ENRICHMENT_SESSION = 'enrichment';
 
 /**
+ * Reads a cluster in its own account: a home cluster through the function's client, another
+ * account's (`NAME@ACCOUNT`) through that account's member reader role in organization mode, else
+ * refused, never looked up by name here, where a same-named cluster is another cluster.
  * Needs eks:DescribeCluster, eks:ListPodIdentityAssociations and
  * eks:DescribePodIdentityAssociation (the list does not carry the role).
  */
 export class EksClusterDetails implements ClusterDetails {
-  constructor(private readonly client: EKSClient) {}
+  private readonly clients: EksClusterClients;
+
+  /** One client for the home account's clusters only, or the clients of every account it may read. */
+  constructor(eks: EKSClient | EksClusterClients) {
+    this.clients = 'send' in eks ? { home: eks } : eks;
+  }
 
   async describe(cluster: string): Promise<ClusterFacts> {
-    const { cluster: found } = await this.client.send(new DescribeClusterCommand({ name: cluster }));
+    const { client, name } = await this.eksOf(cluster);
+    const { cluster: found } = await client.send(new DescribeClusterCommand({ name }));
     const vpc = found?.resourcesVpcConfig;
     return {
       name: cluster,
@@ -37,18 +74,35 @@ export class EksClusterDetails implements ClusterDetails {
   }
 
   async podIdentityRoles(cluster: string, namespace: string, serviceAccount: string): Promise<string[]> {
+    const { client, name } = await this.eksOf(cluster);
     const ids: string[] = [];
-    const pages = paginateListPodIdentityAssociations({ client: this.client, pageSize: MAX_ASSOCIATIONS }, { clusterName: cluster, namespace, serviceAccount });
+    const pages = paginateListPodIdentityAssociations({ client, pageSize: MAX_ASSOCIATIONS }, { clusterName: name, namespace, serviceAccount });
     for await (const page of pages) {
       for (const association of page.associations ?? []) if (association.associationId) ids.push(association.associationId);
       break;
     }
     const roles = await Promise.all(
       ids.map(async (associationId) => {
-        const { association } = await this.client.send(new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId }));
+        const { association } = await client.send(new DescribePodIdentityAssociationCommand({ clusterName: name, associationId }));
         return association?.roleArn;
       }),
     );
     return [...new Set(roles.filter((role): role is string => Boolean(role)))];
+  }
+
+  /** The client of the cluster's account and the EKS name to ask it for. */
+  private async eksOf(clusterId: string): Promise<{ client: EKSClient; name: string }> {
+    const name = clusterNameOf(clusterId);
+    const accountId = clusterAccountOf(clusterId);
+    if (!accountId) {
+      // NAME@something that is no account: not an id pivotguard made, and not to be read as the home cluster NAME.
+      if (name !== clusterId) throw new Error(`not a cluster id: ${clusterId}`);
+      return { client: this.clients.home, name };
+    }
+    const { members, regionOf, partition } = this.clients;
+    if (!members) throw new ClusterNotReadable(clusterId, accountId, 'pivotguard reads another account only in organization mode, through its member role');
+    const access = await members.clientIn(accountId, ENRICHMENT_SESSION, { partition, region: regionOf?.(clusterId) });
+    if ('refused' in access) throw new ClusterNotReadable(clusterId, accountId, access.refused);
+    return { client: access.client, name };
   }
 }

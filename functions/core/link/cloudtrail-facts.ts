@@ -1,6 +1,7 @@
 import type { CloudTrailEvent } from '#core/model/event';
 import { type Fact, nodeKey } from '#core/model/graph';
 import { parseRoleArn, parseServiceAccountUser } from '#core/model/arn';
+import { type ClusterScope, UNSCOPED } from '#core/model/cluster-id';
 import { asArray, asObject, str } from '#core/model/json';
 import { callSourceOf } from '#core/model/call-source';
 import type { CloudTrailWatch } from '#core/detect/rule';
@@ -10,12 +11,12 @@ import { SECRET_FACTS_WATCH } from './secret-facts.ts';
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 /** What one CloudTrail record teaches the identity graph. */
-export function cloudTrailFacts(event: CloudTrailEvent): Fact[] {
+export function cloudTrailFacts(event: CloudTrailEvent, clusters: Pick<ClusterScope, 'idOf'> = UNSCOPED): Fact[] {
   const facts: Fact[] = [];
   if (!event.errorCode) {
     if (event.eventName === 'AssumeRoleWithWebIdentity') webIdentityFacts(event, facts);
     else if (event.eventName === 'AssumeRole' && event.identity.invokedBy === 'pods.eks.amazonaws.com') {
-      podIdentityFacts(event, facts);
+      podIdentityFacts(event, clusters, facts);
     } else if (event.eventName === 'AssumeRoleForPodIdentity' && event.identity.sessionName && INSTANCE_ID.test(event.identity.sessionName)) {
       // The Pod Identity agent calls with its node's instance credentials: its address is the cluster's.
       learnEgress(event, nodeKey.instance(event.identity.sessionName), facts);
@@ -215,14 +216,16 @@ function webIdentityFacts(event: CloudTrailEvent, facts: Fact[]): void {
   issueFacts(event, issued, account ? 'irsa' : 'web-identity', edges, facts);
 }
 
-function podIdentityFacts(event: CloudTrailEvent, facts: Fact[]): void {
+function podIdentityFacts(event: CloudTrailEvent, clusters: Pick<ClusterScope, 'idOf'>, facts: Fact[]): void {
   const issued = issuedSession(event);
   if (!issued) return;
   const tags: Record<string, string> = {};
   for (const tag of asArray(event.requestParameters?.tags)) {
     if (str(tag.key) && str(tag.value)) tags[str(tag.key)!] = str(tag.value)!;
   }
-  const cluster = tags['eks-cluster-name'];
+  // The call is logged in the cluster's account; the cluster ARN tag says so too.
+  const clusterAccount = tags['eks-cluster-arn']?.split(':')[4] || event.accountId;
+  const cluster = tags['eks-cluster-name'] ? clusters.idOf(tags['eks-cluster-name'], clusterAccount) : undefined;
   const namespace = tags['kubernetes-namespace'];
   const pod = tags['kubernetes-pod-name'];
   const serviceAccount = tags['kubernetes-service-account'];

@@ -33,7 +33,10 @@ export interface AuditImpersonator {
 
 export interface AuditEvent extends EventBase {
   source: 'eks-audit';
+  /** The cluster's EKS name; after the pipeline scopes it, NAME@ACCOUNT for a cluster of another account (model/cluster-id.ts). */
   cluster: string;
+  /** The account whose log group held the record (the subscription's `owner`, a Logs Insights row's `@log`). */
+  accountId?: string;
   verb: string;
   stage?: string;
   requestUri?: string;

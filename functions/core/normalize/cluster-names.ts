@@ -13,22 +13,31 @@ const CLUSTER_TAGS = new Set(['eks:cluster-name', 'aws:eks:cluster-name']);
 /** The cluster names a replay's records mention, by the kind of record that named them. */
 export class ClusterNames {
   private readonly named = new Map<ClusterEvidence, Set<string>>();
+  /** The accounts each name was seen in: a cluster is its name within one account. */
+  private readonly accounts = new Map<string, Set<string>>();
 
-  note(name: string, evidence: ClusterEvidence): void {
+  note(name: string, evidence: ClusterEvidence, accountId?: string): void {
     if (name.length === 0) return;
     const names = this.named.get(evidence) ?? new Set<string>();
     names.add(name);
     this.named.set(evidence, names);
+    if (accountId) this.accounts.set(name, (this.accounts.get(name) ?? new Set<string>()).add(accountId));
+  }
+
+  /** The one account cluster `name` was seen in; undefined when none or several. */
+  accountOf(name: string): string | undefined {
+    const accounts = this.accounts.get(name);
+    return accounts?.size === 1 ? [...accounts][0] : undefined;
   }
 
   /** Notes the clusters a normalized record names: a GuardDuty finding's EKS cluster or node tags, an EKS API call's cluster. */
   noteNamesIn(event: SecurityEvent): void {
     if (event.source === 'guardduty') {
-      if (event.cluster) this.note(event.cluster, 'GuardDuty finding');
-      for (const name of clusterTagValues(event.raw)) this.note(name, 'GuardDuty finding');
+      if (event.cluster) this.note(event.cluster, 'GuardDuty finding', event.accountId);
+      for (const name of clusterTagValues(event.raw)) this.note(name, 'GuardDuty finding', event.accountId);
     } else if (event.source === 'cloudtrail') {
       const name = eksClusterOf(event.eventSource, event.requestParameters);
-      if (name) this.note(name, 'CloudTrail EKS call');
+      if (name) this.note(name, 'CloudTrail EKS call', event.accountId);
     }
   }
 
@@ -44,6 +53,8 @@ export class ClusterNames {
 
 export interface ClusterChoice {
   cluster: string;
+  /** The account the evidence saw that cluster in, when only one. */
+  accountId?: string;
   /** One line for the person replaying: which cluster and why. */
   note: string;
 }
@@ -57,7 +68,11 @@ export function chooseClusterForUnnamedAudit(names: ClusterNames, configuredClus
   const strongest = names.strongest();
   if (strongest.names.length === 1) {
     const [cluster] = strongest.names as [string];
-    return { cluster, note: `${what}: read as cluster ${cluster}, named by a ${strongest.evidence} in this replay (pass --cluster NAME to choose)` };
+    return {
+      cluster,
+      accountId: names.accountOf(cluster),
+      note: `${what}: read as cluster ${cluster}, named by a ${strongest.evidence} in this replay (pass --cluster NAME to choose)`,
+    };
   }
   if (configuredCluster) {
     return {

@@ -7,6 +7,14 @@ import { isSafeKey } from './safe-keys.ts';
 
 type Json = Record<string, unknown>;
 
+/** Where raw audit events come from, as far as their envelope says: the cluster, and the account whose log group it is. */
+export interface AuditOrigin {
+  cluster?: string;
+  accountId?: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
 /** What an envelope holds: the records inside it, and what it says about them. */
 export interface Envelope {
   /** Appended to the envelope's place for each item, e.g. ".Records" gives "document.Records[3]". */
@@ -14,8 +22,8 @@ export interface Envelope {
   items: readonly unknown[];
   /** One record wrapped in a field (a log event's message): it keeps the envelope's place. */
   single?: boolean;
-  /** The cluster raw audit events inside belong to. */
-  cluster: string | undefined;
+  /** Where raw audit events inside come from: their cluster and the account that logged them. */
+  origin: AuditOrigin;
   /** A cluster the envelope itself names (an EKS audit log group). */
   namesCluster?: string;
   /** CloudWatch Logs CONTROL_MESSAGE: a reachability check, not records. */
@@ -41,37 +49,37 @@ const CLOUDTRAIL_DETAIL = / via CloudTrail$/;
  * The envelope `record` is, if it is one: how AWS delivers (subscriptions, EventBridge, log files)
  * and how people export (the CLI's logs, CloudTrail and Logs Insights output, Security Hub).
  */
-export function unwrapEnvelope(record: Json, cluster: string | undefined): Envelope | undefined {
+export function unwrapEnvelope(record: Json, origin: AuditOrigin): Envelope | undefined {
   const awslogs = record.awslogs as { data?: unknown } | undefined;
-  if (awslogs && typeof awslogs === 'object') return unwrapEnvelope(decodeLogsData(awslogs.data) as Json, cluster);
-  if (typeof record.messageType === 'string' && 'logEvents' in record) return unwrapLogsMessage(record, cluster);
-  if (record.kind === 'EventList' && Array.isArray(record.items)) return { label: '.items', items: record.items, cluster };
-  if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, cluster };
+  if (awslogs && typeof awslogs === 'object') return unwrapEnvelope(decodeLogsData(awslogs.data) as Json, origin);
+  if (typeof record.messageType === 'string' && 'logEvents' in record) return unwrapLogsMessage(record, origin);
+  if (record.kind === 'EventList' && Array.isArray(record.items)) return { label: '.items', items: record.items, origin };
+  if (Array.isArray(record.Records)) return { label: '.Records', items: record.Records, origin };
   // GuardDuty's get-findings and Security Hub's get-findings both list under Findings.
-  if (Array.isArray(record.Findings)) return { label: '.Findings', items: record.Findings, cluster };
+  if (Array.isArray(record.Findings)) return { label: '.Findings', items: record.Findings, origin };
   // `aws inspector2 list-findings` lists under findings.
-  if (Array.isArray(record.findings) && !('detail' in record)) return { label: '.findings', items: record.findings, cluster };
+  if (Array.isArray(record.findings) && !('detail' in record)) return { label: '.findings', items: record.findings, origin };
   const detailType = record['detail-type'];
-  if (typeof detailType === 'string' && 'detail' in record) return unwrapEventBridge(detailType, record.detail, cluster);
-  if (Array.isArray(record.events) && isLogEventsPage(record)) return { label: '.events', items: record.events, cluster };
-  if (Array.isArray(record.Events)) return { label: '.Events', items: record.Events, cluster };
+  if (typeof detailType === 'string' && 'detail' in record) return unwrapEventBridge(detailType, record.detail, origin);
+  if (Array.isArray(record.events) && isLogEventsPage(record)) return { label: '.events', items: record.events, origin };
+  if (Array.isArray(record.Events)) return { label: '.Events', items: record.Events, origin };
   if (Array.isArray(record.QueryResultRows)) {
-    return { label: '.QueryResultRows', items: record.QueryResultRows.map((row) => new LazyItem(() => cloudTrailRecordFromLakeRow(row))), cluster };
+    return { label: '.QueryResultRows', items: record.QueryResultRows.map((row) => new LazyItem(() => cloudTrailRecordFromLakeRow(row))), origin };
   }
   if (Array.isArray(record.results) && typeof record.status === 'string') {
-    return { label: '.results', items: record.results.map((row) => new LazyItem(() => insightsRowFromFields(row))), cluster };
+    return { label: '.results', items: record.results.map((row) => new LazyItem(() => insightsRowFromFields(row))), origin };
   }
-  return unwrapField(record, cluster);
+  return unwrapField(record, origin);
 }
 
 /** A record carried as JSON text in one field: a log event's message, lookup-events' CloudTrailEvent, a Logs Insights row's @message. */
-function unwrapField(record: Json, cluster: string | undefined): Envelope | undefined {
+function unwrapField(record: Json, origin: AuditOrigin): Envelope | undefined {
   if (isLogEvent(record)) {
-    return { label: '', single: true, items: [new LazyItem(() => parseMessage('log event message', record.message as string))], cluster };
+    return { label: '', single: true, items: [new LazyItem(() => parseMessage('log event message', record.message as string))], origin };
   }
   if (typeof record.CloudTrailEvent === 'string') {
     const text = record.CloudTrailEvent;
-    return { label: '', single: true, items: [new LazyItem(() => parseMessage('lookup-events CloudTrailEvent', text))], cluster };
+    return { label: '', single: true, items: [new LazyItem(() => parseMessage('lookup-events CloudTrailEvent', text))], origin };
   }
   if ('EventId' in record && 'EventName' in record) {
     throw new RecordRejected(
@@ -81,13 +89,13 @@ function unwrapField(record: Json, cluster: string | undefined): Envelope | unde
   }
   if (typeof record['@message'] === 'string') {
     const text = record['@message'];
-    const named = typeof record['@log'] === 'string' ? clusterFromLogGroup(record['@log'].slice(record['@log'].lastIndexOf(':') + 1)) : undefined;
+    const named = typeof record['@log'] === 'string' ? insightsLogOrigin(record['@log']) : undefined;
     return {
       label: '',
       single: true,
       items: [new LazyItem(() => parseMessage('Logs Insights @message', text))],
-      cluster: named ?? cluster,
-      namesCluster: named,
+      origin: named ?? origin,
+      namesCluster: named?.cluster,
     };
   }
   if (hasOwnKeyStartingWithAt(record)) {
@@ -105,12 +113,12 @@ function hasOwnKeyStartingWithAt(record: Json): boolean {
   return false;
 }
 
-function unwrapEventBridge(detailType: string, detail: unknown, cluster: string | undefined): Envelope {
+function unwrapEventBridge(detailType: string, detail: unknown, origin: AuditOrigin): Envelope {
   if (CLOUDTRAIL_DETAIL.test(detailType) || detailType === 'GuardDuty Finding' || detailType === INSPECTOR_FINDING_DETAIL_TYPE) {
-    return { label: '.detail', items: [detail], cluster };
+    return { label: '.detail', items: [detail], origin };
   }
   const findings = (detail as { findings?: unknown } | null)?.findings;
-  if (detailType === 'Security Hub Findings - Imported' && Array.isArray(findings)) return { label: '.detail.findings', items: findings, cluster };
+  if (detailType === 'Security Hub Findings - Imported' && Array.isArray(findings)) return { label: '.detail.findings', items: findings, origin };
   if (SCAN_COUNT_DETAIL.has(detailType)) throw scanCountsOnly(detail);
   throw new RecordRejected(`EventBridge event detail-type "${detailType}" is not one pivotguard reads`, 'unsupported-format');
 }
@@ -157,12 +165,23 @@ function parseMessage(what: string, text: string): unknown {
   }
 }
 
-function unwrapLogsMessage(message: Json, cluster: string | undefined): Envelope {
-  if (message.messageType === 'CONTROL_MESSAGE') return { label: '', items: [], cluster, control: true };
+function unwrapLogsMessage(message: Json, origin: AuditOrigin): Envelope {
+  if (message.messageType === 'CONTROL_MESSAGE') return { label: '', items: [], origin, control: true };
   if (message.messageType !== 'DATA_MESSAGE') {
     throw new RecordRejected(`CloudWatch Logs messageType "${String(message.messageType)}" is unknown`, 'unsupported-format');
   }
   const named = typeof message.logGroup === 'string' ? clusterFromLogGroup(message.logGroup) : undefined;
   const logEvents = Array.isArray(message.logEvents) ? message.logEvents : [];
-  return { label: '.logEvents', items: logEvents, cluster: named ?? cluster, namesCluster: named };
+  // `owner` is the account of the log group: in an organization, which account's cluster this is.
+  const accountId = typeof message.owner === 'string' && ACCOUNT_ID.test(message.owner) ? message.owner : undefined;
+  return { label: '.logEvents', items: logEvents, origin: named ? { cluster: named, accountId } : origin, namesCluster: named };
+}
+
+/** Logs Insights names a row's log group `ACCOUNT:/aws/eks/NAME/cluster`. */
+function insightsLogOrigin(log: string): AuditOrigin | undefined {
+  const separator = log.lastIndexOf(':');
+  const cluster = clusterFromLogGroup(log.slice(separator + 1));
+  if (!cluster) return undefined;
+  const accountId = log.slice(0, separator);
+  return ACCOUNT_ID.test(accountId) ? { cluster, accountId } : { cluster };
 }

@@ -4,7 +4,7 @@ import { isAuditEvent, normalizeAuditEvent } from './audit.ts';
 import { isCloudTrailRecord, normalizeCloudTrailRecord } from './cloudtrail.ts';
 import { isEcrImageScanFindings, normalizeEcrImageScan } from './ecr-scan.ts';
 import { type ClusterNames, UNNAMED_CLUSTER } from './cluster-names.ts';
-import { LazyItem, unwrapEnvelope } from './envelopes.ts';
+import { type AuditOrigin, LazyItem, unwrapEnvelope } from './envelopes.ts';
 import { isGuardDutyFinding, normalizeGuardDutyFinding } from './guardduty.ts';
 import { isInspectorFinding, normalizeInspectorFinding } from './inspector.ts';
 import { RecordRejected, boundedReason, rejectionOf } from './rejection.ts';
@@ -63,29 +63,29 @@ export function describeLocator(where: Locator): string {
  * It never throws: whatever goes wrong with a record is that record's rejection.
  */
 export function normalizeValue(value: unknown, where: Locator, context: NormalizeContext, out: NormalizeOutput): void {
-  normalizeWithin(value, where, context.defaultCluster, 1, context, out);
+  normalizeWithin(value, where, { cluster: context.defaultCluster }, 1, context, out);
 }
 
-function normalizeWithin(value: unknown, where: Locator, cluster: string | undefined, depth: number, context: NormalizeContext, out: NormalizeOutput): void {
+function normalizeWithin(value: unknown, where: Locator, origin: AuditOrigin, depth: number, context: NormalizeContext, out: NormalizeOutput): void {
   try {
     // Each level is one call: the bound keeps a hostile nesting of arrays or envelopes off the stack.
     if (depth > MAX_JSON_DEPTH) throw new RecordRejected(`arrays or envelopes nested more than ${MAX_JSON_DEPTH} levels deep`, 'too-deep');
     const item = value instanceof LazyItem ? value.read() : value;
     if (Array.isArray(item)) {
-      item.forEach((inner, index) => normalizeWithin(inner, `${describeLocator(where)}[${index}]`, cluster, depth + 1, context, out));
+      item.forEach((inner, index) => normalizeWithin(inner, `${describeLocator(where)}[${index}]`, origin, depth + 1, context, out));
       return;
     }
     if (item === null || typeof item !== 'object') {
       throw new RecordRejected(`expected a JSON object, got ${item === null ? 'null' : typeof item}`, 'unrecognized');
     }
     const record = item as Record<string, unknown>;
-    const envelope = unwrapEnvelope(record, cluster);
+    const envelope = unwrapEnvelope(record, origin);
     if (envelope) {
-      if (envelope.namesCluster) context.clusterNames?.note(envelope.namesCluster, 'log group');
+      if (envelope.namesCluster) context.clusterNames?.note(envelope.namesCluster, 'log group', envelope.origin.accountId);
       if (envelope.control) out.controlMessages++;
       envelope.items.forEach((inner, index) => {
         const place = envelope.single ? where : `${describeLocator(where)}${envelope.label}[${index}]`;
-        normalizeWithin(inner, place, envelope.cluster, depth + 1, context, out);
+        normalizeWithin(inner, place, envelope.origin, depth + 1, context, out);
       });
       return;
     }
@@ -93,20 +93,22 @@ function normalizeWithin(value: unknown, where: Locator, cluster: string | undef
       out.insightsSkipped++;
       return;
     }
-    normalizeRecord(record, where, cluster, context, out);
+    normalizeRecord(record, where, origin, context, out);
   } catch (error) {
     out.rejected.push({ file: context.file, record: describeLocator(where), ...rejectionWhileNormalizing(error) });
   }
 }
 
-function normalizeRecord(record: Record<string, unknown>, where: Locator, cluster: string | undefined, context: NormalizeContext, out: NormalizeOutput): void {
+function normalizeRecord(record: Record<string, unknown>, where: Locator, origin: AuditOrigin, context: NormalizeContext, out: NormalizeOutput): void {
   const now = context.now;
   if (isAuditEvent(record)) {
-    if (!cluster && context.deferUnclusteredAudit) {
+    if (!origin.cluster && context.deferUnclusteredAudit) {
       keep(normalizeAuditEvent(record, UNNAMED_CLUSTER, now), where, context, out.unclustered);
       return;
     }
-    keep(normalizeAuditEvent(record, cluster, now), where, context, out.events);
+    const event = normalizeAuditEvent(record, origin.cluster, now);
+    if (origin.accountId) event.accountId = origin.accountId;
+    keep(event, where, context, out.events);
     return;
   }
   if (isCloudTrailRecord(record)) {

@@ -1,3 +1,4 @@
+import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
 import type { Incident } from '#core/model/incident';
 import { severityRank } from '#core/model/signal';
 import { type IncidentView, type StepView, incidentView } from '#core/view/incident-view';
@@ -199,8 +200,10 @@ function resources(view: IncidentView, at: { partition: NonNullable<FindingOptio
   const { where } = view;
   const found: AsffResource[] = [];
   if (where.cluster) {
-    const arn = `arn:${partition}:eks:${region}:${accountId}:cluster/${where.cluster}`;
-    found.push({ Type: 'AwsEksCluster', Id: arn, Partition: partition, Region: region, Details: { AwsEksCluster: { Name: where.cluster, Arn: arn } } });
+    // A member account's cluster (NAME@ACCOUNT) is named by its own account's ARN.
+    const name = clusterNameOf(where.cluster);
+    const arn = `arn:${partition}:eks:${region}:${clusterAccountOf(where.cluster) ?? accountId}:cluster/${name}`;
+    found.push({ Type: 'AwsEksCluster', Id: arn, Partition: partition, Region: region, Details: { AwsEksCluster: { Name: name, Arn: arn } } });
   }
   if (where.pod || where.image) {
     const container = {

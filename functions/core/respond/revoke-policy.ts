@@ -1,4 +1,5 @@
 import type { IncidentIdentity, IncidentWorkload } from '#core/model/incident';
+import { clusterNameOf } from '#core/model/cluster-id';
 
 /**
  * The deny policies pivotguard attaches to a role to cut off credentials already handed out.
@@ -116,7 +117,8 @@ export function sessionsToRevoke(
       via: 'pod-identity',
       namespace: workload.namespace,
       pod: workload.pod,
-      ...(workload.cluster && CLUSTER_NAME.test(workload.cluster) ? { clusterName: workload.cluster } : {}),
+      // The tag holds the EKS name; the role, and so the deny, is in the cluster's account.
+      ...(workload.cluster && CLUSTER_NAME.test(clusterNameOf(workload.cluster)) ? { clusterName: clusterNameOf(workload.cluster) } : {}),
     };
   }
   return { notScoped: `${identity.via} credentials are not issued to one pod; revoking them is not a pod-scoped step` };

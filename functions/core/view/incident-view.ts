@@ -1,4 +1,5 @@
 import { accountOf } from '#core/model/arn';
+import { clusterAccountOf } from '#core/model/cluster-id';
 import type { ContainmentAction, Incident, IncidentIdentity, IncidentWorkload, PlannedAction } from '#core/model/incident';
 import type { Severity } from '#core/model/signal';
 import type { Source } from '#core/model/event';
@@ -253,6 +254,9 @@ function whereOf(incident: Incident): WhereView {
 
 function accountsOf(incident: Incident): AccountView[] {
   const accounts = new Map<string, AccountView>();
+  // A member account's cluster (NAME@ACCOUNT) names its account first: it is where the workload runs.
+  const clusterAccount = incident.workload.cluster ? clusterAccountOf(incident.workload.cluster) : undefined;
+  if (clusterAccount) accounts.set(clusterAccount, { id: clusterAccount, text: clusterAccount });
   for (const identity of incident.identities) {
     const account = accountViewOf(identity);
     if (account && !accounts.get(account.id)?.alias) accounts.set(account.id, account);
