@@ -35,6 +35,11 @@ describe('EKS audit envelopes', () => {
     expect((normalize(auditEvent(), 'dev-1').events[0] as AuditEvent).accountId).toBeUndefined();
   });
 
+  it('takes no cluster from a log group EKS could not have named, such as one spelling another account’s cluster id', () => {
+    const posing = { ...logsDataMessage([auditEvent()], '/aws/eks/prod-east@111122223333/cluster'), owner: '222233334444' };
+    expect(normalize(posing).rejected[0]?.reason).toMatch(/cluster unknown/);
+  });
+
   it('reads raw events, arrays and EventList, with the cluster given by the caller', () => {
     const event = auditEvent();
     expect((normalize(event, 'dev-1').events[0] as AuditEvent).cluster).toBe('dev-1');

@@ -221,8 +221,8 @@ function parseAuditFields(value: Record<string, unknown>): AuditFields {
   };
 }
 
-/** EKS names the audit log group /aws/eks/NAME/cluster. */
+/** EKS names the audit log group /aws/eks/NAME/cluster, NAME as EKS allows it (so never NAME@ACCOUNT, model/cluster-id.ts). */
 export function clusterFromLogGroup(logGroup: string): string | undefined {
-  const match = /^\/aws\/eks\/([^/]+)\/cluster$/.exec(logGroup);
+  const match = /^\/aws\/eks\/([0-9A-Za-z][A-Za-z0-9_-]{0,99})\/cluster$/.exec(logGroup);
   return match?.[1];
 }
