@@ -76,6 +76,19 @@ describe('pivotguard as the hub of an organization', () => {
     member = memberInAccount(built.members!.memberTemplate, memberParameters);
   }, 180_000);
 
+  const memberRoleId = (name: string) => member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === name)!;
+  /** An AssumeRole of a member role from inside the organization, decided by its trust policy and the caller's policies. */
+  const assumeMemberRole = (role: string, principal: string, identityPolicies: { name: string; policy: Json }[]) => ({
+    principal,
+    action: 'sts:AssumeRole',
+    resource: role,
+    identityPolicies,
+    resourcePolicy: member.resolve(member.resources[role]!.Properties!.AssumeRolePolicyDocument as Json),
+    context: { 'aws:ResourceOrgID': ORGANIZATION },
+  });
+  /** What a principal of another account would attach to itself: permission to assume anything. */
+  const assumeAnything = [{ name: 'any', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+
   describe('the hub bus', () => {
     const bus = () => hub.logicalIdsOf('AWS::Events::EventBus')[0]!;
     const putAnyEvents = [{ name: 'put', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: '*' }] } }];
@@ -228,16 +241,8 @@ describe('pivotguard as the hub of an organization', () => {
   });
 
   describe('the member reader role', () => {
-    const role = () => member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === 'pivotguard-member-reader')!;
-    const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => ({
-      principal,
-      action: 'sts:AssumeRole',
-      resource: role(),
-      identityPolicies,
-      resourcePolicy: member.resolve(member.resources[role()]!.Properties!.AssumeRolePolicyDocument as Json),
-      context: { 'aws:ResourceOrgID': ORGANIZATION },
-    });
-    const assumeAnything = [{ name: 'any', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+    const role = () => memberRoleId('pivotguard-member-reader');
+    const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => assumeMemberRole(role(), principal, identityPolicies);
     const read = (action: string, resource: string) => ({ principal: role(), action, resource });
     const ownRole = `arn:aws:iam::${ACCOUNT}:role/checkout-irsa`;
     const ownCluster = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod-east`;
@@ -296,16 +301,8 @@ describe('pivotguard as the hub of an organization', () => {
   });
 
   describe('the member containment role', () => {
-    const role = () => member.logicalIdsOf('AWS::IAM::Role').find((id) => member.nameOf(id) === 'pivotguard-member-containment')!;
-    const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => ({
-      principal,
-      action: 'sts:AssumeRole',
-      resource: role(),
-      identityPolicies,
-      resourcePolicy: member.resolve(member.resources[role()]!.Properties!.AssumeRolePolicyDocument as Json),
-      context: { 'aws:ResourceOrgID': ORGANIZATION },
-    });
-    const assumeAnything = [{ name: 'any', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
+    const role = () => memberRoleId('pivotguard-member-containment');
+    const assume = (principal: string, identityPolicies: { name: string; policy: Json }[]) => assumeMemberRole(role(), principal, identityPolicies);
 
     it("may be assumed by the hub's containment and undo roles", async () => {
       for (const hubRole of [hubContainmentRole, hubUndoRole]) {
