@@ -265,6 +265,11 @@ export function acknowledgeOrganizationMember(member: OrganizationMemberStack): 
     resource(`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:podidentityassociation/*`),
     "Read-only eks:DescribePodIdentityAssociation on this account's clusters' associations: an association's ID is only known from the list.",
   );
+  acknowledge(
+    readerPolicy,
+    'AwsSolutions-IAM5[Resource::*]',
+    "Only the read-only ec2:DescribeNatGateways and ec2:DescribeVpcEndpoints (the cluster's egress), which support no resource-level permissions.",
+  );
   for (const subscription of member.subscriptions) {
     acknowledge(
       subscription,

@@ -22,6 +22,8 @@ const ALWAYS_PROTECTED_ROLE_NAMES = ['cdk-*', 'stacksets-exec-*', 'AWSControlTow
 const ROLE_READ_ACTIONS = ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'];
 const CLUSTER_READ_ACTIONS = ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations'];
 const POD_IDENTITY_READ_ACTIONS = ['eks:DescribePodIdentityAssociation'];
+/** The cluster's NAT gateways and VPC endpoints: the egress the analyzer judges a member session's calls against. */
+const NETWORK_READ_ACTIONS = ['ec2:DescribeNatGateways', 'ec2:DescribeVpcEndpoints'];
 
 export interface OrganizationMemberProps extends StackProps {
   /** Contain only roles tagged `pivotguard:containable` = `true` instead of every role of the account. @default false */
@@ -197,6 +199,7 @@ export class OrganizationMemberStack extends Stack {
           actions: POD_IDENTITY_READ_ACTIONS,
           resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:podidentityassociation/*`],
         }),
+        new iam.PolicyStatement({ sid: 'ReadClusterNetworks', actions: NETWORK_READ_ACTIONS, resources: ['*'] }),
       ],
     });
     (readerPolicy.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = inHubRegion;

@@ -77,13 +77,18 @@ const aws = {
 };
 const logger = new Logger();
 
+/** The analyzer's account and partition, and (organization mode) the member role it reads other accounts through. */
+const ownAccount = {
+  homeAccountId: accountOf(environment.ANALYZER_ROLE_ARN),
+  memberRoleName: environment.MEMBER_ROLE_NAME,
+  partition: environment.ANALYZER_ROLE_ARN?.split(':')[1],
+};
+
 // Enrichment reads IAM, EKS, CloudTrail, Inspector and ECR only for incidents it alerts on, which most batches have none of.
 const awsEnrichment = onFirstUse(async () => {
   const config = await deployedConfig();
   return (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer, {
-    homeAccountId: accountOf(environment.ANALYZER_ROLE_ARN),
-    memberRoleName: environment.MEMBER_ROLE_NAME,
-    partition: environment.ANALYZER_ROLE_ARN?.split(':')[1],
+    ...ownAccount,
     regionOf: (clusterId) => clusterSettingsOf(config, clusterId)?.region,
   });
 });
@@ -123,7 +128,8 @@ const deployedConfig = onFirstUse(async () => {
 const clusterNetwork = onFirstUse(async () => {
   const { clusters } = await deployedConfig();
   if (Object.keys(clusters).length === 0) return undefined;
-  return (await import('./cluster-network.ts')).clusterNetworkCache(tracer, logger, clusters, { endpoints: true });
+  // A member account's cluster: its NAT gateways and endpoints, read through the member reader role.
+  return (await import('./cluster-network.ts')).clusterNetworkCache(tracer, logger, clusters, { endpoints: true }, ownAccount);
 });
 
 async function analyzerFor(config: Config): Promise<AnalyzerHandler> {

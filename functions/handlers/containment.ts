@@ -92,7 +92,16 @@ async function stepsFromEnvironment() {
       parameter: environment.PIVOTGUARD_CONFIG_PARAMETER,
     });
   // A fence planned when the incident opened also lets in the NAT gateways EC2 lists now in the VPCs it names; loaded by the first fence.
-  const network = onFirstUse(async () => (await import('./cluster-network.ts')).clusterNetworkCache(tracer, logger, config.clusters, { endpoints: false }));
+  const network = onFirstUse(async () =>
+    (await import('./cluster-network.ts')).clusterNetworkCache(
+      tracer,
+      logger,
+      config.clusters,
+      { endpoints: false },
+      // A member account's cluster: its NAT gateways, read through the member containment role.
+      { homeAccountId: environment.ACCOUNT_ID, memberRoleName: environment.MEMBER_ROLE_NAME },
+    ),
+  );
   const fencing: ContainmentDeps['iam'] = {
     ...iam,
     fenceRole: async (request) => iam.fenceRole({ ...request, fence: withCurrentNatAddresses(request.fence, await (await network()).network()) }),

@@ -261,7 +261,8 @@ describe('pivotguard as the hub of an organization', () => {
       expect(await decide(member, assume(`arn:aws:iam::${MEMBER_ACCOUNT}:role/${hub.nameOf(hubAnalyzerRole)}`, assumeAnything))).toBe('ImplicitlyDenied');
     });
 
-    it("reads its account's role policy names, clusters and Pod Identity associations", async () => {
+    it("reads its account's role policy names, clusters, Pod Identity associations and cluster networks", async () => {
+      for (const action of ['ec2:DescribeNatGateways', 'ec2:DescribeVpcEndpoints']) expect(await decide(member, read(action, '*'))).toBe('Allowed');
       for (const action of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) expect(await decide(member, read(action, ownRole))).toBe('Allowed');
       for (const action of ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations']) expect(await decide(member, read(action, ownCluster))).toBe('Allowed');
       const association = `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/prod-east/a-0123456789abcdef0`;
@@ -273,6 +274,7 @@ describe('pivotguard as the hub of an organization', () => {
       expect(await decide(member, read('iam:UpdateAssumeRolePolicy', ownRole))).toBe('ImplicitlyDenied');
       expect(await decide(member, read('eks:CreateAccessEntry', ownCluster))).toBe('ImplicitlyDenied');
       expect(await decide(member, read('eks:UpdateClusterConfig', ownCluster))).toBe('ImplicitlyDenied');
+      expect(await decide(member, read('ec2:CreateNatGateway', '*'))).toBe('ImplicitlyDenied');
       expect(await decide(member, read('iam:ListAttachedRolePolicies', `arn:aws:iam::${MEMBER_ACCOUNT}:role/checkout-irsa`))).toBe('ImplicitlyDenied');
       expect(await decide(member, read('eks:DescribeCluster', `arn:aws:eks:${REGION}:${MEMBER_ACCOUNT}:cluster/prod-east`))).toBe('ImplicitlyDenied');
       const statements = member
@@ -280,6 +282,8 @@ describe('pivotguard as the hub of an organization', () => {
         .flatMap(({ policy }) => (policy as { Statement: { Effect: string; Action: string | string[] }[] }).Statement);
       expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
       expect(statements.flatMap((statement) => statement.Action).sort()).toEqual([
+        'ec2:DescribeNatGateways',
+        'ec2:DescribeVpcEndpoints',
         'eks:DescribeCluster',
         'eks:DescribePodIdentityAssociation',
         'eks:ListPodIdentityAssociations',

@@ -1,6 +1,7 @@
 import { type EC2Client, paginateDescribeNatGateways, paginateDescribeVpcEndpoints } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import type { Config } from '#core/config';
+import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
 import type { ReadClusterNetwork, ReadNetwork, ReadVpc } from '#core/model/read-network';
 import { errorName } from '#adapters/error-name';
 
@@ -17,37 +18,61 @@ export interface ClusterNetworkReading {
   failures: ClusterNetworkFailure[];
 }
 
+/** The EC2 and EKS clients that read one cluster's network. */
+export interface NetworkClients {
+  ec2: EC2Client;
+  eks: EKSClient;
+}
+
+/** Where a configured cluster runs: its account when not the function's, its region when configured. */
+export interface ClusterPlace {
+  accountId?: string;
+  region?: string;
+}
+
+/** The clients of a cluster's account and region, or why pivotguard cannot read there (another account without a member role). */
+export type NetworkClientsOf = (place: ClusterPlace) => Promise<NetworkClients | { refused: string }>;
+
 export interface ClusterNetworkOptions {
   /** Whether to list the VPCs' endpoints too (the analyzer judges calls through them; a fence only needs addresses and VPCs). */
   endpoints: boolean;
 }
 
 /**
- * Reads each configured cluster's network: its VPCs (configured, else eks:DescribeCluster's), the
+ * Reads each configured cluster's network, in the cluster's own account and region (clientsOf):
+ * its VPCs (configured, else eks:DescribeCluster's), the
  * public addresses of the available NAT gateways in them (ec2:DescribeNatGateways) and their VPC
  * endpoints (ec2:DescribeVpcEndpoints). A cluster whose calls fail is left out and named in
  * `failures`, never thrown: the others are still read, and its configured egress still applies.
  */
 export async function readClusterNetworks(
-  clients: { ec2: EC2Client; eks: EKSClient },
+  clientsOf: NetworkClients | NetworkClientsOf,
   clusters: Config['clusters'],
   options: ClusterNetworkOptions = { endpoints: true },
 ): Promise<ClusterNetworkReading> {
   const failures: ClusterNetworkFailure[] = [];
   const read = await Promise.all(
-    Object.entries(clusters).map(async ([name, configured]): Promise<[string, ReadClusterNetwork] | undefined> => {
-      let call = 'eks:DescribeCluster';
+    Object.entries(clusters).map(async ([key, configured]): Promise<[string, ReadClusterNetwork] | undefined> => {
+      // The configuration names a cluster by its id (NAME@ACCOUNT for another account's) or by its name with its accountId.
+      const place = { accountId: clusterAccountOf(key) ?? configured.accountId, region: configured.region };
+      let call = 'sts:AssumeRole';
       try {
+        const clients = typeof clientsOf === 'function' ? await clientsOf(place) : clientsOf;
+        if ('refused' in clients) {
+          failures.push({ cluster: key, call, error: clients.refused });
+          return undefined;
+        }
+        call = 'eks:DescribeCluster';
         const vpcIds: ReadVpc[] =
-          configured.vpcIds.length > 0 ? configured.vpcIds.map((vpcId) => ({ vpcId, from: 'config' })) : await vpcOfCluster(clients.eks, name);
+          configured.vpcIds.length > 0 ? configured.vpcIds.map((vpcId) => ({ vpcId, from: 'config' })) : await vpcOfCluster(clients.eks, clusterNameOf(key));
         if (vpcIds.length === 0) return undefined;
         const ids = vpcIds.map((vpc) => vpc.vpcId);
         call = 'ec2:DescribeNatGateways';
         const natAddresses = await natAddressesIn(clients.ec2, ids);
         call = 'ec2:DescribeVpcEndpoints';
-        return [name, { vpcIds, natAddresses, vpcEndpoints: options.endpoints ? await endpointsIn(clients.ec2, ids) : [] }];
+        return [key, { vpcIds, natAddresses, vpcEndpoints: options.endpoints ? await endpointsIn(clients.ec2, ids) : [] }];
       } catch (error) {
-        failures.push({ cluster: name, call, error: errorName(error) });
+        failures.push({ cluster: key, call, error: errorName(error) });
         return undefined;
       }
     }),
