@@ -123,12 +123,15 @@ export type ClusterSettings = Config['clusters'][string];
 
 /**
  * The configuration's key for a cluster id (model/cluster-id.ts): the id itself, else for
- * NAME@ACCOUNT the entry `NAME` whose accountId is that account. A same-named cluster of another
- * account never takes a configured cluster's settings.
+ * NAME@ACCOUNT the entry `NAME` whose accountId is that account. A cluster never takes the
+ * settings of a same-named cluster of another account, either way round.
  */
 export function configuredClusterKey(config: Config, clusterId: string): string | undefined {
-  if (Object.hasOwn(config.clusters, clusterId)) return clusterId;
   const account = clusterAccountOf(clusterId);
+  if (Object.hasOwn(config.clusters, clusterId)) {
+    // An entry under a plain name with an accountId is that account's cluster, not the hub's cluster of the same name.
+    return account || config.clusters[clusterId]!.accountId === undefined ? clusterId : undefined;
+  }
   const name = clusterNameOf(clusterId);
   return account && config.clusters[name]?.accountId === account ? name : undefined;
 }

@@ -36,6 +36,20 @@ describe('withReadNetwork', () => {
     expect(clusterEgressOf('prod-east', merged).cidrs).not.toContain('203.0.113.20/32');
   });
 
+  it('gives a member account’s cluster its own egress, configured under its id or its name with its account, and never to a same-named cluster elsewhere', () => {
+    const MEMBER = '222233334444';
+    const members = configSchema.parse({
+      clusters: { payments: { accountId: MEMBER, egressCidrs: ['198.51.100.64/28'] }, [`ledger@${MEMBER}`]: { egressCidrs: ['198.51.100.80/28'] } },
+    });
+    const merged = withReadNetwork(members, { clusters: { payments: network(OTHER_VPC, [['203.0.113.40', 'nat-0aaa1111bbbb22223']]) } });
+    expect(clusterEgressOf(`payments@${MEMBER}`, merged)).toEqual({ cidrs: ['198.51.100.64/28', '203.0.113.40/32'], vpcIds: [OTHER_VPC] });
+    expect(clusterEgressOf(`ledger@${MEMBER}`, merged).cidrs).toEqual(['198.51.100.80/28']);
+    // The hub's own payments, and a payments of a third account, are other clusters.
+    expect(clusterEgressOf('payments', merged)).toEqual({ cidrs: [], vpcIds: [] });
+    expect(clusterEgressOf('payments@333344445555', merged)).toEqual({ cidrs: [], vpcIds: [] });
+    expect(clusterEgressOf('ledger', merged)).toEqual({ cidrs: [], vpcIds: [] });
+  });
+
   it('ignores a network read for a cluster the configuration does not name', () => {
     const merged = withReadNetwork(config, { clusters: { elsewhere: network(OTHER_VPC, [['203.0.113.30', 'nat-0123456789abcdef0']]) } });
     expect(merged.readNetwork).toEqual({ clusters: {} });
