@@ -169,6 +169,7 @@ function memberStackSet(
   }
   const organizationId = organizationSetting(app)!;
   const hubRegion = env.CDK_DEFAULT_REGION;
+  pivotGuard.organizationHub!.deployMembersIn(regions);
   const auditLogRegions = regions
     .filter((region) => region !== hubRegion)
     .map((region) => {

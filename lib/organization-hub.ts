@@ -49,6 +49,8 @@ export class OrganizationHub extends Construct {
   readonly pipe: pipes.CfnPipe;
   /** Regions besides the hub's whose destinations CloudWatch Logs delivers through the logs role. */
   private readonly destinationRegions: string[] = [];
+  /** The functions that reach member accounts: they look for a member cluster in the member regions. */
+  private readonly memberReaching: HandlerFunction[] = [];
 
   constructor(scope: Construct, id: string, props: OrganizationHubProps) {
     super(scope, id);
@@ -116,6 +118,7 @@ export class OrganizationHub extends Construct {
     this.pipe.node.addDependency(this.pipeRole);
 
     const assumeInOrganization = (fn: HandlerFunction, sid: string, roleName: string) => {
+      this.memberReaching.push(fn);
       fn.function.addEnvironment('MEMBER_ROLE_NAME', roleName);
       fn.function.addToRolePolicy(
         new iam.PolicyStatement({
@@ -130,6 +133,15 @@ export class OrganizationHub extends Construct {
       assumeInOrganization(fn, 'ActInMemberAccounts', MEMBER_CONTAINMENT_ROLE_NAME);
     }
     assumeInOrganization(props.analyzer, 'ReadMemberAccounts', MEMBER_READER_ROLE_NAME);
+  }
+
+  /**
+   * The regions the member template is deployed in: a member cluster whose region the configuration
+   * does not give is looked for there by the functions that reach member accounts (EKS knows a
+   * cluster by name only in its region).
+   */
+  deployMembersIn(regions: readonly string[]): void {
+    for (const fn of this.memberReaching) fn.function.addEnvironment('MEMBER_REGIONS', [...new Set(regions)].join(','));
   }
 
   /** Lets CloudWatch Logs of `region` deliver through the logs role, for that region's destination (lib/organization-audit-region.ts). */

@@ -6,6 +6,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { STSClient } from '@aws-sdk/client-sts';
 import { memberRoleClients, organizationAccounts, singleAccount } from '#adapters/containment/account-clients';
+import { ClusterRegions } from '#adapters/containment/cluster-regions';
 import type { Enrichment } from '#adapters/enrichment/index';
 import { CloudTrailSessionBackfill } from '#adapters/enrichment/session-backfill';
 import { EksClusterDetails } from '#adapters/enrichment/cluster-details';
@@ -20,6 +21,8 @@ export interface EnrichmentAccounts {
   partition?: string;
   /** The region of a cluster the configuration names one for. */
   regionOf?: (clusterId: string) => string | undefined;
+  /** Where a member cluster of no configured region is looked for: the function's region, then the member template's regions. */
+  searchRegions?: { own?: string; members: readonly string[] };
 }
 
 /**
@@ -29,7 +32,7 @@ export interface EnrichmentAccounts {
 export function awsEnrichment(tracer: Tracer, accounts: EnrichmentAccounts = {}): Required<Enrichment> {
   const iam = tracer.captureAWSv3Client(new IAMClient({}));
   const eks = tracer.captureAWSv3Client(new EKSClient({}));
-  const { homeAccountId, memberRoleName, partition, regionOf } = accounts;
+  const { homeAccountId, memberRoleName, partition, regionOf, searchRegions } = accounts;
   const organization = homeAccountId && memberRoleName ? { homeAccountId, memberRoleName, sts: tracer.captureAWSv3Client(new STSClient({})) } : undefined;
   const iamClients = organization
     ? organizationAccounts({ iam, ...organization, clientOf: (credentials) => tracer.captureAWSv3Client(new IAMClient({ credentials })) })
@@ -43,7 +46,13 @@ export function awsEnrichment(tracer: Tracer, accounts: EnrichmentAccounts = {})
     });
   return {
     rolePolicies: new IamRolePolicies(iamClients),
-    clusterDetails: new EksClusterDetails({ home: eks, members: eksMembers, regionOf, partition }),
+    clusterDetails: new EksClusterDetails({
+      home: eks,
+      members: eksMembers,
+      regionOf,
+      searchRegions: searchRegions && new ClusterRegions(searchRegions.own, searchRegions.members),
+      partition,
+    }),
     sessionBackfill: new CloudTrailSessionBackfill(tracer.captureAWSv3Client(new CloudTrailClient({}))),
     imageVulnerabilities: new AwsImageVulnerabilities(tracer.captureAWSv3Client(new Inspector2Client({})), tracer.captureAWSv3Client(new ECRClient({}))),
   };

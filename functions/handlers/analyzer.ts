@@ -19,7 +19,7 @@ import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
 import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { readDeployedConfig } from '#adapters/deployed-config';
-import { configParameterVariables, readEnvironment, required } from './environment.ts';
+import { configParameterVariables, memberRegionsVariable, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -43,6 +43,9 @@ const environmentSchema = z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
       .optional(),
+    MEMBER_REGIONS: memberRegionsVariable,
+    // Lambda sets it: the region the analyzer's own clients call.
+    AWS_REGION: z.string().optional(),
     // Both set when the stack deploys containment, neither when it does not.
     CONTAINMENT_STATE_MACHINE_ARN: z
       .string()
@@ -90,6 +93,7 @@ const awsEnrichment = onFirstUse(async () => {
   return (await import('./analyzer-enrichment.ts')).awsEnrichment(tracer, {
     ...ownAccount,
     regionOf: (clusterId) => clusterSettingsOf(config, clusterId)?.region,
+    searchRegions: { own: environment.AWS_REGION, members: environment.MEMBER_REGIONS },
   });
 });
 const enrichment: Enrichment = {

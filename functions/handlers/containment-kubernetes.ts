@@ -6,8 +6,10 @@ import { type ClusterLocation, clusterConnector } from '#adapters/containment/cl
 export interface ClusterOrganization {
   homeAccountId: string;
   memberRoleName: string;
-  /** The configured location of a cluster (config `clusters.NAME.accountId` / `.region`). */
-  locationOf: (cluster: string) => Promise<ClusterLocation | undefined>;
+  /** The regions the member template is deployed in: where a member cluster of no configured region is looked for. */
+  memberRegions?: readonly string[];
+  /** The configured location of a cluster (config `clusters.NAME.accountId` / `.region`); the undo function has none. */
+  locationOf?: (cluster: string) => Promise<ClusterLocation | undefined>;
 }
 
 /**
@@ -22,7 +24,12 @@ export function eksClusterConnector(tracer: Tracer, region: string, clusters: re
     ...(organization
       ? {
           locationOf: organization.locationOf,
-          member: { homeAccountId: organization.homeAccountId, memberRoleName: organization.memberRoleName, sts: tracer.captureAWSv3Client(new STSClient({})) },
+          member: {
+            homeAccountId: organization.homeAccountId,
+            memberRoleName: organization.memberRoleName,
+            regions: organization.memberRegions,
+            sts: tracer.captureAWSv3Client(new STSClient({})),
+          },
         }
       : {}),
     eksOf: (clusterRegion, credentials) => tracer.captureAWSv3Client(new EKSClient({ region: clusterRegion, ...(credentials ? { credentials } : {}) })),

@@ -12,7 +12,7 @@ import { undoRecorded, undoRequestSchema } from '#adapters/containment/undo';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { meteredResponses } from '#adapters/metered-responses';
 import { PivotguardError } from '#core/errors';
-import { readEnvironment, required } from './environment.ts';
+import { memberRegionsVariable, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -36,6 +36,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
     .optional(),
+  MEMBER_REGIONS: memberRegionsVariable,
 });
 
 export function undoEnvironment(env: NodeJS.ProcessEnv) {
@@ -52,9 +53,13 @@ const responses = meteredResponses(
   metrics,
 );
 
-// IAM and the Kubernetes client load with the first undo that needs them.
+// IAM and the Kubernetes client load with the first undo that needs them. A member account's cluster (NAME@ACCOUNT) is
+// reached through its member role, as containment reached it.
+const organization = environment.MEMBER_ROLE_NAME
+  ? { homeAccountId: environment.ACCOUNT_ID, memberRoleName: environment.MEMBER_ROLE_NAME, memberRegions: environment.MEMBER_REGIONS }
+  : undefined;
 const clusterConnection = onFirstUse(async () =>
-  (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS),
+  (await import('./containment-kubernetes.ts')).eksClusterConnector(tracer, environment.AWS_REGION, environment.CLUSTERS, organization),
 );
 const iamRevocation = onFirstUse(async () =>
   (await import('./containment-iam.ts')).iamRevocation(tracer, environment.ACCOUNT_ID, environment.MEMBER_ROLE_NAME),

@@ -22,7 +22,7 @@ import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import { meteredResponses } from '#adapters/metered-responses';
 import { withCurrentNatAddresses } from '#core/deployment-network';
-import { configParameterVariables, readEnvironment, required } from './environment.ts';
+import { configParameterVariables, memberRegionsVariable, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -56,6 +56,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
     .optional(),
+  MEMBER_REGIONS: memberRegionsVariable,
   // The one state machine whose running executions may ask for steps.
   STATE_MACHINE_ARN: required.regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'is not a state machine ARN'),
 });
@@ -111,6 +112,7 @@ async function stepsFromEnvironment() {
     ? {
         homeAccountId: environment.ACCOUNT_ID,
         memberRoleName: environment.MEMBER_ROLE_NAME,
+        memberRegions: environment.MEMBER_REGIONS,
         locationOf: async (cluster: string) => clusterSettingsOf(config, cluster),
       }
     : undefined;

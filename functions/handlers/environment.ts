@@ -31,3 +31,15 @@ export const configParameterVariables = {
   PIVOTGUARD_CONFIG_PARAMETER: required,
   PIVOTGUARD_CONFIG_SHA256: z.string({ error: 'is not set' }).regex(/^[0-9a-f]{64}$/, 'is not a sha256 hex digest'),
 };
+
+/** Organization mode: the regions the member template is deployed in (comma-separated), where a member cluster is looked for. */
+export const memberRegionsVariable = z
+  .string()
+  .optional()
+  .transform((text) =>
+    (text ?? '')
+      .split(',')
+      .map((region) => region.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not a list of AWS regions')));

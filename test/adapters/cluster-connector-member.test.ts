@@ -101,6 +101,33 @@ describe('cluster connector across accounts', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
   });
 
+  it('reaches a member cluster named by its id, looking for it in the member regions when no region is configured, then remembering it', async () => {
+    const notHere = Object.assign(new Error('No cluster found for name: payments.'), { name: 'ResourceNotFoundException' });
+    const described: string[] = [];
+    eks.on(DescribeClusterCommand).callsFake(async (_input, getClient) => {
+      const region = await (getClient() as EKSClient).config.region();
+      described.push(region);
+      if (region !== 'eu-west-1') throw notHere;
+      return { cluster: { endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', certificateAuthority: { data: 'Q0E=' }, status: 'ACTIVE' } };
+    });
+    const access = clusterAccessOf({
+      eks: new EKSClient({ region: 'us-east-1', credentials: { accessKeyId: HOME_KEY, secretAccessKey: 'home' } }),
+      region: 'us-east-1',
+      clusters: ['payments'],
+      member: { homeAccountId: HOME, memberRoleName: MEMBER_ROLE, sts: new STSClient({ region: 'us-east-1' }), regions: ['eu-central-1', 'eu-west-1'] },
+      eksOf,
+    });
+    const first = await access(`payments@${MEMBER}`);
+    expect(described).toEqual(['us-east-1', 'eu-central-1', 'eu-west-1']);
+    expect(tokenUrl(first).hostname).toBe('sts.eu-west-1.amazonaws.com');
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([`arn:aws:iam::${MEMBER}:role/${MEMBER_ROLE}`]);
+    await access(`payments@${MEMBER}`);
+    expect(described.slice(3)).toEqual(['eu-west-1']);
+    // A member cluster pivotguard was not deployed for is refused before any region is asked.
+    await expect(access(`ledger@${MEMBER}`)).rejects.toThrow(/not one pivotguard was deployed for/);
+    expect(described).toHaveLength(4);
+  });
+
   it('still refuses a cluster it was not deployed for, whatever its location', async () => {
     await expect(connector({ other: { accountId: MEMBER } })('other')).rejects.toThrow('not one pivotguard was deployed for');
     expect(sts.calls()).toHaveLength(0);

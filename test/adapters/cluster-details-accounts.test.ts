@@ -3,6 +3,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type MemberCredentials, memberRoleClients } from '#adapters/containment/account-clients';
+import { ClusterRegions } from '#adapters/containment/cluster-regions';
 import { ClusterNotReadable, EksClusterDetails } from '#adapters/enrichment/cluster-details';
 
 /**
@@ -25,7 +26,7 @@ function homeClient(): EKSClient {
   return new EKSClient({ region: 'eu-west-1', credentials: { accessKeyId: HOME_KEY, secretAccessKey: 'home' } });
 }
 
-function organization(regionOf?: (clusterId: string) => string | undefined): EksClusterDetails {
+function organization(regionOf?: (clusterId: string) => string | undefined, searchRegions?: ClusterRegions): EksClusterDetails {
   const members = memberRoleClients({
     memberRoleName: READER_ROLE,
     sts: new STSClient({ region: 'eu-west-1' }),
@@ -35,7 +36,7 @@ function organization(regionOf?: (clusterId: string) => string | undefined): Eks
     },
     clock: () => NOW,
   });
-  return new EksClusterDetails({ home: homeClient(), members, regionOf });
+  return new EksClusterDetails({ home: homeClient(), members, regionOf, searchRegions });
 }
 
 /** The access key and region of the client a call went out through: which account's credentials read, and where. */
@@ -62,6 +63,21 @@ beforeEach(() => {
 });
 
 describe('organization mode', () => {
+  it('looks for a member cluster of no configured region in the member regions, and reads it where EKS knows it', async () => {
+    const notHere = Object.assign(new Error('No cluster found for name: prod.'), { name: 'ResourceNotFoundException' });
+    eks.on(DescribeClusterCommand).callsFake(async (_input, getClient) => {
+      if ((await (getClient() as EKSClient).config.region()) !== 'ap-southeast-2') throw notHere;
+      return { cluster: { version: '1.31' } };
+    });
+    const details = organization(() => undefined, new ClusterRegions('eu-west-1', ['us-east-1', 'ap-southeast-2']));
+    expect(await details.describe(`prod@${MEMBER}`)).toMatchObject({ name: `prod@${MEMBER}`, version: '1.31' });
+    expect(builtRegions).toEqual(['eu-west-1', 'us-east-1', 'ap-southeast-2']);
+    // The Pod Identity lookup of the same cluster goes straight to where it was found.
+    await details.podIdentityRoles(`prod@${MEMBER}`, 'payments', 'checkout');
+    const listedIn = await Promise.all(eks.commandCalls(ListPodIdentityAssociationsCommand).map((call) => senderOf(call)));
+    expect(listedIn.map((sender) => sender.region)).toEqual(['ap-southeast-2']);
+  });
+
   it('reads a home cluster with its own client and plain name, assuming nothing', async () => {
     const facts = await organization().describe('prod-east');
     expect(facts).toMatchObject({ name: 'prod-east', version: '1.31', endpointPublicAccess: true });

@@ -44,6 +44,15 @@ describe('MEMBER_ROLE_NAME: the containment and undo functions in organization m
     expect(undo.undoEnvironment({ ...process.env, MEMBER_ROLE_NAME: undefined }).MEMBER_ROLE_NAME).toBeUndefined();
   });
 
+  it('reads MEMBER_REGIONS as the regions to look for a member cluster in, and fails the cold start on one that is no region', async () => {
+    stub({ ...UNDO, MEMBER_ROLE_NAME: 'pivotguard-member-containment', MEMBER_REGIONS: 'us-east-1, eu-west-1' });
+    const undo = await import('../../functions/handlers/containment-undo.ts');
+    expect(undo.undoEnvironment(process.env).MEMBER_REGIONS).toEqual(['us-east-1', 'eu-west-1']);
+    expect(undo.undoEnvironment({ ...process.env, MEMBER_REGIONS: undefined }).MEMBER_REGIONS).toEqual([]);
+    stub({ ...CONTAINMENT, MEMBER_ROLE_NAME: 'pivotguard-member-containment', MEMBER_REGIONS: 'us-east-1,Europe' });
+    await expect(import('../../functions/handlers/containment.ts')).rejects.toThrow(/MEMBER_REGIONS.*is not a list of AWS regions/);
+  });
+
   it('fails the cold start on a value that is not a role name (an ARN, a path)', async () => {
     stub({ ...CONTAINMENT, MEMBER_ROLE_NAME: 'arn:aws:iam::222233334444:role/pivotguard-member-containment' });
     await expect(import('../../functions/handlers/containment.ts')).rejects.toThrow(/MEMBER_ROLE_NAME is not an IAM role name/);

@@ -205,10 +205,10 @@ describe('pivotguard as the hub of an organization', () => {
       }
     });
 
-    it('tell the adapters the member role name', () => {
+    it('tell the adapters the member role name, and the member regions a member cluster is looked for in', () => {
       for (const fn of [built.pivotGuard.containmentFunction!, built.pivotGuard.undoFunction!]) {
         const properties = hub.resources[logicalIdOf(fn)]!.Properties as { Environment: { Variables: Record<string, unknown> } };
-        expect(properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('pivotguard-member-containment');
+        expect(properties.Environment.Variables).toMatchObject({ MEMBER_ROLE_NAME: 'pivotguard-member-containment', MEMBER_REGIONS: `us-east-1,${REGION}` });
       }
     });
   });
@@ -236,7 +236,7 @@ describe('pivotguard as the hub of an organization', () => {
 
     it('tells its enrichment the member reader role name', () => {
       const properties = hub.resources[logicalIdOf(built.pivotGuard.analyzer)]!.Properties as { Environment: { Variables: Record<string, unknown> } };
-      expect(properties.Environment.Variables.MEMBER_ROLE_NAME).toBe('pivotguard-member-reader');
+      expect(properties.Environment.Variables).toMatchObject({ MEMBER_ROLE_NAME: 'pivotguard-member-reader', MEMBER_REGIONS: `us-east-1,${REGION}` });
     });
   });
 

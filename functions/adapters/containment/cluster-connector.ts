@@ -4,6 +4,7 @@ import type { AwsCredentials } from '../kubernetes/eks-token.ts';
 import { type ClusterAccess, clusterAccess, kubeConfigFor } from '../kubernetes/cluster-access.ts';
 import { KubernetesContainment } from '../kubernetes/containment.ts';
 import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
+import { ClusterRegions } from './cluster-regions.ts';
 
 // Apart from aws-wiring.ts so that only what acts on a cluster loads the Kubernetes client.
 
@@ -20,6 +21,8 @@ export interface MemberClusterAccess {
   memberRoleName: string;
   sts: Pick<STSClient, 'send'>;
   partition?: string;
+  /** The regions the member template is deployed in: where a member cluster of no configured region is looked for. */
+  regions?: readonly string[];
 }
 
 export interface ClusterConnectorOptions {
@@ -49,6 +52,7 @@ export function clusterConnector(options: ClusterConnectorOptions) {
  */
 export function clusterAccessOf(options: ClusterConnectorOptions): (cluster: string) => Promise<ClusterAccess> {
   const eksOf = options.eksOf ?? ((region, credentials) => new EKSClient({ region, ...(credentials ? { credentials } : {}) }));
+  const memberRegions = new ClusterRegions(options.region, options.member?.regions);
   return async (clusterId) => {
     // NAME@ACCOUNT (model/cluster-id.ts) is cluster NAME of that account: EKS knows it by its name there.
     const name = clusterNameOf(clusterId);
@@ -65,7 +69,8 @@ export function clusterAccessOf(options: ClusterConnectorOptions): (cluster: str
     }
     if (!options.member) throw new Error(`cluster ${clusterId} is in account ${accountId}: pivotguard reaches other accounts only in organization mode`);
     const credentials = await memberCredentials(options.member, accountId);
-    return clusterAccess(name, { eks: eksOf(region, credentials), region, credentials });
+    const reach = (clusterRegion: string) => clusterAccess(name, { eks: eksOf(clusterRegion, credentials), region: clusterRegion, credentials });
+    return location.region ? reach(location.region) : memberRegions.inRegionOf(clusterId, (found) => reach(found ?? options.region));
   };
 }
 

@@ -1,6 +1,7 @@
 import { DescribeClusterCommand, DescribePodIdentityAssociationCommand, type EKSClient, paginateListPodIdentityAssociations } from '@aws-sdk/client-eks';
 import { clusterAccountOf, clusterNameOf } from '#core/model/cluster-id';
 import type { MemberRoleClients } from '../containment/account-clients.ts';
+import type { ClusterRegions } from '../containment/cluster-regions.ts';
 
 export interface ClusterFacts {
   /** The cluster id (model/cluster-id.ts). */
@@ -23,8 +24,10 @@ export interface EksClusterClients {
   home: EKSClient;
   /** Organization mode: EKS in the other accounts, through each one's member reader role. */
   members?: MemberRoleClients<EKSClient>;
-  /** The region of another account's cluster when the configuration names one; the function's otherwise. */
+  /** The region of another account's cluster when the configuration names one. */
   regionOf?: (clusterId: string) => string | undefined;
+  /** Where another account's cluster of no configured region is looked for: the function's own region, then the member regions. */
+  searchRegions?: ClusterRegions;
   /** The partition of the member roles. @default aws */
   partition?: string;
 }
@@ -62,8 +65,7 @@ export class EksClusterDetails implements ClusterDetails {
   }
 
   async describe(cluster: string): Promise<ClusterFacts> {
-    const { client, name } = await this.eksOf(cluster);
-    const { cluster: found } = await client.send(new DescribeClusterCommand({ name }));
+    const found = await this.inCluster(cluster, async (client, name) => (await client.send(new DescribeClusterCommand({ name }))).cluster);
     const vpc = found?.resourcesVpcConfig;
     return {
       name: cluster,
@@ -74,7 +76,10 @@ export class EksClusterDetails implements ClusterDetails {
   }
 
   async podIdentityRoles(cluster: string, namespace: string, serviceAccount: string): Promise<string[]> {
-    const { client, name } = await this.eksOf(cluster);
+    return this.inCluster(cluster, (client, name) => this.associatedRoles(client, name, namespace, serviceAccount));
+  }
+
+  private async associatedRoles(client: EKSClient, name: string, namespace: string, serviceAccount: string): Promise<string[]> {
     const ids: string[] = [];
     const pages = paginateListPodIdentityAssociations({ client, pageSize: MAX_ASSOCIATIONS }, { clusterName: name, namespace, serviceAccount });
     for await (const page of pages) {
@@ -90,19 +95,23 @@ export class EksClusterDetails implements ClusterDetails {
     return [...new Set(roles.filter((role): role is string => Boolean(role)))];
   }
 
-  /** The client of the cluster's account and the EKS name to ask it for. */
-  private async eksOf(clusterId: string): Promise<{ client: EKSClient; name: string }> {
+  /** Runs `use` with the client of the cluster's account and region and the EKS name to ask it for. */
+  private async inCluster<T>(clusterId: string, use: (client: EKSClient, name: string) => Promise<T>): Promise<T> {
     const name = clusterNameOf(clusterId);
     const accountId = clusterAccountOf(clusterId);
     if (!accountId) {
       // NAME@something that is no account: not an id pivotguard made, and not to be read as the home cluster NAME.
       if (name !== clusterId) throw new Error(`not a cluster id: ${clusterId}`);
-      return { client: this.clients.home, name };
+      return use(this.clients.home, name);
     }
-    const { members, regionOf, partition } = this.clients;
+    const { members, regionOf, searchRegions, partition } = this.clients;
     if (!members) throw new ClusterNotReadable(clusterId, accountId, 'pivotguard reads another account only in organization mode, through its member role');
-    const access = await members.clientIn(accountId, ENRICHMENT_SESSION, { partition, region: regionOf?.(clusterId) });
-    if ('refused' in access) throw new ClusterNotReadable(clusterId, accountId, access.refused);
-    return { client: access.client, name };
+    const inRegion = async (region: string | undefined) => {
+      const access = await members.clientIn(accountId, ENRICHMENT_SESSION, { partition, region });
+      if ('refused' in access) throw new ClusterNotReadable(clusterId, accountId, access.refused);
+      return use(access.client, name);
+    };
+    const configured = regionOf?.(clusterId);
+    return configured || !searchRegions ? inRegion(configured) : searchRegions.inRegionOf(clusterId, inRegion);
   }
 }
