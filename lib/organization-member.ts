@@ -180,10 +180,10 @@ export class OrganizationMemberStack extends Stack {
     });
     (policy.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = inHubRegion;
 
-    // Once per account in the hub's region, as the containment role. Reads only: what an alert shows of a role or cluster of this account.
+    // Once per account in the hub's region, as the containment role. Reads only: what an alert shows of a role or cluster of this account, and a cluster's egress.
     this.readerRole = new iam.Role(this, 'ReaderRole', {
       roleName: MEMBER_READER_ROLE_NAME,
-      description: "pivotguard hub's analyzer in this account: reads role policy names and clusters for its alerts",
+      description: "pivotguard hub's analyzer in this account: reads role policy names, clusters and their networks for its alerts",
       // The analyzer role's ARN, not the hub account: no other role of the hub may read here.
       assumedBy: new iam.ArnPrincipal(hubAnalyzerRole),
       maxSessionDuration: Duration.hours(1),
