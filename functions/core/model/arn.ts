@@ -22,3 +22,8 @@ export function parseServiceAccountUser(username: string): { namespace: string; 
 export function accountOf(roleArn: string | undefined): string | undefined {
   return roleArn ? parseRoleArn(roleArn)?.accountId : undefined;
 }
+
+/** An AWS account id: twelve digits. */
+export function isAccountId(text: unknown): text is string {
+  return typeof text === 'string' && /^\d{12}$/.test(text);
+}

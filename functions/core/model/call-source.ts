@@ -1,5 +1,6 @@
 import type { CloudTrailEvent } from './event.ts';
 import { isIpAddress } from './address.ts';
+import { isAccountId } from './arn.ts';
 
 /**
  * Where a CloudTrail call came from, as the identity graph records it. A call through a VPC
@@ -10,7 +11,7 @@ import { isIpAddress } from './address.ts';
  */
 export function callSourceOf(event: Pick<CloudTrailEvent, 'sourceIp' | 'vpcEndpointId' | 'vpcEndpointAccountId'>): string | undefined {
   if (event.vpcEndpointId && VPC_ENDPOINT_ID.test(event.vpcEndpointId)) {
-    const account = event.vpcEndpointAccountId && ACCOUNT_ID.test(event.vpcEndpointAccountId) ? `@${event.vpcEndpointAccountId}` : '';
+    const account = isAccountId(event.vpcEndpointAccountId) ? `@${event.vpcEndpointAccountId}` : '';
     return `vpce:${event.vpcEndpointId}${account}`;
   }
   return isIpAddress(event.sourceIp) ? event.sourceIp : undefined;
@@ -24,4 +25,3 @@ export function endpointOf(source: string): { endpointId: string; accountId?: st
 }
 
 const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
-const ACCOUNT_ID = /^\d{12}$/;

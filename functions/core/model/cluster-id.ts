@@ -1,3 +1,4 @@
+import { isAccountId } from './arn.ts';
 import type { SecurityEvent } from './event.ts';
 
 /**
@@ -7,7 +8,6 @@ import type { SecurityEvent } from './event.ts';
  * Keeping the plain name at home leaves a single-account deployment's keys and words unchanged.
  */
 const SEPARATOR = '@';
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** The EKS name of a cluster id. */
 export function clusterNameOf(clusterId: string): string {
@@ -19,7 +19,7 @@ export function clusterNameOf(clusterId: string): string {
 export function clusterAccountOf(clusterId: string): string | undefined {
   const at = clusterId.indexOf(SEPARATOR);
   const account = at < 0 ? undefined : clusterId.slice(at + 1);
-  return account && ACCOUNT_ID.test(account) ? account : undefined;
+  return isAccountId(account) ? account : undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export class ClusterScope {
 
   /** The id of cluster `name` in `accountId` (unknown: home). */
   idOf(name: string, accountId: string | undefined): string {
-    if (!accountId || !ACCOUNT_ID.test(accountId) || name.includes(SEPARATOR)) return name;
+    if (!isAccountId(accountId) || name.includes(SEPARATOR)) return name;
     this.home ??= accountId;
     return accountId === this.home ? name : `${name}${SEPARATOR}${accountId}`;
   }

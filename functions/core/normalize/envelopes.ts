@@ -1,3 +1,4 @@
+import { isAccountId } from '#core/model/arn';
 import { clusterFromLogGroup } from './audit.ts';
 import { cloudTrailRecordFromLakeRow } from './cloudtrail-lake.ts';
 import { INSPECTOR_FINDING_DETAIL_TYPE } from './inspector.ts';
@@ -12,8 +13,6 @@ export interface AuditOrigin {
   cluster?: string;
   accountId?: string;
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** What an envelope holds: the records inside it, and what it says about them. */
 export interface Envelope {
@@ -173,7 +172,7 @@ function unwrapLogsMessage(message: Json, origin: AuditOrigin): Envelope {
   const named = typeof message.logGroup === 'string' ? clusterFromLogGroup(message.logGroup) : undefined;
   const logEvents = Array.isArray(message.logEvents) ? message.logEvents : [];
   // `owner` is the account of the log group: in an organization, which account's cluster this is.
-  const accountId = typeof message.owner === 'string' && ACCOUNT_ID.test(message.owner) ? message.owner : undefined;
+  const accountId = isAccountId(message.owner) ? message.owner : undefined;
   return { label: '.logEvents', items: logEvents, origin: named ? { cluster: named, accountId } : origin, namesCluster: named };
 }
 
@@ -183,5 +182,5 @@ function insightsLogOrigin(log: string): AuditOrigin | undefined {
   const cluster = clusterFromLogGroup(log.slice(separator + 1));
   if (!cluster) return undefined;
   const accountId = log.slice(0, separator);
-  return ACCOUNT_ID.test(accountId) ? { cluster, accountId } : { cluster };
+  return isAccountId(accountId) ? { cluster, accountId } : { cluster };
 }
