@@ -4,16 +4,13 @@ import { DEFAULT_CLUSTER, DEFAULT_RECORDS_PER_HOUR, DEFAULT_START, generateBusyC
 import type { RateSegment } from '../generate/clock.ts';
 import { deployedAnalyzer } from './deployed-cost/analyzer-on-dynalite.ts';
 import { startDynaliteProcess } from './deployed-cost/dynalite-process.ts';
-import { PRICES, type Usage, billedMs, costOf } from './deployed-cost/prices.ts';
+import { PRICES, type Usage, billedMs, costOf, sqsRequestsOf } from './deployed-cost/prices.ts';
 import { type Ingested, lambdaBatches, queuedMessages, sqsEvent } from './deployed-cost/sqs-delivery.ts';
 import { printTable } from './table.ts';
 
 /** lib/analyzer.ts gives the analyzer this much memory. */
 const ANALYZER_MEMORY_MB = 1024;
 const DAY_MS = 86400_000;
-/** SQS bills a request per 64 KB of payload; a receive takes up to 10 messages, a DeleteMessageBatch 10. */
-const SQS_CHUNK_BYTES = 64 * 1024;
-const SQS_MESSAGES_PER_CALL = 10;
 
 export interface DeployedCostOptions {
   /** History days at whose start a busy stretch is measured; the last is how long the history runs. */
@@ -125,12 +122,6 @@ export async function deployedCost(options: DeployedCostOptions): Promise<void> 
 
 function emptyTally(): Tally {
   return { records: 0, messages: 0, invocations: 0, cpuMs: 0, wallMs: 0, sqsRequests: 0, readUnits: 0, writeUnits: 0 };
-}
-
-/** One receive per message (a long poll returns as soon as one is there) and one delete call per 10, each per 64 KB chunk. */
-function sqsRequestsOf(bodyBytes: number[]): number {
-  const receives = bodyBytes.reduce((sum, bytes) => sum + Math.ceil(bytes / SQS_CHUNK_BYTES), 0);
-  return receives + Math.ceil(bodyBytes.length / SQS_MESSAGES_PER_CALL);
 }
 
 function printReport(

@@ -7,7 +7,7 @@ import { ANALYZER_BATCH_SIZE, ANALYZER_BATCHING_WINDOW } from '../../lib/analyze
 import { DEFAULT_RECORDS_PER_HOUR, generateBusyCluster } from '../generate.ts';
 import { deployedAnalyzer } from './deployed-cost/analyzer-on-dynalite.ts';
 import { startDynaliteProcess } from './deployed-cost/dynalite-process.ts';
-import { costOf, type Usage } from './deployed-cost/prices.ts';
+import { costOf, sqsRequestsOf, type Usage } from './deployed-cost/prices.ts';
 import { type Ingested, type LambdaBatch, lambdaBatches, type QueuedMessage, queuedMessages, sqsEvent } from './deployed-cost/sqs-delivery.ts';
 import { accountPivot, DATA_ACCOUNT } from './organization-load/account-pivot.ts';
 import { printTable } from './table.ts';
@@ -16,9 +16,6 @@ import { printTable } from './table.ts';
 const ANALYZER_MEMORY_MB = 1024;
 /** Each account's busy stretch starts here, so that its pivot (02:22 to 02:31) falls inside it. */
 const START = '2026-11-21T02:10:00Z';
-/** SQS bills a request per 64 KB of payload; a receive takes up to 10 messages, a DeleteMessageBatch 10 (as the deployed-cost section counts). */
-const SQS_CHUNK_BYTES = 64 * 1024;
-const SQS_MESSAGES_PER_CALL = 10;
 
 export interface OrganizationLoadOptions {
   /** Member accounts simulated, one organization (and one fresh table) per count. */
@@ -268,12 +265,6 @@ function queueToAlert(batches: LambdaBatch[], outcomes: { durationMs: number; to
       latencies.push({ ms: startsAt - message.enqueuedAt + (outcome.toAlertMs ?? outcome.durationMs), weight: message.records });
   }
   return latencies;
-}
-
-/** One receive per message (a long poll returns as soon as one is there) and one delete call per 10, each per 64 KB chunk. */
-function sqsRequestsOf(bodyBytes: number[]): number {
-  const receives = bodyBytes.reduce((sum, bytes) => sum + Math.ceil(bytes / SQS_CHUNK_BYTES), 0);
-  return receives + Math.ceil(bodyBytes.length / SQS_MESSAGES_PER_CALL);
 }
 
 function percentile(values: { ms: number; weight: number }[], share: number): number {

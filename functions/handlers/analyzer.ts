@@ -19,7 +19,7 @@ import { type AnalyzerHandler, createAnalyzer } from '#adapters/batch-analyzer';
 import type { ContainmentStarter } from '#adapters/containment/workflow-starter';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { readDeployedConfig } from '#adapters/deployed-config';
-import { configParameterVariables, memberRegionsVariable, readEnvironment, required } from './environment.ts';
+import { configParameterVariables, memberAccountVariables, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -38,12 +38,7 @@ const environmentSchema = z
     ...configParameterVariables,
     POWERTOOLS_SERVICE_NAME: required,
     ANALYZER_ROLE_ARN: z.string().optional(),
-    // Organization mode: the role the member stack creates in every account, assumed to read another account's role policies and clusters.
-    MEMBER_ROLE_NAME: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
-      .optional(),
-    MEMBER_REGIONS: memberRegionsVariable,
+    ...memberAccountVariables,
     // Lambda sets it: the region the analyzer's own clients call.
     AWS_REGION: z.string().optional(),
     // Both set when the stack deploys containment, neither when it does not.

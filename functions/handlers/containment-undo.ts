@@ -12,7 +12,7 @@ import { undoRecorded, undoRequestSchema } from '#adapters/containment/undo';
 import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { meteredResponses } from '#adapters/metered-responses';
 import { PivotguardError } from '#core/errors';
-import { memberRegionsVariable, readEnvironment, required } from './environment.ts';
+import { accountIdVariable, clustersVariable, memberAccountVariables, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -22,21 +22,11 @@ import { onFirstUse } from './on-first-use.ts';
  */
 const environmentSchema = z.object({
   TABLE_NAME: required,
-  CLUSTERS: required.transform((text) =>
-    text
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  ),
+  CLUSTERS: clustersVariable,
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
-  ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
-  // Organization mode: the role the member stack creates in every account, assumed to act on that account's roles.
-  MEMBER_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
-    .optional(),
-  MEMBER_REGIONS: memberRegionsVariable,
+  ACCOUNT_ID: accountIdVariable,
+  ...memberAccountVariables,
 });
 
 export function undoEnvironment(env: NodeJS.ProcessEnv) {

@@ -22,7 +22,7 @@ import { DynamoDbResponseStore } from '#adapters/dynamodb-responses';
 import { DynamoDbStore } from '#adapters/dynamodb-store';
 import { meteredResponses } from '#adapters/metered-responses';
 import { withCurrentNatAddresses } from '#core/deployment-network';
-import { configParameterVariables, memberRegionsVariable, readEnvironment, required } from './environment.ts';
+import { accountIdVariable, clustersVariable, configParameterVariables, memberAccountVariables, readEnvironment, required } from './environment.ts';
 import { onFirstUse } from './on-first-use.ts';
 
 /**
@@ -36,12 +36,7 @@ const environmentSchema = z.object({
   EVIDENCE_BUCKET: required,
   ALERT_TOPIC_ARN: required.regex(/^arn:aws[\w-]*:sns:/, 'is not an SNS topic ARN'),
   APPROVAL_SECRET_ARN: required.regex(/^arn:aws[\w-]*:secretsmanager:/, 'is not a Secrets Manager ARN'),
-  CLUSTERS: required.transform((text) =>
-    text
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  ),
+  CLUSTERS: clustersVariable,
   APPROVAL_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
@@ -50,13 +45,8 @@ const environmentSchema = z.object({
   ...configParameterVariables,
   POWERTOOLS_SERVICE_NAME: required,
   AWS_REGION: required,
-  ACCOUNT_ID: required.regex(/^\d{12}$/, 'is not an AWS account id'),
-  // Organization mode: the role the member stack creates in every account, assumed to act on that account's roles.
-  MEMBER_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
-    .optional(),
-  MEMBER_REGIONS: memberRegionsVariable,
+  ACCOUNT_ID: accountIdVariable,
+  ...memberAccountVariables,
   // The one state machine whose running executions may ask for steps.
   STATE_MACHINE_ARN: required.regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'is not a state machine ARN'),
 });

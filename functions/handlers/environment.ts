@@ -32,14 +32,33 @@ export const configParameterVariables = {
   PIVOTGUARD_CONFIG_SHA256: z.string({ error: 'is not set' }).regex(/^[0-9a-f]{64}$/, 'is not a sha256 hex digest'),
 };
 
-/** Organization mode: the regions the member template is deployed in (comma-separated), where a member cluster is looked for. */
-export const memberRegionsVariable = z
-  .string()
-  .optional()
-  .transform((text) =>
-    (text ?? '')
-      .split(',')
-      .map((region) => region.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not a list of AWS regions')));
+/** `a, b,c` as ['a', 'b', 'c']: how the stack passes a list in one variable. */
+function commaList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** The clusters the stack was deployed for; containment reaches no other. */
+export const clustersVariable = required.transform(commaList);
+
+/** The account the function runs in. */
+export const accountIdVariable = required.regex(/^\d{12}$/, 'is not an AWS account id');
+
+/**
+ * Organization mode, set by the hub on the functions that reach member accounts: the member role
+ * they assume there (containment's, or the analyzer's read-only one), and the regions the member
+ * template is deployed in, where a member cluster of no configured region is looked for.
+ */
+export const memberAccountVariables = {
+  MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'is not an IAM role name')
+    .optional(),
+  MEMBER_REGIONS: z
+    .string()
+    .optional()
+    .transform(commaList)
+    .pipe(z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not a list of AWS regions'))),
+};

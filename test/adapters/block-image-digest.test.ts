@@ -12,40 +12,19 @@ import type { IncidentImage } from '#core/model/vulnerability';
 import type { ActionRecord } from '#core/respond/action';
 import { type ImageBlockMatch, UnsafeImageBlock, imageBlockObjects } from '#core/respond/image-block';
 import type { ReversibleRecord } from '#core/respond/undo-plan';
+import { OPENSSH_DIGEST as DIGEST, OPENSSH_REPOSITORY as REPOSITORY, openSshFinding, openSshImage } from '../fixtures/openssh-image.ts';
 
 const CLUSTER = 'prod-east';
 const INCIDENT = 'inc-0a1b2c3d4e5f';
 const NAME = `pivotguard-block-${INCIDENT}`;
-const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 const OTHER_DIGEST = `sha256:${'cd34'.repeat(16)}`;
-const REPOSITORY = '111122223333.dkr.ecr.us-east-1.amazonaws.com/checkout';
 const TAGGED = `${REPOSITORY}:2.14.0`;
 const AT = '2026-11-06T10:00:00.000Z';
 
-const image: IncidentImage = {
-  digest: DIGEST,
-  repository: REPOSITORY,
+const image: IncidentImage = openSshImage([openSshFinding({ whyFirst: ['network-reachable'] })], {
   pushedAt: '2026-11-06T09:00:00Z',
   rolledOutAt: '2026-11-06T09:05:00Z',
-  scanned: true,
-  vulnerabilities: [
-    {
-      id: 'CVE-2024-6387',
-      packageName: 'openssh',
-      installedVersion: '9.6p1',
-      fixedVersion: '9.8p1',
-      severity: 'CRITICAL',
-      firstObservedAt: '2026-11-06T09:10:00Z',
-      status: 'ACTIVE',
-      source: 'inspector',
-      whyFirst: ['network-reachable'],
-    },
-  ],
-  moreBySeverity: {},
-  runsElsewhere: [],
-  samePackageDigests: [],
-  admission: { outcome: 'not-checked', details: [] },
-};
+});
 
 const incident = {
   id: INCIDENT,

@@ -13,7 +13,7 @@ import { Pipeline } from '#core/pipeline';
 import { defaultConfig } from '#core/config';
 import type { IncidentChange } from '#core/store/store';
 import { memoryStore } from '../fixtures/store.ts';
-import { ecrScanFindingsOutput, listFindingsOutput, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
+import { XZ_FINDING, ecrScanFindingsOutput, listFindingsOutput, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: records in AWS's formats, changed at deep paths that each test names
 type Loose = any;
@@ -24,17 +24,7 @@ const ecr = mockClient(ECRClient);
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 const IMAGE = { digest: DIGEST, repository: 'shop/checkout', registryId: '111122223333' };
-const XZ: InspectorFindingInput = {
-  digest: DIGEST,
-  repository: 'shop/checkout',
-  pushedAt: '2026-11-20T15:58:12Z',
-  vulnerabilityId: 'CVE-2024-3094',
-  packageName: 'xz-utils',
-  installedVersion: '5.6.0',
-  fixedVersion: '5.6.1',
-  severity: 'CRITICAL',
-  firstObservedAt: '2026-11-20T15:59:30Z',
-};
+const XZ: InspectorFindingInput = { ...XZ_FINDING, digest: DIGEST };
 const CURL: InspectorFindingInput = { ...XZ, vulnerabilityId: 'CVE-2023-38545', packageName: 'curl', severity: 'HIGH' };
 
 /** Findings as the SDK hands them over: the CLI's shape with Date objects for its times. */

@@ -2,19 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { type InspectorFindingInput, inspectorFindingEvent, listFindingsOutput } from '../fixtures/scenarios/inspector.ts';
-import { OPENSSL_INSPECTOR, DIGEST, PUSHED_AT, ROLLED_OUT_AT, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
+import { OPENSSL_INSPECTOR, SUDO_INSPECTOR, DIGEST, PUSHED_AT, ROLLED_OUT_AT, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
 
 const OPENSSL = OPENSSL_INSPECTOR;
-const SUDO: InspectorFindingInput = {
-  ...OPENSSL,
-  vulnerabilityId: 'CVE-2024-3333',
-  packageName: 'sudo',
-  installedVersion: '1.9.5',
-  fixedVersion: '1.9.15',
-  score: 9.9,
-  exploitAvailable: false,
-  attackVector: 'L',
-};
+const SUDO = SUDO_INSPECTOR;
 const LOW: InspectorFindingInput = {
   ...OPENSSL,
   vulnerabilityId: 'CVE-2024-9000',

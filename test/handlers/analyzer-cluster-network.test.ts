@@ -5,20 +5,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../fixtures/lambda-events.ts';
 
-vi.hoisted(() => {
-  Object.assign(process.env, {
-    TABLE_NAME: 'pivotguard-state',
-    IDEMPOTENCY_TABLE_NAME: 'pivotguard-idempotency',
-    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:pivotguard-alerts',
-    EVENT_BUS_NAME: 'pivotguard',
-    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/pivotguard-records-dlq',
-    POWERTOOLS_SERVICE_NAME: 'pivotguard-analyzer',
-    PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
-    PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    AWS_REGION: 'us-east-1',
-  });
+await vi.hoisted(async () => {
+  const { ANALYZER_ENVIRONMENT } = await import('../fixtures/handler-environments.ts');
+  Object.assign(process.env, ANALYZER_ENVIRONMENT);
 });
 
 /**

@@ -1,38 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-
-const CONTAINMENT = {
-  TABLE_NAME: 'pivotguard-state',
-  EVIDENCE_BUCKET: 'pivotguard-evidence',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:pivotguard-alerts',
-  APPROVAL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pivotguard-approval-AbCdEf',
-  CLUSTERS: 'prod-east,staging',
-  POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
-  AWS_REGION: 'us-east-1',
-  ACCOUNT_ID: '111122223333',
-  PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
-  PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment',
-};
-const UNDO = {
-  TABLE_NAME: 'pivotguard-state',
-  CLUSTERS: 'prod-east,staging',
-  POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
-  AWS_REGION: 'us-east-1',
-  ACCOUNT_ID: '111122223333',
-};
-const APPROVAL = {
-  TABLE_NAME: 'pivotguard-state',
-  APPROVAL_SECRET_ARN: CONTAINMENT.APPROVAL_SECRET_ARN,
-  UNDO_FUNCTION_NAME: 'pivotguard-containment-undo',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment',
-  POWERTOOLS_SERVICE_NAME: 'pivotguard-approval',
-};
-
-function stub(variables: Record<string, string | undefined>) {
-  vi.resetModules();
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-}
+import {
+  APPROVAL_ENVIRONMENT as APPROVAL,
+  CONTAINMENT_ENVIRONMENT as CONTAINMENT,
+  UNDO_ENVIRONMENT as UNDO,
+  stubEnvironment as stub,
+} from '../fixtures/handler-environments.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();

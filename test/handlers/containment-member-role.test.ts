@@ -1,38 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-
-/** Organization mode is one variable the stack sets: the member containment role's name, read at cold start. */
-const CONTAINMENT = {
-  TABLE_NAME: 'pivotguard-state',
-  EVIDENCE_BUCKET: 'pivotguard-evidence',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:pivotguard-alerts',
-  APPROVAL_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:pivotguard-approval-AbCdEf',
-  CLUSTERS: 'prod-east',
-  POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
-  AWS_REGION: 'us-east-1',
-  ACCOUNT_ID: '111122223333',
-  PIVOTGUARD_CONFIG_PARAMETER: '/pivotguard/config',
-  PIVOTGUARD_CONFIG_SHA256: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:pivotguard-containment',
-};
-const UNDO = {
-  TABLE_NAME: 'pivotguard-state',
-  CLUSTERS: 'prod-east',
-  POWERTOOLS_SERVICE_NAME: 'pivotguard-containment',
-  AWS_REGION: 'us-east-1',
-  ACCOUNT_ID: '111122223333',
-};
-
-function stub(variables: Record<string, string | undefined>) {
-  vi.resetModules();
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-}
+import { CONTAINMENT_ENVIRONMENT as CONTAINMENT, UNDO_ENVIRONMENT as UNDO, stubEnvironment as stub } from '../fixtures/handler-environments.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.resetModules();
 });
 
+/** Organization mode is what the stack sets: the member containment role's name and the member regions, read at cold start. */
 describe('MEMBER_ROLE_NAME: the containment and undo functions in organization mode', () => {
   it('is read by both functions, and absent in single-account mode', async () => {
     stub({ ...CONTAINMENT, MEMBER_ROLE_NAME: 'pivotguard-member-containment' });

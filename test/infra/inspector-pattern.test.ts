@@ -6,7 +6,7 @@ import { FORWARDED_EVENTS_PATTERN, INSPECTOR_FINDINGS_PATTERN } from '../../lib/
 import { RegionForwarderStack } from '../../lib/region-forwarder.ts';
 import { emptyOutput, normalizeValue } from '#core/normalize/index';
 import { matchesPattern } from '../support/event-pattern.ts';
-import { inspectorFindingEvent, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
+import { XZ_FINDING, inspectorFindingEvent, type InspectorFindingInput } from '../fixtures/scenarios/inspector.ts';
 
 /** A pattern as CloudFormation receives it (`detailType` rendered as `detail-type`). */
 function rendered(eventPattern: events.EventPattern): Record<string, unknown> {
@@ -22,17 +22,7 @@ const delivered = (event: unknown) => matchesPattern(pattern, event);
 // biome-ignore lint/suspicious/noExplicitAny: records in AWS's formats, changed at deep paths that each test names
 type Loose = any;
 
-const FINDING: InspectorFindingInput = {
-  digest: `sha256:${'ab12'.repeat(16)}`,
-  repository: 'shop/checkout',
-  pushedAt: '2026-11-20T15:58:12Z',
-  vulnerabilityId: 'CVE-2024-3094',
-  packageName: 'xz-utils',
-  installedVersion: '5.6.0',
-  fixedVersion: '5.6.1',
-  severity: 'CRITICAL',
-  firstObservedAt: '2026-11-20T15:59:30Z',
-};
+const FINDING: InspectorFindingInput = { ...XZ_FINDING, digest: `sha256:${'ab12'.repeat(16)}` };
 
 type Json = Record<string, Loose>;
 

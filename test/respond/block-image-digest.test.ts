@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeMessage } from '#adapters/containment/messages';
 import { configSchema } from '#core/config';
-import type { ImageVulnerability, IncidentImage } from '#core/model/vulnerability';
+import type { IncidentImage } from '#core/model/vulnerability';
 import { renderReportHtml } from '#core/report/html';
 import { computeKpis } from '#core/report/kpis';
 import { buildReport } from '#core/report/report';
@@ -9,36 +9,7 @@ import { openResponse } from '#core/respond/response';
 import { type PlanInput, planContainment } from '#core/respond/plan';
 import { imageBlockMessage, rebuildAdvice } from '#core/view/rebuild-words';
 import { incident } from '../report/fixtures.ts';
-
-const DIGEST = `sha256:${'ab12'.repeat(16)}`;
-const REPOSITORY = '111122223333.dkr.ecr.us-east-1.amazonaws.com/checkout';
-
-const finding = (change: Partial<ImageVulnerability>): ImageVulnerability & { whyFirst: string[] } => ({
-  id: 'CVE-2024-6387',
-  packageName: 'openssh',
-  installedVersion: '9.6p1',
-  fixedVersion: '9.8p1',
-  severity: 'CRITICAL',
-  firstObservedAt: '2026-11-06T09:10:00Z',
-  status: 'ACTIVE',
-  source: 'inspector',
-  whyFirst: [],
-  ...change,
-});
-
-const imageWith = (vulnerabilities: (ImageVulnerability & { whyFirst: string[] })[], change: Partial<IncidentImage> = {}): IncidentImage => ({
-  digest: DIGEST,
-  repository: REPOSITORY,
-  pushedAt: null,
-  rolledOutAt: null,
-  scanned: true,
-  vulnerabilities,
-  moreBySeverity: {},
-  runsElsewhere: [],
-  samePackageDigests: [],
-  admission: { outcome: 'not-checked', details: [] },
-  ...change,
-});
+import { OPENSSH_DIGEST as DIGEST, OPENSSH_REPOSITORY as REPOSITORY, openSshFinding as finding, openSshImage as imageWith } from '../fixtures/openssh-image.ts';
 
 const input = (change: { image?: IncidentImage; workloadImage?: string | null; imageDigest?: string | null } = {}): PlanInput => ({
   workload: {

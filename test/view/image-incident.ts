@@ -2,7 +2,7 @@
 import type { Incident } from '#core/model/incident';
 import { incidentsOf } from '../fixtures/pipeline.ts';
 import { type InspectorFindingInput, inspectorFindingEvent } from '../fixtures/scenarios/inspector.ts';
-import { EKS_DEFAULT_ANNOTATIONS, OLD_DIGEST, OPENSSL_INSPECTOR, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
+import { EKS_DEFAULT_ANNOTATIONS, OLD_DIGEST, OPENSSL_INSPECTOR, SUDO_INSPECTOR, vulnerableImageRecords } from '../fixtures/scenarios/vulnerable-image.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -10,16 +10,7 @@ const OPENSSL = OPENSSL_INSPECTOR;
 
 const FINDINGS: InspectorFindingInput[] = [
   OPENSSL,
-  {
-    ...OPENSSL,
-    vulnerabilityId: 'CVE-2024-3333',
-    packageName: 'sudo',
-    installedVersion: '1.9.5',
-    fixedVersion: '1.9.15',
-    score: 9.9,
-    exploitAvailable: false,
-    attackVector: 'L',
-  },
+  SUDO_INSPECTOR,
   {
     ...OPENSSL,
     vulnerabilityId: 'CVE-2023-4444',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentImage } from '#core/model/vulnerability';
 import { imageViewOf } from '#core/view/image-view';
+import { OPENSSL as OPENSSL_FINDING } from '../fixtures/scenarios/vulnerable-image.ts';
 
 const DIGEST = `sha256:${'7c'.repeat(32)}`;
 
@@ -22,15 +23,7 @@ function image(overrides: Partial<IncidentImage> = {}): IncidentImage {
 }
 
 const OPENSSL: IncidentImage['vulnerabilities'][number] = {
-  id: 'CVE-2024-1111',
-  packageName: 'openssl',
-  installedVersion: '3.0.1',
-  fixedVersion: '3.0.7',
-  severity: 'CRITICAL',
-  inspectorScore: 9.1,
-  exploitAvailable: true,
-  networkReachable: true,
-  firstObservedAt: '2026-11-20T16:40:00.000Z',
+  ...OPENSSL_FINDING,
   status: 'ACTIVE',
   source: 'inspector',
   whyFirst: ['network', 'exploit', 'critical'],

@@ -38,3 +38,13 @@ export function costOf(usage: Usage, memoryMb: number) {
   const dynamoDb = usage.readUnits * PRICES.dynamoDbPerReadUnit + usage.writeUnits * PRICES.dynamoDbPerWriteUnit;
   return { lambda, sqs, dynamoDb, total: lambda + sqs + dynamoDb };
 }
+
+/** SQS bills a request per 64 KB of payload; a receive takes up to 10 messages, a DeleteMessageBatch 10. */
+const SQS_CHUNK_BYTES = 64 * 1024;
+const SQS_MESSAGES_PER_CALL = 10;
+
+/** The SQS requests that read and delete messages of these sizes: one receive per message (a long poll returns as soon as one is there) and one delete call per 10, each per 64 KB chunk. */
+export function sqsRequestsOf(bodyBytes: number[]): number {
+  const receives = bodyBytes.reduce((sum, bytes) => sum + Math.ceil(bytes / SQS_CHUNK_BYTES), 0);
+  return receives + Math.ceil(bodyBytes.length / SQS_MESSAGES_PER_CALL);
+}
