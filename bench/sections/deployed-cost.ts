@@ -5,6 +5,7 @@ import type { RateSegment } from '../generate/clock.ts';
 import { deployedAnalyzer } from './deployed-cost/analyzer-on-dynalite.ts';
 import { startDynaliteProcess } from './deployed-cost/dynalite-process.ts';
 import { PRICES, type Usage, billedMs, costOf, sqsRequestsOf } from './deployed-cost/prices.ts';
+import { percentile } from './deployed-cost/latency.ts';
 import { type Ingested, lambdaBatches, queuedMessages, sqsEvent } from './deployed-cost/sqs-delivery.ts';
 import { printTable } from './table.ts';
 
@@ -182,15 +183,4 @@ function sum(tallies: Tally[]): Tally {
   const total = emptyTally();
   for (const tally of tallies) for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += tally[key];
   return total;
-}
-
-function percentile(values: { ms: number; weight: number }[], share: number): number {
-  const sorted = [...values].sort((a, b) => a.ms - b.ms);
-  const target = share * sorted.reduce((sum, value) => sum + value.weight, 0);
-  let seen = 0;
-  for (const value of sorted) {
-    seen += value.weight;
-    if (seen >= target) return value.ms;
-  }
-  return Number.NaN;
 }

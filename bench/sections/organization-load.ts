@@ -8,6 +8,7 @@ import { DEFAULT_RECORDS_PER_HOUR, generateBusyCluster } from '../generate.ts';
 import { deployedAnalyzer } from './deployed-cost/analyzer-on-dynalite.ts';
 import { startDynaliteProcess } from './deployed-cost/dynalite-process.ts';
 import { costOf, sqsRequestsOf, type Usage } from './deployed-cost/prices.ts';
+import { percentile } from './deployed-cost/latency.ts';
 import { type Ingested, type LambdaBatch, lambdaBatches, type QueuedMessage, queuedMessages, sqsEvent } from './deployed-cost/sqs-delivery.ts';
 import { accountPivot, DATA_ACCOUNT } from './organization-load/account-pivot.ts';
 import { printTable } from './table.ts';
@@ -265,17 +266,6 @@ function queueToAlert(batches: LambdaBatch[], outcomes: { durationMs: number; to
       latencies.push({ ms: startsAt - message.enqueuedAt + (outcome.toAlertMs ?? outcome.durationMs), weight: message.records });
   }
   return latencies;
-}
-
-function percentile(values: { ms: number; weight: number }[], share: number): number {
-  const sorted = [...values].sort((a, b) => a.ms - b.ms);
-  const target = share * sorted.reduce((sum, value) => sum + value.weight, 0);
-  let seen = 0;
-  for (const value of sorted) {
-    seen += value.weight;
-    if (seen >= target) return value.ms;
-  }
-  return Number.NaN;
 }
 
 function printReport(options: OrganizationLoadOptions, rows: OrganizationLoadRow[]): void {
